@@ -1,0 +1,45 @@
+# The two commands of the README: `make demo` and `make test`. Each sets up .venv by itself.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lint typecheck unit functional cfn bench clean build
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev,local]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/aiops demo
+
+test: $(STAMP) lint typecheck cfn
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check aiops handlers tests bench
+	$(BIN)/ruff format --check aiops handlers tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+cfn: $(STAMP)
+	$(BIN)/cfn-lint template.yaml
+
+bench: $(STAMP)
+	$(BIN)/python bench/storm.py
+
+# SAM's `BuildMethod: makefile` calls build-<LogicalId> with ARTIFACTS_DIR set.
+build-IngestFunction:
+	$(PYTHON) -m pip install --quiet --target "$(ARTIFACTS_DIR)" --no-compile \
+		boto3 'aws-lambda-powertools[tracer]>=3,<4' 'slack-sdk>=3.27,<4' 'slack-bolt>=1.18,<2' 'pydantic>=2.6,<3' \
+		'jinja2>=3.1,<4' 'PyYAML>=6' --platform manylinux2014_aarch64 --implementation cp --python-version 3.12 \
+		--only-binary=:all:
+	cp -r aiops handlers "$(ARTIFACTS_DIR)/"
+
+clean:
+	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache

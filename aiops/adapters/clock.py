@@ -1,0 +1,10 @@
+"""The wall clock, for Lambda. The core never reads it directly."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)

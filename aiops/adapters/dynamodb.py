@@ -1,0 +1,395 @@
+"""DynamoDB adapter: one table (``pk``/``sk`` strings, TTL on ``expires_at``), conditional writes.
+
+Rows (``pk`` | ``sk``):
+
+- ``EVT#<event id>`` | ``EVT``: the event-id claim that makes a redelivery a no-op (TTL).
+- ``FP#<fingerprint>`` | ``STATE``: one row per alarm / insight / budget, versioned.
+- ``SVC#<service>`` | ``CURRENT``: which incident is the service's current one; ``active`` false once
+  it resolved. Creating an incident is a transaction guarded by this row: one incident per group.
+- ``INC#<id>`` | ``META``: the incident, versioned (optimistic concurrency), written once per batch.
+- ``INC#<id>`` | ``SIG#<time>#<event id>``: the signals it absorbed (their own rows, not in the item).
+- ``INC#<id>`` | ``TL#<time>#<key>``: its timeline.
+- ``INC#<id>`` | ``SLACK``: its Slack root message (channel, ts, the version it shows).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from aiops.errors import ConflictError
+from aiops.incident import Incident, SignalState, TimelineEntry, timeline_order
+from aiops.ports import CLAIM_LEASE, Clock, MessageRecord, Seen
+from aiops.signals.model import Signal, format_time
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
+
+_BATCH_GET = 100
+_TRANSACT = 100
+
+
+def _s(value: str) -> dict[str, Any]:
+    return {"S": value}
+
+
+def _n(value: int | float) -> dict[str, Any]:
+    return {"N": str(value)}
+
+
+def _epoch(value: datetime) -> int:
+    return int(value.timestamp())
+
+
+class DynamoStore:
+    """SignalLedger + IncidentStore + MessageStore on one DynamoDB table."""
+
+    def __init__(self, table_name: str, *, clock: Clock, client: DynamoDBClient | None = None) -> None:
+        if client is None:
+            import boto3
+
+            client = boto3.client("dynamodb")
+        self.client = client
+        self.table = table_name
+        self.clock = clock
+
+    # -- SignalLedger ------------------------------------------------------------------------------
+
+    def lookup(self, signals: Sequence[Signal], fingerprints: Sequence[str]) -> list[Seen]:
+        keys: dict[tuple[str, str], None] = {}
+        for s, fp in zip(signals, fingerprints, strict=True):
+            keys[(f"EVT#{s.id}", "EVT")] = None
+            keys[(f"FP#{fp}", "STATE")] = None
+        items = self._batch_get(list(keys))
+        now = _epoch(self.clock.now())
+        out = []
+        for s, fp in zip(signals, fingerprints, strict=True):
+            evt = items.get((f"EVT#{s.id}", "EVT"))
+            dup = evt is not None and int(evt.get("expires_at", {"N": "0"})["N"]) >= now
+            row = items.get((f"FP#{fp}", "STATE"))
+            state = SignalState.model_validate_json(row["doc"]["S"]) if row else None
+            out.append(Seen(dup, state))
+        return out
+
+    def record(
+        self, signal: Signal, state: SignalState, *, expected_version: int | None, expires_at: datetime
+    ) -> bool:
+        now = _epoch(self.clock.now())
+        items: list[TransactWriteItemTypeDef] = [
+            {
+                "Put": {
+                    "TableName": self.table,
+                    "Item": {
+                        "pk": _s(f"EVT#{signal.id}"),
+                        "sk": _s("EVT"),
+                        "expires_at": _n(_epoch(expires_at)),
+                        "incident_id": _s(state.incident_id or ""),
+                    },
+                    "ConditionExpression": "attribute_not_exists(pk) OR expires_at < :now",
+                    "ExpressionAttributeValues": {":now": _n(now)},
+                }
+            },
+            {
+                "Put": self._versioned_put(
+                    {
+                        "pk": _s(f"FP#{state.fingerprint}"),
+                        "sk": _s("STATE"),
+                        "version": _n(state.version),
+                        "doc": _s(state.model_dump_json()),
+                    },
+                    expected_version,
+                )
+            },
+        ]
+        if state.incident_id is not None:
+            items.append(
+                {
+                    "Put": {
+                        "TableName": self.table,
+                        "Item": {
+                            "pk": _s(f"INC#{state.incident_id}"),
+                            "sk": _s(f"SIG#{format_time(signal.time)}#{signal.id}"),
+                            "kind": _s(signal.kind),
+                            "status": _s(signal.status),
+                        },
+                    }
+                }
+            )
+        try:
+            self.client.transact_write_items(TransactItems=items)
+        except self.client.exceptions.TransactionCanceledException as exc:
+            reasons = exc.response.get("CancellationReasons", [])
+            codes = [r.get("Code", "None") for r in reasons]
+            if codes and codes[0] == "ConditionalCheckFailed":
+                return False
+            if len(codes) > 1 and codes[1] == "ConditionalCheckFailed":
+                raise ConflictError(state.fingerprint) from None
+            raise
+        return True
+
+    def signals_of(self, incident_id: str) -> list[str]:
+        rows = self._query(f"INC#{incident_id}", "SIG#")
+        return [row["sk"]["S"].split("#", 2)[2] for row in rows]
+
+    # -- IncidentStore -----------------------------------------------------------------------------
+
+    def get(self, incident_id: str) -> Incident | None:
+        resp = self.client.get_item(
+            TableName=self.table, Key={"pk": _s(f"INC#{incident_id}"), "sk": _s("META")}, ConsistentRead=True
+        )
+        item = resp.get("Item")
+        return Incident.model_validate_json(item["doc"]["S"]) if item else None
+
+    def open_for(self, service: str) -> Incident | None:
+        resp = self.client.get_item(
+            TableName=self.table, Key={"pk": _s(f"SVC#{service}"), "sk": _s("CURRENT")}, ConsistentRead=True
+        )
+        item = resp.get("Item")
+        if not item or not item.get("active", {}).get("BOOL", False):
+            return None
+        incident = self.get(item["incident_id"]["S"])
+        return incident if incident is not None and incident.is_active else None
+
+    def create(self, incident: Incident) -> Incident:
+        created = incident.model_copy(update={"version": 1})
+        try:
+            self.client.transact_write_items(
+                TransactItems=[
+                    {
+                        "Put": {
+                            "TableName": self.table,
+                            "Item": {
+                                "pk": _s(f"SVC#{incident.service}"),
+                                "sk": _s("CURRENT"),
+                                "incident_id": _s(incident.id),
+                                "active": {"BOOL": True},
+                            },
+                            "ConditionExpression": "attribute_not_exists(pk) OR active = :false",
+                            "ExpressionAttributeValues": {":false": {"BOOL": False}},
+                        }
+                    },
+                    {
+                        "Put": {
+                            "TableName": self.table,
+                            "Item": self._incident_item(created),
+                            "ConditionExpression": "attribute_not_exists(pk)",
+                        }
+                    },
+                ]
+            )
+        except self.client.exceptions.TransactionCanceledException:
+            raise ConflictError(f"service:{incident.service}") from None
+        return created
+
+    def save(self, incident: Incident, entries: Sequence[TimelineEntry]) -> Incident:
+        saved = incident.model_copy(update={"version": incident.version + 1})
+        items: list[TransactWriteItemTypeDef] = [
+            {"Put": self._versioned_put(self._incident_item(saved), incident.version)}
+        ]
+        if not saved.is_active:
+            items.append(
+                {
+                    "Update": {
+                        "TableName": self.table,
+                        "Key": {"pk": _s(f"SVC#{incident.service}"), "sk": _s("CURRENT")},
+                        "UpdateExpression": "SET active = :false",
+                        "ConditionExpression": "incident_id = :id",
+                        "ExpressionAttributeValues": {":false": {"BOOL": False}, ":id": _s(incident.id)},
+                    }
+                }
+            )
+        puts = [self._timeline_put(e) for e in entries]
+        room = _TRANSACT - len(items)
+        try:
+            self.client.transact_write_items(TransactItems=items + puts[:room])
+        except self.client.exceptions.TransactionCanceledException as exc:
+            codes = [r.get("Code", "None") for r in exc.response.get("CancellationReasons", [])]
+            if "ConditionalCheckFailed" in codes:
+                raise ConflictError(incident.id) from None
+            raise
+        for start in range(room, len(puts), 25):  # a long timeline: the rest, idempotent by key
+            chunk = puts[start : start + 25]
+            self.client.batch_write_item(
+                RequestItems={self.table: [{"PutRequest": {"Item": p["Put"]["Item"]}} for p in chunk]}
+            )
+        return saved
+
+    def timeline(self, incident_id: str) -> list[TimelineEntry]:
+        rows = self._query(f"INC#{incident_id}", "TL#")
+        return sorted((TimelineEntry.model_validate_json(r["doc"]["S"]) for r in rows), key=timeline_order)
+
+    def all_incidents(self) -> list[Incident]:
+        """Every incident in the table (a Scan: for the local tools and small accounts, not the hot path)."""
+        out: list[Incident] = []
+        kwargs: dict[str, Any] = {
+            "TableName": self.table,
+            "FilterExpression": "sk = :meta",
+            "ExpressionAttributeValues": {":meta": _s("META")},
+            "ConsistentRead": True,
+        }
+        while True:
+            resp = self.client.scan(**kwargs)
+            out.extend(Incident.model_validate_json(i["doc"]["S"]) for i in resp.get("Items", []))
+            if "LastEvaluatedKey" not in resp:
+                return sorted(out, key=lambda i: (i.opened_at, i.id))
+            kwargs["ExclusiveStartKey"] = resp["LastEvaluatedKey"]
+
+    # -- MessageStore ------------------------------------------------------------------------------
+
+    def message_for(self, incident_id: str) -> MessageRecord | None:
+        resp = self.client.get_item(
+            TableName=self.table, Key={"pk": _s(f"INC#{incident_id}"), "sk": _s("SLACK")}, ConsistentRead=True
+        )
+        item = resp.get("Item")
+        if not item:
+            return None
+        claimed = item.get("claimed_at", {}).get("N")
+        return MessageRecord(
+            incident_id=incident_id,
+            channel=item["channel"]["S"],
+            ts=item["ts"]["S"] if "ts" in item else None,
+            rendered_version=int(item["rendered_version"]["N"]),
+            posted_entries=tuple(item.get("posted", {}).get("SS", ())),
+            claimed_at=datetime.fromtimestamp(int(claimed), tz=self.clock.now().tzinfo) if claimed else None,
+        )
+
+    def claim(self, incident_id: str, channel: str, *, now: datetime) -> bool:
+        try:
+            self.client.put_item(
+                TableName=self.table,
+                Item={
+                    "pk": _s(f"INC#{incident_id}"),
+                    "sk": _s("SLACK"),
+                    "channel": _s(channel),
+                    "rendered_version": _n(-1),
+                    "claimed_at": _n(_epoch(now)),
+                },
+                ConditionExpression=(
+                    "attribute_not_exists(pk) OR (attribute_not_exists(ts) AND claimed_at < :lapsed)"
+                ),
+                ExpressionAttributeValues={":lapsed": _n(_epoch(now - CLAIM_LEASE))},
+            )
+        except self.client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def store(self, record: MessageRecord, *, expected_version: int | None) -> bool:
+        values: dict[str, Any] = {":ch": _s(record.channel), ":v": _n(record.rendered_version)}
+        expr = "SET channel = :ch, rendered_version = :v"
+        if record.ts is not None:
+            expr += ", ts = :ts"
+            values[":ts"] = _s(record.ts)
+        if record.posted_entries:
+            expr += ", posted = :posted"
+            values[":posted"] = {"SS": list(record.posted_entries)}
+        if expected_version is None:
+            cond = "attribute_exists(pk) AND attribute_not_exists(ts)"
+        else:
+            cond = "rendered_version = :expected"
+            values[":expected"] = _n(expected_version)
+        try:
+            self.client.update_item(
+                TableName=self.table,
+                Key={"pk": _s(f"INC#{record.incident_id}"), "sk": _s("SLACK")},
+                UpdateExpression=expr,
+                ConditionExpression=cond,
+                ExpressionAttributeValues=values,
+            )
+        except self.client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def release(self, incident_id: str) -> None:
+        try:
+            self.client.delete_item(
+                TableName=self.table,
+                Key={"pk": _s(f"INC#{incident_id}"), "sk": _s("SLACK")},
+                ConditionExpression="attribute_exists(pk) AND attribute_not_exists(ts)",
+            )
+        except self.client.exceptions.ConditionalCheckFailedException:
+            return  # confirmed meanwhile, or already gone
+
+    # -- helpers -----------------------------------------------------------------------------------
+
+    def _incident_item(self, incident: Incident) -> dict[str, Any]:
+        return {
+            "pk": _s(f"INC#{incident.id}"),
+            "sk": _s("META"),
+            "version": _n(incident.version),
+            "service": _s(incident.service),
+            "status": _s(incident.status),
+            "doc": _s(incident.model_dump_json()),
+        }
+
+    def _versioned_put(self, item: dict[str, Any], expected_version: int | None) -> Any:
+        put: dict[str, Any] = {"TableName": self.table, "Item": item}
+        if expected_version is None:
+            put["ConditionExpression"] = "attribute_not_exists(pk)"
+        else:
+            put["ConditionExpression"] = "version = :expected"
+            put["ExpressionAttributeValues"] = {":expected": _n(expected_version)}
+        return put
+
+    def _timeline_put(self, entry: TimelineEntry) -> TransactWriteItemTypeDef:
+        return {
+            "Put": {
+                "TableName": self.table,
+                "Item": {
+                    "pk": _s(f"INC#{entry.incident_id}"),
+                    "sk": _s(f"TL#{format_time(entry.at)}#{entry.key}"),
+                    "doc": _s(entry.model_dump_json()),
+                },
+            }
+        }
+
+    def _query(self, pk: str, prefix: str) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {
+            "TableName": self.table,
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
+            "ExpressionAttributeValues": {":pk": _s(pk), ":prefix": _s(prefix)},
+            "ConsistentRead": True,
+        }
+        while True:
+            resp = self.client.query(**kwargs)
+            out.extend(resp.get("Items", []))
+            if "LastEvaluatedKey" not in resp:
+                return out
+            kwargs["ExclusiveStartKey"] = resp["LastEvaluatedKey"]
+
+    def _batch_get(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+        found: dict[tuple[str, str], dict[str, Any]] = {}
+        for start in range(0, len(keys), _BATCH_GET):
+            pending: Any = {
+                self.table: {
+                    "Keys": [{"pk": _s(pk), "sk": _s(sk)} for pk, sk in keys[start : start + _BATCH_GET]],
+                    "ConsistentRead": True,
+                }
+            }
+            for attempt in range(8):
+                resp = self.client.batch_get_item(RequestItems=pending)
+                for item in resp.get("Responses", {}).get(self.table, []):
+                    found[(item["pk"]["S"], item["sk"]["S"])] = item
+                pending = resp.get("UnprocessedKeys") or {}
+                if not pending:
+                    break
+                time.sleep(min(0.05 * 2**attempt, 1.0))
+            else:
+                raise RuntimeError("DynamoDB left keys unprocessed after 8 attempts")
+        return found
+
+
+def create_table(client: DynamoDBClient, table_name: str) -> None:
+    """The table as template.yaml declares it (for moto in tests, demo and replay)."""
+    client.create_table(
+        TableName=table_name,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "S"},
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )

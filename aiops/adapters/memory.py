@@ -1,0 +1,184 @@
+"""In-memory adapters with the same semantics as the DynamoDB ones (conditional writes, versions).
+
+Thread-safe, so concurrency tests and benchmarks can run them from several threads.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from aiops.errors import ConflictError
+from aiops.incident import Incident, SignalState, TimelineEntry, timeline_order
+from aiops.ports import CLAIM_LEASE, MessageRecord, MessageRef, Seen, SlackMessage
+from aiops.signals.model import Signal
+
+
+class MemoryStore:
+    """SignalLedger + IncidentStore + MessageStore in dictionaries."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self.events: dict[str, datetime] = {}
+        self.states: dict[str, SignalState] = {}
+        self.signal_rows: dict[str, dict[str, tuple[datetime, str]]] = {}
+        self.incidents: dict[str, Incident] = {}
+        self.current: dict[str, str] = {}
+        self.timelines: dict[str, dict[str, TimelineEntry]] = {}
+        self.messages: dict[str, MessageRecord] = {}
+
+    # SignalLedger
+    def lookup(self, signals: Sequence[Signal], fingerprints: Sequence[str]) -> list[Seen]:
+        with self._lock:
+            return [
+                Seen(s.id in self.events, self.states.get(fp))
+                for s, fp in zip(signals, fingerprints, strict=True)
+            ]
+
+    def record(
+        self, signal: Signal, state: SignalState, *, expected_version: int | None, expires_at: datetime
+    ) -> bool:
+        with self._lock:
+            if signal.id in self.events:
+                return False
+            current = self.states.get(state.fingerprint)
+            if (current.version if current else None) != expected_version:
+                raise ConflictError(state.fingerprint)
+            self.events[signal.id] = expires_at
+            self.states[state.fingerprint] = state
+            if state.incident_id is not None:
+                self.signal_rows.setdefault(state.incident_id, {})[signal.id] = (signal.time, signal.kind)
+            return True
+
+    def signals_of(self, incident_id: str) -> list[str]:
+        with self._lock:
+            rows = self.signal_rows.get(incident_id, {})
+            return [sid for sid, _ in sorted(rows.items(), key=lambda kv: (kv[1][0], kv[0]))]
+
+    # IncidentStore
+    def get(self, incident_id: str) -> Incident | None:
+        with self._lock:
+            return self.incidents.get(incident_id)
+
+    def open_for(self, service: str) -> Incident | None:
+        with self._lock:
+            incident_id = self.current.get(service)
+            incident = self.incidents.get(incident_id) if incident_id else None
+            return incident if incident is not None and incident.is_active else None
+
+    def create(self, incident: Incident) -> Incident:
+        with self._lock:
+            existing = self.open_for(incident.service)
+            if existing is not None or incident.id in self.incidents:
+                raise ConflictError(f"service:{incident.service}")
+            created = incident.model_copy(update={"version": 1})
+            self.incidents[incident.id] = created
+            self.current[incident.service] = incident.id
+            return created
+
+    def save(self, incident: Incident, entries: Sequence[TimelineEntry]) -> Incident:
+        with self._lock:
+            stored = self.incidents.get(incident.id)
+            if stored is None or stored.version != incident.version:
+                raise ConflictError(incident.id)
+            saved = incident.model_copy(update={"version": incident.version + 1})
+            self.incidents[incident.id] = saved
+            timeline = self.timelines.setdefault(incident.id, {})
+            for e in entries:
+                timeline.setdefault(e.key, e)
+            return saved
+
+    def timeline(self, incident_id: str) -> list[TimelineEntry]:
+        with self._lock:
+            return sorted(self.timelines.get(incident_id, {}).values(), key=timeline_order)
+
+    # MessageStore
+    def message_for(self, incident_id: str) -> MessageRecord | None:
+        with self._lock:
+            return self.messages.get(incident_id)
+
+    def claim(self, incident_id: str, channel: str, *, now: datetime) -> bool:
+        with self._lock:
+            rec = self.messages.get(incident_id)
+            if rec is not None and (
+                rec.ts is not None or (rec.claimed_at and now - rec.claimed_at <= CLAIM_LEASE)
+            ):
+                return False
+            self.messages[incident_id] = MessageRecord(incident_id, channel, None, -1, claimed_at=now)
+            return True
+
+    def store(self, record: MessageRecord, *, expected_version: int | None) -> bool:
+        with self._lock:
+            rec = self.messages.get(record.incident_id)
+            if expected_version is None:
+                ok = rec is not None and rec.ts is None
+            else:
+                ok = rec is not None and rec.rendered_version == expected_version
+            if ok:
+                self.messages[record.incident_id] = replace(
+                    record, claimed_at=rec.claimed_at if rec else None
+                )
+            return ok
+
+    def release(self, incident_id: str) -> None:
+        with self._lock:
+            rec = self.messages.get(incident_id)
+            if rec is not None and rec.ts is None:
+                del self.messages[incident_id]
+
+
+@dataclass
+class Posted:
+    channel: str
+    ts: str
+    message: SlackMessage
+    thread_ts: str | None = None
+    edits: list[SlackMessage] = field(default_factory=list)
+
+
+class LocalChat:
+    """A ChatClient that keeps messages instead of sending them (demo and replay without a token)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._ts = itertools.count(1)
+        self.posts: list[Posted] = []
+        self.calls = 0
+
+    def post(self, channel: str, message: SlackMessage, *, thread_ts: str | None = None) -> MessageRef:
+        with self._lock:
+            self.calls += 1
+            ts = f"1700000000.{next(self._ts):06d}"
+            self.posts.append(Posted(channel, ts, message, thread_ts))
+            return MessageRef(channel, ts)
+
+    def update(self, ref: MessageRef, message: SlackMessage) -> None:
+        with self._lock:
+            self.calls += 1
+            for p in self.posts:
+                if p.ts == ref.ts and p.channel == ref.channel:
+                    p.edits.append(message)
+                    return
+            raise KeyError(ref.ts)
+
+    def current(self, ts: str) -> SlackMessage:
+        for p in self.posts:
+            if p.ts == ts:
+                return p.edits[-1] if p.edits else p.message
+        raise KeyError(ts)
+
+
+class FixedClock:
+    """A clock that says what it is told; ``aiops replay`` sets it to each event's time."""
+
+    def __init__(self, now: datetime) -> None:
+        self._now = now
+
+    def now(self) -> datetime:
+        return self._now
+
+    def set(self, now: datetime) -> None:
+        self._now = now

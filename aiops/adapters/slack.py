@@ -1,0 +1,73 @@
+"""Slack Web API through slack_sdk's WebClient, with its retry handlers for 429 and 5xx."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from aiops.notify import ChatError
+from aiops.ports import MessageRef, SlackMessage
+
+if TYPE_CHECKING:
+    from slack_sdk import WebClient
+
+DEFAULT_API_URL = "https://slack.com/api/"
+
+
+def web_client(
+    token: str, *, base_url: str = DEFAULT_API_URL, max_retries: int = 3, timeout: int = 10
+) -> WebClient:
+    """A WebClient that honours Retry-After on 429 and retries 5xx and connection errors."""
+    from slack_sdk import WebClient
+    from slack_sdk.http_retry.builtin_handlers import (
+        ConnectionErrorRetryHandler,
+        RateLimitErrorRetryHandler,
+        ServerErrorRetryHandler,
+    )
+
+    client = WebClient(token=token, base_url=base_url, timeout=timeout)
+    client.retry_handlers = [
+        ConnectionErrorRetryHandler(max_retry_count=max_retries),
+        RateLimitErrorRetryHandler(max_retry_count=max_retries),
+        ServerErrorRetryHandler(max_retry_count=max_retries),
+    ]
+    return client
+
+
+class SlackChat:
+    """ChatClient on the real Slack Web API."""
+
+    def __init__(self, client: WebClient) -> None:
+        self.client = client
+        self.calls = 0
+
+    def post(self, channel: str, message: SlackMessage, *, thread_ts: str | None = None) -> MessageRef:
+        from slack_sdk.errors import SlackApiError, SlackClientError
+
+        self.calls += 1
+        try:
+            resp = self.client.chat_postMessage(
+                channel=channel,
+                text=message.text,
+                blocks=list(message.blocks),
+                thread_ts=thread_ts,
+                unfurl_links=False,
+                unfurl_media=False,
+            )
+        except SlackApiError as exc:
+            raise ChatError(f"chat.postMessage failed: {exc.response.get('error', 'unknown')}") from None
+        except (SlackClientError, OSError) as exc:
+            raise ChatError(f"chat.postMessage failed: {type(exc).__name__}") from None
+        return MessageRef(str(resp["channel"]), str(resp["ts"]))
+
+    def update(self, ref: MessageRef, message: SlackMessage) -> None:
+        from slack_sdk.errors import SlackApiError, SlackClientError
+
+        self.calls += 1
+        try:
+            self.client.chat_update(
+                channel=ref.channel, ts=ref.ts, text=message.text, blocks=list(message.blocks)
+            )
+        except SlackApiError as exc:
+            raise ChatError(f"chat.update failed: {exc.response.get('error', 'unknown')}") from None
+        except (SlackClientError, OSError) as exc:
+            raise ChatError(f"chat.update failed: {type(exc).__name__}") from None

@@ -1,0 +1,62 @@
+"""Building the pipeline from configuration: once per cold start, never at import time of the core."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import yaml
+
+from aiops.adapters.config import Config
+from aiops.adapters.dynamodb import DynamoStore
+from aiops.adapters.memory import LocalChat
+from aiops.adapters.slack import SlackChat, web_client
+from aiops.catalog import Catalog, load_catalog
+from aiops.incident import Incident
+from aiops.notify import Notifier
+from aiops.pipeline import Pipeline, Settings
+from aiops.ports import ChatClient, Clock
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
+
+
+def read_catalog(path: Path) -> Catalog:
+    with path.open(encoding="utf-8") as fh:
+        return load_catalog(yaml.safe_load(fh), origin=str(path))
+
+
+@dataclass
+class App:
+    pipeline: Pipeline
+    store: DynamoStore
+    chat: ChatClient
+    catalog: Catalog
+
+
+def build_app(
+    config: Config,
+    *,
+    clock: Clock,
+    dynamodb: DynamoDBClient | None = None,
+    catalog: Catalog | None = None,
+    settings: Settings | None = None,
+) -> App:
+    catalog = catalog or read_catalog(config.catalog_file)
+    store = DynamoStore(config.table_name, clock=clock, client=dynamodb)
+    chat: ChatClient
+    if config.slack_token is not None:
+        chat = SlackChat(web_client(config.slack_token.get_secret_value(), base_url=config.slack_api_url))
+    else:
+        chat = LocalChat()
+
+    def channel_for(incident: Incident) -> str:
+        service = catalog.service(incident.service)
+        return (service.slack_channel if service else None) or config.slack_channel
+
+    notifier = Notifier(chat=chat, messages=store, channel_for=channel_for, reload=store.get, clock=clock)
+    pipeline = Pipeline(
+        catalog=catalog, ledger=store, incidents=store, notifier=notifier, clock=clock, settings=settings
+    )
+    return App(pipeline=pipeline, store=store, chat=chat, catalog=catalog)

@@ -1,0 +1,248 @@
+"""The service catalog (``catalog.yaml``): services, their components and topology, SLOs.
+
+Loading is strict: an unknown key, a wrong type or a dangling ``depends_on`` is a
+:class:`~aiops.errors.CatalogError` whose message names the path of the bad field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from functools import cached_property
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from aiops.errors import CatalogError
+from aiops.signals.model import Signal
+
+UNOWNED = "unowned"
+Tier = Literal["critical", "high", "medium", "low"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Selector(_Model):
+    """One match selector; every field given must match (glob patterns)."""
+
+    alarm_name: str | None = None
+    dimension: dict[str, str] | None = None
+    namespace: str | None = None
+    parameter: str | None = None
+    budget_name: str | None = None
+    cost_service: str | None = None
+    stack: str | None = None
+    tag: dict[str, str] | None = None
+    prompt: str | None = None
+    """Bedrock Prompt Management prompt id or ARN (an extension of DESIGN.md's selectors)."""
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Selector:
+        if not self.model_fields_set:
+            raise ValueError("a selector needs at least one of " + ", ".join(type(self).model_fields))
+        return self
+
+
+class Component(_Model):
+    name: str
+    depends_on: tuple[str, ...] = ()
+    match: tuple[Selector, ...] = ()
+
+
+class Business(_Model):
+    requests_per_minute: float = Field(ge=0)
+    revenue_per_request_usd: float = Field(ge=0)
+
+
+class Llm(_Model):
+    prompt_parameter: str | None = None
+    model_parameter: str | None = None
+    fallback_model_id: str | None = None
+    max_tokens_parameter: str | None = None
+    prompt_id: str | None = None
+
+
+class MetricSpec(_Model):
+    namespace: str
+    metric: str
+    dimensions: dict[str, str] = {}
+    stat: str = "Sum"
+
+
+class Sli(_Model):
+    bad: MetricSpec | None = None
+    total: MetricSpec | None = None
+    good: MetricSpec | None = None
+
+
+class Slo(_Model):
+    name: str
+    objective: float = Field(gt=0, lt=100)
+    window_days: int = Field(default=30, gt=0, le=90)
+    sli: Sli
+
+
+class Service(_Model):
+    name: str
+    tier: Tier = "medium"
+    slack_channel: str | None = None
+    business: Business | None = None
+    llm: Llm | None = None
+    components: tuple[Component, ...] = ()
+    slos: tuple[Slo, ...] = ()
+    group_window_minutes: int = Field(default=30, gt=0, le=24 * 60)
+    quiet_period_minutes: int = Field(default=0, ge=0, le=24 * 60)
+    approvers: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _topology(self) -> Service:
+        names = [c.name for c in self.components]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"duplicate component names: {', '.join(dupes)}")
+        for c in self.components:
+            for dep in c.depends_on:
+                if dep not in names:
+                    raise ValueError(f"component {c.name!r} depends_on unknown component {dep!r}")
+        return self
+
+    @cached_property
+    def component_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.components)
+
+
+class Catalog(_Model):
+    services: tuple[Service, ...] = ()
+
+    @model_validator(mode="after")
+    def _unique(self) -> Catalog:
+        names = [s.name for s in self.services]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"duplicate service names: {', '.join(dupes)}")
+        if UNOWNED in names:
+            raise ValueError(f"{UNOWNED!r} is reserved for signals that match no service")
+        return self
+
+    def service(self, name: str) -> Service | None:
+        for s in self.services:
+            if s.name == name:
+                return s
+        return None
+
+    def resolve(self, signal: Signal) -> Ownership:
+        """The (service, component) a signal belongs to: the first component whose selector matches."""
+        facts = facts_of(signal)
+        for svc in self.services:
+            for comp in svc.components:
+                if any(_matches(sel, facts) for sel in comp.match):
+                    return Ownership(svc.name, comp.name)
+        return Ownership(UNOWNED, None)
+
+
+@dataclass(frozen=True, slots=True)
+class Ownership:
+    service: str
+    component: str | None
+
+
+def load_catalog(data: Mapping[str, Any] | None, *, origin: str = "catalog") -> Catalog:
+    """Validate parsed YAML into a :class:`Catalog`; errors name the path of each bad field."""
+    try:
+        return Catalog.model_validate(data or {})
+    except ValidationError as exc:
+        raise CatalogError(format_validation_error(exc, origin)) from None
+
+
+def format_validation_error(exc: ValidationError, origin: str) -> str:
+    lines = []
+    for err in exc.errors():
+        path = ".".join(str(p) for p in err["loc"]) or "(root)"
+        lines.append(f"{origin}: {path}: {err['msg']}")
+    return "\n".join(lines)
+
+
+# --- matching -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What selectors can look at in a signal, gathered once."""
+
+    alarm_names: tuple[str, ...] = ()
+    dimensions: tuple[Mapping[str, str], ...] = ()
+    namespaces: tuple[str, ...] = ()
+    parameters: tuple[str, ...] = ()
+    prompts: tuple[str, ...] = ()
+    budget_names: tuple[str, ...] = ()
+    cost_services: tuple[str, ...] = ()
+    stacks: tuple[str, ...] = ()
+    tags: Mapping[str, str] | None = None
+
+
+def facts_of(signal: Signal) -> Facts:
+    if signal.alarm is not None:
+        a = signal.alarm
+        names = (a.name, *a.children)
+        metrics = [m for m in a.metrics if m.name]
+        return Facts(
+            alarm_names=names,
+            dimensions=tuple(m.dimensions for m in metrics),
+            namespaces=tuple(m.namespace for m in metrics),
+            tags=a.tags,
+        )
+    if signal.insight is not None:
+        i = signal.insight
+        metrics = [m for an in i.anomalies for m in an.metrics]
+        return Facts(
+            dimensions=tuple(m.dimensions for m in metrics),
+            namespaces=tuple(m.namespace for m in metrics),
+            stacks=i.stacks,
+            tags=i.tags,
+        )
+    if signal.change is not None:
+        c = signal.change
+        if c.target_kind == "parameter":
+            return Facts(parameters=(c.target,))
+        return Facts(prompts=(c.target,))
+    if signal.budget is not None:
+        return Facts(budget_names=(signal.budget.budget_name,))
+    if signal.cost is not None:
+        return Facts(cost_services=tuple(rc.service for rc in signal.cost.root_causes if rc.service))
+    return Facts()
+
+
+def _any_glob(values: Sequence[str], pattern: str | None) -> bool:
+    return pattern is not None and any(fnmatchcase(v, pattern) for v in values)
+
+
+def _dims_match(candidates: Sequence[Mapping[str, str]], wanted: Mapping[str, str]) -> bool:
+    return any(
+        all(k in dims and fnmatchcase(dims[k], pat) for k, pat in wanted.items()) for dims in candidates
+    )
+
+
+def _matches(sel: Selector, f: Facts) -> bool:
+    checks: list[bool] = []
+    if sel.alarm_name is not None:
+        checks.append(_any_glob(f.alarm_names, sel.alarm_name))
+    if sel.dimension is not None:
+        checks.append(_dims_match(f.dimensions, sel.dimension))
+    if sel.namespace is not None:
+        checks.append(_any_glob(f.namespaces, sel.namespace))
+    if sel.parameter is not None:
+        checks.append(_any_glob(f.parameters, sel.parameter))
+    if sel.prompt is not None:
+        checks.append(_any_glob(f.prompts, sel.prompt))
+    if sel.budget_name is not None:
+        checks.append(_any_glob(f.budget_names, sel.budget_name))
+    if sel.cost_service is not None:
+        checks.append(_any_glob(f.cost_services, sel.cost_service))
+    if sel.stack is not None:
+        checks.append(_any_glob(f.stacks, sel.stack))
+    if sel.tag is not None:
+        checks.append(f.tags is not None and _dims_match((f.tags,), sel.tag))
+    return bool(checks) and all(checks)

@@ -1,0 +1,209 @@
+"""Incidents and the per-fingerprint signal state: frozen models and the pure transitions between them."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from aiops.signals.model import Kind, Signal, Status, format_time
+
+IncidentStatus = Literal["open", "mitigated", "resolved"]
+Severity = Literal["SEV1", "SEV2", "SEV3", "SEV4"]
+MemberStatus = Literal["firing", "resolved", "info"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Member(_Frozen):
+    """One distinct signal source (an alarm, an insight, a budget) inside an incident."""
+
+    fingerprint: str
+    kind: Kind
+    resource: str
+    component: str | None
+    title: str
+    status: MemberStatus
+    first_seen: datetime
+    last_change: datetime
+    """Event time of the latest status the member took; older events do not move it back."""
+    fired_at: datetime | None = None
+    """When it first fired: the onset used by root-cause ranking."""
+    transitions: int = 0
+
+
+class RootCause(_Frozen):
+    component: str | None
+    summary: str
+    change: str | None = None
+    confidence: float = 0.0
+
+
+class Ack(_Frozen):
+    by: str
+    at: datetime
+
+
+class Incident(_Frozen):
+    id: str
+    service: str
+    status: IncidentStatus = "open"
+    severity: Severity = "SEV3"
+    title: str
+    opened_at: datetime
+    last_activity_at: datetime
+    mitigated_at: datetime | None = None
+    resolved_at: datetime | None = None
+    members: dict[str, Member] = {}
+    flapping: bool = False
+    root_cause: RootCause | None = None
+    acknowledged: Ack | None = None
+    version: int = 0
+
+    @property
+    def firing(self) -> list[Member]:
+        return [m for m in self.members.values() if m.status == "firing"]
+
+    @property
+    def is_active(self) -> bool:
+        return self.status != "resolved"
+
+
+class SignalState(_Frozen):
+    """The durable state of one fingerprint (one alarm, one insight ...), on its own row."""
+
+    fingerprint: str
+    status: Status
+    last_time: datetime
+    incident_id: str | None = None
+    changes: tuple[datetime, ...] = ()
+    """Times of recent status changes, for flap detection (bounded)."""
+    version: int = 0
+
+
+class TimelineEntry(_Frozen):
+    incident_id: str
+    at: datetime
+    key: str
+    """Idempotency key: the same cause writes the same entry."""
+    kind: str
+    text: str
+    actor: str = "aiops"
+
+
+_KIND_ORDER = {"signal": 0, "flapping": 1, "reopened": 2, "mitigated": 3, "resolved": 4}
+
+
+def timeline_order(entry: TimelineEntry) -> tuple[datetime, int, str]:
+    """Timeline order: by time; at one instant, the signal before what it caused."""
+    return entry.at, _KIND_ORDER.get(entry.kind, 5), entry.key
+
+
+# --- identity -------------------------------------------------------------------------------------
+
+
+def fingerprint(signal: Signal) -> str:
+    """Identity of the thing that signals, never its text: kind, account, region and resource."""
+    kind = "alarm" if signal.kind == "log_anomaly" else signal.kind
+    raw = f"{kind}|{signal.account}|{signal.region}|{signal.resource}"
+    return hashlib.sha256(raw.encode()).hexdigest()[:24]
+
+
+def incident_id_for(service: str, first_signal_id: str) -> str:
+    digest = hashlib.sha256(f"{service}|{first_signal_id}".encode()).hexdigest()[:12]
+    return f"inc-{digest}"
+
+
+# --- transitions ----------------------------------------------------------------------------------
+
+
+def flap_changes(
+    state: SignalState | None, signal: Signal, window: timedelta, keep: int
+) -> tuple[datetime, ...]:
+    """Recent status-change times of a fingerprint after ``signal``."""
+    previous = state.changes if state else ()
+    changed = state is None or (state.status != signal.status and signal.status != "info")
+    recent = [t for t in previous if signal.time - t <= window]
+    if changed and state is not None:
+        recent.append(signal.time)
+    return tuple(sorted(recent)[-keep:])
+
+
+def apply_signal(
+    incident: Incident, signal: Signal, fp: str, component: str | None, *, is_flapping: bool
+) -> tuple[Incident, list[TimelineEntry]]:
+    """The incident after ``signal``; idempotent: applying the same signal twice changes nothing more."""
+    entries: list[TimelineEntry] = []
+    members = dict(incident.members)
+    member = members.get(fp)
+    status: MemberStatus = signal.status
+    if member is None:
+        member = Member(
+            fingerprint=fp,
+            kind=signal.kind,
+            resource=signal.resource,
+            component=component,
+            title=signal.title,
+            status=status,
+            first_seen=signal.time,
+            last_change=signal.time,
+            fired_at=signal.time if status == "firing" else None,
+        )
+        entries.append(_entry(incident.id, signal, "signal", f"{signal.kind} {signal.resource} {status}"))
+    elif signal.time >= member.last_change and status != "info" and status != member.status:
+        member = member.model_copy(
+            update={
+                "status": status,
+                "last_change": signal.time,
+                "title": signal.title,
+                "transitions": member.transitions + 1,
+                "fired_at": member.fired_at or (signal.time if status == "firing" else None),
+            }
+        )
+        entries.append(_entry(incident.id, signal, "signal", f"{signal.kind} {signal.resource} {status}"))
+    members[fp] = member
+
+    update: dict[str, object] = {
+        "members": members,
+        "last_activity_at": max(incident.last_activity_at, signal.time),
+        "flapping": incident.flapping or is_flapping,
+    }
+    if is_flapping and not incident.flapping:
+        entries.append(_entry(incident.id, signal, "flapping", f"{signal.resource} is flapping"))
+    new = incident.model_copy(update=update)
+    if status == "firing" and new.status != "open" and signal.time >= (new.mitigated_at or new.opened_at):
+        new = new.model_copy(update={"status": "open", "mitigated_at": None, "resolved_at": None})
+        entries.append(_entry(incident.id, signal, "reopened", f"reopened by {signal.resource}"))
+    elif new.status == "open" and not new.firing and any(m.fired_at for m in members.values()):
+        new = new.model_copy(update={"status": "mitigated", "mitigated_at": signal.time})
+        entries.append(_entry(incident.id, signal, "mitigated", "every firing signal has resolved"))
+    return new, entries
+
+
+def settle(incident: Incident, now: datetime, quiet: timedelta) -> tuple[Incident, list[TimelineEntry]]:
+    """Resolve a mitigated incident whose signals all resolved once the quiet period has passed."""
+    if incident.status != "mitigated" or incident.firing or incident.mitigated_at is None:
+        return incident, []
+    if now - incident.mitigated_at < quiet:
+        return incident, []
+    done = incident.model_copy(update={"status": "resolved", "resolved_at": now})
+    key = f"resolved@{format_time(now)}"
+    return done, [
+        TimelineEntry(
+            incident_id=incident.id,
+            at=now,
+            key=key,
+            kind="resolved",
+            text="every signal resolved; incident resolved",
+        )
+    ]
+
+
+def _entry(incident_id: str, signal: Signal, kind: str, text: str) -> TimelineEntry:
+    return TimelineEntry(
+        incident_id=incident_id, at=signal.time, key=f"{kind}:{signal.id}", kind=kind, text=text
+    )

@@ -1,0 +1,299 @@
+"""The pipeline: normalized signals in, incidents (and their Slack thread) out.
+
+Per batch: look up every signal's event id and fingerprint state at once; drop duplicates; route each
+new signal to its service's current incident (or open one); apply the signals of each incident in event
+time order and save that incident once; then record each signal (event id claim + fingerprint state +
+signal row) atomically; last, bring each changed incident's Slack message up to date.
+
+Applying a signal to an incident is idempotent, so a crash between the incident save and the signal
+record is healed by the redelivery: the event id is not claimed yet, so it is applied again, to no
+further effect, and then recorded.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from aiops.catalog import Catalog, Ownership
+from aiops.errors import ConflictError
+from aiops.incident import (
+    Incident,
+    SignalState,
+    TimelineEntry,
+    apply_signal,
+    fingerprint,
+    flap_changes,
+    incident_id_for,
+    settle,
+)
+from aiops.notify import Notifier
+from aiops.ports import Clock, IncidentStore, SignalLedger
+from aiops.rootcause import rank
+from aiops.severity import initial_severity
+from aiops.signals.model import Signal
+from aiops.text import MAX_TITLE, cap
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Settings:
+    dedup_ttl: timedelta = timedelta(days=2)
+    flap_window: timedelta = timedelta(hours=1)
+    flap_threshold: int = 4
+    """More status changes than this within ``flap_window`` mark the incident flapping."""
+    max_conflict_retries: int = 8
+
+
+@dataclass
+class BatchResult:
+    signals: int = 0
+    duplicates: int = 0
+    recorded: int = 0
+    incidents: set[str] = field(default_factory=set)
+    failed: set[str] = field(default_factory=set)
+    """Ids of the batch items whose signals could not be processed (the caller retries them)."""
+
+
+@dataclass
+class _Routed:
+    item: str
+    signal: Signal
+    fp: str
+    owner: Ownership
+    state: SignalState | None
+    incident_id: str | None = None
+
+
+class _BatchView:
+    """Read-through cache of the incident store for one batch: a storm reads each incident once."""
+
+    def __init__(self, store: IncidentStore) -> None:
+        self.store = store
+        self.by_id: dict[str, Incident | None] = {}
+        self.by_service: dict[str, Incident | None] = {}
+
+    def get(self, incident_id: str) -> Incident | None:
+        if incident_id not in self.by_id:
+            self.by_id[incident_id] = self.store.get(incident_id)
+        return self.by_id[incident_id]
+
+    def open_for(self, service: str) -> Incident | None:
+        if service not in self.by_service:
+            found = self.store.open_for(service)
+            self.by_service[service] = found
+            if found is not None:
+                self.by_id[found.id] = found
+        return self.by_service[service]
+
+    def create(self, incident: Incident) -> Incident:
+        created = self.store.create(incident)
+        self.by_service[created.service] = created
+        self.by_id[created.id] = created
+        return created
+
+    def forget(self, service: str) -> None:
+        self.by_service.pop(service, None)
+
+
+class Pipeline:
+    def __init__(
+        self,
+        *,
+        catalog: Catalog,
+        ledger: SignalLedger,
+        incidents: IncidentStore,
+        notifier: Notifier | None,
+        clock: Clock,
+        settings: Settings | None = None,
+    ) -> None:
+        self.catalog = catalog
+        self.ledger = ledger
+        self.incidents = incidents
+        self.notifier = notifier
+        self.clock = clock
+        self.settings = settings or Settings()
+
+    # -- entry point -------------------------------------------------------------------------------
+
+    def process(self, items: Sequence[tuple[str, Sequence[Signal]]]) -> BatchResult:
+        """Process the signals of a batch; ``items`` pairs a batch item id with its signals."""
+        result = BatchResult()
+        flat = [(item, s) for item, signals in items for s in signals]
+        result.signals = len(flat)
+        if not flat:
+            return result
+        fps = [fingerprint(s) for _, s in flat]
+        seen = self.ledger.lookup([s for _, s in flat], fps)
+        routed: list[_Routed] = []
+        batch_ids: set[str] = set()
+        for (item, signal), fp, known in zip(flat, fps, seen, strict=True):
+            if known.duplicate or signal.id in batch_ids:
+                result.duplicates += 1
+                continue
+            batch_ids.add(signal.id)
+            routed.append(_Routed(item, signal, fp, self.catalog.resolve(signal), known.state))
+        routed.sort(key=lambda r: (r.signal.time, r.signal.id))
+
+        by_incident: dict[str, list[_Routed]] = defaultdict(list)
+        view = _BatchView(self.incidents)
+        for r in routed:
+            try:
+                r.incident_id = self._route(r, by_incident, view)
+            except Exception:  # a store failure: retry this item, keep the rest
+                log.exception("pipeline.route_failed", extra={"item": r.item, "signal_id": r.signal.id})
+                result.failed.add(r.item)
+                continue
+            if r.incident_id is not None:
+                by_incident[r.incident_id].append(r)
+
+        changed: list[Incident] = []
+        for incident_id, members in by_incident.items():
+            try:
+                changed.append(self._apply(incident_id, members))
+            except Exception:
+                log.exception("pipeline.apply_failed", extra={"incident_id": incident_id})
+                result.failed.update(m.item for m in members)
+        for r in routed:
+            if r.item in result.failed:
+                continue
+            try:
+                if self._record(r):
+                    result.recorded += 1
+                else:
+                    result.duplicates += 1
+            except Exception:
+                log.exception("pipeline.record_failed", extra={"item": r.item, "signal_id": r.signal.id})
+                result.failed.add(r.item)
+        for incident in changed:
+            result.incidents.add(incident.id)
+            if self.notifier is not None:
+                self.notifier.sync(incident)
+        return result
+
+    # -- stages ------------------------------------------------------------------------------------
+
+    def _route(self, r: _Routed, pending: dict[str, list[_Routed]], view: _BatchView) -> str | None:
+        """The incident a signal joins, opening one for a firing signal when the service has none."""
+        if r.state is not None and r.state.incident_id is not None:
+            current = view.get(r.state.incident_id)
+            if current is not None and current.is_active:
+                return current.id
+        if r.signal.status != "firing":
+            return None  # an OK or INSUFFICIENT_DATA of something no incident knows opens nothing
+        service = self.catalog.service(r.owner.service)
+        window = timedelta(minutes=service.group_window_minutes if service else 30)
+        for _ in range(self.settings.max_conflict_retries):
+            current = view.open_for(r.owner.service)
+            if current is not None:
+                last = max([current.last_activity_at, *(p.signal.time for p in pending.get(current.id, ()))])
+                if r.signal.time - last <= window and current.is_active:
+                    return current.id
+            try:
+                return view.create(self._new_incident(r)).id
+            except ConflictError:
+                view.forget(r.owner.service)
+                continue  # another writer opened the service's incident first: join it
+        raise ConflictError(f"service:{r.owner.service}")
+
+    def _new_incident(self, r: _Routed) -> Incident:
+        service = self.catalog.service(r.owner.service)
+        return Incident(
+            id=incident_id_for(r.owner.service, r.signal.id),
+            service=r.owner.service,
+            title=cap(r.signal.title, MAX_TITLE),
+            severity=initial_severity(service),
+            opened_at=r.signal.time,
+            last_activity_at=r.signal.time,
+        )
+
+    def _apply(self, incident_id: str, routed: list[_Routed]) -> Incident:
+        return self._update(incident_id, lambda inc: self._fold(inc, routed))
+
+    def _fold(self, incident: Incident, routed: list[_Routed]) -> tuple[Incident, list[TimelineEntry]]:
+        entries: list[TimelineEntry] = []
+        for r in routed:
+            changes = flap_changes(
+                r.state, r.signal, self.settings.flap_window, self.settings.flap_threshold + 1
+            )
+            flapping = len(changes) > self.settings.flap_threshold
+            incident, new = apply_signal(incident, r.signal, r.fp, r.owner.component, is_flapping=flapping)
+            entries.extend(new)
+        service = self.catalog.service(incident.service)
+        incident = incident.model_copy(update={"root_cause": rank(incident, service)})
+        quiet = timedelta(minutes=service.quiet_period_minutes if service else 0)
+        # "now" is never before the newest event seen: a clock a little behind the sender cannot
+        # hold a quiet period open.
+        now = max(self.clock.now(), incident.last_activity_at)
+        incident, settled = settle(incident, now, quiet)
+        return incident, entries + settled
+
+    def _update(
+        self, incident_id: str, change: Callable[[Incident], tuple[Incident, list[TimelineEntry]]]
+    ) -> Incident:
+        """Read-modify-write with optimistic versioning; a lost race re-reads and re-applies."""
+        for _ in range(self.settings.max_conflict_retries):
+            current = self.incidents.get(incident_id)
+            if current is None:
+                raise ConflictError(incident_id)
+            new, entries = change(current)
+            if new == current and not entries:
+                return current
+            try:
+                return self.incidents.save(new, entries)
+            except ConflictError:
+                continue
+        raise ConflictError(incident_id)
+
+    def _record(self, r: _Routed) -> bool:
+        s = self.settings
+        state = r.state
+        for _ in range(s.max_conflict_retries):
+            newer = state is None or r.signal.time >= state.last_time
+            new_state = SignalState(
+                fingerprint=r.fp,
+                status=r.signal.status if newer or state is None else state.status,
+                last_time=r.signal.time if newer or state is None else state.last_time,
+                incident_id=r.incident_id or (state.incident_id if state else None),
+                changes=flap_changes(state, r.signal, s.flap_window, s.flap_threshold + 1)
+                if newer
+                else (state.changes if state else ()),
+                version=(state.version + 1) if state else 1,
+            )
+            try:
+                return self.ledger.record(
+                    r.signal,
+                    new_state,
+                    expected_version=state.version if state else None,
+                    expires_at=r.signal.time + s.dedup_ttl,
+                )
+            except ConflictError:
+                seen = self.ledger.lookup([r.signal], [r.fp])[0]
+                if seen.duplicate:
+                    return False
+                state = seen.state
+        raise ConflictError(r.fp)
+
+    # -- housekeeping ------------------------------------------------------------------------------
+
+    def tick(self, incident_ids: Sequence[str]) -> list[Incident]:
+        """Settle quiet periods and flush pending Slack updates (the scheduled flush calls this)."""
+        out = []
+
+        def settle_now(inc: Incident) -> tuple[Incident, list[TimelineEntry]]:
+            service = self.catalog.service(inc.service)
+            quiet = timedelta(minutes=service.quiet_period_minutes if service else 0)
+            return settle(inc, self.clock.now(), quiet)
+
+        for incident_id in incident_ids:
+            if self.incidents.get(incident_id) is None:
+                continue
+            incident = self._update(incident_id, settle_now)
+            if self.notifier is not None:
+                self.notifier.sync(incident)
+            out.append(incident)
+        return out

@@ -1,0 +1,124 @@
+"""Ports: the small protocols through which the pure core does I/O.
+
+Adapters live in :mod:`aiops.adapters` (DynamoDB, Slack, the wall clock) and
+:mod:`aiops.adapters.memory` (in-memory twins with the same semantics, for tests and benchmarks).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from aiops.incident import Incident, SignalState, TimelineEntry
+from aiops.signals.model import Signal
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current time, timezone-aware UTC."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Seen:
+    """What the store knows of a signal before it is applied."""
+
+    duplicate: bool
+    state: SignalState | None
+
+
+class SignalLedger(Protocol):
+    """Per-event and per-fingerprint rows: the hot path of a storm never touches the incident item."""
+
+    def lookup(self, signals: Sequence[Signal], fingerprints: Sequence[str]) -> list[Seen]:
+        """For each signal: was its event id recorded already, and its fingerprint's state."""
+        ...
+
+    def record(
+        self, signal: Signal, state: SignalState, *, expected_version: int | None, expires_at: datetime
+    ) -> bool:
+        """Atomically: claim the event id, write the fingerprint state (conditional on its version) and
+        the signal's row under its incident. False when the event id was claimed already (a
+        duplicate); :class:`~aiops.errors.ConflictError` when the fingerprint moved on meanwhile."""
+        ...
+
+    def signals_of(self, incident_id: str) -> list[str]:
+        """Event ids absorbed by an incident, in event-time order."""
+        ...
+
+
+class IncidentStore(Protocol):
+    def get(self, incident_id: str) -> Incident | None: ...
+
+    def open_for(self, service: str) -> Incident | None:
+        """The service's current (not resolved) incident, if any."""
+        ...
+
+    def create(self, incident: Incident) -> Incident:
+        """Create ``incident`` as the service's current one; ConflictError if another is current."""
+        ...
+
+    def save(self, incident: Incident, entries: Sequence[TimelineEntry]) -> Incident:
+        """Write ``incident`` if its stored version is ``incident.version`` (ConflictError otherwise)
+        and append the timeline entries (idempotent by key). Returns it with the version bumped."""
+        ...
+
+    def timeline(self, incident_id: str) -> list[TimelineEntry]: ...
+
+
+CLAIM_LEASE = timedelta(seconds=60)
+
+
+@dataclass(frozen=True, slots=True)
+class MessageRef:
+    channel: str
+    ts: str
+
+
+@dataclass(frozen=True, slots=True)
+class SlackMessage:
+    """A rendered Slack message: the fallback text and the Block Kit blocks."""
+
+    text: str
+    blocks: Sequence[dict[str, Any]]
+
+
+class ChatClient(Protocol):
+    """Slack's Web API, as much of it as the bot uses."""
+
+    def post(self, channel: str, message: SlackMessage, *, thread_ts: str | None = None) -> MessageRef: ...
+
+    def update(self, ref: MessageRef, message: SlackMessage) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class MessageRecord:
+    incident_id: str
+    channel: str
+    ts: str | None
+    """None while the root post is claimed but not yet confirmed by Slack."""
+    rendered_version: int
+    """The incident version the root message shows; lower than the incident's means an update is due."""
+    posted_entries: tuple[str, ...] = ()
+    claimed_at: datetime | None = None
+
+
+class MessageStore(Protocol):
+    """Which Slack message shows which incident; the claim makes the root post happen once."""
+
+    def message_for(self, incident_id: str) -> MessageRecord | None: ...
+
+    def claim(self, incident_id: str, channel: str, *, now: datetime) -> bool:
+        """Reserve the right to post the root message; False if somebody holds it (a claim that was
+        never confirmed with a ``ts`` lapses after :data:`CLAIM_LEASE`, so a crash cannot block it)."""
+        ...
+
+    def store(self, record: MessageRecord, *, expected_version: int | None) -> bool:
+        """Write the record if its stored ``rendered_version`` is ``expected_version`` (None: a claim)."""
+        ...
+
+    def release(self, incident_id: str) -> None:
+        """Drop an unconfirmed claim (the post failed), so the next attempt need not wait for the lease."""
+        ...

@@ -1,0 +1,93 @@
+"""Slack Block Kit rendering from Jinja2 templates, with untrusted text escaped and capped.
+
+Templates produce JSON; every string from an event passes through ``mrkdwn`` (escape ``&``, ``<``,
+``>`` and cap) or ``plain`` (cap only, for ``plain_text`` objects) and then ``tojson``.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from aiops.incident import Incident
+from aiops.ports import SlackMessage
+from aiops.signals.model import format_time
+from aiops.text import cap
+
+MAX_BLOCKS = 50
+HEADER_LIMIT = 150
+SECTION_LIMIT = 3000
+FIELD_LIMIT = 2000
+FALLBACK_LIMIT = 4000
+SEVERITY_EMOJI = {
+    "SEV1": ":red_circle:",
+    "SEV2": ":large_orange_circle:",
+    "SEV3": ":large_yellow_circle:",
+    "SEV4": ":white_circle:",
+}
+STATUS_EMOJI = {
+    "open": ":rotating_light:",
+    "mitigated": ":adhesive_bandage:",
+    "resolved": ":white_check_mark:",
+}
+
+
+def escape_mrkdwn(text: str) -> str:
+    """Escape Slack's three control characters so no mention, link or command can form."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def mrkdwn(value: object, limit: int = SECTION_LIMIT) -> str:
+    """Cap first (counting the escaped length), so an escape sequence is never cut in half."""
+    text = cap(value, limit)
+    escaped = escape_mrkdwn(text)
+    while len(escaped) > limit:
+        text = cap(text, max(1, len(text) - (len(escaped) - limit) - 1))
+        escaped = escape_mrkdwn(text)
+    return escaped
+
+
+def plain(value: object, limit: int = SECTION_LIMIT) -> str:
+    return cap(value, limit)
+
+
+def when(value: datetime | None) -> str:
+    return format_time(value) if value else "-"
+
+
+@lru_cache(maxsize=1)
+def _env() -> Environment:
+    env = Environment(
+        loader=PackageLoader("aiops", "templates"),
+        autoescape=False,  # noqa: S701 - JSON output; every untrusted string goes through mrkdwn|tojson
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(mrkdwn=mrkdwn, plain=plain, when=when)
+    env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": False}
+    return env
+
+
+def render(template: str, **context: Any) -> SlackMessage:
+    doc = json.loads(_env().get_template(template).render(**context))
+    blocks = doc["blocks"][:MAX_BLOCKS]
+    return SlackMessage(text=cap(doc["text"], FALLBACK_LIMIT), blocks=blocks)
+
+
+def incident_message(incident: Incident) -> SlackMessage:
+    members = sorted(
+        incident.members.values(), key=lambda m: (m.status != "firing", m.first_seen, m.resource)
+    )
+    return render(
+        "incident.json.j2",
+        incident=incident,
+        members=members[:20],
+        more=max(0, len(members) - 20),
+        sev_emoji=SEVERITY_EMOJI[incident.severity],
+        status_emoji=STATUS_EMOJI[incident.status],
+    )

@@ -1,0 +1,203 @@
+"""The normalized signal: what every event the bot reads becomes.
+
+The first nine fields are the ``aiops normalize`` contract of DESIGN.md. The typed per-kind parts
+(``alarm``, ``insight``, ``budget``, ...) carry what the later stages need. Every model is frozen:
+the core never mutates a signal.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, field_serializer
+
+Kind = Literal["alarm", "log_anomaly", "insight", "health", "budget", "cost_anomaly", "change", "automation"]
+Status = Literal["firing", "resolved", "info"]
+AlarmState = Literal["ALARM", "OK", "INSUFFICIENT_DATA"]
+AlarmType = Literal["metric", "metric_math", "anomaly_detection", "composite"]
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class MetricQuery(Frozen):
+    """One metric (or expression) an alarm evaluates."""
+
+    id: str = ""
+    namespace: str = ""
+    name: str = ""
+    dimensions: dict[str, str] = {}
+    stat: str = ""
+    period: int | None = None
+    expression: str = ""
+    return_data: bool = True
+
+
+class AlarmInfo(Frozen):
+    name: str
+    arn: str = ""
+    alarm_type: AlarmType
+    state: AlarmState
+    previous_state: AlarmState | None = None
+    reason: str = ""
+    threshold: float | None = None
+    comparison: str = ""
+    evaluation_periods: int | None = None
+    threshold_metric_id: str = ""
+    """Anomaly-detection alarms: the id of the ANOMALY_DETECTION_BAND expression."""
+    anomaly_band: str = ""
+    """Anomaly-detection alarms: the band expression, e.g. ``ANOMALY_DETECTION_BAND(m1, 2)``."""
+    metrics: tuple[MetricQuery, ...] = ()
+    alarm_rule: str = ""
+    """Composite alarms: the rule expression."""
+    children: tuple[str, ...] = ()
+    """Composite alarms: the alarms named in the rule (or the triggering children)."""
+    actions_suppressed_by: str = ""
+    actions_suppressed_reason: str = ""
+    actions_suppressor: str = ""
+    tags: dict[str, str] = {}
+
+    @property
+    def primary_metric(self) -> MetricQuery | None:
+        """The metric a human would name for this alarm: the one that is not an expression."""
+        plain = [m for m in self.metrics if m.name]
+        if not plain:
+            return None
+        for m in plain:
+            if m.return_data:
+                return m
+        return plain[0]
+
+
+class InsightAnomaly(Frozen):
+    id: str = ""
+    metrics: tuple[MetricQuery, ...] = ()
+    resources: tuple[str, ...] = ()
+    """Resource names or ARNs the anomaly names."""
+
+
+class InsightInfo(Frozen):
+    insight_id: str
+    severity: str = ""
+    """LOW | MEDIUM | HIGH, as DevOps Guru spells it."""
+    insight_type: str = ""
+    """REACTIVE | PROACTIVE."""
+    event_kind: str = ""
+    """open | severity_upgraded | anomaly_association | closed | recommendation."""
+    url: str = ""
+    description: str = ""
+    anomalies: tuple[InsightAnomaly, ...] = ()
+    stacks: tuple[str, ...] = ()
+    tags: dict[str, str] = {}
+    recommendations: tuple[str, ...] = ()
+
+
+class HealthInfo(Frozen):
+    service: str
+    event_type_code: str = ""
+    event_type_category: str = ""
+    status_code: str = ""
+    """open | closed | upcoming."""
+    description: str = ""
+    affected_entities: tuple[str, ...] = ()
+    start_time: datetime | None = None
+    """Parsed from the RFC 1123 ``startTime`` of the event."""
+    end_time: datetime | None = None
+
+
+class BudgetInfo(Frozen):
+    budget_name: str
+    budget_type: str = ""
+    threshold_type: str = ""
+    """ACTUAL | FORECASTED."""
+    threshold: float | None = None
+    """The notification threshold as the message states it (percent of the limit, or an amount)."""
+    limit: float | None = None
+    actual: float | None = None
+    forecast: float | None = None
+    unit: str = "USD"
+
+
+class CostRootCause(Frozen):
+    service: str = ""
+    usage_type: str = ""
+    region: str = ""
+    account: str = ""
+
+
+class CostAnomalyInfo(Frozen):
+    anomaly_id: str
+    monitor_arn: str = ""
+    impact_usd: float | None = None
+    """Total impact of the anomaly (actual minus expected spend)."""
+    max_impact_usd: float | None = None
+    expected_spend_usd: float | None = None
+    actual_spend_usd: float | None = None
+    score: float | None = None
+    root_causes: tuple[CostRootCause, ...] = ()
+    start: str = ""
+    end: str = ""
+    url: str = ""
+
+
+ChangeTargetKind = Literal["parameter", "prompt"]
+
+
+class ChangeInfo(Frozen):
+    target_kind: ChangeTargetKind
+    target: str
+    """SSM parameter name or Bedrock prompt id / ARN."""
+    operation: str = ""
+    """Create | Update | Delete | LabelParameterVersion | CreatePromptVersion | UpdatePrompt ..."""
+    old_version: str | None = None
+    new_version: str | None = None
+    labels: tuple[str, ...] = ()
+    actor: str = ""
+
+
+class AutomationInfo(Frozen):
+    execution_id: str
+    document: str = ""
+    status: str = ""
+    """SSM's ExecutionStatus: Pending, InProgress, Waiting, Success, TimedOut, Cancelled, Failed."""
+    step_name: str = ""
+    """Set for step status-change events."""
+    action: str = ""
+
+
+class Signal(Frozen):
+    """One normalized signal. ``id`` is the EventBridge event id or the SNS MessageId."""
+
+    id: str
+    source: str
+    time: datetime
+    kind: Kind
+    status: Status
+    resource: str
+    title: str
+    account: str = ""
+    region: str = ""
+    detail_type: str = ""
+    alarm: AlarmInfo | None = None
+    insight: InsightInfo | None = None
+    health: HealthInfo | None = None
+    budget: BudgetInfo | None = None
+    cost: CostAnomalyInfo | None = None
+    change: ChangeInfo | None = None
+    automation: AutomationInfo | None = None
+
+    @field_serializer("time")
+    def _ser_time(self, value: datetime) -> str:
+        return format_time(value)
+
+
+def format_time(value: datetime) -> str:
+    """RFC 3339 in UTC with a ``Z`` and whole seconds when there are no fractions."""
+    from datetime import UTC
+
+    v = value.astimezone(UTC)
+    if v.microsecond:
+        return v.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return v.strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,0 +1,41 @@
+"""Shared fixtures: the AWS emulator, the fake Slack Web API, a fixed clock."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from aiops.adapters.local import LOCAL_ENV
+
+os.environ.update(LOCAL_ENV)  # before any handler module builds its Powertools objects
+
+
+@pytest.fixture
+def aws() -> Iterator[Any]:
+    """moto with the aiops table created; yields the DynamoDB client."""
+    from aiops.adapters.local import emulator
+
+    with emulator("aiops-test") as client:
+        yield client
+
+
+@pytest.fixture
+def fake_slack() -> Iterator[Any]:
+    from tests.support.fake_slack import start_fake_slack
+
+    fake = start_fake_slack()
+    yield fake
+    assert fake.server is not None
+    fake.server.shutdown()
+    fake.server.server_close()
+
+
+@pytest.fixture
+def clock() -> Any:
+    from aiops.adapters.memory import FixedClock
+
+    return FixedClock(datetime(2026, 11, 25, 10, 0, tzinfo=UTC))

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from aiops.adapters.config import DEFAULT_CATALOG, Config
+from aiops.adapters.wiring import App, build_app
+from aiops.catalog import load_catalog
+from aiops.pipeline import Settings
+
+
+@pytest.fixture
+def catalog() -> Any:
+    return load_catalog(yaml.safe_load(Path(DEFAULT_CATALOG).read_text()))
+
+
+@pytest.fixture
+def make_app(aws: Any, fake_slack: Any, clock: Any, catalog: Any) -> Any:
+    """Build an App as a Lambda cold start would, against moto and the fake Slack API."""
+
+    def make(settings: Settings | None = None) -> App:
+        config = Config.from_env(
+            {
+                "SLACK_BOT_TOKEN": "xoxb-test-token",
+                "SLACK_API_URL": fake_slack.url,
+                "SLACK_CHANNEL": "#fallback",
+            },
+            table_name="aiops-test",
+        )
+        return build_app(config, clock=clock, dynamodb=aws, catalog=catalog, settings=settings)
+
+    return make
+
+
+@pytest.fixture
+def ingest(make_app: Any) -> Any:
+    """handlers.ingest.handler wired to the emulator and the fake Slack; returns (handler, app)."""
+    from handlers import ingest as module
+
+    app = make_app()
+    module.use(app)
+    yield module.handler, app
+    module._app = None
+
+
+@pytest.fixture
+def lambda_context() -> Any:
+    from aiops.demo import LambdaContext
+
+    return LambdaContext()

@@ -1,0 +1,96 @@
+"""The one helper that loads sample payloads from tests/events/, and builders for synthetic ones."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+from typing import Any
+
+EVENTS = Path(__file__).resolve().parent.parent / "events"
+ACCOUNT = "111122223333"
+REGION = "us-east-1"
+
+
+def load_event(name: str) -> Any:
+    """A sample payload by its path under tests/events/ (``cloudwatch/alarm_metric_alarm.json``)."""
+    return json.loads((EVENTS / name).read_text(encoding="utf-8"))
+
+
+def alarm_event(
+    name: str,
+    state: str,
+    time: str,
+    *,
+    event_id: str | None = None,
+    previous: str | None = None,
+    namespace: str = "AWS/ApiGateway",
+    metric: str = "5XXError",
+    dimensions: dict[str, str] | None = None,
+    reason: str = "Threshold Crossed",
+) -> dict[str, Any]:
+    """An EventBridge "CloudWatch Alarm State Change" event, shaped as AWS documents it."""
+    previous = previous or ("OK" if state == "ALARM" else "ALARM")
+    stamp = time.replace("Z", ".000+0000")
+    return {
+        "version": "0",
+        "id": event_id or str(uuid.uuid5(uuid.NAMESPACE_URL, f"{name}|{state}|{time}")),
+        "detail-type": "CloudWatch Alarm State Change",
+        "source": "aws.cloudwatch",
+        "account": ACCOUNT,
+        "time": time,
+        "region": REGION,
+        "resources": [f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:{name}"],
+        "detail": {
+            "alarmName": name,
+            "state": {
+                "value": state,
+                "reason": reason,
+                "reasonData": json.dumps({"threshold": 5.0}),
+                "timestamp": stamp,
+            },
+            "previousState": {"value": previous, "reason": "", "timestamp": stamp},
+            "configuration": {
+                "metrics": [
+                    {
+                        "id": "m1",
+                        "metricStat": {
+                            "metric": {
+                                "namespace": namespace,
+                                "name": metric,
+                                "dimensions": dimensions or {},
+                            },
+                            "period": 60,
+                            "stat": "Sum",
+                        },
+                        "returnData": True,
+                    }
+                ]
+            },
+        },
+    }
+
+
+def sqs_batch(*bodies: Any, start: int = 0) -> dict[str, Any]:
+    """A Lambda SQS event; each body is JSON-encoded unless it is already a string."""
+    return {
+        "Records": [
+            {
+                "messageId": f"msg-{start + i:04d}",
+                "receiptHandle": f"rh-{start + i}",
+                "body": b if isinstance(b, str) else json.dumps(b),
+                "attributes": {
+                    "ApproximateReceiveCount": "1",
+                    "SentTimestamp": "0",
+                    "SenderId": "events",
+                    "ApproximateFirstReceiveTimestamp": "0",
+                },
+                "messageAttributes": {},
+                "md5OfBody": "",
+                "eventSource": "aws:sqs",
+                "eventSourceARN": f"arn:aws:sqs:{REGION}:{ACCOUNT}:aiops-ingest",
+                "awsRegion": REGION,
+            }
+            for i, b in enumerate(bodies)
+        ]
+    }
