@@ -90,8 +90,8 @@ class _BatchView:
                 self.by_id[found.id] = found
         return self.by_service[service]
 
-    def create(self, incident: Incident) -> Incident:
-        created = self.store.create(incident)
+    def create(self, incident: Incident, *, replaces: str | None) -> Incident:
+        created = self.store.create(incident, replaces=replaces)
         self.by_service[created.service] = created
         self.by_id[created.id] = created
         return created
@@ -191,10 +191,10 @@ class Pipeline:
             current = view.open_for(r.owner.service)
             if current is not None:
                 last = max([current.last_activity_at, *(p.signal.time for p in pending.get(current.id, ()))])
-                if r.signal.time - last <= window and current.is_active:
+                if r.signal.time - last <= window:
                     return current.id
             try:
-                return view.create(self._new_incident(r)).id
+                return view.create(self._new_incident(r), replaces=current.id if current else None).id
             except ConflictError:
                 view.forget(r.owner.service)
                 continue  # another writer opened the service's incident first: join it

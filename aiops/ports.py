@@ -56,8 +56,10 @@ class IncidentStore(Protocol):
         """The service's current (not resolved) incident, if any."""
         ...
 
-    def create(self, incident: Incident) -> Incident:
-        """Create ``incident`` as the service's current one; ConflictError if another is current."""
+    def create(self, incident: Incident, *, replaces: str | None = None) -> Incident:
+        """Create ``incident`` as the service's current one, provided the current one is still
+        ``replaces`` (an incident gone quiet past the group window) or there is none active;
+        ConflictError otherwise (another writer got there first)."""
         ...
 
     def save(self, incident: Incident, entries: Sequence[TimelineEntry]) -> Incident:

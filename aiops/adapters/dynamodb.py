@@ -153,8 +153,13 @@ class DynamoStore:
         incident = self.get(item["incident_id"]["S"])
         return incident if incident is not None and incident.is_active else None
 
-    def create(self, incident: Incident) -> Incident:
+    def create(self, incident: Incident, *, replaces: str | None = None) -> Incident:
         created = incident.model_copy(update={"version": 1})
+        guard = "attribute_not_exists(pk) OR active = :false"
+        values: dict[str, Any] = {":false": {"BOOL": False}}
+        if replaces is not None:
+            guard += " OR incident_id = :replaces"
+            values[":replaces"] = _s(replaces)
         try:
             self.client.transact_write_items(
                 TransactItems=[
@@ -167,8 +172,8 @@ class DynamoStore:
                                 "incident_id": _s(incident.id),
                                 "active": {"BOOL": True},
                             },
-                            "ConditionExpression": "attribute_not_exists(pk) OR active = :false",
-                            "ExpressionAttributeValues": {":false": {"BOOL": False}},
+                            "ConditionExpression": guard,
+                            "ExpressionAttributeValues": values,
                         }
                     },
                     {

@@ -69,10 +69,10 @@ class MemoryStore:
             incident = self.incidents.get(incident_id) if incident_id else None
             return incident if incident is not None and incident.is_active else None
 
-    def create(self, incident: Incident) -> Incident:
+    def create(self, incident: Incident, *, replaces: str | None = None) -> Incident:
         with self._lock:
             existing = self.open_for(incident.service)
-            if existing is not None or incident.id in self.incidents:
+            if (existing is not None and existing.id != replaces) or incident.id in self.incidents:
                 raise ConflictError(f"service:{incident.service}")
             created = incident.model_copy(update={"version": 1})
             self.incidents[incident.id] = created

@@ -65,9 +65,9 @@ def normalize(payload: Any, *, fallback_id: str = "") -> list[Signal]:
         return [normalize_eventbridge(payload)]
     if "alarmData" in payload:
         return [_lambda_alarm_action(payload)]
-    if "AlarmName" in payload and "NewStateValue" in payload:
+    if any(matches(payload) for matches, _ in registry.SNS_JSON):
         if not fallback_id:
-            raise InvalidEventError("raw SNS message without a message id", source="aws.cloudwatch")
+            raise InvalidEventError("raw SNS message without a message id", source="aws.sns")
         return [_raw_message(payload, fallback_id)]
     raise UnsupportedEventError("not an EventBridge event, SNS message or SQS batch", source="event")
 
@@ -117,7 +117,7 @@ def _sns_record(record: dict[str, Any], field: str) -> Signal:
 
 def _sns_notification(payload: dict[str, Any], field: str) -> Signal:
     n = parse(_SnsNotification, payload, source="aws.sns", prefix=field)
-    when = parse_time(n.timestamp, source="aws.sns", field="Timestamp")
+    when = parse_time(n.timestamp, source="aws.sns", field="Timestamp").replace(microsecond=0)
     region, account = arn_parts(n.topic_arn)
     if len(n.message) > MAX_EVENT_BYTES:
         raise InvalidEventError(
@@ -137,11 +137,15 @@ def sns_message(
     for matches, fn in registry.SNS_TEXT:
         if matches(message, subject):
             return fn(message, subject, message_id, time, account, region)
+    if not message.lstrip().startswith(("{", "[")):
+        raise UnsupportedEventError(
+            "is neither JSON nor a known text notification", source="aws.sns", field="Message"
+        )
     try:
         doc = json.loads(message)
-    except (ValueError, RecursionError):
-        raise UnsupportedEventError(
-            "Message is neither JSON nor a known text notification", source="aws.sns", field="Message"
+    except (ValueError, RecursionError) as exc:
+        raise InvalidEventError(
+            f"is not valid JSON ({str(exc)[:120]})", source="aws.sns", field="Message"
         ) from None
     if not isinstance(doc, dict):
         raise InvalidEventError("must be a JSON object", source="aws.sns", field="Message")
@@ -153,12 +157,15 @@ def sns_message(
     raise UnsupportedEventError("SNS message of an unknown publisher", source="aws.sns", field="Message")
 
 
+_RAW_TIME_FIELDS = ("StateChangeTime", "startTimeISO", "startTimeIso", "anomalyEndDate")
+
+
 def _raw_message(payload: dict[str, Any], message_id: str) -> Signal:
     """An SQS body under raw delivery: the publisher's message itself, no SNS metadata."""
     for match_json, fn_json in registry.SNS_JSON:
         if match_json(payload):
-            when_raw = payload.get("StateChangeTime") or payload.get("startTime") or ""
-            when = parse_time(when_raw, source="aws.sns", field="StateChangeTime")
+            field = next((f for f in _RAW_TIME_FIELDS if payload.get(f)), _RAW_TIME_FIELDS[0])
+            when = parse_time(payload.get(field), source="aws.sns", field=field)
             return fn_json(payload, message_id, when, "", "")
     raise UnsupportedEventError("raw SNS message of an unknown publisher", source="aws.sns")
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from aiops.signals import cloudwatch
+from aiops.signals import automation, budgets, changes, cloudwatch, cost, devopsguru, health
 from aiops.signals.model import Signal
 
 if TYPE_CHECKING:
@@ -28,14 +28,72 @@ def _cw_sns(doc: dict[str, Any], message_id: str, when: datetime, account: str, 
     return cloudwatch.from_sns_message(doc, message_id=message_id, time=when, account=account, region=region)
 
 
+def _devops_guru(ev: EventBridgeEvent, when: datetime) -> Signal:
+    return devopsguru.from_detail(
+        ev.detail,
+        kind_status=devopsguru.DETAIL_TYPES[ev.detail_type],
+        event_id=ev.id,
+        time=when,
+        account=ev.account,
+        region=ev.region,
+        detail_type=ev.detail_type,
+    )
+
+
+def _health(ev: EventBridgeEvent, when: datetime) -> Signal:
+    return health.from_detail(ev.detail, event_id=ev.id, time=when, account=ev.account, region=ev.region)
+
+
+def _cost(ev: EventBridgeEvent, when: datetime) -> Signal:
+    return cost.from_document(
+        ev.detail,
+        event_id=ev.id,
+        time=when,
+        account=ev.account,
+        region=ev.region,
+        detail_type=ev.detail_type,
+        prefix="detail",
+    )
+
+
+def _parameter_store(ev: EventBridgeEvent, when: datetime) -> Signal:
+    return changes.from_parameter_store(
+        ev.detail, event_id=ev.id, time=when, account=ev.account, region=ev.region
+    )
+
+
+def _cloudtrail(ev: EventBridgeEvent, when: datetime) -> Signal:
+    return changes.from_cloudtrail(
+        ev.detail, source=ev.source, event_id=ev.id, time=when, account=ev.account, region=ev.region
+    )
+
+
+def _automation(ev: EventBridgeEvent, when: datetime) -> Signal:
+    return automation.from_detail(
+        ev.detail, detail_type=ev.detail_type, event_id=ev.id, time=when, account=ev.account, region=ev.region
+    )
+
+
 EVENTBRIDGE: dict[tuple[str, str], EventBridgeNormalizer] = {
     ("aws.cloudwatch", "CloudWatch Alarm State Change"): _cw_alarm,
+    **{("aws.devops-guru", dt): _devops_guru for dt in devopsguru.DETAIL_TYPES},
+    ("aws.health", "AWS Health Event"): _health,
+    ("aws.ce", "Anomaly Detected"): _cost,
+    ("aws.ssm", "Parameter Store Change"): _parameter_store,
+    ("aws.ssm", "AWS API Call via CloudTrail"): _cloudtrail,
+    ("aws.bedrock", "AWS API Call via CloudTrail"): _cloudtrail,
+    ("aws.ssm", automation.EXECUTION): _automation,
+    ("aws.ssm", automation.STEP): _automation,
 }
 
 SNS_JSON: list[tuple[Callable[[dict[str, Any]], bool], SnsJsonNormalizer]] = [
     (lambda d: "AlarmName" in d and "NewStateValue" in d, _cw_sns),
+    (lambda d: "insightId" in d and "messageType" in d, devopsguru.from_sns_message),
+    (cost.matches, cost.from_sns_message),
 ]
 
-SNS_TEXT: list[tuple[Callable[[str, str], bool], SnsTextNormalizer]] = []
+SNS_TEXT: list[tuple[Callable[[str, str], bool], SnsTextNormalizer]] = [
+    (budgets.matches, budgets.from_sns_text),
+]
 
 SOURCES = frozenset(source for source, _ in EVENTBRIDGE)

@@ -1,0 +1,143 @@
+"""The pipeline on in-memory ports: grouping, lifecycle, flapping, duplicates, order."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from aiops.adapters.memory import FixedClock, LocalChat, MemoryStore
+from aiops.catalog import load_catalog
+from aiops.notify import Notifier
+from aiops.pipeline import Pipeline
+from aiops.signals import normalize
+from tests.support.events import alarm_event
+
+CATALOG = load_catalog(
+    {
+        "services": [
+            {
+                "name": "chat",
+                "tier": "critical",
+                "quiet_period_minutes": 10,
+                "components": [
+                    {"name": "api", "depends_on": ["retriever"], "match": [{"alarm_name": "chat-api-*"}]},
+                    {"name": "retriever", "match": [{"alarm_name": "chat-rag-*"}]},
+                ],
+            },
+            {
+                "name": "search",
+                "tier": "low",
+                "components": [{"name": "api", "match": [{"alarm_name": "search-*"}]}],
+            },
+        ]
+    }
+)
+
+
+class World:
+    def __init__(self) -> None:
+        self.store = MemoryStore()
+        self.chat = LocalChat()
+        self.clock = FixedClock(datetime(2026, 11, 25, 10, 0, tzinfo=UTC))
+        notifier = Notifier(
+            chat=self.chat,
+            messages=self.store,
+            channel_for=lambda i: "#c",
+            reload=self.store.get,
+            clock=self.clock,
+        )
+        self.pipeline = Pipeline(
+            catalog=CATALOG, ledger=self.store, incidents=self.store, notifier=notifier, clock=self.clock
+        )
+        self.n = 0
+
+    def send(self, *events: dict[str, Any]) -> Any:
+        items = []
+        for e in events:
+            self.n += 1
+            items.append((f"item-{self.n}", normalize(e)))
+        latest = max(s.time for _, signals in items for s in signals)
+        self.clock.set(max(self.clock.now(), latest))
+        return self.pipeline.process(items)
+
+    def incidents(self) -> list[Any]:
+        return sorted(self.store.incidents.values(), key=lambda i: i.opened_at)
+
+
+@pytest.fixture
+def world() -> World:
+    return World()
+
+
+def test_upstream_failure_is_root_cause(world: World) -> None:
+    world.send(alarm_event("chat-api-5xx", "ALARM", "2026-11-25T10:00:00Z"))
+    world.send(alarm_event("chat-rag-latency", "ALARM", "2026-11-25T10:02:00Z"))
+    [incident] = world.incidents()
+    assert incident.root_cause.component == "retriever"  # upstream, though its alarm came second
+    assert "most upstream" in incident.root_cause.summary
+
+
+def test_two_services_two_incidents(world: World) -> None:
+    world.send(
+        alarm_event("chat-api-5xx", "ALARM", "2026-11-25T10:00:00Z"),
+        alarm_event("search-api-5xx", "ALARM", "2026-11-25T10:00:05Z"),
+    )
+    assert sorted(i.service for i in world.incidents()) == ["chat", "search"]
+    assert len(world.chat.posts) == 2
+
+
+def test_group_window_opens_a_new_incident_after_silence(world: World) -> None:
+    world.send(alarm_event("chat-api-5xx", "ALARM", "2026-11-25T10:00:00Z"))
+    world.send(alarm_event("chat-rag-latency", "ALARM", "2026-11-25T10:29:00Z"))  # within 30 min of activity
+    world.send(alarm_event("chat-api-latency", "ALARM", "2026-11-25T11:10:00Z"))  # 41 min of silence
+    assert [len(i.members) for i in world.incidents()] == [2, 1]
+
+
+def test_quiet_period_then_resolve_and_reopen_during_it(world: World) -> None:
+    world.send(alarm_event("chat-api-5xx", "ALARM", "2026-11-25T10:00:00Z"))
+    world.send(alarm_event("chat-api-5xx", "OK", "2026-11-25T10:05:00Z"))
+    [incident] = world.incidents()
+    assert incident.status == "mitigated"
+    world.send(alarm_event("chat-api-5xx", "ALARM", "2026-11-25T10:08:00Z"))  # within the 10 min quiet period
+    [incident] = world.incidents()
+    assert incident.status == "open"
+    world.send(alarm_event("chat-api-5xx", "OK", "2026-11-25T10:09:00Z"))
+    world.clock.set(datetime(2026, 11, 25, 10, 20, tzinfo=UTC))
+    [settled] = world.pipeline.tick([incident.id])
+    assert settled.status == "resolved"
+    kinds = [e.kind for e in world.store.timeline(incident.id)]
+    assert kinds.count("mitigated") == 2 and kinds.count("reopened") == 1 and kinds[-1] == "resolved"
+
+
+def test_flapping_alarm_is_one_incident_one_message(world: World) -> None:
+    for minute in range(0, 20, 2):
+        state = "ALARM" if minute % 4 == 0 else "OK"
+        world.send(alarm_event("chat-api-5xx", state, f"2026-11-25T10:{minute:02d}:00Z"))
+    incidents = world.incidents()
+    assert len(incidents) == 1 and incidents[0].flapping
+    assert len(world.chat.posts) == 1
+
+
+def test_duplicates_and_shuffled_order_give_the_same_incident() -> None:
+    events = [
+        alarm_event("chat-api-5xx", "ALARM", "2026-11-25T10:00:00Z"),
+        alarm_event("chat-rag-latency", "ALARM", "2026-11-25T10:01:00Z"),
+        alarm_event("chat-rag-latency", "OK", "2026-11-25T10:03:00Z"),
+    ]
+    a, b = World(), World()
+    for e in events:
+        a.send(e)
+    b.send(events[1], events[0])
+    b.send(events[2], events[0], events[1])
+    ia, ib = a.incidents()[0], b.incidents()[0]
+    assert ia.members == ib.members and ia.root_cause == ib.root_cause
+    assert a.store.signals_of(ia.id) == b.store.signals_of(ib.id)
+
+
+def test_stale_resolution_does_not_move_state_back(world: World) -> None:
+    world.send(alarm_event("chat-api-5xx", "ALARM", "2026-11-25T10:05:00Z"))
+    world.send(alarm_event("chat-api-5xx", "OK", "2026-11-25T10:01:00Z"))
+    [incident] = world.incidents()
+    assert incident.status == "open"

@@ -1,0 +1,77 @@
+"""Slack rendering: untrusted text escaped and capped; every message valid Block Kit within limits."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from slack_sdk.models.blocks import Block
+
+from aiops.incident import Incident, Member, RootCause
+from aiops.render import MAX_BLOCKS, escape_mrkdwn, incident_message, mrkdwn
+
+T0 = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+HOSTILE = "<!channel> <!here> <!subteam^S123> <@U123> <https://evil.example|click> & " + "x" * 100_000
+
+
+def _incident(n_members: int = 3, text: str = HOSTILE) -> Incident:
+    members = {
+        f"fp{i}": Member(
+            fingerprint=f"fp{i}",
+            kind="alarm",
+            resource=f"{text[:300]}-{i}",
+            component="api",
+            title=text,
+            status="firing",
+            first_seen=T0,
+            last_change=T0,
+            fired_at=T0,
+        )
+        for i in range(n_members)
+    }
+    return Incident(
+        id="inc-1",
+        service=text[:500],
+        title=text,
+        opened_at=T0,
+        last_activity_at=T0,
+        members=members,
+        root_cause=RootCause(component="api", summary=text, confidence=0.5),
+    )
+
+
+def test_escape_stops_every_mention_and_link() -> None:
+    assert escape_mrkdwn("<!channel> & <https://x|y>") == "&lt;!channel&gt; &amp; &lt;https://x|y&gt;"
+
+
+def test_mrkdwn_caps_after_escaping_without_cutting_an_entity() -> None:
+    out = mrkdwn("<" * 5000, 3000)
+    assert len(out) <= 3000
+    assert out.replace("&lt;", "") in ("", "…")
+
+
+def _formatted(node: object) -> list[str]:
+    """Every string Slack formats: mrkdwn text objects (plain_text is shown as it is)."""
+    if isinstance(node, dict):
+        if node.get("type") == "mrkdwn":
+            return [str(node["text"])]
+        return [t for v in node.values() for t in _formatted(v)]
+    if isinstance(node, list):
+        return [t for v in node for t in _formatted(v)]
+    return []
+
+
+@pytest.mark.parametrize("members", [0, 3, 60])
+def test_message_is_valid_block_kit_within_limits(members: int) -> None:
+    message = incident_message(_incident(members))
+    assert len(message.blocks) <= MAX_BLOCKS
+    for raw in message.blocks:
+        block = Block.parse(raw)
+        assert block is not None
+        block.to_dict()  # raises SlackObjectFormationError past any element limit
+    text = " ".join([message.text, *_formatted(message.blocks)])
+    for token in ("<!channel>", "<!here>", "<!subteam", "<@U123>", "<https://evil"):
+        assert token not in text
+    assert len(message.text) <= 4000
+    header = message.blocks[0]
+    assert header["type"] == "header" and len(header["text"]["text"]) <= 150
