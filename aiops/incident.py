@@ -13,6 +13,8 @@ from aiops.signals.model import Kind, Signal, Status, format_time
 IncidentStatus = Literal["open", "mitigated", "resolved"]
 Severity = Literal["SEV1", "SEV2", "SEV3", "SEV4"]
 MemberStatus = Literal["firing", "resolved", "info"]
+Role = Literal["symptom", "evidence"]
+EVIDENCE_KINDS = frozenset({"health"})
 
 
 class _Frozen(BaseModel):
@@ -32,8 +34,10 @@ class Member(_Frozen):
     last_change: datetime
     """Event time of the latest status the member took; older events do not move it back."""
     fired_at: datetime | None = None
-    """When it first fired: the onset used by root-cause ranking."""
+    """When it first fired (the earliest, whatever the delivery order): the onset used by ranking."""
     transitions: int = 0
+    role: Role = "symptom"
+    """Evidence (AWS Health) informs the root cause but never holds an incident open."""
 
 
 class RootCause(_Frozen):
@@ -41,6 +45,21 @@ class RootCause(_Frozen):
     summary: str
     change: str | None = None
     confidence: float = 0.0
+
+
+class Hypothesis(_Frozen):
+    """One candidate root cause with what speaks for it."""
+
+    component: str | None
+    summary: str
+    change: str | None = None
+    confidence: float
+    evidence: tuple[str, ...] = ()
+
+    def as_root_cause(self) -> RootCause:
+        return RootCause(
+            component=self.component, summary=self.summary, change=self.change, confidence=self.confidence
+        )
 
 
 class Ack(_Frozen):
@@ -51,6 +70,7 @@ class Ack(_Frozen):
 class Incident(_Frozen):
     id: str
     service: str
+    region: str = ""
     status: IncidentStatus = "open"
     severity: Severity = "SEV3"
     title: str
@@ -61,12 +81,20 @@ class Incident(_Frozen):
     members: dict[str, Member] = {}
     flapping: bool = False
     root_cause: RootCause | None = None
+    hypotheses: tuple[Hypothesis, ...] = ()
     acknowledged: Ack | None = None
+    silenced_until: datetime | None = None
     version: int = 0
 
     @property
     def firing(self) -> list[Member]:
-        return [m for m in self.members.values() if m.status == "firing"]
+        """Firing symptoms: what holds the incident open (evidence does not)."""
+        return [m for m in self.members.values() if m.status == "firing" and m.role == "symptom"]
+
+    @property
+    def first_symptom(self) -> datetime | None:
+        onsets = [m.fired_at for m in self.members.values() if m.fired_at and m.role == "symptom"]
+        return min(onsets) if onsets else None
 
     @property
     def is_active(self) -> bool:
@@ -136,11 +164,13 @@ def flap_changes(
 def apply_signal(
     incident: Incident, signal: Signal, fp: str, component: str | None, *, is_flapping: bool
 ) -> tuple[Incident, list[TimelineEntry]]:
-    """The incident after ``signal``; idempotent: applying the same signal twice changes nothing more."""
+    """The incident after ``signal``; idempotent, and blind to delivery order where it can be:
+    an older event never moves a member's status back, but it still lowers its onset."""
     entries: list[TimelineEntry] = []
     members = dict(incident.members)
     member = members.get(fp)
     status: MemberStatus = signal.status
+    firing_at = signal.time if status == "firing" else None
     if member is None:
         member = Member(
             fingerprint=fp,
@@ -151,35 +181,44 @@ def apply_signal(
             status=status,
             first_seen=signal.time,
             last_change=signal.time,
-            fired_at=signal.time if status == "firing" else None,
+            fired_at=firing_at,
+            role="evidence" if signal.kind in EVIDENCE_KINDS else "symptom",
         )
         entries.append(_entry(incident.id, signal, "signal", f"{signal.kind} {signal.resource} {status}"))
-    elif signal.time >= member.last_change and status != "info" and status != member.status:
-        member = member.model_copy(
-            update={
-                "status": status,
-                "last_change": signal.time,
-                "title": signal.title,
-                "transitions": member.transitions + 1,
-                "fired_at": member.fired_at or (signal.time if status == "firing" else None),
-            }
-        )
-        entries.append(_entry(incident.id, signal, "signal", f"{signal.kind} {signal.resource} {status}"))
+    else:
+        update: dict[str, object] = {}
+        if firing_at is not None and (member.fired_at is None or firing_at < member.fired_at):
+            update["fired_at"] = firing_at
+        if signal.time < member.first_seen:
+            update["first_seen"] = signal.time
+        if signal.time >= member.last_change and status != "info" and status != member.status:
+            update.update(
+                status=status, last_change=signal.time, title=signal.title, transitions=member.transitions + 1
+            )
+            entries.append(_entry(incident.id, signal, "signal", f"{signal.kind} {signal.resource} {status}"))
+        if update:
+            member = member.model_copy(update=update)
     members[fp] = member
 
-    update: dict[str, object] = {
-        "members": members,
-        "last_activity_at": max(incident.last_activity_at, signal.time),
-        "flapping": incident.flapping or is_flapping,
-    }
+    new = incident.model_copy(
+        update={
+            "members": members,
+            "opened_at": min(incident.opened_at, signal.time)
+            if member.role == "symptom"
+            else incident.opened_at,
+            "last_activity_at": max(incident.last_activity_at, signal.time),
+            "flapping": incident.flapping or is_flapping,
+        }
+    )
     if is_flapping and not incident.flapping:
         entries.append(_entry(incident.id, signal, "flapping", f"{signal.resource} is flapping"))
-    new = incident.model_copy(update=update)
-    if status == "firing" and new.status != "open" and signal.time >= (new.mitigated_at or new.opened_at):
+    if status == "firing" and member.role == "symptom" and new.status != "open" and member.status == "firing":
         new = new.model_copy(update={"status": "open", "mitigated_at": None, "resolved_at": None})
         entries.append(_entry(incident.id, signal, "reopened", f"reopened by {signal.resource}"))
-    elif new.status == "open" and not new.firing and any(m.fired_at for m in members.values()):
-        new = new.model_copy(update={"status": "mitigated", "mitigated_at": signal.time})
+    elif new.status == "open" and not new.firing and new.first_symptom is not None:
+        new = new.model_copy(
+            update={"status": "mitigated", "mitigated_at": max(m.last_change for m in members.values())}
+        )
         entries.append(_entry(incident.id, signal, "mitigated", "every firing signal has resolved"))
     return new, entries
 

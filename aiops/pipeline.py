@@ -1,9 +1,11 @@
 """The pipeline: normalized signals in, incidents (and their Slack thread) out.
 
 Per batch: look up every signal's event id and fingerprint state at once; drop duplicates; route each
-new signal to its service's current incident (or open one); apply the signals of each incident in event
-time order and save that incident once; then record each signal (event id claim + fingerprint state +
-signal row) atomically; last, bring each changed incident's Slack message up to date.
+new signal (a symptom to its service's current incident or a new one; a change into the service's
+context; a provider health event into the region's context and, as evidence, into the incidents it
+explains); apply the signals of each incident in event-time order, re-rank its root cause and save it
+once; then record each signal (event id claim + fingerprint state + signal rows) atomically; last,
+bring each changed incident's Slack message up to date.
 
 Applying a signal to an incident is idempotent, so a crash between the incident save and the signal
 record is healed by the redelivery: the event id is not claimed yet, so it is applied again, to no
@@ -16,7 +18,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from aiops.catalog import Catalog, Ownership
 from aiops.errors import ConflictError
@@ -31,13 +33,16 @@ from aiops.incident import (
     settle,
 )
 from aiops.notify import Notifier
-from aiops.ports import Clock, IncidentStore, SignalLedger
-from aiops.rootcause import rank
+from aiops.ports import Clock, ContextStore, IncidentStore, SignalLedger, SilenceStore
+from aiops.rootcause import DEFAULT_LOOKBACK, MODEL_COMPONENT, rank
 from aiops.severity import initial_severity
 from aiops.signals.model import Signal
 from aiops.text import MAX_TITLE, cap
 
 log = logging.getLogger(__name__)
+
+PROVIDER_SERVICES = frozenset({"BEDROCK"})
+"""AWS Health services whose issues explain a failing ``model`` component."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,9 @@ class Settings:
     flap_window: timedelta = timedelta(hours=1)
     flap_threshold: int = 4
     """More status changes than this within ``flap_window`` mark the incident flapping."""
+    change_lookback: timedelta = DEFAULT_LOOKBACK
+    context_ttl: timedelta = timedelta(days=2)
+    health_lookback: timedelta = timedelta(hours=12)
     max_conflict_retries: int = 8
 
 
@@ -66,7 +74,7 @@ class _Routed:
     fp: str
     owner: Ownership
     state: SignalState | None
-    incident_id: str | None = None
+    incident_ids: list[str] = field(default_factory=list)
 
 
 class _BatchView:
@@ -76,6 +84,7 @@ class _BatchView:
         self.store = store
         self.by_id: dict[str, Incident | None] = {}
         self.by_service: dict[str, Incident | None] = {}
+        self.created: set[str] = set()
 
     def get(self, incident_id: str) -> Incident | None:
         if incident_id not in self.by_id:
@@ -94,6 +103,7 @@ class _BatchView:
         created = self.store.create(incident, replaces=replaces)
         self.by_service[created.service] = created
         self.by_id[created.id] = created
+        self.created.add(created.id)
         return created
 
     def forget(self, service: str) -> None:
@@ -107,6 +117,8 @@ class Pipeline:
         catalog: Catalog,
         ledger: SignalLedger,
         incidents: IncidentStore,
+        context: ContextStore,
+        silences: SilenceStore,
         notifier: Notifier | None,
         clock: Clock,
         settings: Settings | None = None,
@@ -114,6 +126,8 @@ class Pipeline:
         self.catalog = catalog
         self.ledger = ledger
         self.incidents = incidents
+        self.context = context
+        self.silences = silences
         self.notifier = notifier
         self.clock = clock
         self.settings = settings or Settings()
@@ -143,18 +157,18 @@ class Pipeline:
         view = _BatchView(self.incidents)
         for r in routed:
             try:
-                r.incident_id = self._route(r, by_incident, view)
+                r.incident_ids = self._route(r, by_incident, view)
             except Exception:  # a store failure: retry this item, keep the rest
                 log.exception("pipeline.route_failed", extra={"item": r.item, "signal_id": r.signal.id})
                 result.failed.add(r.item)
                 continue
-            if r.incident_id is not None:
-                by_incident[r.incident_id].append(r)
+            for incident_id in r.incident_ids:
+                by_incident[incident_id].append(r)
 
         changed: list[Incident] = []
         for incident_id, members in by_incident.items():
             try:
-                changed.append(self._apply(incident_id, members))
+                changed.append(self._apply(incident_id, members, new=incident_id in view.created))
             except Exception:
                 log.exception("pipeline.apply_failed", extra={"incident_id": incident_id})
                 result.failed.update(m.item for m in members)
@@ -171,66 +185,149 @@ class Pipeline:
                 result.failed.add(r.item)
         for incident in changed:
             result.incidents.add(incident.id)
-            if self.notifier is not None:
-                self.notifier.sync(incident)
+            self._notify(incident)
         return result
 
-    # -- stages ------------------------------------------------------------------------------------
+    # -- routing -----------------------------------------------------------------------------------
 
-    def _route(self, r: _Routed, pending: dict[str, list[_Routed]], view: _BatchView) -> str | None:
-        """The incident a signal joins, opening one for a firing signal when the service has none."""
+    def _route(self, r: _Routed, pending: dict[str, list[_Routed]], view: _BatchView) -> list[str]:
+        """The incidents a signal joins (a firing symptom opens one when its service has none)."""
+        s = self.settings
+        if r.signal.kind == "change":
+            self.context.remember(
+                f"change:{r.owner.service}", r.signal, expires_at=r.signal.time + s.context_ttl
+            )
+            current = view.open_for(r.owner.service)
+            return [current.id] if current is not None else []  # re-rank: it may precede the symptoms
+        if r.signal.kind == "health":
+            return self._route_health(r, view)
+        if r.signal.kind == "automation":
+            return []  # the automation handler follows runbook executions
         if r.state is not None and r.state.incident_id is not None:
             current = view.get(r.state.incident_id)
             if current is not None and current.is_active:
-                return current.id
+                return [current.id]
         if r.signal.status != "firing":
-            return None  # an OK or INSUFFICIENT_DATA of something no incident knows opens nothing
+            return []  # an OK or INSUFFICIENT_DATA of something no incident knows opens nothing
         service = self.catalog.service(r.owner.service)
         window = timedelta(minutes=service.group_window_minutes if service else 30)
-        for _ in range(self.settings.max_conflict_retries):
+        for _ in range(s.max_conflict_retries):
             current = view.open_for(r.owner.service)
             if current is not None:
                 last = max([current.last_activity_at, *(p.signal.time for p in pending.get(current.id, ()))])
                 if r.signal.time - last <= window:
-                    return current.id
+                    return [current.id]
             try:
-                return view.create(self._new_incident(r), replaces=current.id if current else None).id
+                return [view.create(self._new_incident(r), replaces=current.id if current else None).id]
             except ConflictError:
                 view.forget(r.owner.service)
                 continue  # another writer opened the service's incident first: join it
         raise ConflictError(f"service:{r.owner.service}")
+
+    def _route_health(self, r: _Routed, view: _BatchView) -> list[str]:
+        """Provider health: kept for incidents to come, and evidence in the ones it explains now."""
+        health = r.signal.health
+        if health is None or health.service.upper() not in PROVIDER_SERVICES:
+            return []
+        self.context.remember(
+            f"health:{r.signal.region}", r.signal, expires_at=r.signal.time + self.settings.context_ttl
+        )
+        out = []
+        for svc in self.catalog.services:
+            if MODEL_COMPONENT not in svc.component_names:
+                continue
+            current = view.open_for(svc.name)
+            if current is not None and current.region in ("", r.signal.region):
+                out.append(current.id)
+        return out
 
     def _new_incident(self, r: _Routed) -> Incident:
         service = self.catalog.service(r.owner.service)
         return Incident(
             id=incident_id_for(r.owner.service, r.signal.id),
             service=r.owner.service,
+            region=r.signal.region,
             title=cap(r.signal.title, MAX_TITLE),
             severity=initial_severity(service),
             opened_at=r.signal.time,
             last_activity_at=r.signal.time,
         )
 
-    def _apply(self, incident_id: str, routed: list[_Routed]) -> Incident:
-        return self._update(incident_id, lambda inc: self._fold(inc, routed))
+    # -- applying ----------------------------------------------------------------------------------
 
-    def _fold(self, incident: Incident, routed: list[_Routed]) -> tuple[Incident, list[TimelineEntry]]:
+    def _apply(self, incident_id: str, routed: list[_Routed], *, new: bool) -> Incident:
+        evidence = self._open_provider_issues(routed) if new else []
+        if evidence:
+            self.ledger.link(incident_id, evidence)
+        return self._update(incident_id, lambda inc: self._fold(inc, routed, evidence))
+
+    def _open_provider_issues(self, routed: list[_Routed]) -> list[Signal]:
+        """Provider health events still open in the region when an incident opens."""
+        first = routed[0].signal
+        recent = self.context.recall(
+            f"health:{first.region}", first.time - self.settings.health_lookback, first.time
+        )
+        latest: dict[str, Signal] = {}
+        for s in recent:
+            latest[s.resource] = s
+        return [s for s in latest.values() if s.status == "firing"]
+
+    def _fold(
+        self, incident: Incident, routed: list[_Routed], evidence: list[Signal]
+    ) -> tuple[Incident, list[TimelineEntry]]:
         entries: list[TimelineEntry] = []
+        for signal in evidence:
+            incident, new = apply_signal(
+                incident, signal, fingerprint(signal), MODEL_COMPONENT, is_flapping=False
+            )
+            entries.extend(new)
         for r in routed:
+            if r.signal.kind == "change":
+                continue  # changes explain; they are not members
             changes = flap_changes(
                 r.state, r.signal, self.settings.flap_window, self.settings.flap_threshold + 1
             )
             flapping = len(changes) > self.settings.flap_threshold
-            incident, new = apply_signal(incident, r.signal, r.fp, r.owner.component, is_flapping=flapping)
+            component = MODEL_COMPONENT if r.signal.kind == "health" else r.owner.component
+            incident, new = apply_signal(incident, r.signal, r.fp, component, is_flapping=flapping)
             entries.extend(new)
         service = self.catalog.service(incident.service)
-        incident = incident.model_copy(update={"root_cause": rank(incident, service)})
-        quiet = timedelta(minutes=service.quiet_period_minutes if service else 0)
-        # "now" is never before the newest event seen: a clock a little behind the sender cannot
-        # hold a quiet period open.
+        hypotheses = rank(incident, service, self._changes_before(incident))
         now = max(self.clock.now(), incident.last_activity_at)
+        incident = incident.model_copy(
+            update={
+                "hypotheses": hypotheses,
+                "root_cause": hypotheses[0].as_root_cause() if hypotheses else incident.root_cause,
+                "silenced_until": self._silenced_until(incident, now),
+            }
+        )
+        # "now" is never before the newest event seen: a clock a little behind the sender cannot hold a
+        # quiet period open.
+        quiet = timedelta(minutes=service.quiet_period_minutes if service else 0)
         incident, settled = settle(incident, now, quiet)
         return incident, entries + settled
+
+    def _changes_before(self, incident: Incident) -> list[tuple[Signal, str | None]]:
+        first = incident.first_symptom
+        if first is None:
+            return []
+        found = self.context.recall(
+            f"change:{incident.service}", first - self.settings.change_lookback, first
+        )
+        return [(c, self.catalog.resolve(c).component) for c in found]
+
+    def _silenced_until(self, incident: Incident, now: datetime) -> datetime | None:
+        active = self.silences.silences(incident.service, now)
+        if not active:
+            return None
+        whole = [s.until for s in active if s.component is None]
+        if whole:
+            return max(whole)
+        covered = {s.component: s.until for s in active}
+        firing = {m.component for m in incident.firing}
+        if firing and firing <= set(covered):
+            return min(covered[c] for c in firing if c is not None)
+        return None
 
     def _update(
         self, incident_id: str, change: Callable[[Incident], tuple[Incident, list[TimelineEntry]]]
@@ -254,20 +351,23 @@ class Pipeline:
         state = r.state
         for _ in range(s.max_conflict_retries):
             newer = state is None or r.signal.time >= state.last_time
+            primary = r.incident_ids[0] if r.incident_ids else None
             new_state = SignalState(
                 fingerprint=r.fp,
                 status=r.signal.status if newer or state is None else state.status,
                 last_time=r.signal.time if newer or state is None else state.last_time,
-                incident_id=r.incident_id or (state.incident_id if state else None),
+                incident_id=primary or (state.incident_id if state else None),
                 changes=flap_changes(state, r.signal, s.flap_window, s.flap_threshold + 1)
                 if newer
                 else (state.changes if state else ()),
                 version=(state.version + 1) if state else 1,
             )
+            members_of = [] if r.signal.kind == "change" else r.incident_ids
             try:
                 return self.ledger.record(
                     r.signal,
                     new_state,
+                    incident_ids=members_of,
                     expected_version=state.version if state else None,
                     expires_at=r.signal.time + s.dedup_ttl,
                 )
@@ -277,6 +377,13 @@ class Pipeline:
                     return False
                 state = seen.state
         raise ConflictError(r.fp)
+
+    def _notify(self, incident: Incident) -> None:
+        if self.notifier is None:
+            return
+        if incident.silenced_until is not None and incident.silenced_until > self.clock.now():
+            return  # silenced: recorded, not announced
+        self.notifier.sync(incident)
 
     # -- housekeeping ------------------------------------------------------------------------------
 
@@ -293,7 +400,6 @@ class Pipeline:
             if self.incidents.get(incident_id) is None:
                 continue
             incident = self._update(incident_id, settle_now)
-            if self.notifier is not None:
-                self.notifier.sync(incident)
+            self._notify(incident)
             out.append(incident)
         return out

@@ -37,15 +37,52 @@ class SignalLedger(Protocol):
         ...
 
     def record(
-        self, signal: Signal, state: SignalState, *, expected_version: int | None, expires_at: datetime
+        self,
+        signal: Signal,
+        state: SignalState,
+        *,
+        incident_ids: Sequence[str],
+        expected_version: int | None,
+        expires_at: datetime,
     ) -> bool:
         """Atomically: claim the event id, write the fingerprint state (conditional on its version) and
-        the signal's row under its incident. False when the event id was claimed already (a
-        duplicate); :class:`~aiops.errors.ConflictError` when the fingerprint moved on meanwhile."""
+        the signal's row under each incident it joined. False when the event id was claimed already
+        (a duplicate); :class:`~aiops.errors.ConflictError` when the fingerprint moved on meanwhile."""
+        ...
+
+    def link(self, incident_id: str, signals: Sequence[Signal]) -> None:
+        """Add rows for signals recorded earlier that join ``incident_id`` now (idempotent)."""
         ...
 
     def signals_of(self, incident_id: str) -> list[str]:
         """Event ids absorbed by an incident, in event-time order."""
+        ...
+
+
+class ContextStore(Protocol):
+    """Signals that open nothing but explain later ones: changes (per service), provider health."""
+
+    def remember(self, key: str, signal: Signal, *, expires_at: datetime) -> None: ...
+
+    def recall(self, key: str, since: datetime, until: datetime) -> list[Signal]:
+        """Signals under ``key`` with ``since <= time <= until``, oldest first."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Silence:
+    service: str
+    component: str | None
+    until: datetime
+    by: str
+    reason: str = ""
+
+
+class SilenceStore(Protocol):
+    def silence(self, silence: Silence) -> None: ...
+
+    def silences(self, service: str, now: datetime) -> list[Silence]:
+        """The service's silences still in force at ``now``."""
         ...
 
 

@@ -10,6 +10,9 @@ Rows (``pk`` | ``sk``):
 - ``INC#<id>`` | ``SIG#<time>#<event id>``: the signals it absorbed (their own rows, not in the item).
 - ``INC#<id>`` | ``TL#<time>#<key>``: its timeline.
 - ``INC#<id>`` | ``SLACK``: its Slack root message (channel, ts, the version it shows).
+- ``CTX#change:<service>`` / ``CTX#health:<region>`` | ``<time>#<event id>``: changes and provider health
+  events, recalled by time range when ranking root causes (TTL).
+- ``SIL#<service>`` | ``<component>#<until>#<by>``: silences (TTL at their end).
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiops.errors import ConflictError
 from aiops.incident import Incident, SignalState, TimelineEntry, timeline_order
-from aiops.ports import CLAIM_LEASE, Clock, MessageRecord, Seen
+from aiops.ports import CLAIM_LEASE, Clock, MessageRecord, Seen, Silence
 from aiops.signals.model import Signal, format_time
 
 if TYPE_CHECKING:
@@ -45,7 +48,7 @@ def _epoch(value: datetime) -> int:
 
 
 class DynamoStore:
-    """SignalLedger + IncidentStore + MessageStore on one DynamoDB table."""
+    """SignalLedger + IncidentStore + MessageStore + ContextStore + SilenceStore on one DynamoDB table."""
 
     def __init__(self, table_name: str, *, clock: Clock, client: DynamoDBClient | None = None) -> None:
         if client is None:
@@ -75,7 +78,13 @@ class DynamoStore:
         return out
 
     def record(
-        self, signal: Signal, state: SignalState, *, expected_version: int | None, expires_at: datetime
+        self,
+        signal: Signal,
+        state: SignalState,
+        *,
+        incident_ids: Sequence[str],
+        expected_version: int | None,
+        expires_at: datetime,
     ) -> bool:
         now = _epoch(self.clock.now())
         items: list[TransactWriteItemTypeDef] = [
@@ -104,20 +113,9 @@ class DynamoStore:
                 )
             },
         ]
-        if state.incident_id is not None:
-            items.append(
-                {
-                    "Put": {
-                        "TableName": self.table,
-                        "Item": {
-                            "pk": _s(f"INC#{state.incident_id}"),
-                            "sk": _s(f"SIG#{format_time(signal.time)}#{signal.id}"),
-                            "kind": _s(signal.kind),
-                            "status": _s(signal.status),
-                        },
-                    }
-                }
-            )
+        items += [
+            {"Put": {"TableName": self.table, "Item": self._signal_row(i, signal)}} for i in incident_ids
+        ]
         try:
             self.client.transact_write_items(TransactItems=items)
         except self.client.exceptions.TransactionCanceledException as exc:
@@ -129,6 +127,84 @@ class DynamoStore:
                 raise ConflictError(state.fingerprint) from None
             raise
         return True
+
+    def link(self, incident_id: str, signals: Sequence[Signal]) -> None:
+        rows = [{"PutRequest": {"Item": self._signal_row(incident_id, s)}} for s in signals]
+        for start in range(0, len(rows), 25):
+            self._batch_write(rows[start : start + 25])
+
+    def _signal_row(self, incident_id: str, signal: Signal) -> dict[str, Any]:
+        return {
+            "pk": _s(f"INC#{incident_id}"),
+            "sk": _s(f"SIG#{format_time(signal.time)}#{signal.id}"),
+            "kind": _s(signal.kind),
+            "status": _s(signal.status),
+        }
+
+    # -- ContextStore ------------------------------------------------------------------------------
+
+    def remember(self, key: str, signal: Signal, *, expires_at: datetime) -> None:
+        self.client.put_item(
+            TableName=self.table,
+            Item={
+                "pk": _s(f"CTX#{key}"),
+                "sk": _s(f"{format_time(signal.time)}#{signal.id}"),
+                "doc": _s(signal.model_dump_json()),
+                "expires_at": _n(_epoch(expires_at)),
+            },
+        )
+
+    def recall(self, key: str, since: datetime, until: datetime) -> list[Signal]:
+        resp_items: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {
+            "TableName": self.table,
+            "KeyConditionExpression": "pk = :pk AND sk BETWEEN :lo AND :hi",
+            "ExpressionAttributeValues": {
+                ":pk": _s(f"CTX#{key}"),
+                ":lo": _s(format_time(since)),
+                ":hi": _s(format_time(until) + "#\uffff"),
+            },
+            "ConsistentRead": True,
+        }
+        while True:
+            resp = self.client.query(**kwargs)
+            resp_items.extend(resp.get("Items", []))
+            if "LastEvaluatedKey" not in resp:
+                break
+            kwargs["ExclusiveStartKey"] = resp["LastEvaluatedKey"]
+        now = _epoch(self.clock.now())
+        found = [
+            Signal.model_validate_json(i["doc"]["S"]) for i in resp_items if int(i["expires_at"]["N"]) >= now
+        ]
+        return sorted((s for s in found if since <= s.time <= until), key=lambda s: (s.time, s.id))
+
+    # -- SilenceStore ------------------------------------------------------------------------------
+
+    def silence(self, silence: Silence) -> None:
+        self.client.put_item(
+            TableName=self.table,
+            Item={
+                "pk": _s(f"SIL#{silence.service}"),
+                "sk": _s(f"{silence.component or '*'}#{format_time(silence.until)}#{silence.by}"),
+                "component": _s(silence.component or ""),
+                "until": _s(format_time(silence.until)),
+                "by": _s(silence.by),
+                "reason": _s(silence.reason),
+                "expires_at": _n(_epoch(silence.until)),
+            },
+        )
+
+    def silences(self, service: str, now: datetime) -> list[Silence]:
+        out = []
+        for item in self._query(f"SIL#{service}", ""):
+            until = datetime.fromisoformat(item["until"]["S"].replace("Z", "+00:00"))
+            if until > now:
+                out.append(
+                    Silence(
+                        service, item["component"]["S"] or None, until, item["by"]["S"], item["reason"]["S"]
+                    )
+                )
+        return out
 
     def signals_of(self, incident_id: str) -> list[str]:
         rows = self._query(f"INC#{incident_id}", "SIG#")
@@ -216,10 +292,7 @@ class DynamoStore:
                 raise ConflictError(incident.id) from None
             raise
         for start in range(room, len(puts), 25):  # a long timeline: the rest, idempotent by key
-            chunk = puts[start : start + 25]
-            self.client.batch_write_item(
-                RequestItems={self.table: [{"PutRequest": {"Item": p["Put"]["Item"]}} for p in chunk]}
-            )
+            self._batch_write([{"PutRequest": {"Item": p["Put"]["Item"]}} for p in puts[start : start + 25]])
         return saved
 
     def timeline(self, incident_id: str) -> list[TimelineEntry]:
@@ -352,10 +425,11 @@ class DynamoStore:
 
     def _query(self, pk: str, prefix: str) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
+        values = {":pk": _s(pk), ":prefix": _s(prefix)} if prefix else {":pk": _s(pk)}
         kwargs: dict[str, Any] = {
             "TableName": self.table,
-            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
-            "ExpressionAttributeValues": {":pk": _s(pk), ":prefix": _s(prefix)},
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)" if prefix else "pk = :pk",
+            "ExpressionAttributeValues": values,
             "ConsistentRead": True,
         }
         while True:
@@ -364,6 +438,16 @@ class DynamoStore:
             if "LastEvaluatedKey" not in resp:
                 return out
             kwargs["ExclusiveStartKey"] = resp["LastEvaluatedKey"]
+
+    def _batch_write(self, requests: list[Any]) -> None:
+        pending: Any = {self.table: requests}
+        for attempt in range(8):
+            resp = self.client.batch_write_item(RequestItems=pending)
+            pending = resp.get("UnprocessedItems") or {}
+            if not pending:
+                return
+            time.sleep(min(0.05 * 2**attempt, 1.0))
+        raise RuntimeError("DynamoDB left items unprocessed after 8 attempts")
 
     def _batch_get(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
         found: dict[tuple[str, str], dict[str, Any]] = {}

@@ -13,12 +13,12 @@ from datetime import datetime
 
 from aiops.errors import ConflictError
 from aiops.incident import Incident, SignalState, TimelineEntry, timeline_order
-from aiops.ports import CLAIM_LEASE, MessageRecord, MessageRef, Seen, SlackMessage
+from aiops.ports import CLAIM_LEASE, MessageRecord, MessageRef, Seen, Silence, SlackMessage
 from aiops.signals.model import Signal
 
 
 class MemoryStore:
-    """SignalLedger + IncidentStore + MessageStore in dictionaries."""
+    """SignalLedger + IncidentStore + MessageStore + ContextStore + SilenceStore in dictionaries."""
 
     def __init__(self) -> None:
         self._lock = threading.RLock()
@@ -29,6 +29,8 @@ class MemoryStore:
         self.current: dict[str, str] = {}
         self.timelines: dict[str, dict[str, TimelineEntry]] = {}
         self.messages: dict[str, MessageRecord] = {}
+        self.context: dict[str, dict[str, Signal]] = {}
+        self.silenced: list[Silence] = []
 
     # SignalLedger
     def lookup(self, signals: Sequence[Signal], fingerprints: Sequence[str]) -> list[Seen]:
@@ -39,7 +41,13 @@ class MemoryStore:
             ]
 
     def record(
-        self, signal: Signal, state: SignalState, *, expected_version: int | None, expires_at: datetime
+        self,
+        signal: Signal,
+        state: SignalState,
+        *,
+        incident_ids: Sequence[str],
+        expected_version: int | None,
+        expires_at: datetime,
     ) -> bool:
         with self._lock:
             if signal.id in self.events:
@@ -49,9 +57,33 @@ class MemoryStore:
                 raise ConflictError(state.fingerprint)
             self.events[signal.id] = expires_at
             self.states[state.fingerprint] = state
-            if state.incident_id is not None:
-                self.signal_rows.setdefault(state.incident_id, {})[signal.id] = (signal.time, signal.kind)
+            for incident_id in incident_ids:
+                self.signal_rows.setdefault(incident_id, {})[signal.id] = (signal.time, signal.kind)
             return True
+
+    def link(self, incident_id: str, signals: Sequence[Signal]) -> None:
+        with self._lock:
+            for s in signals:
+                self.signal_rows.setdefault(incident_id, {})[s.id] = (s.time, s.kind)
+
+    # ContextStore
+    def remember(self, key: str, signal: Signal, *, expires_at: datetime) -> None:
+        with self._lock:
+            self.context.setdefault(key, {})[signal.id] = signal
+
+    def recall(self, key: str, since: datetime, until: datetime) -> list[Signal]:
+        with self._lock:
+            found = [s for s in self.context.get(key, {}).values() if since <= s.time <= until]
+        return sorted(found, key=lambda s: (s.time, s.id))
+
+    # SilenceStore
+    def silence(self, silence: Silence) -> None:
+        with self._lock:
+            self.silenced.append(silence)
+
+    def silences(self, service: str, now: datetime) -> list[Silence]:
+        with self._lock:
+            return [s for s in self.silenced if s.service == service and s.until > now]
 
     def signals_of(self, incident_id: str) -> list[str]:
         with self._lock:

@@ -57,6 +57,13 @@ def build_app(
 
     notifier = Notifier(chat=chat, messages=store, channel_for=channel_for, reload=store.get, clock=clock)
     pipeline = Pipeline(
-        catalog=catalog, ledger=store, incidents=store, notifier=notifier, clock=clock, settings=settings
+        catalog=catalog,
+        ledger=store,
+        incidents=store,
+        context=store,
+        silences=store,
+        notifier=notifier,
+        clock=clock,
+        settings=settings,
     )
     return App(pipeline=pipeline, store=store, chat=chat, catalog=catalog)

@@ -49,7 +49,13 @@ class World:
             clock=self.clock,
         )
         self.pipeline = Pipeline(
-            catalog=CATALOG, ledger=self.store, incidents=self.store, notifier=notifier, clock=self.clock
+            catalog=CATALOG,
+            ledger=self.store,
+            incidents=self.store,
+            context=self.store,
+            silences=self.store,
+            notifier=notifier,
+            clock=self.clock,
         )
         self.n = 0
 
