@@ -54,6 +54,51 @@ def _validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _replay(args: argparse.Namespace) -> int:
+    import yaml
+
+    from aiops.errors import CatalogError
+    from aiops.render_text import to_text
+    from aiops.replay import run_replay
+
+    try:
+        result = run_replay(Path(args.events), Path(args.catalog))
+    except (OSError, yaml.YAMLError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except CatalogError as exc:
+        print(f"error: {str(exc).splitlines()[0]}", file=sys.stderr)
+        return 2
+    report = result.report
+    if args.json:
+        print(json.dumps(report, indent=2, ensure_ascii=False))
+        return 0
+    stats = report["stats"]
+    print(
+        f"{stats['events']} events, {stats['signals']} signals, {stats['duplicates']} duplicates, "
+        f"{stats['rejected']} rejected -> {stats['incidents']} incident(s)"
+    )
+    for inc in report["incidents"]:
+        rc = inc["root_cause"]
+        print(
+            f"\n{inc['id']}  {inc['service']}  {inc['status']}  {inc['severity']}"
+            f"{'  flapping' if inc['flapping'] else ''}"
+        )
+        print(
+            f"  root cause: {rc['component']} - {rc['summary']}"
+            + (f" (change {rc['change']})" if rc["change"] else "")
+        )
+        print(f"  signals: {len(inc['signals'])}")
+    from aiops.adapters.memory import LocalChat
+
+    chat = result.app.chat
+    if isinstance(chat, LocalChat):
+        for p in chat.posts:
+            print(f"\n--- Slack {p.channel} (posted once, edited {len(p.edits)} time(s))")
+            print(to_text(chat.current(p.ts).blocks))
+    return 0
+
+
 def _demo(args: argparse.Namespace) -> int:
     from aiops.demo import run_demo
 
@@ -76,6 +121,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     norm = sub.add_parser("normalize", help="print the normalized signal(s) of one event as JSON")
     norm.add_argument("file")
     norm.set_defaults(func=_normalize)
+    rep = sub.add_parser("replay", help="run the whole pipeline over an event stream, on event time")
+    rep.add_argument("events", help="events, one JSON per line, oldest first")
+    rep.add_argument("--catalog", required=True)
+    rep.add_argument("--json", action="store_true", help="print the result as JSON")
+    rep.set_defaults(func=_replay)
     val = sub.add_parser("validate", help="static checks of catalog, playbooks and runbooks")
     val.add_argument("--catalog")
     val.set_defaults(func=_validate)

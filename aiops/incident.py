@@ -101,6 +101,18 @@ class Incident(_Frozen):
         return self.status != "resolved"
 
 
+class SignalRef(_Frozen):
+    """Enough of a signal to list it under an incident later."""
+
+    id: str
+    time: datetime
+    kind: Kind
+    status: Status
+
+
+MAX_ORPHANS = 16
+
+
 class SignalState(_Frozen):
     """The durable state of one fingerprint (one alarm, one insight ...), on its own row."""
 
@@ -110,6 +122,9 @@ class SignalState(_Frozen):
     incident_id: str | None = None
     changes: tuple[datetime, ...] = ()
     """Times of recent status changes, for flap detection (bounded)."""
+    orphans: tuple[SignalRef, ...] = ()
+    """Events recorded while no incident held this fingerprint (an OK delivered before its older
+    ALARM): linked to the incident that the fingerprint joins later, so none is lost (bounded)."""
     version: int = 0
 
 
@@ -162,10 +177,17 @@ def flap_changes(
 
 
 def apply_signal(
-    incident: Incident, signal: Signal, fp: str, component: str | None, *, is_flapping: bool
+    incident: Incident,
+    signal: Signal,
+    fp: str,
+    component: str | None,
+    *,
+    is_flapping: bool,
+    newest: SignalState | None = None,
 ) -> tuple[Incident, list[TimelineEntry]]:
     """The incident after ``signal``; idempotent, and blind to delivery order where it can be:
-    an older event never moves a member's status back, but it still lowers its onset."""
+    an older event never moves a member's status back, but it still lowers its onset. ``newest`` is
+    the fingerprint's stored state when it is newer than ``signal`` (a later status arrived first)."""
     entries: list[TimelineEntry] = []
     members = dict(incident.members)
     member = members.get(fp)
@@ -198,6 +220,8 @@ def apply_signal(
             entries.append(_entry(incident.id, signal, "signal", f"{signal.kind} {signal.resource} {status}"))
         if update:
             member = member.model_copy(update=update)
+    if newest is not None and newest.last_time > member.last_change and newest.status != "info":
+        member = member.model_copy(update={"status": newest.status, "last_change": newest.last_time})
     members[fp] = member
 
     new = incident.model_copy(

@@ -20,10 +20,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from aiops.catalog import Catalog, Ownership
+from aiops.catalog import Catalog, Ownership, Service
 from aiops.errors import ConflictError
 from aiops.incident import (
+    MAX_ORPHANS,
     Incident,
+    SignalRef,
     SignalState,
     TimelineEntry,
     apply_signal,
@@ -54,7 +56,16 @@ class Settings:
     change_lookback: timedelta = DEFAULT_LOOKBACK
     context_ttl: timedelta = timedelta(days=2)
     health_lookback: timedelta = timedelta(hours=12)
+    unowned_group_window: timedelta = timedelta(minutes=30)
+    unowned_quiet_period: timedelta = timedelta(0)
+    """Grouping and quiet period of signals that match no service in the catalog."""
     max_conflict_retries: int = 8
+
+    def group_window(self, service: Service | None) -> timedelta:
+        return timedelta(minutes=service.group_window_minutes) if service else self.unowned_group_window
+
+    def quiet_period(self, service: Service | None) -> timedelta:
+        return timedelta(minutes=service.quiet_period_minutes) if service else self.unowned_quiet_period
 
 
 @dataclass
@@ -110,6 +121,10 @@ class _BatchView:
         self.by_service.pop(service, None)
 
 
+def _ref(signal: Signal) -> SignalRef:
+    return SignalRef(id=signal.id, time=signal.time, kind=signal.kind, status=signal.status)
+
+
 class Pipeline:
     def __init__(
         self,
@@ -137,10 +152,20 @@ class Pipeline:
     def process(self, items: Sequence[tuple[str, Sequence[Signal]]]) -> BatchResult:
         """Process the signals of a batch; ``items`` pairs a batch item id with its signals."""
         result = BatchResult()
-        flat = [(item, s) for item, signals in items for s in signals]
-        result.signals = len(flat)
-        if not flat:
-            return result
+        pending = [(item, s) for item, signals in items for s in signals]
+        result.signals = len(pending)
+        for _ in range(self.settings.max_conflict_retries):
+            if not pending:
+                return result
+            # A fingerprint another worker moved meanwhile: the whole cycle again, on fresh state
+            # (applying is idempotent, so a signal applied before its conflict changes nothing twice).
+            pending = self._process_once(pending, result)
+        for item, signal in pending:
+            log.error("pipeline.conflicts_exhausted", extra={"item": item, "signal_id": signal.id})
+            result.failed.add(item)
+        return result
+
+    def _process_once(self, flat: list[tuple[str, Signal]], result: BatchResult) -> list[tuple[str, Signal]]:
         fps = [fingerprint(s) for _, s in flat]
         seen = self.ledger.lookup([s for _, s in flat], fps)
         routed: list[_Routed] = []
@@ -172,6 +197,7 @@ class Pipeline:
             except Exception:
                 log.exception("pipeline.apply_failed", extra={"incident_id": incident_id})
                 result.failed.update(m.item for m in members)
+        conflicted: list[tuple[str, Signal]] = []
         for r in routed:
             if r.item in result.failed:
                 continue
@@ -180,13 +206,15 @@ class Pipeline:
                     result.recorded += 1
                 else:
                     result.duplicates += 1
+            except ConflictError:
+                conflicted.append((r.item, r.signal))
             except Exception:
                 log.exception("pipeline.record_failed", extra={"item": r.item, "signal_id": r.signal.id})
                 result.failed.add(r.item)
         for incident in changed:
             result.incidents.add(incident.id)
             self._notify(incident)
-        return result
+        return conflicted
 
     # -- routing -----------------------------------------------------------------------------------
 
@@ -210,7 +238,7 @@ class Pipeline:
         if r.signal.status != "firing":
             return []  # an OK or INSUFFICIENT_DATA of something no incident knows opens nothing
         service = self.catalog.service(r.owner.service)
-        window = timedelta(minutes=service.group_window_minutes if service else 30)
+        window = s.group_window(service)
         for _ in range(s.max_conflict_retries):
             current = view.open_for(r.owner.service)
             if current is not None:
@@ -257,8 +285,13 @@ class Pipeline:
 
     def _apply(self, incident_id: str, routed: list[_Routed], *, new: bool) -> Incident:
         evidence = self._open_provider_issues(routed) if new else []
-        if evidence:
-            self.ledger.link(incident_id, evidence)
+        links = [_ref(s) for s in evidence]
+        for r in routed:  # state changes of this fingerprint recorded before it had an incident
+            if r.state is not None and r.signal.status == "firing":
+                since = r.signal.time - self.settings.group_window(self.catalog.service(r.owner.service))
+                links += [o for o in r.state.orphans if o.status != "info" and o.time >= since]
+        if links:
+            self.ledger.link(incident_id, list({ref.id: ref for ref in links}.values()))
         return self._update(incident_id, lambda inc: self._fold(inc, routed, evidence))
 
     def _open_provider_issues(self, routed: list[_Routed]) -> list[Signal]:
@@ -289,7 +322,10 @@ class Pipeline:
             )
             flapping = len(changes) > self.settings.flap_threshold
             component = MODEL_COMPONENT if r.signal.kind == "health" else r.owner.component
-            incident, new = apply_signal(incident, r.signal, r.fp, component, is_flapping=flapping)
+            newest = r.state if r.state is not None and r.state.last_time > r.signal.time else None
+            incident, new = apply_signal(
+                incident, r.signal, r.fp, component, is_flapping=flapping, newest=newest
+            )
             entries.extend(new)
         service = self.catalog.service(incident.service)
         hypotheses = rank(incident, service, self._changes_before(incident))
@@ -303,8 +339,7 @@ class Pipeline:
         )
         # "now" is never before the newest event seen: a clock a little behind the sender cannot hold a
         # quiet period open.
-        quiet = timedelta(minutes=service.quiet_period_minutes if service else 0)
-        incident, settled = settle(incident, now, quiet)
+        incident, settled = settle(incident, now, self.settings.quiet_period(service))
         return incident, entries + settled
 
     def _changes_before(self, incident: Incident) -> list[tuple[Signal, str | None]]:
@@ -347,36 +382,39 @@ class Pipeline:
         raise ConflictError(incident_id)
 
     def _record(self, r: _Routed) -> bool:
+        """Claim the event id and move the fingerprint on from the state this cycle routed with;
+        ConflictError when another worker moved it first (the caller runs the cycle again)."""
         s = self.settings
         state = r.state
-        for _ in range(s.max_conflict_retries):
-            newer = state is None or r.signal.time >= state.last_time
-            primary = r.incident_ids[0] if r.incident_ids else None
-            new_state = SignalState(
-                fingerprint=r.fp,
-                status=r.signal.status if newer or state is None else state.status,
-                last_time=r.signal.time if newer or state is None else state.last_time,
-                incident_id=primary or (state.incident_id if state else None),
-                changes=flap_changes(state, r.signal, s.flap_window, s.flap_threshold + 1)
-                if newer
-                else (state.changes if state else ()),
-                version=(state.version + 1) if state else 1,
-            )
-            members_of = [] if r.signal.kind == "change" else r.incident_ids
-            try:
-                return self.ledger.record(
-                    r.signal,
-                    new_state,
-                    incident_ids=members_of,
-                    expected_version=state.version if state else None,
-                    expires_at=r.signal.time + s.dedup_ttl,
-                )
-            except ConflictError:
-                seen = self.ledger.lookup([r.signal], [r.fp])[0]
-                if seen.duplicate:
-                    return False
-                state = seen.state
-        raise ConflictError(r.fp)
+        newer = state is None or r.signal.time >= state.last_time
+        primary = r.incident_ids[0] if r.incident_ids else None
+        new_state = SignalState(
+            fingerprint=r.fp,
+            status=r.signal.status if newer or state is None else state.status,
+            last_time=r.signal.time if newer or state is None else state.last_time,
+            incident_id=primary or (state.incident_id if state else None),
+            changes=flap_changes(state, r.signal, s.flap_window, s.flap_threshold + 1)
+            if newer
+            else (state.changes if state else ()),
+            orphans=self._orphans(state, r),
+            version=(state.version + 1) if state else 1,
+        )
+        return self.ledger.record(
+            r.signal,
+            new_state,
+            incident_ids=[] if r.signal.kind == "change" else r.incident_ids,
+            expected_version=state.version if state else None,
+            expires_at=r.signal.time + s.dedup_ttl,
+        )
+
+    @staticmethod
+    def _orphans(state: SignalState | None, r: _Routed) -> tuple[SignalRef, ...]:
+        kept = state.orphans if state else ()
+        if r.incident_ids:
+            return ()  # linked now (see _apply)
+        if r.signal.kind in ("change", "automation", "health"):
+            return kept
+        return (*kept, _ref(r.signal))[-MAX_ORPHANS:]
 
     def _notify(self, incident: Incident) -> None:
         if self.notifier is None:
@@ -392,9 +430,9 @@ class Pipeline:
         out = []
 
         def settle_now(inc: Incident) -> tuple[Incident, list[TimelineEntry]]:
-            service = self.catalog.service(inc.service)
-            quiet = timedelta(minutes=service.quiet_period_minutes if service else 0)
-            return settle(inc, self.clock.now(), quiet)
+            return settle(
+                inc, self.clock.now(), self.settings.quiet_period(self.catalog.service(inc.service))
+            )
 
         for incident_id in incident_ids:
             if self.incidents.get(incident_id) is None:

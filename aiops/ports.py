@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from aiops.incident import Incident, SignalState, TimelineEntry
+from aiops.incident import Incident, SignalRef, SignalState, TimelineEntry
 from aiops.signals.model import Signal
 
 
@@ -50,7 +50,7 @@ class SignalLedger(Protocol):
         (a duplicate); :class:`~aiops.errors.ConflictError` when the fingerprint moved on meanwhile."""
         ...
 
-    def link(self, incident_id: str, signals: Sequence[Signal]) -> None:
+    def link(self, incident_id: str, signals: Sequence[SignalRef]) -> None:
         """Add rows for signals recorded earlier that join ``incident_id`` now (idempotent)."""
         ...
 

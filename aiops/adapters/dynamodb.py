@@ -23,7 +23,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from aiops.errors import ConflictError
-from aiops.incident import Incident, SignalState, TimelineEntry, timeline_order
+from aiops.incident import Incident, SignalRef, SignalState, TimelineEntry, timeline_order
 from aiops.ports import CLAIM_LEASE, Clock, MessageRecord, Seen, Silence
 from aiops.signals.model import Signal, format_time
 
@@ -128,12 +128,12 @@ class DynamoStore:
             raise
         return True
 
-    def link(self, incident_id: str, signals: Sequence[Signal]) -> None:
+    def link(self, incident_id: str, signals: Sequence[SignalRef]) -> None:
         rows = [{"PutRequest": {"Item": self._signal_row(incident_id, s)}} for s in signals]
         for start in range(0, len(rows), 25):
             self._batch_write(rows[start : start + 25])
 
-    def _signal_row(self, incident_id: str, signal: Signal) -> dict[str, Any]:
+    def _signal_row(self, incident_id: str, signal: Signal | SignalRef) -> dict[str, Any]:
         return {
             "pk": _s(f"INC#{incident_id}"),
             "sk": _s(f"SIG#{format_time(signal.time)}#{signal.id}"),

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from aiops.errors import ConflictError
-from aiops.incident import Incident, SignalState, TimelineEntry, timeline_order
+from aiops.incident import Incident, SignalRef, SignalState, TimelineEntry, timeline_order
 from aiops.ports import CLAIM_LEASE, MessageRecord, MessageRef, Seen, Silence, SlackMessage
 from aiops.signals.model import Signal
 
@@ -61,7 +61,7 @@ class MemoryStore:
                 self.signal_rows.setdefault(incident_id, {})[signal.id] = (signal.time, signal.kind)
             return True
 
-    def link(self, incident_id: str, signals: Sequence[Signal]) -> None:
+    def link(self, incident_id: str, signals: Sequence[SignalRef]) -> None:
         with self._lock:
             for s in signals:
                 self.signal_rows.setdefault(incident_id, {})[s.id] = (s.time, s.kind)

@@ -21,7 +21,11 @@ def catalog() -> Any:
 def make_app(aws: Any, fake_slack: Any, clock: Any, catalog: Any) -> Any:
     """Build an App as a Lambda cold start would, against moto and the fake Slack API."""
 
-    def make(settings: Settings | None = None) -> App:
+    def make(settings: Settings | None = None, *, own_client: bool = False, catalog_doc: Any = None) -> App:
+        """``own_client``: a DynamoDB client of its own, as a separate Lambda container has."""
+        import boto3
+
+        client = boto3.client("dynamodb", region_name="us-east-1") if own_client else aws
         config = Config.from_env(
             {
                 "SLACK_BOT_TOKEN": "xoxb-test-token",
@@ -30,7 +34,8 @@ def make_app(aws: Any, fake_slack: Any, clock: Any, catalog: Any) -> Any:
             },
             table_name="aiops-test",
         )
-        return build_app(config, clock=clock, dynamodb=aws, catalog=catalog, settings=settings)
+        cat = load_catalog(catalog_doc) if catalog_doc is not None else catalog
+        return build_app(config, clock=clock, dynamodb=client, catalog=cat, settings=settings)
 
     return make
 

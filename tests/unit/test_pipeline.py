@@ -147,3 +147,25 @@ def test_stale_resolution_does_not_move_state_back(world: World) -> None:
     world.send(alarm_event("chat-api-5xx", "OK", "2026-11-25T10:01:00Z"))
     [incident] = world.incidents()
     assert incident.status == "open"
+
+
+def test_ok_delivered_before_its_older_alarm_resolves_and_is_not_lost(world: World) -> None:
+    alarm = alarm_event("chat-api-5xx", "ALARM", "2026-11-25T10:00:00Z")
+    ok = alarm_event("chat-api-5xx", "OK", "2026-11-25T10:04:00Z")
+    world.send(ok)  # arrives first: nothing is open yet
+    assert world.incidents() == []
+    world.send(alarm)
+    [incident] = world.incidents()
+    assert incident.status == "mitigated"  # resolved once the 10 min quiet period has passed
+    assert world.store.signals_of(incident.id) == [alarm["id"], ok["id"]]
+
+
+def test_silence_mutes_notifications_but_records(world: World) -> None:
+    from aiops.ports import Silence
+
+    world.store.silence(Silence("chat", None, datetime(2026, 11, 25, 11, 0, tzinfo=UTC), by="U1"))
+    world.send(alarm_event("chat-api-5xx", "ALARM", "2026-11-25T10:00:00Z"))
+    [incident] = world.incidents()
+    assert incident.silenced_until is not None
+    assert world.chat.posts == []
+    assert len(world.store.signals_of(incident.id)) == 1

@@ -1,0 +1,53 @@
+"""The ``aiops replay --json`` contract: incidents and stats as plain data (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from aiops.incident import Incident
+
+UNKNOWN_IMPACT = {
+    "slo": None,
+    "burn_rate": None,
+    "budget_remaining_pct": None,
+    "revenue_at_risk_usd_per_hour": None,
+}
+
+
+def incident_report(
+    incident: Incident,
+    signals: Sequence[str],
+    *,
+    impact: dict[str, Any] | None = None,
+    actions: Sequence[dict[str, Any]] = (),
+    escalations: Sequence[dict[str, Any]] = (),
+) -> dict[str, Any]:
+    rc = incident.root_cause
+    return {
+        "id": incident.id,
+        "service": incident.service,
+        "status": incident.status,
+        "severity": incident.severity,
+        "flapping": incident.flapping,
+        "signals": list(dict.fromkeys(signals)),
+        "root_cause": {
+            "component": rc.component if rc else None,
+            "summary": rc.summary if rc else "",
+            "change": rc.change if rc else None,
+            "confidence": rc.confidence if rc else 0.0,
+        },
+        "hypotheses": [
+            {
+                "component": h.component,
+                "summary": h.summary,
+                "change": h.change,
+                "confidence": h.confidence,
+                "evidence": list(h.evidence),
+            }
+            for h in incident.hypotheses
+        ],
+        "impact": impact or dict(UNKNOWN_IMPACT, reason="not assessed"),
+        "actions": list(actions),
+        "escalations": list(escalations),
+    }
