@@ -12,7 +12,7 @@ from fnmatch import fnmatchcase
 from functools import cached_property
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from aiops.errors import CatalogError
 from aiops.signals.model import Signal
@@ -114,8 +114,12 @@ class Service(_Model):
         return tuple(c.name for c in self.components)
 
 
+_RESOLVE_CACHE = 50_000
+
+
 class Catalog(_Model):
     services: tuple[Service, ...] = ()
+    _resolved: dict[Facts, Ownership] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _unique(self) -> Catalog:
@@ -134,8 +138,22 @@ class Catalog(_Model):
         return None
 
     def resolve(self, signal: Signal) -> Ownership:
-        """The (service, component) a signal belongs to: the first component whose selector matches."""
+        """The (service, component) a signal belongs to: the first component whose selector matches.
+
+        Resolution depends only on what selectors look at, so it is cached by those facts: a storm of
+        repeats resolves each alarm once.
+        """
         facts = facts_of(signal)
+        cache = self._resolved
+        found = cache.get(facts)
+        if found is None:
+            found = self._resolve(facts)
+            if len(cache) >= _RESOLVE_CACHE:
+                cache.clear()
+            cache[facts] = found
+        return found
+
+    def _resolve(self, facts: Facts) -> Ownership:
         for svc in self.services:
             for comp in svc.components:
                 if any(_matches(sel, facts) for sel in comp.match):
@@ -168,19 +186,26 @@ def format_validation_error(exc: ValidationError, origin: str) -> str:
 # --- matching -------------------------------------------------------------------------------------
 
 
+Pairs = tuple[tuple[str, str], ...]
+
+
+def _pairs(mapping: Mapping[str, str]) -> Pairs:
+    return tuple(sorted(mapping.items()))
+
+
 @dataclass(frozen=True, slots=True)
 class Facts:
-    """What selectors can look at in a signal, gathered once."""
+    """What selectors can look at in a signal, gathered once; hashable, so resolution can be cached."""
 
     alarm_names: tuple[str, ...] = ()
-    dimensions: tuple[Mapping[str, str], ...] = ()
+    dimensions: tuple[Pairs, ...] = ()
     namespaces: tuple[str, ...] = ()
     parameters: tuple[str, ...] = ()
     prompts: tuple[str, ...] = ()
     budget_names: tuple[str, ...] = ()
     cost_services: tuple[str, ...] = ()
     stacks: tuple[str, ...] = ()
-    tags: Mapping[str, str] | None = None
+    tags: Pairs | None = None
 
 
 def facts_of(signal: Signal) -> Facts:
@@ -190,18 +215,18 @@ def facts_of(signal: Signal) -> Facts:
         metrics = [m for m in a.metrics if m.name]
         return Facts(
             alarm_names=names,
-            dimensions=tuple(m.dimensions for m in metrics),
+            dimensions=tuple(_pairs(m.dimensions) for m in metrics),
             namespaces=tuple(m.namespace for m in metrics),
-            tags=a.tags,
+            tags=_pairs(a.tags),
         )
     if signal.insight is not None:
         i = signal.insight
         metrics = [m for an in i.anomalies for m in an.metrics]
         return Facts(
-            dimensions=tuple(m.dimensions for m in metrics),
+            dimensions=tuple(_pairs(m.dimensions) for m in metrics),
             namespaces=tuple(m.namespace for m in metrics),
             stacks=i.stacks,
-            tags=i.tags,
+            tags=_pairs(i.tags),
         )
     if signal.change is not None:
         c = signal.change
@@ -219,10 +244,12 @@ def _any_glob(values: Sequence[str], pattern: str | None) -> bool:
     return pattern is not None and any(fnmatchcase(v, pattern) for v in values)
 
 
-def _dims_match(candidates: Sequence[Mapping[str, str]], wanted: Mapping[str, str]) -> bool:
-    return any(
-        all(k in dims and fnmatchcase(dims[k], pat) for k, pat in wanted.items()) for dims in candidates
-    )
+def _dims_match(candidates: Sequence[Pairs], wanted: Mapping[str, str]) -> bool:
+    for pairs in candidates:
+        dims = dict(pairs)
+        if all(k in dims and fnmatchcase(dims[k], pat) for k, pat in wanted.items()):
+            return True
+    return False
 
 
 def _matches(sel: Selector, f: Facts) -> bool:

@@ -35,7 +35,7 @@ from aiops.incident import (
     settle,
 )
 from aiops.notify import Notifier
-from aiops.ports import Clock, ContextStore, IncidentStore, SignalLedger, SilenceStore
+from aiops.ports import Clock, ContextStore, IncidentStore, SignalLedger, Silence, SilenceStore
 from aiops.rootcause import DEFAULT_LOOKBACK, MODEL_COMPONENT, rank
 from aiops.severity import initial_severity
 from aiops.signals.model import Signal
@@ -44,6 +44,9 @@ from aiops.text import MAX_TITLE, cap
 log = logging.getLogger(__name__)
 
 PROVIDER_SERVICES = frozenset({"BEDROCK"})
+ACTIVITY_STEP = timedelta(minutes=1)
+"""An incident's activity time is rewritten at most this often by repeats (it only feeds the window)."""
+SILENCE_REFRESH = timedelta(seconds=30)
 """AWS Health services whose issues explain a failing ``model`` component."""
 
 
@@ -97,6 +100,19 @@ class _BatchView:
         self.by_service: dict[str, Incident | None] = {}
         self.created: set[str] = set()
 
+    def prefetch(self, routed: Sequence[_Routed], catalog: Catalog) -> None:
+        """Two reads for the whole batch instead of two per service: a storm touches many services."""
+        known = [r.state.incident_id for r in routed if r.state is not None and r.state.incident_id]
+        services = [r.owner.service for r in routed]
+        if catalog.services and any(r.signal.kind == "health" for r in routed):
+            services += [s.name for s in catalog.services if MODEL_COMPONENT in s.component_names]
+        by_id, current = self.store.prefetch(known, services)
+        self.by_id.update(by_id)
+        for incident_id in known:
+            self.by_id.setdefault(incident_id, None)
+        for service in services:
+            self.by_service[service] = current.get(service)
+
     def get(self, incident_id: str) -> Incident | None:
         if incident_id not in self.by_id:
             self.by_id[incident_id] = self.store.get(incident_id)
@@ -119,6 +135,21 @@ class _BatchView:
 
     def forget(self, service: str) -> None:
         self.by_service.pop(service, None)
+
+
+def _rank_inputs_moved(before: Incident, after: Incident, touched: set[str]) -> bool:
+    """Ranking reads onsets, components and evidence; a symptom merely flipping status moves none."""
+    for fp in touched:
+        old, new = before.members.get(fp), after.members.get(fp)
+        if new is None or old is None:
+            if old is not new:
+                return True
+            continue
+        if old.fired_at != new.fired_at or old.component != new.component:
+            return True
+        if (new.role == "evidence" or new.kind == "insight") and old.status != new.status:
+            return True
+    return False
 
 
 def _ref(signal: Signal) -> SignalRef:
@@ -146,6 +177,7 @@ class Pipeline:
         self.notifier = notifier
         self.clock = clock
         self.settings = settings or Settings()
+        self._silence_cache: dict[str, tuple[datetime, list[Silence]]] = {}
 
     # -- entry point -------------------------------------------------------------------------------
 
@@ -180,6 +212,7 @@ class Pipeline:
 
         by_incident: dict[str, list[_Routed]] = defaultdict(list)
         view = _BatchView(self.incidents)
+        view.prefetch(routed, self.catalog)
         for r in routed:
             try:
                 r.incident_ids = self._route(r, by_incident, view)
@@ -193,7 +226,10 @@ class Pipeline:
         changed: list[Incident] = []
         for incident_id, members in by_incident.items():
             try:
-                changed.append(self._apply(incident_id, members, new=incident_id in view.created))
+                before = view.by_id.get(incident_id)
+                after = self._apply(incident_id, members, new=incident_id in view.created, cached=before)
+                if before is None or after.version != before.version:
+                    changed.append(after)
             except Exception:
                 log.exception("pipeline.apply_failed", extra={"incident_id": incident_id})
                 result.failed.update(m.item for m in members)
@@ -231,14 +267,21 @@ class Pipeline:
             return self._route_health(r, view)
         if r.signal.kind == "automation":
             return []  # the automation handler follows runbook executions
+        service = self.catalog.service(r.owner.service)
+        window = s.group_window(service)
         if r.state is not None and r.state.incident_id is not None:
             current = view.get(r.state.incident_id)
             if current is not None and current.is_active:
                 return [current.id]
+            if (
+                current is not None
+                and r.signal.status == "firing"
+                and current.resolved_at is not None
+                and r.signal.time - current.resolved_at <= window
+            ):
+                return [current.id]  # the same alarm again soon after: a flap reopens its incident
         if r.signal.status != "firing":
             return []  # an OK or INSUFFICIENT_DATA of something no incident knows opens nothing
-        service = self.catalog.service(r.owner.service)
-        window = s.group_window(service)
         for _ in range(s.max_conflict_retries):
             current = view.open_for(r.owner.service)
             if current is not None:
@@ -283,7 +326,9 @@ class Pipeline:
 
     # -- applying ----------------------------------------------------------------------------------
 
-    def _apply(self, incident_id: str, routed: list[_Routed], *, new: bool) -> Incident:
+    def _apply(
+        self, incident_id: str, routed: list[_Routed], *, new: bool, cached: Incident | None
+    ) -> Incident:
         evidence = self._open_provider_issues(routed) if new else []
         links = [_ref(s) for s in evidence]
         for r in routed:  # state changes of this fingerprint recorded before it had an incident
@@ -292,7 +337,7 @@ class Pipeline:
                 links += [o for o in r.state.orphans if o.status != "info" and o.time >= since]
         if links:
             self.ledger.link(incident_id, list({ref.id: ref for ref in links}.values()))
-        return self._update(incident_id, lambda inc: self._fold(inc, routed, evidence))
+        return self._update(incident_id, lambda inc: self._fold(inc, routed, evidence), first=cached)
 
     def _open_provider_issues(self, routed: list[_Routed]) -> list[Signal]:
         """Provider health events still open in the region when an incident opens."""
@@ -308,15 +353,18 @@ class Pipeline:
     def _fold(
         self, incident: Incident, routed: list[_Routed], evidence: list[Signal]
     ) -> tuple[Incident, list[TimelineEntry]]:
+        before = incident
         entries: list[TimelineEntry] = []
         for signal in evidence:
             incident, new = apply_signal(
                 incident, signal, fingerprint(signal), MODEL_COMPONENT, is_flapping=False
             )
             entries.extend(new)
+        change_arrived = False
         for r in routed:
             if r.signal.kind == "change":
-                continue  # changes explain; they are not members
+                change_arrived = True  # changes explain; they are not members
+                continue
             changes = flap_changes(
                 r.state, r.signal, self.settings.flap_window, self.settings.flap_threshold + 1
             )
@@ -327,8 +375,32 @@ class Pipeline:
                 incident, r.signal, r.fp, component, is_flapping=flapping, newest=newest
             )
             entries.extend(new)
+        material = (
+            bool(entries)
+            or change_arrived
+            or any(
+                getattr(incident, f) != getattr(before, f)
+                for f in ("members", "status", "flapping", "opened_at")
+            )
+        )
+        if not material:
+            # A repeat of a firing alarm only counts: the incident is not rewritten (nor re-announced)
+            # for it, except to move its activity on, at most once a minute (the group window needs it).
+            if incident.last_activity_at - before.last_activity_at < ACTIVITY_STEP:
+                return before, []
+            return before.model_copy(update={"last_activity_at": incident.last_activity_at}), []
         service = self.catalog.service(incident.service)
-        hypotheses = rank(incident, service, self._changes_before(incident))
+        hypotheses = before.hypotheses
+        if change_arrived or incident.first_symptom != before.first_symptom or not before.hypotheses:
+            hypotheses = rank(incident, service, self._changes_before(incident))
+        elif _rank_inputs_moved(
+            before, incident, {r.fp for r in routed} | {fingerprint(e) for e in evidence}
+        ):
+            # the lookback did not move: the change hypotheses already found still hold
+            kept = tuple(h for h in before.hypotheses if h.change)
+            hypotheses = kept + tuple(h for h in rank(incident, service) if not h.change)
+        # "now" is never before the newest event seen: a clock a little behind the sender cannot hold a
+        # quiet period open.
         now = max(self.clock.now(), incident.last_activity_at)
         incident = incident.model_copy(
             update={
@@ -337,8 +409,6 @@ class Pipeline:
                 "silenced_until": self._silenced_until(incident, now),
             }
         )
-        # "now" is never before the newest event seen: a clock a little behind the sender cannot hold a
-        # quiet period open.
         incident, settled = settle(incident, now, self.settings.quiet_period(service))
         return incident, entries + settled
 
@@ -351,8 +421,16 @@ class Pipeline:
         )
         return [(c, self.catalog.resolve(c).component) for c in found]
 
+    def _active_silences(self, service: str, now: datetime) -> list[Silence]:
+        """Silences change by hand and rarely: read at most every SILENCE_REFRESH per service."""
+        hit = self._silence_cache.get(service)
+        if hit is None or not hit[0] <= now < hit[0] + SILENCE_REFRESH:
+            hit = (now, self.silences.silences(service, now))
+            self._silence_cache[service] = hit
+        return [x for x in hit[1] if x.until > now]
+
     def _silenced_until(self, incident: Incident, now: datetime) -> datetime | None:
-        active = self.silences.silences(incident.service, now)
+        active = self._active_silences(incident.service, now)
         if not active:
             return None
         whole = [s.until for s in active if s.component is None]
@@ -365,11 +443,16 @@ class Pipeline:
         return None
 
     def _update(
-        self, incident_id: str, change: Callable[[Incident], tuple[Incident, list[TimelineEntry]]]
+        self,
+        incident_id: str,
+        change: Callable[[Incident], tuple[Incident, list[TimelineEntry]]],
+        *,
+        first: Incident | None = None,
     ) -> Incident:
-        """Read-modify-write with optimistic versioning; a lost race re-reads and re-applies."""
-        for _ in range(self.settings.max_conflict_retries):
-            current = self.incidents.get(incident_id)
+        """Read-modify-write with optimistic versioning; a lost race re-reads and re-applies.
+        ``first``: the incident as this batch already read it (tried first, saving a read)."""
+        for attempt in range(self.settings.max_conflict_retries):
+            current = first if attempt == 0 and first is not None else self.incidents.get(incident_id)
             if current is None:
                 raise ConflictError(incident_id)
             new, entries = change(current)

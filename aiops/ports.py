@@ -93,6 +93,12 @@ class IncidentStore(Protocol):
         """The service's current (not resolved) incident, if any."""
         ...
 
+    def prefetch(
+        self, incident_ids: Sequence[str], services: Sequence[str]
+    ) -> tuple[dict[str, Incident], dict[str, Incident]]:
+        """For a batch, at once: the incidents by id, and each service's current active incident."""
+        ...
+
     def create(self, incident: Incident, *, replaces: str | None = None) -> Incident:
         """Create ``incident`` as the service's current one, provided the current one is still
         ``replaces`` (an incident gone quiet past the group window) or there is none active;

@@ -229,6 +229,19 @@ class DynamoStore:
         incident = self.get(item["incident_id"]["S"])
         return incident if incident is not None and incident.is_active else None
 
+    def prefetch(
+        self, incident_ids: Sequence[str], services: Sequence[str]
+    ) -> tuple[dict[str, Incident], dict[str, Incident]]:
+        pointers = self._batch_get([(f"SVC#{s}", "CURRENT") for s in dict.fromkeys(services)])
+        active = {
+            k[0][4:]: v["incident_id"]["S"] for k, v in pointers.items() if v.get("active", {}).get("BOOL")
+        }
+        wanted = list(dict.fromkeys([*incident_ids, *active.values()]))
+        rows = self._batch_get([(f"INC#{i}", "META") for i in wanted]) if wanted else {}
+        by_id = {k[0][4:]: Incident.model_validate_json(v["doc"]["S"]) for k, v in rows.items()}
+        current = {s: by_id[i] for s, i in active.items() if i in by_id and by_id[i].is_active}
+        return by_id, current
+
     def create(self, incident: Incident, *, replaces: str | None = None) -> Incident:
         created = incident.model_copy(update={"version": 1})
         guard = "attribute_not_exists(pk) OR active = :false"
@@ -291,9 +304,24 @@ class DynamoStore:
             if "ConditionalCheckFailed" in codes:
                 raise ConflictError(incident.id) from None
             raise
+        if saved.is_active and any(e.kind == "reopened" for e in entries):
+            self._reactivate(saved)
         for start in range(room, len(puts), 25):  # a long timeline: the rest, idempotent by key
             self._batch_write([{"PutRequest": {"Item": p["Put"]["Item"]}} for p in puts[start : start + 25]])
         return saved
+
+    def _reactivate(self, incident: Incident) -> None:
+        """A reopened incident is the service's current one again, unless a newer one took its place."""
+        try:
+            self.client.update_item(
+                TableName=self.table,
+                Key={"pk": _s(f"SVC#{incident.service}"), "sk": _s("CURRENT")},
+                UpdateExpression="SET active = :true",
+                ConditionExpression="incident_id = :id",
+                ExpressionAttributeValues={":true": {"BOOL": True}, ":id": _s(incident.id)},
+            )
+        except self.client.exceptions.ConditionalCheckFailedException:
+            return
 
     def timeline(self, incident_id: str) -> list[TimelineEntry]:
         rows = self._query(f"INC#{incident_id}", "TL#")
@@ -451,6 +479,8 @@ class DynamoStore:
 
     def _batch_get(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
         found: dict[tuple[str, str], dict[str, Any]] = {}
+        if not keys:
+            return found
         for start in range(0, len(keys), _BATCH_GET):
             pending: Any = {
                 self.table: {

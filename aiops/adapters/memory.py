@@ -101,6 +101,14 @@ class MemoryStore:
             incident = self.incidents.get(incident_id) if incident_id else None
             return incident if incident is not None and incident.is_active else None
 
+    def prefetch(
+        self, incident_ids: Sequence[str], services: Sequence[str]
+    ) -> tuple[dict[str, Incident], dict[str, Incident]]:
+        with self._lock:
+            by_id = {i: self.incidents[i] for i in incident_ids if i in self.incidents}
+            current = {s: inc for s in services if (inc := self.open_for(s)) is not None}
+            return by_id, current
+
     def create(self, incident: Incident, *, replaces: str | None = None) -> Incident:
         with self._lock:
             existing = self.open_for(incident.service)

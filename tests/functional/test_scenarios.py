@@ -1,0 +1,89 @@
+"""Every scenario in examples/scenarios/ replayed and scored against its hand-made labels."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from aiops.adapters.wiring import read_catalog
+from aiops.replay import load_lines, replay
+from aiops.signals import normalize
+from tests.support.scoring import pairwise_f1, score
+
+SCENARIOS = Path(__file__).resolve().parents[2] / "examples" / "scenarios"
+NAMES = sorted(p.name for p in SCENARIOS.iterdir() if (p / "expected.json").exists())
+PLAYBOOKS = Path(__file__).resolve().parents[2] / "playbooks"
+
+
+def _run(name: str, lines: list[str] | None = None) -> dict[str, Any]:
+    folder = SCENARIOS / name
+    return replay(lines or load_lines(folder / "events.jsonl"), read_catalog(folder / "catalog.yaml")).report
+
+
+def _shape(report: dict[str, Any]) -> list[tuple[Any, ...]]:
+    return sorted(
+        (
+            i["service"],
+            tuple(sorted(i["signals"])),
+            i["root_cause"]["component"],
+            i["root_cause"]["change"],
+            i["status"],
+        )
+        for i in report["incidents"]
+    )
+
+
+def test_one_scenario_per_expected_behaviour() -> None:
+    assert len(NAMES) >= 10
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_scenario_scores(name: str) -> None:
+    expected = json.loads((SCENARIOS / name / "expected.json").read_text())
+    got = _run(name)
+    result = score(expected, got)
+    assert result["grouping_f1"] == 1.0, result
+    assert result["incidents"][0] == result["incidents"][1], result
+    assert result["root_cause_accuracy"] == 1.0, result
+    assert result["unsafe_actions"] == [], result
+    if any(PLAYBOOKS.glob("*.yaml")):  # action accuracy counts from the time playbooks exist
+        assert result["action_accuracy"] == 1.0, result
+    for exp in expected["incidents"]:
+        if "status" in exp:
+            [inc] = [i for i in got["incidents"] if set(i["signals"]) & set(exp["signals"])]
+            assert inc["status"] == exp["status"]
+
+
+@pytest.mark.parametrize("name", ["3-bedrock-throttling", "6-flapping"])
+def test_replay_is_byte_identical(name: str) -> None:
+    assert json.dumps(_run(name)) == json.dumps(_run(name))
+
+
+def _time(line: str) -> float:
+    return max(s.time for s in normalize(json.loads(line))).timestamp()
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_duplicated_and_shuffled_within_a_minute_gives_the_same_incidents(name: str) -> None:
+    lines = load_lines(SCENARIOS / name / "events.jsonl")
+    rng = random.Random(name)
+    buckets: dict[int, list[str]] = {}
+    for line in lines + lines:  # every event delivered twice
+        buckets.setdefault(int(_time(line) // 60), []).append(line)
+    shuffled = []
+    for key in sorted(buckets):
+        bucket = buckets[key]
+        rng.shuffle(bucket)
+        shuffled += bucket
+    assert _shape(_run(name, shuffled)) == _shape(_run(name))
+
+
+def test_pairwise_f1_can_fail() -> None:
+    a = [{"signals": ["1", "2"]}, {"signals": ["3"]}]
+    assert pairwise_f1(a, a) == 1.0
+    assert pairwise_f1(a, [{"signals": ["1"]}, {"signals": ["2", "3"]}]) == 0.0
+    assert pairwise_f1(a, [{"signals": ["1", "2", "3"]}]) == 0.5
