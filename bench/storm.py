@@ -17,15 +17,14 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from aiops.adapters.memory import FixedClock, LocalChat, MemoryStore  # noqa: E402
-from aiops.catalog import Catalog, load_catalog  # noqa: E402
-from aiops.notify import Notifier  # noqa: E402
-from aiops.pipeline import Pipeline  # noqa: E402
-from aiops.signals import normalize  # noqa: E402
+from aiops.adapters.memory import FixedClock, LocalChat, MemoryStore
+from aiops.catalog import Catalog, load_catalog
+from aiops.notify import Notifier
+from aiops.pipeline import Pipeline
+from aiops.signals import normalize
 
 SERVICES = 20
 ALARMS = 500
@@ -35,29 +34,71 @@ T0 = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
 
 
 def catalog() -> Catalog:
-    return load_catalog({"services": [
-        {"name": f"svc{s:02d}", "components": [
-            {"name": "api", "depends_on": ["backend"], "match": [{"alarm_name": f"svc{s:02d}-api-*"}]},
-            {"name": "backend", "match": [{"alarm_name": f"svc{s:02d}-db-*"}]},
-        ]} for s in range(SERVICES)
-    ]})
+    return load_catalog(
+        {
+            "services": [
+                {
+                    "name": f"svc{s:02d}",
+                    "components": [
+                        {
+                            "name": "api",
+                            "depends_on": ["backend"],
+                            "match": [{"alarm_name": f"svc{s:02d}-api-*"}],
+                        },
+                        {"name": "backend", "match": [{"alarm_name": f"svc{s:02d}-db-*"}]},
+                    ],
+                }
+                for s in range(SERVICES)
+            ]
+        }
+    )
 
 
 def _event(eid: int, name: str, state: str, when: datetime) -> str:
     stamp = when.strftime("%Y-%m-%dT%H:%M:%S.000+0000")
-    return json.dumps({
-        "version": "0", "id": f"00000000-0000-4000-8000-{eid:012d}", "detail-type": "CloudWatch Alarm State Change",
-        "source": "aws.cloudwatch", "account": "111122223333", "time": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "region": "us-east-1", "resources": [f"arn:aws:cloudwatch:us-east-1:111122223333:alarm:{name}"],
-        "detail": {"alarmName": name,
-                   "state": {"value": state, "reason": "Threshold Crossed: 1 datapoint [42.0] was greater than 5.0",
-                             "reasonData": json.dumps({"version": "1.0", "statistic": "Sum", "threshold": 5.0}),
-                             "timestamp": stamp},
-                   "previousState": {"value": "OK" if state == "ALARM" else "ALARM", "reason": "", "timestamp": stamp},
-                   "configuration": {"metrics": [{"id": "m1", "metricStat": {"metric": {
-                       "namespace": "AWS/ApiGateway", "name": "5XXError", "dimensions": {"ApiName": name}},
-                       "period": 60, "stat": "Sum"}, "returnData": True}]}},
-    })
+    return json.dumps(
+        {
+            "version": "0",
+            "id": f"00000000-0000-4000-8000-{eid:012d}",
+            "detail-type": "CloudWatch Alarm State Change",
+            "source": "aws.cloudwatch",
+            "account": "111122223333",
+            "time": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "region": "us-east-1",
+            "resources": [f"arn:aws:cloudwatch:us-east-1:111122223333:alarm:{name}"],
+            "detail": {
+                "alarmName": name,
+                "state": {
+                    "value": state,
+                    "reason": "Threshold Crossed: 1 datapoint [42.0] was greater than 5.0",
+                    "reasonData": json.dumps({"version": "1.0", "statistic": "Sum", "threshold": 5.0}),
+                    "timestamp": stamp,
+                },
+                "previousState": {
+                    "value": "OK" if state == "ALARM" else "ALARM",
+                    "reason": "",
+                    "timestamp": stamp,
+                },
+                "configuration": {
+                    "metrics": [
+                        {
+                            "id": "m1",
+                            "metricStat": {
+                                "metric": {
+                                    "namespace": "AWS/ApiGateway",
+                                    "name": "5XXError",
+                                    "dimensions": {"ApiName": name},
+                                },
+                                "period": 60,
+                                "stat": "Sum",
+                            },
+                            "returnData": True,
+                        }
+                    ]
+                },
+            },
+        }
+    )
 
 
 def storm(n_events: int = EVENTS, seed: int = 7) -> list[str]:
@@ -80,10 +121,8 @@ def storm(n_events: int = EVENTS, seed: int = 7) -> list[str]:
             continue
         name = rng.choice(names)
         eid += 1
-        if roll < 0.75:  # repeat while firing (or a fresh ALARM)
-            new = "ALARM"
-        else:  # flap
-            new = "OK" if state[name] == "ALARM" else "ALARM"
+        flap = roll >= 0.75  # otherwise a repeat while firing (or a fresh ALARM)
+        new = ("OK" if state[name] == "ALARM" else "ALARM") if flap else "ALARM"
         state[name] = new
         out.append(_event(eid, name, new, clock))
     return out[:n_events]
@@ -93,10 +132,20 @@ def run_core(lines: list[str], *, notify: bool) -> tuple[float, Pipeline, Memory
     store = MemoryStore()
     clock = FixedClock(T0)
     chat = LocalChat()
-    notifier = Notifier(chat=chat, messages=store, channel_for=lambda i: "#c", reload=store.get, clock=clock) if (
-        notify) else None
-    pipeline = Pipeline(catalog=catalog(), ledger=store, incidents=store, context=store, silences=store,
-                        notifier=notifier, clock=clock)
+    notifier = (
+        Notifier(chat=chat, messages=store, channel_for=lambda i: "#c", reload=store.get, clock=clock)
+        if (notify)
+        else None
+    )
+    pipeline = Pipeline(
+        catalog=catalog(),
+        ledger=store,
+        incidents=store,
+        context=store,
+        silences=store,
+        notifier=notifier,
+        clock=clock,
+    )
     gc.collect()
     start = time.perf_counter()
     for i in range(0, len(lines), BATCH):
@@ -122,14 +171,23 @@ def dynamodb_cost(lines: list[str]) -> dict[str, float]:
     with emulator("bench") as client:
         clock = FixedClock(T0)
         store = DynamoStore("bench", clock=clock, client=client)
-        pipeline = Pipeline(catalog=catalog(), ledger=store, incidents=store, context=store, silences=store,
-                            notifier=None, clock=clock)
+        pipeline = Pipeline(
+            catalog=catalog(),
+            ledger=store,
+            incidents=store,
+            context=store,
+            silences=store,
+            notifier=None,
+            clock=clock,
+        )
         counter = CallCounter()
         counter.attach(client, "dynamodb")
         counter.on = True
         new = dup = 0
         for i in range(0, len(lines), BATCH):
-            items = [(f"m{i + k}", normalize(json.loads(line))) for k, line in enumerate(lines[i : i + BATCH])]
+            items = [
+                (f"m{i + k}", normalize(json.loads(line))) for k, line in enumerate(lines[i : i + BATCH])
+            ]
             clock.set(max(s.time for _, signals in items for s in signals))
             result = pipeline.process(items)
             new += result.recorded
@@ -138,12 +196,20 @@ def dynamodb_cost(lines: list[str]) -> dict[str, float]:
         counter.counts["dynamodb"] = 0
         again = 0
         for i in range(0, len(lines), BATCH):
-            items = [(f"r{i + k}", normalize(json.loads(line))) for k, line in enumerate(lines[i : i + BATCH])]
+            items = [
+                (f"r{i + k}", normalize(json.loads(line))) for k, line in enumerate(lines[i : i + BATCH])
+            ]
             again += pipeline.process(items).duplicates
         second = counter.counts["dynamodb"]
-    return {"new_signals": new, "duplicates_in_stream": dup, "requests_first_pass": first,
-            "per_new_signal": first / max(new, 1), "redelivered": again, "requests_redelivery": second,
-            "per_duplicate": second / max(again, 1)}
+    return {
+        "new_signals": new,
+        "duplicates_in_stream": dup,
+        "requests_first_pass": first,
+        "per_new_signal": first / max(new, 1),
+        "redelivered": again,
+        "requests_redelivery": second,
+        "per_duplicate": second / max(again, 1),
+    }
 
 
 def main() -> int:
@@ -153,25 +219,32 @@ def main() -> int:
     parser.add_argument("--moto-events", type=int, default=3000, help="events for the DynamoDB cost run")
     args = parser.parse_args()
     lines = storm(args.events)
-    print(f"storm: {len(lines)} events, {ALARMS} distinct alarms across {SERVICES} services, batches of {BATCH}; "
-          f"python {sys.version.split()[0]}, pid {os.getpid()}")
+    print(
+        f"storm: {len(lines)} events, {ALARMS} distinct alarms across {SERVICES} services, "
+        f"batches of {BATCH}; python {sys.version.split()[0]}, pid {os.getpid()}"
+    )
     floor = min(decode_floor(lines) for _ in range(args.repeat))
-    print(f"floor (json.loads only): {len(lines) / floor:,.0f} events/s, {floor / len(lines) * 1e6:.1f} us/event")
+    rate, per = len(lines) / floor, floor / len(lines) * 1e6
+    print(f"floor (json.loads only): {rate:,.0f} events/s, {per:.1f} us/event")
     for notify in (False, True):
         runs = []
         for _ in range(args.repeat):
-            elapsed, pipeline, store = run_core(lines, notify=notify)
+            elapsed, _, store = run_core(lines, notify=notify)
             runs.append(elapsed)
         best, median = min(runs), statistics.median(runs)
         label = "core + Slack rendering" if notify else "core (normalize, dedup, correlate, rank)"
-        print(f"{label}: {len(lines) / best:,.0f} events/s best, {len(lines) / median:,.0f} median; "
-              f"{best / len(lines) * 1e6:.1f} us/event; {len(store.incidents)} incidents, "
-              f"{len(store.events)} distinct events recorded")
+        print(
+            f"{label}: {len(lines) / best:,.0f} events/s best, {len(lines) / median:,.0f} median; "
+            f"{best / len(lines) * 1e6:.1f} us/event; {len(store.incidents)} incidents, "
+            f"{len(store.events)} distinct events recorded"
+        )
     cost = dynamodb_cost(lines[: args.moto_events])
-    print(f"dynamodb on moto ({args.moto_events} events): {cost['per_new_signal']:.2f} requests per new signal "
-          f"({cost['requests_first_pass']} for {cost['new_signals']} new, {cost['duplicates_in_stream']} duplicates "
-          f"in the stream); {cost['per_duplicate']:.2f} per duplicate on redelivery "
-          f"({cost['requests_redelivery']} for {cost['redelivered']})")
+    print(
+        f"dynamodb on moto ({args.moto_events} events): {cost['per_new_signal']:.2f} requests per new "
+        f"signal ({cost['requests_first_pass']} for {cost['new_signals']} new, "
+        f"{cost['duplicates_in_stream']} duplicates in the stream); {cost['per_duplicate']:.2f} per "
+        f"duplicate on redelivery ({cost['requests_redelivery']} for {cost['redelivered']})"
+    )
     return 0
 
 
