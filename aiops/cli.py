@@ -57,13 +57,19 @@ def _validate(args: argparse.Namespace) -> int:
 def _replay(args: argparse.Namespace) -> int:
     import yaml
 
+    from aiops.adapters.provision import StateError
     from aiops.errors import CatalogError
     from aiops.render_text import to_text
     from aiops.replay import run_replay
 
     try:
-        result = run_replay(Path(args.events), Path(args.catalog))
-    except (OSError, yaml.YAMLError) as exc:
+        result = run_replay(
+            Path(args.events),
+            Path(args.catalog),
+            metrics_path=Path(args.metrics) if args.metrics else None,
+            state_path=Path(args.state) if args.state else None,
+        )
+    except (OSError, yaml.YAMLError, StateError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except CatalogError as exc:
@@ -124,6 +130,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     rep = sub.add_parser("replay", help="run the whole pipeline over an event stream, on event time")
     rep.add_argument("events", help="events, one JSON per line, oldest first")
     rep.add_argument("--catalog", required=True)
+    rep.add_argument("--metrics", help="CloudWatch datapoints to seed first, one JSON per line")
+    rep.add_argument("--state", help="initial AWS state (YAML); default: what the catalog names")
     rep.add_argument("--json", action="store_true", help="print the result as JSON")
     rep.set_defaults(func=_replay)
     val = sub.add_parser("validate", help="static checks of catalog, playbooks and runbooks")

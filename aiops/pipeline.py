@@ -24,6 +24,7 @@ from aiops.catalog import Catalog, Ownership, Service
 from aiops.errors import ConflictError
 from aiops.incident import (
     MAX_ORPHANS,
+    Ack,
     Incident,
     SignalRef,
     SignalState,
@@ -505,6 +506,29 @@ class Pipeline:
         if incident.silenced_until is not None and incident.silenced_until > self.clock.now():
             return  # silenced: recorded, not announced
         self.notifier.sync(incident)
+
+    # -- human actions -----------------------------------------------------------------------------
+
+    def acknowledge(self, incident_id: str, by: str) -> Incident:
+        """Mark the incident acknowledged by ``by`` (once: a second click changes nothing)."""
+        now = self.clock.now()
+
+        def ack(inc: Incident) -> tuple[Incident, list[TimelineEntry]]:
+            if inc.acknowledged is not None:
+                return inc, []
+            entry = TimelineEntry(
+                incident_id=inc.id,
+                at=now,
+                key=f"ack:{by}",
+                kind="acknowledged",
+                text=f"acknowledged by {by}",
+                actor=by,
+            )
+            return inc.model_copy(update={"acknowledged": Ack(by=by, at=now)}), [entry]
+
+        incident = self._update(incident_id, ack)
+        self._notify(incident)
+        return incident
 
     # -- housekeeping ------------------------------------------------------------------------------
 

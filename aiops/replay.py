@@ -64,6 +64,8 @@ def replay(
     events: list[str],
     catalog: Catalog,
     *,
+    metrics: list[dict[str, Any]] | None = None,
+    parameters: dict[str, list[str]] | None = None,
     on_batch: Callable[[int, str, dict[str, Any]], None] | None = None,
 ) -> ReplayResult:
     from aiops.signals.base import parse_time
@@ -75,9 +77,23 @@ def replay(
         times.append(last)
     first = next((t for t in times if t), "2026-01-01T00:00:00Z")
     with emulator("aiops") as dynamodb:
+        import boto3
+
+        from aiops.adapters.provision import default_state, provision_parameters, seed_metrics
+
+        region = "us-east-1"
+        ssm, cloudwatch = (
+            boto3.client("ssm", region_name=region),
+            boto3.client("cloudwatch", region_name=region),
+        )
+        provision_parameters(ssm, parameters if parameters is not None else default_state(catalog))
+        if metrics:
+            seed_metrics(cloudwatch, metrics)
         clock = FixedClock(parse_time(first, source="replay", field="time"))
-        counter = CallCounter()
+        counter = CallCounter()  # counts the pipeline's own calls, not the provisioning above
         counter.attach(dynamodb, "dynamodb")
+        counter.attach(ssm, "ssm")
+        counter.attach(cloudwatch, "cloudwatch")
         app = build_app(
             Config.from_env(os.environ, table_name="aiops"), clock=clock, dynamodb=dynamodb, catalog=catalog
         )
@@ -108,5 +124,15 @@ def replay(
         return ReplayResult(report=report, app=app)
 
 
-def run_replay(events_path: Path, catalog_path: Path) -> ReplayResult:
-    return replay(load_lines(events_path), read_catalog(catalog_path))
+def run_replay(
+    events_path: Path, catalog_path: Path, *, metrics_path: Path | None = None, state_path: Path | None = None
+) -> ReplayResult:
+    import yaml
+
+    from aiops.adapters.provision import load_datapoints, parameters_of
+
+    catalog = read_catalog(catalog_path)
+    metrics = load_datapoints(load_lines(metrics_path), str(metrics_path)) if metrics_path else None
+    state = yaml.safe_load(state_path.read_text(encoding="utf-8")) if state_path else None
+    parameters = parameters_of(state, catalog, str(state_path)) if state_path else None
+    return replay(load_lines(events_path), catalog, metrics=metrics, parameters=parameters)

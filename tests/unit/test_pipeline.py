@@ -169,3 +169,16 @@ def test_silence_mutes_notifications_but_records(world: World) -> None:
     assert incident.silenced_until is not None
     assert world.chat.posts == []
     assert len(world.store.signals_of(incident.id)) == 1
+
+
+def test_acknowledge_once_with_who_and_when(world: World) -> None:
+    world.send(alarm_event("chat-api-5xx", "ALARM", "2026-11-25T10:00:00Z"))
+    [incident] = world.incidents()
+    world.clock.set(datetime(2026, 11, 25, 10, 3, tzinfo=UTC))
+    acked = world.pipeline.acknowledge(incident.id, "U123")
+    again = world.pipeline.acknowledge(incident.id, "U999")
+    assert acked.acknowledged is not None and acked.acknowledged.by == "U123"
+    assert again.acknowledged == acked.acknowledged and again.version == acked.version
+    [entry] = [e for e in world.store.timeline(incident.id) if e.kind == "acknowledged"]
+    assert (entry.actor, entry.at.minute) == ("U123", 3)
+    assert len(world.chat.posts[0].edits) >= 1  # the Slack message shows it

@@ -1,0 +1,116 @@
+"""Initial AWS state for ``aiops replay`` / ``demo`` on the emulator: what the catalog names, or a state file.
+
+State file (YAML)::
+
+    parameters:                      # SSM String parameters, versions oldest first
+      /llm/chat-assistant/prompt: ["You are a helpful assistant.", "You are a concise assistant."]
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from aiops.catalog import Catalog
+from aiops.errors import AiopsError
+from aiops.signals.base import parse_time
+
+if TYPE_CHECKING:
+    from mypy_boto3_cloudwatch.client import CloudWatchClient
+    from mypy_boto3_ssm.client import SSMClient
+
+DEFAULT_MODEL_HISTORY = (
+    "anthropic.claude-3-haiku-20240307-v1:0",
+    "anthropic.claude-3-5-sonnet-20240620-v1:0",
+)
+DEFAULT_MAX_TOKENS_HISTORY = ("4096", "2048")
+
+
+class StateError(AiopsError):
+    """A state or metrics file is malformed; the message names the file and the line or key."""
+
+
+def default_state(catalog: Catalog) -> dict[str, list[str]]:
+    """The LLM parameters the catalog names, each with a short version history (newest last)."""
+    params: dict[str, list[str]] = {}
+    for svc in catalog.services:
+        llm = svc.llm
+        if llm is None:
+            continue
+        if llm.prompt_parameter:
+            params[llm.prompt_parameter] = [
+                f"You are the {svc.name} assistant. (prompt v{n})" for n in (1, 2, 3)
+            ]
+        if llm.model_parameter:
+            params[llm.model_parameter] = list(DEFAULT_MODEL_HISTORY)
+        if llm.max_tokens_parameter:
+            params[llm.max_tokens_parameter] = list(DEFAULT_MAX_TOKENS_HISTORY)
+    return params
+
+
+def parameters_of(state: Mapping[str, Any] | None, catalog: Catalog, origin: str) -> dict[str, list[str]]:
+    if state is None:
+        return default_state(catalog)
+    raw = state.get("parameters", {})
+    if not isinstance(raw, dict):
+        raise StateError(f"{origin}: parameters: must be a mapping of name to a list of versions")
+    out: dict[str, list[str]] = {}
+    for name, versions in raw.items():
+        if (
+            not isinstance(versions, list)
+            or not versions
+            or not all(isinstance(v, str) and v for v in versions)
+        ):
+            raise StateError(f"{origin}: parameters.{name}: must be a non-empty list of non-empty strings")
+        out[str(name)] = list(versions)
+    return out
+
+
+def provision_parameters(ssm: SSMClient, parameters: Mapping[str, list[str]]) -> None:
+    for name, versions in parameters.items():
+        for value in versions:
+            ssm.put_parameter(Name=name, Value=value, Type="String", Overwrite=True)
+
+
+def load_datapoints(lines: Iterable[str], origin: str) -> list[dict[str, Any]]:
+    """``--metrics`` lines, validated: namespace, metric, dimensions, timestamp, value, unit."""
+    out = []
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            d = json.loads(line)
+            when: datetime = parse_time(d["timestamp"], source=origin, field=f"line {n}.timestamp")
+            out.append(
+                {
+                    "namespace": str(d["namespace"]),
+                    "metric": str(d["metric"]),
+                    "dimensions": {str(k): str(v) for k, v in (d.get("dimensions") or {}).items()},
+                    "timestamp": when,
+                    "value": float(d["value"]),
+                    "unit": str(d.get("unit", "None")),
+                }
+            )
+        except (ValueError, KeyError, TypeError, AttributeError, AiopsError) as exc:
+            raise StateError(f"{origin}: line {n}: {exc}") from None
+    return out
+
+
+def seed_metrics(cloudwatch: CloudWatchClient, datapoints: list[dict[str, Any]]) -> None:
+    """PutMetricData, grouped by namespace, within the API's 1,000 datapoints per request."""
+    by_ns: dict[str, list[dict[str, Any]]] = {}
+    for d in datapoints:
+        by_ns.setdefault(d["namespace"], []).append(
+            {
+                "MetricName": d["metric"],
+                "Timestamp": d["timestamp"],
+                "Value": d["value"],
+                "Unit": d["unit"],
+                "Dimensions": [{"Name": k, "Value": v} for k, v in sorted(d["dimensions"].items())],
+            }
+        )
+    for ns, data in by_ns.items():
+        for start in range(0, len(data), 1000):
+            cloudwatch.put_metric_data(Namespace=ns, MetricData=data[start : start + 1000])  # type: ignore[arg-type]  # built in MetricDatumTypeDef shape
