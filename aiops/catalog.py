@@ -72,10 +72,30 @@ class MetricSpec(_Model):
     stat: str = "Sum"
 
 
+class LatencySli(_Model):
+    """A percentile against a threshold: each minute whose statistic exceeds it is a bad minute."""
+
+    metric: MetricSpec
+    threshold_ms: float = Field(gt=0)
+
+
 class Sli(_Model):
+    """Ratio SLIs (availability, quality on a custom metric such as thumbs-down over feedback, or slow
+    requests over requests): ``bad`` or ``good`` over ``total``. Latency SLI: ``latency``."""
+
     bad: MetricSpec | None = None
     total: MetricSpec | None = None
     good: MetricSpec | None = None
+    latency: LatencySli | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Sli:
+        ratio = self.bad is not None or self.good is not None or self.total is not None
+        if self.latency is not None and ratio:
+            raise ValueError("an SLI is either a ratio (bad or good over total) or latency, not both")
+        if self.latency is None and (self.total is None or (self.bad is None) == (self.good is None)):
+            raise ValueError("a ratio SLI needs total and exactly one of bad or good")
+        return self
 
 
 class Slo(_Model):
@@ -115,10 +135,14 @@ class Service(_Model):
 
 
 _RESOLVE_CACHE = 50_000
+_POLICY_KEYS = frozenset({"1h+5m", "6h+30m", "1d+2h", "3d+6h", "none", "cost_over_budget", "cost", "unknown"})
 
 
 class Catalog(_Model):
     services: tuple[Service, ...] = ()
+    severity_policy: dict[str, dict[Tier, Literal["SEV1", "SEV2", "SEV3", "SEV4"]]] = {}
+    """Overrides of the severity policy (aiops/severity.py): keys 1h+5m, 6h+30m, 1d+2h, 3d+6h, none,
+    cost_over_budget, cost, unknown."""
     _resolved: dict[Facts, Ownership] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
@@ -129,6 +153,12 @@ class Catalog(_Model):
             raise ValueError(f"duplicate service names: {', '.join(dupes)}")
         if UNOWNED in names:
             raise ValueError(f"{UNOWNED!r} is reserved for signals that match no service")
+        unknown = sorted(set(self.severity_policy) - _POLICY_KEYS)
+        if unknown:
+            raise ValueError(
+                f"severity_policy: unknown key(s) {', '.join(unknown)}; known: "
+                + ", ".join(sorted(_POLICY_KEYS))
+            )
         return self
 
     def service(self, name: str) -> Service | None:

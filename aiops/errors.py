@@ -35,3 +35,7 @@ class ConflictError(AiopsError):
     def __init__(self, key: str) -> None:
         self.key = key
         super().__init__(f"concurrent update of {key}")
+
+
+class MetricsError(AiopsError):
+    """Metrics could not be read (permissions, throttling, a bad query); impact becomes unknown."""

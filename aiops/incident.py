@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from aiops.impact import CostFacts, Impact
 from aiops.signals.model import Kind, Signal, Status, format_time
 
 IncidentStatus = Literal["open", "mitigated", "resolved"]
@@ -84,6 +85,9 @@ class Incident(_Frozen):
     hypotheses: tuple[Hypothesis, ...] = ()
     acknowledged: Ack | None = None
     silenced_until: datetime | None = None
+    impact: Impact | None = None
+    impact_at: datetime | None = None
+    cost: CostFacts | None = None
     version: int = 0
 
     @property

@@ -21,7 +21,17 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from aiops.catalog import Catalog, Ownership, Service
-from aiops.errors import ConflictError
+from aiops.errors import ConflictError, MetricsError
+from aiops.impact import (
+    LONG_PERIOD,
+    SHORT_PERIOD,
+    SHORT_SPAN,
+    assess,
+    cost_impact,
+    queries_for,
+    with_anomaly,
+    with_budget,
+)
 from aiops.incident import (
     MAX_ORPHANS,
     Ack,
@@ -36,10 +46,10 @@ from aiops.incident import (
     settle,
 )
 from aiops.notify import Notifier
-from aiops.ports import Clock, ContextStore, IncidentStore, SignalLedger, Silence, SilenceStore
+from aiops.ports import Clock, ContextStore, IncidentStore, MetricsReader, SignalLedger, Silence, SilenceStore
 from aiops.rootcause import DEFAULT_LOOKBACK, MODEL_COMPONENT, rank
-from aiops.severity import initial_severity
-from aiops.signals.model import Signal
+from aiops.severity import initial_severity, severity_for
+from aiops.signals.model import Signal, format_time
 from aiops.text import MAX_TITLE, cap
 
 log = logging.getLogger(__name__)
@@ -48,6 +58,8 @@ PROVIDER_SERVICES = frozenset({"BEDROCK"})
 ACTIVITY_STEP = timedelta(minutes=1)
 """An incident's activity time is rewritten at most this often by repeats (it only feeds the window)."""
 SILENCE_REFRESH = timedelta(seconds=30)
+IMPACT_REFRESH = timedelta(minutes=1)
+"""Impact is re-read from CloudWatch at most this often per incident (a storm does not hammer it)."""
 """AWS Health services whose issues explain a failing ``model`` component."""
 
 
@@ -138,6 +150,33 @@ class _BatchView:
         self.by_service.pop(service, None)
 
 
+def _floor(when: datetime, period: int) -> datetime:
+    """Align a query start to its period, as CloudWatch buckets datapoints."""
+    return datetime.fromtimestamp(int(when.timestamp()) // period * period, tz=when.tzinfo)
+
+
+def _fold_cost(incident: Incident, routed: Sequence[_Routed]) -> tuple[Incident, bool]:
+    """Budget and cost-anomaly alerts update the incident's cost facts (latest alert wins)."""
+    facts = incident.cost
+    for r in routed:
+        b, c = r.signal.budget, r.signal.cost
+        if b is not None:
+            facts = with_budget(
+                facts,
+                name=b.budget_name,
+                limit=b.limit,
+                actual=b.actual,
+                forecast=b.forecast,
+                at=r.signal.time,
+            )
+        elif c is not None:
+            service = c.root_causes[0].service if c.root_causes else None
+            facts = with_anomaly(facts, impact=c.impact_usd, max_impact=c.max_impact_usd, service=service)
+    if facts == incident.cost:
+        return incident, False
+    return incident.model_copy(update={"cost": facts}), True
+
+
 def _rank_inputs_moved(before: Incident, after: Incident, touched: set[str]) -> bool:
     """Ranking reads onsets, components and evidence; a symptom merely flipping status moves none."""
     for fp in touched:
@@ -168,6 +207,7 @@ class Pipeline:
         silences: SilenceStore,
         notifier: Notifier | None,
         clock: Clock,
+        metrics: MetricsReader | None = None,
         settings: Settings | None = None,
     ) -> None:
         self.catalog = catalog
@@ -177,6 +217,7 @@ class Pipeline:
         self.silences = silences
         self.notifier = notifier
         self.clock = clock
+        self.metrics = metrics
         self.settings = settings or Settings()
         self._silence_cache: dict[str, tuple[datetime, list[Silence]]] = {}
 
@@ -410,8 +451,60 @@ class Pipeline:
                 "silenced_until": self._silenced_until(incident, now),
             }
         )
+        incident, cost_changed = _fold_cost(incident, routed)
+        incident, assessed = self._assess(incident, service, now, force=cost_changed)
         incident, settled = settle(incident, now, self.settings.quiet_period(service))
-        return incident, entries + settled
+        return incident, entries + assessed + settled
+
+    def _assess(
+        self, incident: Incident, service: Service | None, now: datetime, *, force: bool
+    ) -> tuple[Incident, list[TimelineEntry]]:
+        """Impact and severity, recomputed as signals arrive (at most every IMPACT_REFRESH)."""
+        due = force or incident.impact_at is None or now - incident.impact_at >= IMPACT_REFRESH
+        if not due:
+            return incident, []
+        data: dict[str, list[tuple[datetime, float]]] | None = None
+        error = ""
+        if service is not None and service.slos and self.metrics is not None:
+            queries = queries_for(service)
+            end = now + timedelta(seconds=1)
+            longest = timedelta(days=max(slo.window_days for slo in service.slos))
+            try:
+                data = {
+                    **self.metrics.read(
+                        [q for q in queries if q.period == SHORT_PERIOD],
+                        _floor(now - SHORT_SPAN, SHORT_PERIOD),
+                        end,
+                    ),
+                    **self.metrics.read(
+                        [q for q in queries if q.period == LONG_PERIOD],
+                        _floor(now - longest, LONG_PERIOD),
+                        end,
+                    ),
+                }
+            except MetricsError as exc:
+                error = str(exc)
+        impact = assess(service, data, now, error=error)
+        if incident.cost is not None:
+            impact = impact.model_copy(update={"cost": cost_impact(incident.cost)})
+        severity = severity_for(impact, service, self.catalog.severity_policy)
+        entries = []
+        if severity != incident.severity:
+            why = (
+                f"{impact.firing} burn {impact.burn_rate}x"
+                if impact.firing
+                else (impact.reason or "measured")
+            )
+            entries.append(
+                TimelineEntry(
+                    incident_id=incident.id,
+                    at=now,
+                    key=f"severity:{severity}:{format_time(now)}",
+                    kind="severity",
+                    text=f"severity {incident.severity} -> {severity} ({why})",
+                )
+            )
+        return incident.model_copy(update={"impact": impact, "impact_at": now, "severity": severity}), entries
 
     def _changes_before(self, incident: Incident) -> list[tuple[Signal, str | None]]:
         first = incident.first_symptom

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from aiops.impact import Query
 from aiops.incident import Incident, SignalRef, SignalState, TimelineEntry
 from aiops.signals.model import Signal
 
@@ -56,6 +57,15 @@ class SignalLedger(Protocol):
 
     def signals_of(self, incident_id: str) -> list[str]:
         """Event ids absorbed by an incident, in event-time order."""
+        ...
+
+
+class MetricsReader(Protocol):
+    def read(
+        self, queries: Sequence[Query], start: datetime, end: datetime
+    ) -> dict[str, list[tuple[datetime, float]]]:
+        """Every query's datapoints in [start, end), oldest first, in as few requests as the API allows;
+        :class:`~aiops.errors.MetricsError` when they cannot be read."""
         ...
 
 

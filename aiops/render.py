@@ -79,6 +79,45 @@ def render(template: str, **context: Any) -> SlackMessage:
     return SlackMessage(text=cap(doc["text"], FALLBACK_LIMIT), blocks=blocks)
 
 
+def _money(value: object) -> str:
+    return f"${value:,.2f}" if isinstance(value, int | float) else "?"
+
+
+def impact_line(incident: Incident) -> str:
+    """One line a woken-up SRE reads first: how bad, in burn, budget and dollars (plain text)."""
+    impact = incident.impact
+    if impact is None:
+        return "Impact not assessed yet"
+    parts: list[str] = []
+    if impact.status == "known" and impact.slo:
+        firing = f", {impact.firing} burn-rate alert firing" if impact.firing else ""
+        parts.append(f"{impact.slo}: burning {impact.burn_rate or 0:g}x (1h){firing}")
+        if impact.budget_remaining_pct is not None:
+            parts.append(f"{impact.budget_remaining_pct:g}% of error budget left")
+        if impact.revenue_at_risk_usd_per_hour is not None:
+            parts.append(
+                f"{_money(impact.revenue_at_risk_usd_per_hour)}/h at risk "
+                f"({impact.failing_requests_per_minute:g} failing req/min)"
+            )
+    elif not impact.cost:
+        parts.append(f"Impact unknown: {impact.reason}")
+    if impact.cost:
+        c = impact.cost
+        if c.get("forecast_usd") is not None:
+            over = c.get("overrun_usd")
+            delta = (
+                f" ({'+' if isinstance(over, float) and over > 0 else ''}{_money(over)})"
+                if over is not None
+                else ""
+            )
+            parts.append(
+                f"spend forecast {_money(c['forecast_usd'])} of {_money(c.get('limit_usd'))} budget{delta}"
+            )
+        if c.get("anomaly_impact_usd") is not None:
+            parts.append(f"cost anomaly {_money(c['anomaly_impact_usd'])} over expected")
+    return "; ".join(parts)
+
+
 def incident_message(incident: Incident) -> SlackMessage:
     members = sorted(
         incident.members.values(), key=lambda m: (m.status != "firing", m.first_seen, m.resource)
@@ -90,4 +129,5 @@ def incident_message(incident: Incident) -> SlackMessage:
         more=max(0, len(members) - 20),
         sev_emoji=SEVERITY_EMOJI[incident.severity],
         status_emoji=STATUS_EMOJI[incident.status],
+        impact=impact_line(incident),
     )

@@ -21,7 +21,7 @@ from aiops.adapters.wiring import App, build_app, read_catalog
 from aiops.catalog import Catalog
 from aiops.demo import sqs_event
 from aiops.errors import EventError
-from aiops.report import incident_report
+from aiops.report import impact_report, incident_report
 from aiops.signals import normalize
 from aiops.signals.model import format_time
 
@@ -95,7 +95,11 @@ def replay(
         counter.attach(ssm, "ssm")
         counter.attach(cloudwatch, "cloudwatch")
         app = build_app(
-            Config.from_env(os.environ, table_name="aiops"), clock=clock, dynamodb=dynamodb, catalog=catalog
+            Config.from_env(os.environ, table_name="aiops"),
+            clock=clock,
+            dynamodb=dynamodb,
+            cloudwatch=cloudwatch,
+            catalog=catalog,
         )
         stats = {"events": len(events), "signals": 0, "duplicates": 0, "rejected": 0, "incidents": 0}
         counter.on = True
@@ -113,7 +117,9 @@ def replay(
         stats["incidents"] = len(incidents)
         chat = app.chat
         report = {
-            "incidents": [incident_report(i, app.store.signals_of(i.id)) for i in incidents],
+            "incidents": [
+                incident_report(i, app.store.signals_of(i.id), impact=impact_report(i)) for i in incidents
+            ],
             "stats": {
                 **stats,
                 "aws_calls": dict(counter.counts),

@@ -51,3 +51,13 @@ def incident_report(
         "actions": list(actions),
         "escalations": list(escalations),
     }
+
+
+def impact_report(incident: Incident) -> dict[str, Any]:
+    """The contract's impact object; the model's extra figures ride along."""
+    impact = incident.impact
+    if impact is None:
+        return dict(UNKNOWN_IMPACT, status="unknown", reason="not assessed")
+    out: dict[str, Any] = dict(UNKNOWN_IMPACT)
+    out.update(impact.model_dump(mode="json", exclude_none=True))
+    return out

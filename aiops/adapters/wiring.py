@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import yaml
 
+from aiops.adapters.cloudwatch import CloudWatchMetrics
 from aiops.adapters.config import Config
 from aiops.adapters.dynamodb import DynamoStore
 from aiops.adapters.memory import LocalChat
@@ -19,6 +20,7 @@ from aiops.pipeline import Pipeline, Settings
 from aiops.ports import ChatClient, Clock
 
 if TYPE_CHECKING:
+    from mypy_boto3_cloudwatch.client import CloudWatchClient
     from mypy_boto3_dynamodb.client import DynamoDBClient
 
 
@@ -40,6 +42,7 @@ def build_app(
     *,
     clock: Clock,
     dynamodb: DynamoDBClient | None = None,
+    cloudwatch: CloudWatchClient | None = None,
     catalog: Catalog | None = None,
     settings: Settings | None = None,
 ) -> App:
@@ -64,6 +67,7 @@ def build_app(
         silences=store,
         notifier=notifier,
         clock=clock,
+        metrics=CloudWatchMetrics(cloudwatch),
         settings=settings,
     )
     return App(pipeline=pipeline, store=store, chat=chat, catalog=catalog)

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from aiops.adapters.provision import load_datapoints
 from aiops.adapters.wiring import read_catalog
 from aiops.replay import load_lines, replay
 from aiops.signals import normalize
@@ -21,7 +22,11 @@ PLAYBOOKS = Path(__file__).resolve().parents[2] / "playbooks"
 
 def _run(name: str, lines: list[str] | None = None) -> dict[str, Any]:
     folder = SCENARIOS / name
-    return replay(lines or load_lines(folder / "events.jsonl"), read_catalog(folder / "catalog.yaml")).report
+    metrics_file = folder / "metrics.jsonl"
+    metrics = load_datapoints(load_lines(metrics_file), str(metrics_file)) if metrics_file.exists() else None
+    return replay(
+        lines or load_lines(folder / "events.jsonl"), read_catalog(folder / "catalog.yaml"), metrics=metrics
+    ).report
 
 
 def _shape(report: dict[str, Any]) -> list[tuple[Any, ...]]:
@@ -87,3 +92,20 @@ def test_pairwise_f1_can_fail() -> None:
     assert pairwise_f1(a, a) == 1.0
     assert pairwise_f1(a, [{"signals": ["1"]}, {"signals": ["2", "3"]}]) == 0.0
     assert pairwise_f1(a, [{"signals": ["1", "2", "3"]}]) == 0.5
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if (SCENARIOS / n / "metrics.jsonl").exists()])
+def test_scenarios_with_metrics_show_a_measured_impact(name: str) -> None:
+    [incident] = _run(name)["incidents"]
+    impact = incident["impact"]
+    assert impact["status"] == "known" and impact["slo"] == "availability"
+    assert impact["burn_rates"]["5m"] > 1.0  # the incident's errors burn faster than budget
+    assert 0 < impact["budget_remaining_pct"] <= 100
+    assert impact["revenue_at_risk_usd_per_hour"] > 0
+
+
+def test_cost_scenario_shows_the_forecast_against_the_budget() -> None:
+    [incident] = _run("4-cost-runaway")["incidents"]
+    cost = incident["impact"]["cost"]
+    assert cost["forecast_usd"] > cost["limit_usd"] and cost["overrun_usd"] > 0
+    assert cost["anomaly_impact_usd"] > 0
