@@ -1,0 +1,206 @@
+"""SSM Automation runbooks (schemaVersion 0.3): loaded, checked, and their parameters validated.
+
+The checks are the ones SSM would make before running a document, plus ours: only the actions the
+local executor implements, every ``{{ reference }}`` declared, every step target present. Parameter
+values are validated exactly as SSM validates them (type, ``allowedPattern`` on each string,
+``allowedValues``), so a bad value is refused before anything starts, here and in AWS alike.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from aiops.errors import AiopsError
+
+SUPPORTED_ACTIONS = frozenset(
+    {
+        "aws:executeAwsApi",
+        "aws:executeScript",
+        "aws:branch",
+        "aws:assertAwsResourceProperty",
+        "aws:waitForAwsResourceProperty",
+        "aws:sleep",
+        "aws:approve",
+    }
+)
+REFERENCE = re.compile(r"\{\{\s*([A-Za-z0-9_:.]+)\s*\}\}")
+ParamType = Literal["String", "StringList", "Integer", "Boolean", "MapList", "StringMap"]
+
+
+class RunbookError(AiopsError):
+    """A runbook document or a parameter value is invalid; the message names the document and field."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+class Parameter(_Model):
+    type: ParamType
+    description: str = ""
+    default: Any = None
+    allowed_pattern: str | None = Field(default=None, alias="allowedPattern")
+    allowed_values: list[Any] | None = Field(default=None, alias="allowedValues")
+
+
+class Output(_Model):
+    name: str = Field(alias="Name")
+    selector: str = Field(alias="Selector")
+    type: str = Field(default="String", alias="Type")
+
+
+class Step(_Model):
+    name: str = Field(pattern=r"^[A-Za-z0-9_]{1,128}$")
+    action: str
+    inputs: dict[str, Any] = {}
+    outputs: list[Output] = []
+    max_attempts: int = Field(default=1, ge=1, le=10, alias="maxAttempts")
+    timeout_seconds: int | str | None = Field(default=None, alias="timeoutSeconds")
+    on_failure: str = Field(default="Abort", alias="onFailure")
+    is_end: bool = Field(default=False, alias="isEnd")
+    next_step: str | None = Field(default=None, alias="nextStep")
+    is_critical: bool = Field(default=True, alias="isCritical")
+
+
+class Runbook(_Model):
+    name: str = ""
+    description: str = ""
+    schema_version: Literal["0.3"] = Field(alias="schemaVersion")
+    assume_role: str = Field(default="", alias="assumeRole")
+    parameters: dict[str, Parameter] = {}
+    main_steps: list[Step] = Field(alias="mainSteps", min_length=1)
+    outputs: list[str] = []
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Runbook:
+        names = [s.name for s in self.main_steps]
+        if len(set(names)) != len(names):
+            raise ValueError("step names must be unique")
+        for step in self.main_steps:
+            if step.action not in SUPPORTED_ACTIONS:
+                raise ValueError(
+                    f"step {step.name}: action {step.action} is not supported "
+                    f"(supported: {', '.join(sorted(SUPPORTED_ACTIONS))})"
+                )
+            targets = [step.next_step] if step.next_step else []
+            if step.on_failure.startswith("step:"):
+                targets.append(step.on_failure[5:])
+            elif step.on_failure not in ("Abort", "Continue"):
+                raise ValueError(f"step {step.name}: onFailure must be Abort, Continue or step:NAME")
+            if step.action == "aws:branch":
+                targets += [c.get("NextStep", "") for c in step.inputs.get("Choices", [])]
+                targets += [step.inputs["Default"]] if "Default" in step.inputs else []
+            for t in targets:
+                if t not in names:
+                    raise ValueError(f"step {step.name}: goes to unknown step {t!r}")
+        outputs = {f"{s.name}.{o.name}" for s in self.main_steps for o in s.outputs}
+        for ref in self._references():
+            head = ref.split(".", 1)[0]
+            if ref.startswith(("automation:", "global:")):
+                continue
+            if "." in ref:
+                if ref not in outputs:
+                    raise ValueError(f"{{{{ {ref} }}}} names no step output")
+            elif head not in self.parameters:
+                raise ValueError(f"{{{{ {ref} }}}} is not a declared parameter")
+        for out in self.outputs:
+            if out not in outputs:
+                raise ValueError(f"outputs: {out} names no step output")
+        return self
+
+    def _references(self) -> list[str]:
+        found: list[str] = []
+
+        def walk(node: Any) -> None:
+            if isinstance(node, str):
+                found.extend(REFERENCE.findall(node))
+            elif isinstance(node, dict):
+                for v in node.values():
+                    walk(v)
+            elif isinstance(node, list):
+                for v in node:
+                    walk(v)
+
+        walk(self.assume_role)
+        for step in self.main_steps:
+            walk(step.inputs)
+            walk(step.timeout_seconds)
+        return found
+
+    def step(self, name: str) -> Step:
+        for s in self.main_steps:
+            if s.name == name:
+                return s
+        raise KeyError(name)
+
+    def validate_parameters(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """The parameters SSM would run with (defaults filled in), or RunbookError naming the bad one."""
+        unknown = sorted(set(values) - set(self.parameters))
+        if unknown:
+            raise RunbookError(f"{self.name}: unknown parameter(s): {', '.join(unknown)}")
+        out: dict[str, Any] = {}
+        for name, spec in self.parameters.items():
+            if name in values:
+                value = values[name]
+            elif spec.default is not None:
+                value = spec.default
+            else:
+                raise RunbookError(f"{self.name}: parameter {name} is required")
+            out[name] = _check(self.name, name, spec, value)
+        return out
+
+
+def _check(doc: str, name: str, spec: Parameter, value: Any) -> Any:
+    where = f"{doc}: parameter {name}"
+    if spec.type == "Integer":
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | str)
+            or not str(value).lstrip("-").isdigit()
+        ):
+            raise RunbookError(f"{where}: must be an integer")
+        value = int(value)
+    elif spec.type == "StringList":
+        if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+            raise RunbookError(f"{where}: must be a list of strings")
+        value = list(value)
+    elif spec.type == "Boolean":
+        if not isinstance(value, bool):
+            raise RunbookError(f"{where}: must be true or false")
+    elif spec.type == "String" and not isinstance(value, str):
+        raise RunbookError(f"{where}: must be a string")
+    if spec.allowed_pattern is not None:
+        strings = value if isinstance(value, list) else [value] if isinstance(value, str) else []
+        for item in strings:
+            if re.fullmatch(spec.allowed_pattern, item) is None:
+                shown = item if len(item) <= 60 else item[:59] + "…"
+                raise RunbookError(f"{where}: {shown!r} does not match {spec.allowed_pattern}")
+    if spec.allowed_values is not None and value not in spec.allowed_values:
+        raise RunbookError(f"{where}: {value!r} is not one of {spec.allowed_values}")
+    return value
+
+
+def load_runbook(path: Path) -> Runbook:
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise RunbookError(f"{path}: {exc}") from None
+    try:
+        return Runbook.model_validate({**(doc or {}), "name": path.stem})
+    except ValidationError as exc:
+        problems = [
+            f"{path.name}: {'.'.join(str(p) for p in e['loc']) or '(document)'}: {e['msg']}"
+            for e in exc.errors()
+        ]
+        raise RunbookError("\n".join(problems)) from None
+
+
+def load_runbooks(folder: Path) -> dict[str, Runbook]:
+    """Every ``*.yaml`` in ``folder``, by name (the file name is the runbook's name)."""
+    return {p.stem: load_runbook(p) for p in sorted(folder.glob("*.yaml"))}
