@@ -62,6 +62,8 @@ class Llm(_Model):
     model_parameter: str | None = None
     fallback_model_id: str | None = None
     max_tokens_parameter: str | None = None
+    token_cap: int | None = Field(default=None, gt=0, le=200_000)
+    """The max-tokens value TokenCap lowers the parameter to."""
     prompt_id: str | None = None
 
 

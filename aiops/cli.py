@@ -68,6 +68,7 @@ def _replay(args: argparse.Namespace) -> int:
             Path(args.catalog),
             metrics_path=Path(args.metrics) if args.metrics else None,
             state_path=Path(args.state) if args.state else None,
+            playbooks_dir=Path(args.playbooks) if args.playbooks else None,
         )
     except (OSError, yaml.YAMLError, StateError) as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -132,6 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     rep.add_argument("--catalog", required=True)
     rep.add_argument("--metrics", help="CloudWatch datapoints to seed first, one JSON per line")
     rep.add_argument("--state", help="initial AWS state (YAML); default: what the catalog names")
+    rep.add_argument("--playbooks", help="playbooks directory (default: the shipped playbooks/)")
     rep.add_argument("--json", action="store_true", help="print the result as JSON")
     rep.set_defaults(func=_replay)
     val = sub.add_parser("validate", help="static checks of catalog, playbooks and runbooks")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -38,6 +38,8 @@ class Member(_Frozen):
     """When it first fired (the earliest, whatever the delivery order): the onset used by ranking."""
     transitions: int = 0
     role: Role = "symptom"
+    metric: str = ""
+    """``Namespace/MetricName`` of an alarm's metric, for playbook matching."""
     """Evidence (AWS Health) informs the root cause but never holds an incident open."""
 
 
@@ -45,6 +47,7 @@ class RootCause(_Frozen):
     component: str | None
     summary: str
     change: str | None = None
+    change_kind: Literal["parameter", "prompt"] | None = None
     confidence: float = 0.0
 
 
@@ -54,13 +57,42 @@ class Hypothesis(_Frozen):
     component: str | None
     summary: str
     change: str | None = None
+    change_kind: Literal["parameter", "prompt"] | None = None
     confidence: float
     evidence: tuple[str, ...] = ()
 
     def as_root_cause(self) -> RootCause:
         return RootCause(
-            component=self.component, summary=self.summary, change=self.change, confidence=self.confidence
+            component=self.component,
+            summary=self.summary,
+            change=self.change,
+            change_kind=self.change_kind,
+            confidence=self.confidence,
         )
+
+
+ActionStatus = Literal["succeeded", "failed", "pending_approval", "skipped", "running"]
+
+
+class Action(_Frozen):
+    """A remediation decided for the incident: started, waiting for approval, or skipped (and why)."""
+
+    playbook: str
+    runbook: str
+    status: ActionStatus
+    reason: str = ""
+    parameters: dict[str, Any] = {}
+    execution_id: str | None = None
+    decided_at: datetime
+    ended_at: datetime | None = None
+    approved_by: str | None = None
+
+
+class Escalation(_Frozen):
+    target: Literal["pagerduty", "sns"]
+    action: Literal["trigger", "acknowledge", "resolve"]
+    at: datetime
+    reason: str = ""
 
 
 class Ack(_Frozen):
@@ -88,6 +120,8 @@ class Incident(_Frozen):
     impact: Impact | None = None
     impact_at: datetime | None = None
     cost: CostFacts | None = None
+    actions: tuple[Action, ...] = ()
+    escalations: tuple[Escalation, ...] = ()
     version: int = 0
 
     @property
@@ -209,6 +243,7 @@ def apply_signal(
             last_change=signal.time,
             fired_at=firing_at,
             role="evidence" if signal.kind in EVIDENCE_KINDS else "symptom",
+            metric=_metric_of(signal),
         )
         entries.append(_entry(incident.id, signal, "signal", f"{signal.kind} {signal.resource} {status}"))
     else:
@@ -268,6 +303,11 @@ def settle(incident: Incident, now: datetime, quiet: timedelta) -> tuple[Inciden
             text="every signal resolved; incident resolved",
         )
     ]
+
+
+def _metric_of(signal: Signal) -> str:
+    metric = signal.alarm.primary_metric if signal.alarm is not None else None
+    return f"{metric.namespace}/{metric.name}" if metric is not None else ""
 
 
 def _entry(incident_id: str, signal: Signal, kind: str, text: str) -> TimelineEntry:

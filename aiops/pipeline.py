@@ -47,6 +47,7 @@ from aiops.incident import (
 )
 from aiops.notify import Notifier
 from aiops.ports import Clock, ContextStore, IncidentStore, MetricsReader, SignalLedger, Silence, SilenceStore
+from aiops.remediate import Remediation
 from aiops.rootcause import DEFAULT_LOOKBACK, MODEL_COMPONENT, rank
 from aiops.severity import initial_severity, severity_for
 from aiops.signals.model import Signal, format_time
@@ -208,6 +209,7 @@ class Pipeline:
         notifier: Notifier | None,
         clock: Clock,
         metrics: MetricsReader | None = None,
+        remediation: Remediation | None = None,
         settings: Settings | None = None,
     ) -> None:
         self.catalog = catalog
@@ -218,6 +220,7 @@ class Pipeline:
         self.notifier = notifier
         self.clock = clock
         self.metrics = metrics
+        self.remediation = remediation
         self.settings = settings or Settings()
         self._silence_cache: dict[str, tuple[datetime, list[Silence]]] = {}
 
@@ -289,10 +292,22 @@ class Pipeline:
             except Exception:
                 log.exception("pipeline.record_failed", extra={"item": r.item, "signal_id": r.signal.id})
                 result.failed.add(r.item)
+        if self.remediation is not None:
+            changed += self.remediation.poll(self._update_by_id)
         for incident in changed:
+            if self.remediation is not None:
+                try:
+                    incident = self.remediation.after_change(incident, self._update_by_id)
+                except Exception:  # a remediation failure never loses the signals: they are recorded
+                    log.exception("pipeline.remediation_failed", extra={"incident_id": incident.id})
             result.incidents.add(incident.id)
             self._notify(incident)
         return conflicted
+
+    def _update_by_id(
+        self, incident_id: str, change: Callable[[Incident], tuple[Incident, list[TimelineEntry]]]
+    ) -> Incident:
+        return self._update(incident_id, change)
 
     # -- routing -----------------------------------------------------------------------------------
 

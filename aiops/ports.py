@@ -6,11 +6,12 @@ Adapters live in :mod:`aiops.adapters` (DynamoDB, Slack, the wall clock) and
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
+from aiops.decide import Run
 from aiops.impact import Query
 from aiops.incident import Incident, SignalRef, SignalState, TimelineEntry
 from aiops.signals.model import Signal
@@ -66,6 +67,55 @@ class MetricsReader(Protocol):
     ) -> dict[str, list[tuple[datetime, float]]]:
         """Every query's datapoints in [start, end), oldest first, in as few requests as the API allows;
         :class:`~aiops.errors.MetricsError` when they cannot be read."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class ExecutionUpdate:
+    execution_id: str
+    status: Literal["running", "succeeded", "failed"]
+    detail: str = ""
+
+
+class Remediator(Protocol):
+    """Runbook executions: SSM Automation in AWS, the local executor in demo, replay and tests."""
+
+    def start(self, runbook: str, parameters: Mapping[str, Any], client_token: str) -> str:
+        """Start ``runbook``; the same ``client_token`` never starts a second execution. Returns its id."""
+        ...
+
+    def poll(self) -> list[ExecutionUpdate]:
+        """Executions that finished since the last poll (SSM reports through EventBridge instead)."""
+        ...
+
+    def automation_enabled(self) -> bool:
+        """The global kill switch (SSM parameter ``/aiops/automation/enabled``)."""
+        ...
+
+
+class RunLedger(Protocol):
+    """The guards' memory, and the claims that make each remediation happen once."""
+
+    def claim_action(self, incident_id: str, playbook: str) -> bool:
+        """True for exactly one caller per (incident, playbook)."""
+        ...
+
+    def record_run(
+        self, service: str, run: Run, *, execution_id: str, incident_id: str, playbook: str
+    ) -> None: ...
+
+    def finish_run(self, execution_id: str, status: str) -> tuple[str, str] | None:
+        """Mark a run finished; the (incident id, playbook) it belongs to, or None if unknown."""
+        ...
+
+    def runs(self, service: str, since: datetime) -> list[Run]: ...
+
+
+class Pager(Protocol):
+    def send(
+        self, incident: Incident, action: Literal["trigger", "acknowledge", "resolve"], summary: str
+    ) -> None:
+        """PagerDuty Events v2 (or SNS); the incident id is the dedup key, so a repeat is harmless."""
         ...
 
 

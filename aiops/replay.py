@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +18,13 @@ from aiops.adapters.batch import process_sqs_batch
 from aiops.adapters.config import Config
 from aiops.adapters.local import emulator
 from aiops.adapters.memory import FixedClock, LocalChat
+from aiops.adapters.remediation import KILL_SWITCH, LocalRemediator
 from aiops.adapters.wiring import App, build_app, read_catalog
 from aiops.catalog import Catalog
 from aiops.demo import sqs_event
 from aiops.errors import EventError
-from aiops.report import impact_report, incident_report
+from aiops.report import action_report, impact_report, incident_report
+from aiops.runbooks import load_runbooks
 from aiops.signals import normalize
 from aiops.signals.model import format_time
 
@@ -39,6 +42,50 @@ class CallCounter:
                 self.counts[service] = self.counts.get(service, 0) + 1
 
         client.meta.events.register(f"before-call.{client.meta.service_model.service_name}", count)
+
+
+class AlarmMirror:
+    """The stream's alarms, created in the emulator and set to the state of their latest event."""
+
+    def __init__(self, cloudwatch: Any, events: list[str]) -> None:
+        self.cloudwatch = cloudwatch
+        self.latest: dict[str, datetime] = {}
+        created: set[str] = set()
+        for line in events:
+            for s in _signals(line):
+                if s.alarm is None or s.alarm.name in created:
+                    continue
+                created.add(s.alarm.name)
+                metric = s.alarm.primary_metric
+                cloudwatch.put_metric_alarm(
+                    AlarmName=s.alarm.name,
+                    Namespace=metric.namespace if metric else "aiops/replay",
+                    MetricName=metric.name if metric else "Composite",
+                    Statistic="Sum",
+                    Period=60,
+                    EvaluationPeriods=1,
+                    Threshold=s.alarm.threshold or 0.0,
+                    ComparisonOperator="GreaterThanThreshold",
+                    Dimensions=[
+                        {"Name": k, "Value": v} for k, v in (metric.dimensions if metric else {}).items()
+                    ],
+                )
+
+    def apply(self, line: str) -> None:
+        for s in _signals(line):
+            if s.alarm is None or s.time < self.latest.get(s.alarm.name, s.time):
+                continue
+            self.latest[s.alarm.name] = s.time
+            self.cloudwatch.set_alarm_state(
+                AlarmName=s.alarm.name, StateValue=s.alarm.state, StateReason="replay"
+            )
+
+
+def _signals(line: str) -> list[Any]:
+    try:
+        return normalize(json.loads(line))
+    except (EventError, ValueError):
+        return []
 
 
 @dataclass
@@ -66,6 +113,7 @@ def replay(
     *,
     metrics: list[dict[str, Any]] | None = None,
     parameters: dict[str, list[str]] | None = None,
+    playbooks_dir: Path | None = None,
     on_batch: Callable[[int, str, dict[str, Any]], None] | None = None,
 ) -> ReplayResult:
     from aiops.signals.base import parse_time
@@ -87,25 +135,35 @@ def replay(
             boto3.client("cloudwatch", region_name=region),
         )
         provision_parameters(ssm, parameters if parameters is not None else default_state(catalog))
+        ssm.put_parameter(Name=KILL_SWITCH, Value="true", Type="String", Overwrite=True)
         if metrics:
             seed_metrics(cloudwatch, metrics)
+        mirror = AlarmMirror(boto3.client("cloudwatch", region_name=region), events)
         clock = FixedClock(parse_time(first, source="replay", field="time"))
         counter = CallCounter()  # counts the pipeline's own calls, not the provisioning above
         counter.attach(dynamodb, "dynamodb")
         counter.attach(ssm, "ssm")
         counter.attach(cloudwatch, "cloudwatch")
+        config = Config.from_env(os.environ, table_name="aiops")
+        if playbooks_dir is not None:
+            config = replace(config, playbooks_dir=playbooks_dir)
+        remediator = LocalRemediator(
+            load_runbooks(config.runbooks_dir), {"ssm": ssm, "cloudwatch": cloudwatch}, clock
+        )
         app = build_app(
-            Config.from_env(os.environ, table_name="aiops"),
+            config,
             clock=clock,
             dynamodb=dynamodb,
             cloudwatch=cloudwatch,
             catalog=catalog,
+            remediator=remediator,
         )
         stats = {"events": len(events), "signals": 0, "duplicates": 0, "rejected": 0, "incidents": 0}
         counter.on = True
         for n, (line, when) in enumerate(zip(events, times, strict=True)):
             if when:
                 clock.set(parse_time(when, source="replay", field="time"))
+            mirror.apply(line)  # CloudWatch shows what the stream says, for runbook verification
             response, result = process_sqs_batch(sqs_event([line], n), app.pipeline)
             stats["signals"] += result.signals
             stats["duplicates"] += result.duplicates
@@ -118,20 +176,32 @@ def replay(
         chat = app.chat
         report = {
             "incidents": [
-                incident_report(i, app.store.signals_of(i.id), impact=impact_report(i)) for i in incidents
+                incident_report(
+                    i,
+                    app.store.signals_of(i.id),
+                    impact=impact_report(i),
+                    actions=[action_report(a) for a in i.actions],
+                    escalations=[{"target": e.target, "action": e.action} for e in i.escalations],
+                )
+                for i in incidents
             ],
             "stats": {
                 **stats,
                 "aws_calls": dict(counter.counts),
                 "slack_calls": chat.calls if isinstance(chat, LocalChat) else getattr(chat, "calls", 0),
-                "pagerduty_calls": 0,
+                "pagerduty_calls": getattr(app.pager, "calls", 0),
             },
         }
         return ReplayResult(report=report, app=app)
 
 
 def run_replay(
-    events_path: Path, catalog_path: Path, *, metrics_path: Path | None = None, state_path: Path | None = None
+    events_path: Path,
+    catalog_path: Path,
+    *,
+    metrics_path: Path | None = None,
+    state_path: Path | None = None,
+    playbooks_dir: Path | None = None,
 ) -> ReplayResult:
     import yaml
 
@@ -141,4 +211,6 @@ def run_replay(
     metrics = load_datapoints(load_lines(metrics_path), str(metrics_path)) if metrics_path else None
     state = yaml.safe_load(state_path.read_text(encoding="utf-8")) if state_path else None
     parameters = parameters_of(state, catalog, str(state_path)) if state_path else None
-    return replay(load_lines(events_path), catalog, metrics=metrics, parameters=parameters)
+    return replay(
+        load_lines(events_path), catalog, metrics=metrics, parameters=parameters, playbooks_dir=playbooks_dir
+    )

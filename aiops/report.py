@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from aiops.incident import Incident
+from aiops.incident import Action, Incident
 
 UNKNOWN_IMPACT = {
     "slo": None,
@@ -61,3 +61,14 @@ def impact_report(incident: Incident) -> dict[str, Any]:
     out: dict[str, Any] = dict(UNKNOWN_IMPACT)
     out.update(impact.model_dump(mode="json", exclude_none=True))
     return out
+
+
+def action_report(action: Action) -> dict[str, Any]:
+    return {
+        "runbook": action.runbook,
+        "status": action.status,
+        "reason": action.reason,
+        "parameters": dict(action.parameters),
+        "playbook": action.playbook,
+        "execution_id": action.execution_id,
+    }

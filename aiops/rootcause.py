@@ -63,6 +63,7 @@ def _change_hypotheses(changes: Sequence[tuple[Signal, str | None]], first: date
                 component=component or info.target_kind,
                 summary=summary,
                 change=change.id,
+                change_kind=info.target_kind,
                 confidence=round(max(0.5, 0.9 - 0.15 * rank), 2),
                 evidence=(f"change {change.id} ({info.operation})",),
             )

@@ -19,9 +19,19 @@ ENV_SLACK_TOKEN = "SLACK_BOT_TOKEN"  # noqa: S105 - a variable name
 ENV_SLACK_TOKEN_SECRET = "SLACK_BOT_TOKEN_SECRET_ARN"  # noqa: S105 - a variable name
 ENV_SLACK_CHANNEL = "SLACK_CHANNEL"
 ENV_SLACK_API_URL = "SLACK_API_URL"
+ENV_PLAYBOOKS_DIR = "AIOPS_PLAYBOOKS_DIR"
+ENV_RUNBOOKS_DIR = "AIOPS_RUNBOOKS_DIR"
+ENV_DRY_RUN = "AIOPS_DRY_RUN"
+ENV_DOCUMENT_PREFIX = "AIOPS_DOCUMENT_PREFIX"
+ENV_PAGERDUTY_KEY = "PAGERDUTY_ROUTING_KEY"
+ENV_PAGERDUTY_URL = "PAGERDUTY_EVENTS_URL"
 
 DEFAULT_CATALOG = Path(__file__).resolve().parent.parent / "data" / "catalog.yaml"
 DEFAULT_CHANNEL = "#aiops-incidents"
+_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_PLAYBOOKS = _ROOT / "playbooks"
+DEFAULT_RUNBOOKS = _ROOT / "runbooks"
+DEFAULT_PAGERDUTY_URL = "https://events.pagerduty.com/v2/enqueue"
 
 
 @dataclass(frozen=True)
@@ -31,6 +41,12 @@ class Config:
     slack_token: SecretStr | None
     slack_channel: str
     slack_api_url: str
+    playbooks_dir: Path = DEFAULT_PLAYBOOKS
+    runbooks_dir: Path = DEFAULT_RUNBOOKS
+    dry_run: bool = False
+    document_prefix: str = "aiops-"
+    pagerduty_key: SecretStr | None = None
+    pagerduty_url: str = DEFAULT_PAGERDUTY_URL
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], *, table_name: str | None = None) -> Config:
@@ -46,4 +62,10 @@ class Config:
             slack_token=SecretStr(token) if token else None,
             slack_channel=env.get(ENV_SLACK_CHANNEL) or DEFAULT_CHANNEL,
             slack_api_url=env.get(ENV_SLACK_API_URL) or DEFAULT_API_URL,
+            playbooks_dir=Path(env.get(ENV_PLAYBOOKS_DIR) or DEFAULT_PLAYBOOKS),
+            runbooks_dir=Path(env.get(ENV_RUNBOOKS_DIR) or DEFAULT_RUNBOOKS),
+            dry_run=(env.get(ENV_DRY_RUN) or "").lower() in ("1", "true", "yes"),
+            document_prefix=env.get(ENV_DOCUMENT_PREFIX, "aiops-"),
+            pagerduty_key=SecretStr(env[ENV_PAGERDUTY_KEY]) if env.get(ENV_PAGERDUTY_KEY) else None,
+            pagerduty_url=env.get(ENV_PAGERDUTY_URL) or DEFAULT_PAGERDUTY_URL,
         )

@@ -10,7 +10,9 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Literal
 
+from aiops.decide import Run
 from aiops.errors import ConflictError
 from aiops.incident import Incident, SignalRef, SignalState, TimelineEntry, timeline_order
 from aiops.ports import CLAIM_LEASE, MessageRecord, MessageRef, Seen, Silence, SlackMessage
@@ -31,6 +33,9 @@ class MemoryStore:
         self.messages: dict[str, MessageRecord] = {}
         self.context: dict[str, dict[str, Signal]] = {}
         self.silenced: list[Silence] = []
+        self.claims: set[tuple[str, str]] = set()
+        self.run_log: dict[str, tuple[str, Run, str, str]] = {}
+        """execution id -> (service, run, incident id, playbook)"""
 
     # SignalLedger
     def lookup(self, signals: Sequence[Signal], fingerprints: Sequence[str]) -> list[Seen]:
@@ -135,6 +140,34 @@ class MemoryStore:
         with self._lock:
             return sorted(self.timelines.get(incident_id, {}).values(), key=timeline_order)
 
+    # RunLedger
+    def claim_action(self, incident_id: str, playbook: str) -> bool:
+        with self._lock:
+            if (incident_id, playbook) in self.claims:
+                return False
+            self.claims.add((incident_id, playbook))
+            return True
+
+    def record_run(
+        self, service: str, run: Run, *, execution_id: str, incident_id: str, playbook: str
+    ) -> None:
+        with self._lock:
+            self.run_log[execution_id] = (service, run, incident_id, playbook)
+
+    def finish_run(self, execution_id: str, status: str) -> tuple[str, str] | None:
+        with self._lock:
+            found = self.run_log.get(execution_id)
+            if found is None:
+                return None
+            service, run, incident_id, playbook = found
+            self.run_log[execution_id] = (service, replace(run, status=status), incident_id, playbook)
+            return incident_id, playbook
+
+    def runs(self, service: str, since: datetime) -> list[Run]:
+        with self._lock:
+            found = [r for s, r, _, _ in self.run_log.values() if s == service and r.started_at >= since]
+        return sorted(found, key=lambda r: r.started_at)
+
     # MessageStore
     def message_for(self, incident_id: str) -> MessageRecord | None:
         with self._lock:
@@ -209,6 +242,28 @@ class LocalChat:
             if p.ts == ts:
                 return p.edits[-1] if p.edits else p.message
         raise KeyError(ts)
+
+
+@dataclass
+class Page:
+    incident_id: str
+    action: str
+    summary: str
+    severity: str
+
+
+class LocalPager:
+    """A Pager that keeps pages instead of sending them (no PAGERDUTY_ROUTING_KEY)."""
+
+    def __init__(self) -> None:
+        self.pages: list[Page] = []
+        self.calls = 0
+
+    def send(
+        self, incident: Incident, action: Literal["trigger", "acknowledge", "resolve"], summary: str
+    ) -> None:
+        self.calls += 1
+        self.pages.append(Page(incident.id, action, summary, incident.severity))
 
 
 class FixedClock:

@@ -11,13 +11,17 @@ import yaml
 from aiops.adapters.cloudwatch import CloudWatchMetrics
 from aiops.adapters.config import Config
 from aiops.adapters.dynamodb import DynamoStore
-from aiops.adapters.memory import LocalChat
+from aiops.adapters.memory import LocalChat, LocalPager
+from aiops.adapters.remediation import SsmRemediator
 from aiops.adapters.slack import SlackChat, web_client
 from aiops.catalog import Catalog, load_catalog
 from aiops.incident import Incident
 from aiops.notify import Notifier
 from aiops.pipeline import Pipeline, Settings
-from aiops.ports import ChatClient, Clock
+from aiops.playbooks import load_playbooks
+from aiops.ports import ChatClient, Clock, Pager, Remediator
+from aiops.remediate import Remediation
+from aiops.runbooks import load_runbooks
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudwatch.client import CloudWatchClient
@@ -35,6 +39,8 @@ class App:
     store: DynamoStore
     chat: ChatClient
     catalog: Catalog
+    pager: Pager
+    remediation: Remediation
 
 
 def build_app(
@@ -43,6 +49,7 @@ def build_app(
     clock: Clock,
     dynamodb: DynamoDBClient | None = None,
     cloudwatch: CloudWatchClient | None = None,
+    remediator: Remediator | None = None,
     catalog: Catalog | None = None,
     settings: Settings | None = None,
 ) -> App:
@@ -59,6 +66,24 @@ def build_app(
         return (service.slack_channel if service else None) or config.slack_channel
 
     notifier = Notifier(chat=chat, messages=store, channel_for=channel_for, reload=store.get, clock=clock)
+    pager: Pager
+    if config.pagerduty_key is not None:
+        from aiops.adapters.pagerduty import PagerDuty
+
+        pager = PagerDuty(config.pagerduty_key.get_secret_value(), url=config.pagerduty_url)
+    else:
+        pager = LocalPager()
+    runbooks = load_runbooks(config.runbooks_dir)
+    remediation = Remediation(
+        catalog=catalog,
+        playbooks=load_playbooks(config.playbooks_dir),
+        runbooks=runbooks,
+        remediator=remediator or SsmRemediator(document_prefix=config.document_prefix),
+        runs=store,
+        pager=pager,
+        clock=clock,
+        dry_run=config.dry_run,
+    )
     pipeline = Pipeline(
         catalog=catalog,
         ledger=store,
@@ -68,6 +93,9 @@ def build_app(
         notifier=notifier,
         clock=clock,
         metrics=CloudWatchMetrics(cloudwatch),
+        remediation=remediation,
         settings=settings,
     )
-    return App(pipeline=pipeline, store=store, chat=chat, catalog=catalog)
+    return App(
+        pipeline=pipeline, store=store, chat=chat, catalog=catalog, pager=pager, remediation=remediation
+    )

@@ -52,7 +52,11 @@ def test_ok_resolves_the_incident_and_the_message_says_so(
     handler(sqs_batch(alarm_event(API, "OK", "2026-11-25T10:12:00Z"), start=1), lambda_context)
     [incident] = app.store.all_incidents()
     assert incident.status == "resolved"
-    assert [e.kind for e in app.store.timeline(incident.id)] == ["signal", "signal", "mitigated", "resolved"]
+    timeline = [(e.kind, e.text) for e in app.store.timeline(incident.id)]
+    # no runbook fits an api 5xx: it paged at once; the page is resolved with the incident
+    assert [k for k, _ in timeline] == ["signal", "escalated", "signal", "mitigated", "resolved", "escalated"]
+    assert timeline[1][1] == "page trigger: no runbook fits this incident"
+    assert timeline[-1][1] == "page resolve: incident resolved"
     assert fake_slack.methods() == ["chat.postMessage", "chat.update"]
     [root] = fake_slack.roots()
     assert "resolved" in root["text"]

@@ -1,0 +1,151 @@
+"""Deciding remediation (pure): which playbook, with which parameters, and whether the guards allow it.
+
+The first playbook (by priority) whose match fits decides; an incident gets at most one action per
+playbook. Guards, in order: the global kill switch, the circuit breaker (failed runs of the runbook on
+the service within a day), the daily cap, the cooldown, the approval mode, dry run. Parameters are
+rendered from the catalog and the incident's identifiers, then validated against the runbook.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from fnmatch import fnmatchcase
+from typing import Any, Literal
+
+from aiops.catalog import Service
+from aiops.errors import AiopsError
+from aiops.incident import Incident
+from aiops.playbooks import SEVERITY_RANK, Playbook, render_parameters
+from aiops.runbooks import Runbook
+
+SAFE_ALARM_NAME = re.compile(r"^[A-Za-z0-9 _.:/#+=@-]{1,255}$")
+"""Alarm names passed to a runbook: identifiers only; anything else is refused, never escaped."""
+
+
+@dataclass(frozen=True)
+class Run:
+    """A past run of a runbook on a service (the guards' memory)."""
+
+    runbook: str
+    started_at: datetime
+    status: str
+
+
+@dataclass(frozen=True)
+class Decision:
+    playbook: Playbook
+    status: Literal["start", "pending_approval", "skipped"]
+    reason: str
+    parameters: Mapping[str, Any]
+
+
+def matches(playbook: Playbook, incident: Incident) -> bool:
+    m = playbook.match
+    rc = incident.root_cause
+    if m.root_cause and (rc is None or rc.component not in m.root_cause):
+        return False
+    change = rc.change if rc else None
+    if (m.change == "required" and not change) or (m.change == "absent" and change):
+        return False
+    if m.change_kinds and change and (rc is None or rc.change_kind not in m.change_kinds):
+        return False
+    firing = [mem for mem in incident.members.values() if mem.status == "firing" and mem.role == "symptom"]
+    if m.kinds and not any(mem.kind in m.kinds for mem in firing):
+        return False
+    if m.metrics and not any(
+        mem.metric and any(fnmatchcase(mem.metric, g) for g in m.metrics) for mem in firing
+    ):
+        return False
+    return not (m.min_severity and SEVERITY_RANK[incident.severity] > SEVERITY_RANK[m.min_severity])
+
+
+def verify_alarms(incident: Incident) -> list[str]:
+    """The incident's firing alarms the catalog owns (a component matched them), as safe identifiers."""
+    names = sorted(
+        {
+            m.resource
+            for m in incident.members.values()
+            if m.kind in ("alarm", "log_anomaly") and m.status == "firing" and m.component
+        }
+    )
+    return [n for n in names if SAFE_ALARM_NAME.fullmatch(n)]
+
+
+def context_for(incident: Incident, service: Service, playbook: Playbook) -> dict[str, Any]:
+    """What templates may see: the catalog entry and the incident's identifiers, no event text."""
+    rc = incident.root_cause
+    return {
+        "service": service.model_dump(mode="json"),
+        "incident": {
+            "id": incident.id,
+            "service": incident.service,
+            "severity": incident.severity,
+            "root_cause": {"component": rc.component if rc else None, "change": rc.change if rc else None},
+        },
+        "verify_alarms": verify_alarms(incident),
+        "verify_seconds": playbook.verify.seconds,
+    }
+
+
+def decide(
+    incident: Incident,
+    service: Service | None,
+    playbooks: Sequence[Playbook],
+    runbooks: Mapping[str, Runbook],
+    history: Sequence[Run],
+    now: datetime,
+    *,
+    automation_enabled: bool,
+    dry_run: bool = False,
+) -> Decision | None:
+    """The decision for the first playbook that fits and has not acted on this incident yet."""
+    if service is None or incident.status != "open":
+        return None
+    done = {a.playbook for a in incident.actions}
+    playbook = next((p for p in playbooks if matches(p, incident)), None)
+    if playbook is None or playbook.name in done:
+        return None
+    runbook = runbooks.get(playbook.action.runbook)
+    if runbook is None:
+        return Decision(playbook, "skipped", f"runbook {playbook.action.runbook} is not installed", {})
+    try:
+        params = runbook.validate_parameters(
+            render_parameters(playbook, context_for(incident, service, playbook))
+        )
+    except AiopsError as exc:
+        return Decision(playbook, "skipped", f"parameters refused: {exc}", {})
+    g = playbook.guards
+    day = [r for r in history if r.runbook == runbook.name and now - r.started_at < timedelta(days=1)]
+    if not automation_enabled:
+        return Decision(
+            playbook, "skipped", "automation is disabled (kill switch /aiops/automation/enabled)", params
+        )
+    failures = sum(r.status == "failed" for r in day)
+    if failures >= g.circuit_breaker_failures:
+        return Decision(
+            playbook, "skipped", f"circuit breaker open: {failures} failed run(s) in 24 h", params
+        )
+    if len(day) >= g.max_runs_per_day:
+        return Decision(playbook, "skipped", f"daily cap reached: {len(day)} run(s) in 24 h", params)
+    recent = [r for r in day if now - r.started_at < timedelta(minutes=g.cooldown_minutes)]
+    if recent:
+        return Decision(
+            playbook,
+            "skipped",
+            f"cooldown: last run {int((now - recent[-1].started_at).seconds // 60)}"
+            f" min ago (< {g.cooldown_minutes} min)",
+            params,
+        )
+    mode = playbook.approval.mode(incident.severity, service.tier)
+    if mode == "never":
+        return Decision(playbook, "skipped", "approval mode is never: a human runs it", params)
+    if dry_run or g.dry_run:
+        return Decision(playbook, "skipped", f"dry run: would start {runbook.name}", params)
+    if mode == "slack":  # parameters are rendered again when someone approves
+        return Decision(playbook, "pending_approval", "waiting for approval in Slack", params)
+    if "VerifyAlarmNames" in params and not params["VerifyAlarmNames"]:
+        return Decision(playbook, "skipped", "no alarm to verify a fix by", params)
+    return Decision(playbook, "start", "", params)

@@ -1,0 +1,254 @@
+"""Self-healing and escalation: decide, start exactly once, follow the execution, page when it matters.
+
+- After an incident changes, the first fitting playbook is decided (aiops.decide). Starting is claimed
+  first (one claim per incident and playbook, a conditional write), then the runbook starts with a
+  client token derived from the incident and the playbook, so no retry can start it twice.
+- A finished execution updates its action: success mitigates the incident; failure (the runbook has
+  undone its change) escalates.
+- No playbook fits an open incident, a remediation is skipped by a guard, or it failed: page once. A page
+  is resolved when the incident resolves, acknowledged when a human acknowledges.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Literal
+
+from aiops.catalog import Catalog
+from aiops.decide import Decision, Run, decide, matches
+from aiops.incident import Action, Escalation, Incident, TimelineEntry
+from aiops.playbooks import Playbook
+from aiops.ports import Clock, Pager, Remediator, RunLedger
+from aiops.runbooks import Runbook
+
+log = logging.getLogger(__name__)
+
+Update = Callable[[str, Callable[[Incident], tuple[Incident, list[TimelineEntry]]]], Incident]
+
+
+def client_token(incident_id: str, playbook: str) -> str:
+    """A UUID (as SSM requires) derived from the incident and the playbook: the same pair, the same token."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"aiops:{incident_id}:{playbook}"))
+
+
+class Remediation:
+    def __init__(
+        self,
+        *,
+        catalog: Catalog,
+        playbooks: Sequence[Playbook],
+        runbooks: Mapping[str, Runbook],
+        remediator: Remediator | None,
+        runs: RunLedger,
+        pager: Pager | None,
+        clock: Clock,
+        dry_run: bool = False,
+    ) -> None:
+        self.catalog = catalog
+        self.playbooks = playbooks
+        self.runbooks = runbooks
+        self.remediator = remediator
+        self.runs = runs
+        self.pager = pager
+        self.clock = clock
+        self.dry_run = dry_run
+
+    # -- after a change ----------------------------------------------------------------------------
+
+    def after_change(self, incident: Incident, update: Update) -> Incident:
+        incident = self._remediate(incident, update)
+        return self._escalate(incident, update)
+
+    def _remediate(self, incident: Incident, update: Update) -> Incident:
+        service = self.catalog.service(incident.service)
+        if service is None or self.remediator is None or incident.status != "open":
+            return incident
+        now = self._now(incident)
+        history = self.runs.runs(service.name, now - timedelta(days=1))
+        enabled = self.remediator.automation_enabled()
+        decision = decide(
+            incident,
+            service,
+            self.playbooks,
+            self.runbooks,
+            history,
+            now,
+            automation_enabled=enabled,
+            dry_run=self.dry_run,
+        )
+        if decision is None or not self.runs.claim_action(incident.id, decision.playbook.name):
+            return incident  # nothing to do, or another worker is doing it
+        action = self._act(incident, decision, now)
+        entry = TimelineEntry(
+            incident_id=incident.id,
+            at=now,
+            key=f"action:{action.playbook}",
+            kind="action",
+            text=_describe(action),
+        )
+        return update(
+            incident.id, lambda inc: (inc.model_copy(update={"actions": (*inc.actions, action)}), [entry])
+        )
+
+    def _act(self, incident: Incident, decision: Decision, now: datetime) -> Action:
+        playbook, runbook = decision.playbook, decision.playbook.action.runbook
+        params = dict(decision.parameters)
+        if decision.status != "start":
+            status: Literal["pending_approval", "skipped"] = decision.status
+            return Action(
+                playbook=playbook.name,
+                runbook=runbook,
+                status=status,
+                reason=decision.reason,
+                parameters=params,
+                decided_at=now,
+            )
+        assert self.remediator is not None
+        try:
+            execution = self.remediator.start(runbook, params, client_token(incident.id, playbook.name))
+        except Exception as exc:  # the start itself failed: record it, and a human is paged
+            log.exception("remediation.start_failed", extra={"incident_id": incident.id, "runbook": runbook})
+            return Action(
+                playbook=playbook.name,
+                runbook=runbook,
+                status="failed",
+                decided_at=now,
+                ended_at=now,
+                reason=f"could not start: {type(exc).__name__}",
+                parameters=params,
+            )
+        self.runs.record_run(
+            incident.service,
+            Run(runbook, now, "running"),
+            execution_id=execution,
+            incident_id=incident.id,
+            playbook=playbook.name,
+        )
+        return Action(
+            playbook=playbook.name,
+            runbook=runbook,
+            status="running",
+            parameters=params,
+            execution_id=execution,
+            decided_at=now,
+            reason="started automatically",
+        )
+
+    def _now(self, incident: Incident) -> datetime:
+        """Never before the newest event seen (as in the pipeline): a lagging clock keeps order."""
+        return max(self.clock.now(), incident.last_activity_at)
+
+    # -- executions --------------------------------------------------------------------------------
+
+    def poll(self, update: Update) -> list[Incident]:
+        """Apply finished executions (the local executor; SSM's arrive through :meth:`finished`)."""
+        if self.remediator is None:
+            return []
+        out = []
+        for u in self.remediator.poll():
+            incident = self.finished(u.execution_id, u.status, u.detail, update)
+            if incident is not None:
+                out.append(incident)
+        return out
+
+    def finished(self, execution_id: str, status: str, detail: str, update: Update) -> Incident | None:
+        if status not in ("succeeded", "failed"):
+            return None
+        owner = self.runs.finish_run(execution_id, status)
+        if owner is None:
+            log.warning("remediation.unknown_execution", extra={"execution_id": execution_id})
+            return None
+        incident_id, playbook = owner
+        now = self.clock.now()
+
+        def apply(inc: Incident) -> tuple[Incident, list[TimelineEntry]]:
+            actions = list(inc.actions)
+            for i, a in enumerate(actions):
+                if a.execution_id == execution_id and a.status == "running":
+                    reason = (
+                        "verified: the alarms cleared"
+                        if status == "succeeded"
+                        else (f"verification failed, change undone: {detail}"[:500])
+                    )
+                    actions[i] = a.model_copy(update={"status": status, "ended_at": now, "reason": reason})
+                    text = f"{a.runbook} {status}: {reason}"
+                    new = inc.model_copy(update={"actions": tuple(actions)})
+                    if status == "succeeded" and new.status == "open":
+                        new = new.model_copy(update={"status": "mitigated", "mitigated_at": now})
+                    return new, [
+                        TimelineEntry(
+                            incident_id=inc.id, at=now, key=f"result:{execution_id}", kind="action", text=text
+                        )
+                    ]
+            return inc, []
+
+        incident = update(incident_id, apply)
+        return self._escalate(incident, update)
+
+    # -- escalation --------------------------------------------------------------------------------
+
+    def _escalate(self, incident: Incident, update: Update) -> Incident:
+        """Page when no fix is under way; resolve the page when the incident resolves."""
+        if self.pager is None:
+            return incident
+        sent = {e.action for e in incident.escalations}
+        if incident.status == "resolved":
+            if "trigger" in sent and "resolve" not in sent:
+                return self._page(incident, "resolve", "incident resolved", update)
+            return incident
+        if "trigger" in sent or incident.status != "open":
+            return incident
+        why = self._why_page(incident)
+        return self._page(incident, "trigger", why, update) if why else incident
+
+    def _why_page(self, incident: Incident) -> str:
+        if any(a.status == "failed" for a in incident.actions):
+            return "the automatic fix failed and was undone"
+        if any(a.status == "skipped" for a in incident.actions):
+            skipped = next(a for a in incident.actions if a.status == "skipped")
+            return f"the automatic fix was skipped: {skipped.reason}"
+        if incident.actions:
+            return ""  # running, or waiting for an approval in Slack
+        service = self.catalog.service(incident.service)
+        if service is None or not any(matches(p, incident) for p in self.playbooks):
+            return "no runbook fits this incident"
+        return ""
+
+    def _page(
+        self,
+        incident: Incident,
+        action: Literal["trigger", "acknowledge", "resolve"],
+        why: str,
+        update: Update,
+    ) -> Incident:
+        assert self.pager is not None
+        now = self._now(incident)
+        self.pager.send(
+            incident, action, why
+        )  # dedup key = incident id: a repeat changes nothing at PagerDuty
+        esc = Escalation(target="pagerduty", action=action, at=now, reason=why)
+
+        def record(inc: Incident) -> tuple[Incident, list[TimelineEntry]]:
+            if any(e.action == action for e in inc.escalations):
+                return inc, []
+            entry = TimelineEntry(
+                incident_id=inc.id,
+                at=now,
+                key=f"page:{action}",
+                kind="escalated",
+                text=f"page {action}: {why}",
+            )
+            return inc.model_copy(update={"escalations": (*inc.escalations, esc)}), [entry]
+
+        return update(incident.id, record)
+
+
+def _describe(action: Action) -> str:
+    if action.status == "running":
+        return f"{action.runbook} started ({action.execution_id})"
+    if action.status == "pending_approval":
+        return f"{action.runbook} waits for approval in Slack"
+    return f"{action.runbook} {action.status}: {action.reason}"
