@@ -161,7 +161,7 @@ class Remediation:
         if owner is None:
             log.warning("remediation.unknown_execution", extra={"execution_id": execution_id})
             return None
-        incident_id, playbook = owner
+        incident_id, _playbook = owner
         now = self.clock.now()
 
         def apply(inc: Incident) -> tuple[Incident, list[TimelineEntry]]:
