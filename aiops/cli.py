@@ -34,23 +34,44 @@ def _normalize(args: argparse.Namespace) -> int:
 def _validate(args: argparse.Namespace) -> int:
     import yaml
 
-    from aiops.catalog import load_catalog
+    from aiops.adapters.config import DEFAULT_PLAYBOOKS, DEFAULT_RUNBOOKS
+    from aiops.catalog import Catalog, load_catalog
+    from aiops.decide import check_playbook
     from aiops.errors import CatalogError
+    from aiops.playbooks import read_playbooks
+    from aiops.runbooks import read_runbooks
 
     problems: list[str] = []
+    catalog: Catalog | None = None
     if args.catalog:
         try:
-            load_catalog(yaml.safe_load(Path(args.catalog).read_text(encoding="utf-8")), origin=args.catalog)
+            catalog = load_catalog(
+                yaml.safe_load(Path(args.catalog).read_text(encoding="utf-8")), origin=args.catalog
+            )
         except (OSError, yaml.YAMLError) as exc:
             problems.append(f"{args.catalog}: {exc}")
         except CatalogError as exc:
             problems.extend(str(exc).splitlines())
+    runbooks, runbook_problems = read_runbooks(Path(args.runbooks or DEFAULT_RUNBOOKS))
+    playbooks, playbook_problems = read_playbooks(Path(args.playbooks or DEFAULT_PLAYBOOKS))
+    problems += runbook_problems + playbook_problems
+    for pb in playbooks:
+        if pb.action.runbook not in runbooks:
+            problems.append(f"playbook {pb.name}: runbook {pb.action.runbook} does not exist")
+            continue
+        for service in catalog.services if catalog else ():
+            if service.llm is None:
+                continue
+            why = check_playbook(pb, runbooks, service)
+            if why:
+                problems.append(f"playbook {pb.name} for service {service.name}: {why}")
     for p in problems:
         print(p)
     if problems:
         print(f"{len(problems)} problem(s)")
         return 1
-    print("ok")
+    services = len(catalog.services) if catalog else 0
+    print(f"ok: {len(runbooks)} runbooks, {len(playbooks)} playbooks, {services} services")
     return 0
 
 
@@ -138,6 +159,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     rep.set_defaults(func=_replay)
     val = sub.add_parser("validate", help="static checks of catalog, playbooks and runbooks")
     val.add_argument("--catalog")
+    val.add_argument("--playbooks", help="default: the shipped playbooks/")
+    val.add_argument("--runbooks", help="default: the shipped runbooks/")
     val.set_defaults(func=_validate)
     args = parser.parse_args(argv)
     return int(args.func(args))

@@ -90,6 +90,27 @@ def context_for(incident: Incident, service: Service, playbook: Playbook) -> dic
     }
 
 
+def check_playbook(playbook: Playbook, runbooks: Mapping[str, Runbook], service: Service) -> str | None:
+    """Why the playbook could not run for ``service`` (static check), or None when it could."""
+    runbook = runbooks.get(playbook.action.runbook)
+    if runbook is None:
+        return f"runbook {playbook.action.runbook} does not exist"
+    sample = Incident(
+        id="inc-validate",
+        service=service.name,
+        title="validate",
+        opened_at=datetime(2026, 1, 1),
+        last_activity_at=datetime(2026, 1, 1),
+    )
+    context = context_for(sample, service, playbook)
+    context["verify_alarms"] = ["example-alarm"]
+    try:
+        runbook.validate_parameters(render_parameters(playbook, context))
+    except AiopsError as exc:
+        return str(exc)
+    return None
+
+
 def decide(
     incident: Incident,
     service: Service | None,

@@ -59,6 +59,14 @@ PROVIDER_SERVICES = frozenset({"BEDROCK"})
 ACTIVITY_STEP = timedelta(minutes=1)
 """An incident's activity time is rewritten at most this often by repeats (it only feeds the window)."""
 SILENCE_REFRESH = timedelta(seconds=30)
+AUTOMATION_STATUS = {
+    "Success": "succeeded",
+    "Failed": "failed",
+    "TimedOut": "failed",
+    "Cancelled": "failed",
+    "CompletedWithFailure": "failed",
+}
+"""SSM's final execution statuses; the others (Pending, InProgress, Waiting ...) are still running."""
 IMPACT_REFRESH = timedelta(minutes=1)
 """Impact is re-read from CloudWatch at most this often per incident (a storm does not hammer it)."""
 """AWS Health services whose issues explain a failing ``model`` component."""
@@ -614,6 +622,26 @@ class Pipeline:
         if incident.silenced_until is not None and incident.silenced_until > self.clock.now():
             return  # silenced: recorded, not announced
         self.notifier.sync(incident)
+
+    # -- runbook executions ------------------------------------------------------------------------
+
+    def on_automation(self, signals: Sequence[Signal]) -> list[Incident]:
+        """SSM Automation status changes (EventBridge): update the action, mitigate or escalate, notify."""
+        out = []
+        for s in signals:
+            a = s.automation
+            if self.remediation is None or a is None or a.step_name:
+                continue  # step events are progress; the execution's own status decides
+            status = AUTOMATION_STATUS.get(a.status)
+            if status is None:
+                continue
+            incident = self.remediation.finished(
+                a.execution_id, status, f"SSM status {a.status}", self._update_by_id
+            )
+            if incident is not None:
+                self._notify(incident)
+                out.append(incident)
+        return out
 
     # -- human actions -----------------------------------------------------------------------------
 

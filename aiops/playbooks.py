@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
+from jinja2 import Undefined
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from aiops.catalog import Tier
@@ -129,14 +130,25 @@ def render_parameters(playbook: Playbook, context: Mapping[str, Any]) -> dict[st
             continue
         kind, compiled = _compile(value)
         try:
-            out[name] = compiled(**context) if kind == "expr" else compiled.render(**context)
+            value = compiled(**context) if kind == "expr" else compiled.render(**context)
+            if isinstance(value, Undefined):
+                value._fail_with_undefined_error()  # StrictUndefined: says what is undefined
         except Exception as exc:
             raise PlaybookError(f"playbook {playbook.name}: parameter {name}: {exc}") from None
+        out[name] = value
     return out
 
 
 def load_playbooks(folder: Path) -> list[Playbook]:
-    """Every ``*.yaml`` in ``folder``, ordered by priority then name."""
+    """Every ``*.yaml`` in ``folder``, ordered by priority then name; PlaybookError lists every problem."""
+    playbooks, problems = read_playbooks(folder)
+    if problems:
+        raise PlaybookError("\n".join(problems))
+    return playbooks
+
+
+def read_playbooks(folder: Path) -> tuple[list[Playbook], list[str]]:
+    """The playbooks that load, and a line per problem in the others."""
     out: list[Playbook] = []
     problems: list[str] = []
     for path in sorted(folder.glob("*.yaml")):
@@ -149,10 +161,8 @@ def load_playbooks(folder: Path) -> list[Playbook]:
                 f"{path.name}: {'.'.join(str(p) for p in e['loc']) or '(document)'}: {e['msg']}"
                 for e in exc.errors()
             ]
-    if problems:
-        raise PlaybookError("\n".join(problems))
     names = [p.name for p in out]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
-        raise PlaybookError(f"duplicate playbook names: {', '.join(dupes)}")
-    return sorted(out, key=lambda p: (p.priority, p.name))
+        problems.append(f"duplicate playbook names: {', '.join(dupes)}")
+    return sorted(out, key=lambda p: (p.priority, p.name)), problems

@@ -118,6 +118,27 @@ def impact_line(incident: Incident) -> str:
     return "; ".join(parts)
 
 
+ACTION_EMOJI = {
+    "running": ":gear:",
+    "succeeded": ":white_check_mark:",
+    "failed": ":x:",
+    "pending_approval": ":raised_hand:",
+    "skipped": ":fast_forward:",
+}
+
+
+def action_lines(incident: Incident) -> list[str]:
+    lines = [
+        f"{ACTION_EMOJI[a.status]} {a.runbook}: {a.status.replace('_', ' ')}"
+        + (f" ({a.reason})" if a.reason else "")
+        for a in incident.actions
+    ]
+    pages = [e.action for e in incident.escalations]
+    if pages:
+        lines.append(":pager: PagerDuty: " + (", ".join(pages)))
+    return lines
+
+
 def incident_message(incident: Incident) -> SlackMessage:
     members = sorted(
         incident.members.values(), key=lambda m: (m.status != "firing", m.first_seen, m.resource)
@@ -130,4 +151,5 @@ def incident_message(incident: Incident) -> SlackMessage:
         sev_emoji=SEVERITY_EMOJI[incident.severity],
         status_emoji=STATUS_EMOJI[incident.status],
         impact=impact_line(incident),
+        actions=action_lines(incident),
     )

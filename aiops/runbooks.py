@@ -203,4 +203,19 @@ def load_runbook(path: Path) -> Runbook:
 
 def load_runbooks(folder: Path) -> dict[str, Runbook]:
     """Every ``*.yaml`` in ``folder``, by name (the file name is the runbook's name)."""
-    return {p.stem: load_runbook(p) for p in sorted(folder.glob("*.yaml"))}
+    runbooks, problems = read_runbooks(folder)
+    if problems:
+        raise RunbookError("\n".join(problems))
+    return runbooks
+
+
+def read_runbooks(folder: Path) -> tuple[dict[str, Runbook], list[str]]:
+    """The runbooks that load, and a line per problem in the others."""
+    out: dict[str, Runbook] = {}
+    problems: list[str] = []
+    for path in sorted(folder.glob("*.yaml")):
+        try:
+            out[path.stem] = load_runbook(path)
+        except RunbookError as exc:
+            problems.extend(str(exc).splitlines())
+    return out, problems

@@ -21,7 +21,13 @@ def catalog() -> Any:
 def make_app(aws: Any, fake_slack: Any, clock: Any, catalog: Any) -> Any:
     """Build an App as a Lambda cold start would, against moto and the fake Slack API."""
 
-    def make(settings: Settings | None = None, *, own_client: bool = False, catalog_doc: Any = None) -> App:
+    def make(
+        settings: Settings | None = None,
+        *,
+        own_client: bool = False,
+        catalog_doc: Any = None,
+        remediator: Any = None,
+    ) -> App:
         """``own_client``: a DynamoDB client of its own, as a separate Lambda container has."""
         import boto3
 
@@ -35,7 +41,9 @@ def make_app(aws: Any, fake_slack: Any, clock: Any, catalog: Any) -> Any:
             table_name="aiops-test",
         )
         cat = load_catalog(catalog_doc) if catalog_doc is not None else catalog
-        return build_app(config, clock=clock, dynamodb=client, catalog=cat, settings=settings)
+        return build_app(
+            config, clock=clock, dynamodb=client, catalog=cat, settings=settings, remediator=remediator
+        )
 
     return make
 
