@@ -27,7 +27,8 @@ def test_problems_are_listed_precisely(tmp_path: Path, capsys: Any) -> None:
     )
     (playbooks / "typo.yaml").write_text(
         "name: typo\nmatch: {root_cause: [model]}\naction:\n  runbook: ModelFallback\n  parameters:\n"
-        "    ParameterName: '{{ service.llm.model_parameter }}'\n    FallbackModelId: '{{ service.llm.fallback }}'\n"
+        "    ParameterName: '{{ service.llm.model_parameter }}'\n"
+        "    FallbackModelId: '{{ service.llm.fallback }}'\n"
         "    VerifyAlarmNames: '{{ verify_alarms }}'\n"
     )
     (playbooks / "bad.yaml").write_text(
