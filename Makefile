@@ -35,12 +35,12 @@ bench: $(STAMP)
 	$(BIN)/python bench/storm.py
 
 # SAM's `BuildMethod: makefile` calls build-<LogicalId> with ARTIFACTS_DIR set.
-build-IngestFunction:
+build-IngestFunction build-AutomationFunction build-RunbooksInstallerFunction:
 	$(PYTHON) -m pip install --quiet --target "$(ARTIFACTS_DIR)" --no-compile \
 		boto3 'aws-lambda-powertools[tracer]>=3,<4' 'slack-sdk>=3.27,<4' 'slack-bolt>=1.18,<2' 'pydantic>=2.6,<3' \
 		'jinja2>=3.1,<4' 'PyYAML>=6' --platform manylinux2014_aarch64 --implementation cp --python-version 3.12 \
 		--only-binary=:all:
-	cp -r aiops handlers "$(ARTIFACTS_DIR)/"
+	cp -r aiops handlers runbooks playbooks "$(ARTIFACTS_DIR)/"
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache

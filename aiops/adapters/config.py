@@ -23,8 +23,10 @@ ENV_PLAYBOOKS_DIR = "AIOPS_PLAYBOOKS_DIR"
 ENV_RUNBOOKS_DIR = "AIOPS_RUNBOOKS_DIR"
 ENV_DRY_RUN = "AIOPS_DRY_RUN"
 ENV_DOCUMENT_PREFIX = "AIOPS_DOCUMENT_PREFIX"
+ENV_AUTOMATION_ROLE = "AIOPS_AUTOMATION_ROLE_ARN"
 ENV_PAGERDUTY_KEY = "PAGERDUTY_ROUTING_KEY"
 ENV_PAGERDUTY_URL = "PAGERDUTY_EVENTS_URL"
+ENV_PAGERDUTY_KEY_SECRET = "PAGERDUTY_ROUTING_KEY_SECRET_ARN"  # noqa: S105 - a variable name
 
 DEFAULT_CATALOG = Path(__file__).resolve().parent.parent / "data" / "catalog.yaml"
 DEFAULT_CHANNEL = "#aiops-incidents"
@@ -45,27 +47,34 @@ class Config:
     runbooks_dir: Path = DEFAULT_RUNBOOKS
     dry_run: bool = False
     document_prefix: str = "aiops-"
+    automation_role_arn: str = ""
     pagerduty_key: SecretStr | None = None
     pagerduty_url: str = DEFAULT_PAGERDUTY_URL
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], *, table_name: str | None = None) -> Config:
-        token = env.get(ENV_SLACK_TOKEN)
-        secret_arn = env.get(ENV_SLACK_TOKEN_SECRET)
-        if not token and secret_arn:
-            from aws_lambda_powertools.utilities.parameters import get_secret
-
-            token = str(get_secret(secret_arn, max_age=300))
+        token = env.get(ENV_SLACK_TOKEN) or _secret(env.get(ENV_SLACK_TOKEN_SECRET))
+        pagerduty = env.get(ENV_PAGERDUTY_KEY) or _secret(env.get(ENV_PAGERDUTY_KEY_SECRET))
         return cls(
             table_name=table_name or env.get(ENV_TABLE, "aiops"),
             catalog_file=Path(env.get(ENV_CATALOG_FILE) or DEFAULT_CATALOG),
-            slack_token=SecretStr(token) if token else None,
+            slack_token=SecretStr(token) if token and token.startswith("xox") else None,  # not the placeholder
             slack_channel=env.get(ENV_SLACK_CHANNEL) or DEFAULT_CHANNEL,
             slack_api_url=env.get(ENV_SLACK_API_URL) or DEFAULT_API_URL,
             playbooks_dir=Path(env.get(ENV_PLAYBOOKS_DIR) or DEFAULT_PLAYBOOKS),
             runbooks_dir=Path(env.get(ENV_RUNBOOKS_DIR) or DEFAULT_RUNBOOKS),
             dry_run=(env.get(ENV_DRY_RUN) or "").lower() in ("1", "true", "yes"),
             document_prefix=env.get(ENV_DOCUMENT_PREFIX, "aiops-"),
-            pagerduty_key=SecretStr(env[ENV_PAGERDUTY_KEY]) if env.get(ENV_PAGERDUTY_KEY) else None,
+            automation_role_arn=env.get(ENV_AUTOMATION_ROLE, ""),
+            pagerduty_key=SecretStr(pagerduty) if pagerduty and len(pagerduty) == 32 else None,
             pagerduty_url=env.get(ENV_PAGERDUTY_URL) or DEFAULT_PAGERDUTY_URL,
         )
+
+
+def _secret(arn: str | None) -> str | None:
+    """A secret from Secrets Manager, read at cold start (cached by Powertools for 5 minutes)."""
+    if not arn:
+        return None
+    from aws_lambda_powertools.utilities.parameters import get_secret
+
+    return str(get_secret(arn, max_age=300))

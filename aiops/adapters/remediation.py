@@ -33,16 +33,21 @@ def _enabled(ssm: Any) -> bool:
 class SsmRemediator:
     """StartAutomationExecution with a ClientToken, so a retry can never start a second execution."""
 
-    def __init__(self, ssm: SSMClient | None = None, *, document_prefix: str = "aiops-") -> None:
+    def __init__(
+        self, ssm: SSMClient | None = None, *, document_prefix: str = "aiops-", assume_role_arn: str = ""
+    ) -> None:
         if ssm is None:
             import boto3
 
             ssm = boto3.client("ssm")
         self.ssm = ssm
         self.prefix = document_prefix
+        self.assume_role_arn = assume_role_arn
 
     def start(self, runbook: str, parameters: Mapping[str, Any], client_token: str) -> str:
         params = {k: [str(x) for x in v] if isinstance(v, list) else [str(v)] for k, v in parameters.items()}
+        if self.assume_role_arn:  # the least-privilege remediation role, not the caller's
+            params["AutomationAssumeRole"] = [self.assume_role_arn]
         resp = self.ssm.start_automation_execution(
             DocumentName=f"{self.prefix}{runbook}", Parameters=params, ClientToken=client_token
         )

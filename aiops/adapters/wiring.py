@@ -78,7 +78,8 @@ def build_app(
         catalog=catalog,
         playbooks=load_playbooks(config.playbooks_dir),
         runbooks=runbooks,
-        remediator=remediator or SsmRemediator(document_prefix=config.document_prefix),
+        remediator=remediator
+        or SsmRemediator(document_prefix=config.document_prefix, assume_role_arn=config.automation_role_arn),
         runs=store,
         pager=pager,
         clock=clock,

@@ -1,0 +1,58 @@
+"""The custom resource installs the runbooks as SSM documents and answers CloudFormation."""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import Any
+
+import boto3
+
+from handlers import runbooks_installer
+
+
+def _cfn_listener() -> tuple[HTTPServer, list[dict[str, Any]]]:
+    replies: list[dict[str, Any]] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_PUT(self) -> None:
+            replies.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            return
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, replies
+
+
+def _event(kind: str, url: str) -> dict[str, Any]:
+    return {
+        "RequestType": kind,
+        "ResponseURL": url,
+        "StackId": "stack",
+        "RequestId": "req",
+        "LogicalResourceId": "Runbooks",
+        "ResourceProperties": {"Prefix": "aiops-"},
+    }
+
+
+def test_create_update_delete(aws: Any, lambda_context: Any) -> None:
+    server, replies = _cfn_listener()
+    url = f"http://127.0.0.1:{server.server_address[1]}/reply"
+    ssm = boto3.client("ssm", region_name="us-east-1")
+    runbooks_installer.handler(_event("Create", url), lambda_context)
+    names = {
+        d["Name"]
+        for d in ssm.list_documents(Filters=[{"Key": "Owner", "Values": ["Self"]}])["DocumentIdentifiers"]
+    }
+    assert names == {"aiops-PromptRollback", "aiops-ModelRollback", "aiops-ModelFallback", "aiops-TokenCap"}
+    assert ssm.get_document(Name="aiops-PromptRollback")["DocumentType"] == "Automation"
+    runbooks_installer.handler(_event("Update", url), lambda_context)  # unchanged content: still fine
+    runbooks_installer.handler(_event("Delete", url), lambda_context)
+    assert ssm.list_documents(Filters=[{"Key": "Owner", "Values": ["Self"]}])["DocumentIdentifiers"] == []
+    assert [r["Status"] for r in replies] == ["SUCCESS", "SUCCESS", "SUCCESS"]
+    server.shutdown()
