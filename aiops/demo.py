@@ -65,11 +65,28 @@ def run_demo(out: TextIO = sys.stdout, payload_dir: Path | None = None) -> int:
     ]
     times = [parse_time(json.loads(ln)["time"], source="demo", field="time") for ln in lines]
     with emulator("aiops") as dynamodb:
+        import boto3
+
+        from aiops.adapters.remediation import LocalRemediator
+        from aiops.replay import provision
+        from aiops.runbooks import load_runbooks
         from handlers import ingest  # after the emulator set the Powertools environment
 
+        ssm = boto3.client("ssm", region_name="us-east-1")
+        cloudwatch = boto3.client("cloudwatch", region_name="us-east-1")
+        mirror = provision(ssm, cloudwatch, catalog, lines)
         clock = FixedClock(times[0])
+        config = Config.from_env(os.environ, table_name="aiops")
+        remediator = LocalRemediator(
+            load_runbooks(config.runbooks_dir), {"ssm": ssm, "cloudwatch": cloudwatch}, clock
+        )
         app = build_app(
-            Config.from_env(os.environ, table_name="aiops"), clock=clock, dynamodb=dynamodb, catalog=catalog
+            config,
+            clock=clock,
+            dynamodb=dynamodb,
+            cloudwatch=cloudwatch,
+            catalog=catalog,
+            remediator=remediator,
         )
         ingest.use(app)
         out.write(
@@ -77,6 +94,7 @@ def run_demo(out: TextIO = sys.stdout, payload_dir: Path | None = None) -> int:
         )
         for n, (line, when) in enumerate(zip(lines, times, strict=True)):
             clock.set(when)
+            mirror.apply(line)
             response = ingest.handler(
                 sqs_event([line], n * 10), LambdaContext(aws_request_id=str(uuid.UUID(int=n)))
             )
@@ -88,13 +106,19 @@ def run_demo(out: TextIO = sys.stdout, payload_dir: Path | None = None) -> int:
                 f"  {event['time']}  {detail.get('alarmName', '?'):<40} {state:<6}"
                 f"{'  (failed)' if failed else ''}\n"
             )
+        model = ssm.get_parameter(Name="/llm/chat-assistant/model-id")["Parameter"]
         incidents = app.store.all_incidents()
-        out.write(f"\n{len(incidents)} incident(s)\n")
+        out.write(
+            f"\n{len(incidents)} incident(s); live model id now {model['Value']} "
+            f"(version {model['Version']})\n"
+        )
         for inc in incidents:
             rc = inc.root_cause
             out.write(f"\n{inc.id}  {inc.service}  {inc.status}  {inc.severity}\n")
             out.write(f"  root cause: {rc.component if rc else '-'} - {rc.summary if rc else '-'}\n")
             out.write(f"  signals: {', '.join(app.store.signals_of(inc.id))}\n")
+            for a in inc.actions:
+                out.write(f"  action: {a.runbook} {a.status} ({a.reason}) {dict(a.parameters)}\n")
             for e in app.store.timeline(inc.id):
                 out.write(f"  {e.at:%H:%M:%S}  {e.kind:<10} {e.text}\n")
         chat = app.chat

@@ -176,13 +176,23 @@ class Remediation:
                     actions[i] = a.model_copy(update={"status": status, "ended_at": now, "reason": reason})
                     text = f"{a.runbook} {status}: {reason}"
                     new = inc.model_copy(update={"actions": tuple(actions)})
-                    if status == "succeeded" and new.status == "open":
-                        new = new.model_copy(update={"status": "mitigated", "mitigated_at": now})
-                    return new, [
+                    entries = [
                         TimelineEntry(
                             incident_id=inc.id, at=now, key=f"result:{execution_id}", kind="action", text=text
                         )
                     ]
+                    if status == "succeeded" and new.status == "open":
+                        new = new.model_copy(update={"status": "mitigated", "mitigated_at": now})
+                        entries.append(
+                            TimelineEntry(
+                                incident_id=inc.id,
+                                at=now,
+                                key=f"mitigated:{execution_id}",
+                                kind="mitigated",
+                                text=f"mitigated by {a.runbook}",
+                            )
+                        )
+                    return new, entries
             return inc, []
 
         incident = update(incident_id, apply)
@@ -205,7 +215,10 @@ class Remediation:
         return self._page(incident, "trigger", why, update) if why else incident
 
     def _why_page(self, incident: Incident) -> str:
-        if any(a.status == "failed" for a in incident.actions):
+        failed = next((a for a in incident.actions if a.status == "failed"), None)
+        if failed is not None:
+            if failed.execution_id is None:
+                return f"the automatic fix {failed.runbook} {failed.reason}"
             return "the automatic fix failed and was undone"
         if any(a.status == "skipped" for a in incident.actions):
             skipped = next(a for a in incident.actions if a.status == "skipped")

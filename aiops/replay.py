@@ -44,6 +44,28 @@ class CallCounter:
         client.meta.events.register(f"before-call.{client.meta.service_model.service_name}", count)
 
 
+def provision(
+    ssm: Any,
+    cloudwatch: Any,
+    catalog: Catalog,
+    events: list[str],
+    *,
+    parameters: dict[str, list[str]] | None = None,
+    metrics: list[dict[str, Any]] | None = None,
+) -> AlarmMirror:
+    """The emulator's AWS state before the first event: the LLM parameters, the kill switch (on), the
+    stream's alarms, and any CloudWatch datapoints."""
+    import boto3
+
+    from aiops.adapters.provision import default_state, provision_parameters, seed_metrics
+
+    provision_parameters(ssm, parameters if parameters is not None else default_state(catalog))
+    ssm.put_parameter(Name=KILL_SWITCH, Value="true", Type="String", Overwrite=True)
+    if metrics:
+        seed_metrics(cloudwatch, metrics)
+    return AlarmMirror(boto3.client("cloudwatch", region_name=cloudwatch.meta.region_name), events)
+
+
 class AlarmMirror:
     """The stream's alarms, created in the emulator and set to the state of their latest event."""
 
@@ -127,18 +149,12 @@ def replay(
     with emulator("aiops") as dynamodb:
         import boto3
 
-        from aiops.adapters.provision import default_state, provision_parameters, seed_metrics
-
         region = "us-east-1"
         ssm, cloudwatch = (
             boto3.client("ssm", region_name=region),
             boto3.client("cloudwatch", region_name=region),
         )
-        provision_parameters(ssm, parameters if parameters is not None else default_state(catalog))
-        ssm.put_parameter(Name=KILL_SWITCH, Value="true", Type="String", Overwrite=True)
-        if metrics:
-            seed_metrics(cloudwatch, metrics)
-        mirror = AlarmMirror(boto3.client("cloudwatch", region_name=region), events)
+        mirror = provision(ssm, cloudwatch, catalog, events, parameters=parameters, metrics=metrics)
         clock = FixedClock(parse_time(first, source="replay", field="time"))
         counter = CallCounter()  # counts the pipeline's own calls, not the provisioning above
         counter.attach(dynamodb, "dynamodb")

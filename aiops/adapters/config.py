@@ -58,7 +58,7 @@ class Config:
         return cls(
             table_name=table_name or env.get(ENV_TABLE, "aiops"),
             catalog_file=Path(env.get(ENV_CATALOG_FILE) or DEFAULT_CATALOG),
-            slack_token=SecretStr(token) if token and token.startswith("xox") else None,  # not the placeholder
+            slack_token=_bot_token(token),
             slack_channel=env.get(ENV_SLACK_CHANNEL) or DEFAULT_CHANNEL,
             slack_api_url=env.get(ENV_SLACK_API_URL) or DEFAULT_API_URL,
             playbooks_dir=Path(env.get(ENV_PLAYBOOKS_DIR) or DEFAULT_PLAYBOOKS),
@@ -78,3 +78,8 @@ def _secret(arn: str | None) -> str | None:
     from aws_lambda_powertools.utilities.parameters import get_secret
 
     return str(get_secret(arn, max_age=300))
+
+
+def _bot_token(token: str | None) -> SecretStr | None:
+    """A real bot token (``xox...``), not the template's generated placeholder."""
+    return SecretStr(token) if token and token.startswith("xox") else None
