@@ -79,9 +79,9 @@ def _replay(args: argparse.Namespace) -> int:
     import yaml
 
     from aiops.adapters.provision import StateError
+    from aiops.adapters.replay import run_replay
     from aiops.errors import CatalogError
     from aiops.render_text import to_text
-    from aiops.replay import run_replay
 
     try:
         result = run_replay(
@@ -128,7 +128,7 @@ def _replay(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from aiops.demo import run_demo
+    from aiops.adapters.demo import run_demo
 
     return run_demo(payload_dir=Path(args.payloads) if args.payloads else None)
 

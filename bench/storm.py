@@ -166,7 +166,7 @@ def dynamodb_cost(lines: list[str]) -> dict[str, float]:
     """DynamoDB requests per new signal (first pass) and per duplicate (the same stream again), on moto."""
     from aiops.adapters.dynamodb import DynamoStore
     from aiops.adapters.local import emulator
-    from aiops.replay import CallCounter
+    from aiops.adapters.replay import CallCounter
 
     with emulator("bench") as client:
         clock = FixedClock(T0)

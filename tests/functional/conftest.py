@@ -61,6 +61,6 @@ def ingest(make_app: Any) -> Any:
 
 @pytest.fixture
 def lambda_context() -> Any:
-    from aiops.demo import LambdaContext
+    from aiops.adapters.demo import LambdaContext
 
     return LambdaContext()

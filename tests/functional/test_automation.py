@@ -36,7 +36,7 @@ def _lines() -> list[str]:
 
 def test_concurrent_workers_start_the_runbook_once(world: Any, make_app: Any, clock: Any) -> None:
     ssm, cw, remediator = world
-    from aiops.replay import AlarmMirror
+    from aiops.adapters.replay import AlarmMirror
 
     AlarmMirror(cw, _lines())  # the stream's alarms exist, as in the account
     apps = [make_app(own_client=True, remediator=remediator) for _ in range(4)]
@@ -76,7 +76,7 @@ def test_automation_status_event_updates_the_incident(
     incident_status: str,
     pages: int,
 ) -> None:
-    from aiops.replay import AlarmMirror
+    from aiops.adapters.replay import AlarmMirror
     from handlers import automation
 
     _, cw, remediator = world

@@ -16,12 +16,12 @@ from typing import Any
 
 from aiops.adapters.batch import process_sqs_batch
 from aiops.adapters.config import Config
+from aiops.adapters.demo import sqs_event
 from aiops.adapters.local import emulator
 from aiops.adapters.memory import FixedClock, LocalChat
 from aiops.adapters.remediation import KILL_SWITCH, LocalRemediator
 from aiops.adapters.wiring import App, build_app, read_catalog
 from aiops.catalog import Catalog
-from aiops.demo import sqs_event
 from aiops.errors import EventError
 from aiops.report import action_report, impact_report, incident_report
 from aiops.runbooks import load_runbooks

@@ -68,7 +68,7 @@ def run_demo(out: TextIO = sys.stdout, payload_dir: Path | None = None) -> int:
         import boto3
 
         from aiops.adapters.remediation import LocalRemediator
-        from aiops.replay import provision
+        from aiops.adapters.replay import provision
         from aiops.runbooks import load_runbooks
         from handlers import ingest  # after the emulator set the Powertools environment
 
