@@ -1,16 +1,34 @@
-"""Keeping one Slack root message per incident true: post it once, then edit it in place."""
+"""One calm Slack thread per incident: the root message posted once and edited in place (coalesced under
+storms), notable timeline entries as replies in its thread, each exactly once."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 
 from aiops.errors import AiopsError
-from aiops.incident import Incident
+from aiops.incident import Incident, TimelineEntry
 from aiops.ports import CLAIM_LEASE, ChatClient, Clock, MessageRecord, MessageRef, MessageStore, SlackMessage
-from aiops.render import incident_message
+from aiops.render import entry_message, incident_message
 
 log = logging.getLogger(__name__)
+
+NOTABLE = frozenset(
+    {
+        "action",
+        "escalated",
+        "acknowledged",
+        "mitigated",
+        "resolved",
+        "reopened",
+        "severity",
+        "flapping",
+        "silenced",
+    }
+)
+"""Timeline entries that become thread replies; signals only update the root message."""
+DEFAULT_INTERVAL = timedelta(seconds=10)
 
 
 class ChatError(AiopsError):
@@ -26,28 +44,34 @@ class Notifier:
         channel_for: Callable[[Incident], str],
         reload: Callable[[str], Incident | None],
         clock: Clock,
+        timeline: Callable[[str], list[TimelineEntry]] | None = None,
         render: Callable[[Incident], SlackMessage] = incident_message,
+        min_interval: timedelta = DEFAULT_INTERVAL,
     ) -> None:
         self.chat = chat
         self.messages = messages
         self.channel_for = channel_for
         self.reload = reload
         self.clock = clock
+        self.timeline = timeline
         self.render = render
+        self.min_interval = min_interval
 
     def sync(self, incident: Incident) -> bool:
-        """Bring the incident's root message up to date; False when an update stays pending.
+        """Bring the thread up to date; False when something stays pending (a later sync sends it).
 
         A Slack failure never fails the batch: the record keeps the version Slack last showed, so the
         next event or the scheduled flush sends what is missing.
         """
         try:
-            return self._sync(incident)
+            done = self._sync_root(incident)
+            self._sync_thread(incident)
+            return done
         except ChatError as exc:
             log.warning("slack.pending", extra={"incident_id": incident.id, "error": str(exc)})
             return False
 
-    def _sync(self, incident: Incident) -> bool:
+    def _sync_root(self, incident: Incident) -> bool:
         record = self.messages.message_for(incident.id)
         now = self.clock.now()
         if record is None:
@@ -61,9 +85,11 @@ class Notifier:
             return False
         if record.rendered_version >= incident.version:
             return True
+        if record.updated_at is not None and now - record.updated_at < self.min_interval:
+            return False  # coalesced: the next event or the scheduled flush sends the newest state
         self.chat.update(MessageRef(record.channel, record.ts), self.render(incident))
         self.messages.store(
-            MessageRecord(incident.id, record.channel, record.ts, incident.version, record.posted_entries),
+            MessageRecord(incident.id, record.channel, record.ts, incident.version, updated_at=now),
             expected_version=record.rendered_version,
         )
         return True
@@ -75,9 +101,33 @@ class Notifier:
             self.messages.release(incident.id)
             raise
         self.messages.store(
-            MessageRecord(incident.id, ref.channel, ref.ts, incident.version), expected_version=None
+            MessageRecord(incident.id, ref.channel, ref.ts, incident.version, updated_at=self.clock.now()),
+            expected_version=None,
         )
         latest = self.reload(incident.id)
         if latest is not None and latest.version > incident.version:
-            return self._sync(latest)  # it moved on while we posted: show the newest
+            return self._sync_root(
+                latest
+            )  # it moved on while we posted: show the newest (or leave it pending)
         return True
+
+    def _sync_thread(self, incident: Incident) -> None:
+        if self.timeline is None:
+            return
+        record = self.messages.message_for(incident.id)
+        if record is None or record.ts is None:
+            return
+        entries = self.timeline(incident.id)
+        resolved_at = {e.at for e in entries if e.kind == "resolved"}
+        for entry in entries:
+            if entry.kind not in NOTABLE or entry.key in record.posted_entries:
+                continue
+            if entry.kind == "mitigated" and entry.at in resolved_at:
+                continue  # resolved at the same instant: one calm message, the resolution
+            if not self.messages.claim_entry(incident.id, entry.key):
+                continue  # another worker posts it
+            try:
+                self.chat.post(record.channel, entry_message(incident, entry), thread_ts=record.ts)
+            except ChatError:
+                self.messages.claim_entry(incident.id, entry.key, release=True)  # not lost: posted next time
+                raise

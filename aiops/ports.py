@@ -208,6 +208,8 @@ class MessageRecord:
     """The incident version the root message shows; lower than the incident's means an update is due."""
     posted_entries: tuple[str, ...] = ()
     claimed_at: datetime | None = None
+    updated_at: datetime | None = None
+    """When the root message was last written (posted or edited): storms are coalesced on it."""
 
 
 class MessageStore(Protocol):
@@ -226,4 +228,9 @@ class MessageStore(Protocol):
 
     def release(self, incident_id: str) -> None:
         """Drop an unconfirmed claim (the post failed), so the next attempt need not wait for the lease."""
+        ...
+
+    def claim_entry(self, incident_id: str, key: str, *, release: bool = False) -> bool:
+        """True for exactly one caller per timeline entry: its thread reply is posted once.
+        ``release``: give the entry back (its post failed), so a later sync posts it."""
         ...

@@ -13,7 +13,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from aiops.incident import Incident
+from aiops.incident import Incident, TimelineEntry
 from aiops.ports import SlackMessage
 from aiops.signals.model import format_time
 from aiops.text import cap
@@ -139,6 +139,26 @@ def action_lines(incident: Incident) -> list[str]:
     return lines
 
 
+ENTRY_EMOJI = {
+    "action": ":gear:",
+    "escalated": ":pager:",
+    "acknowledged": ":eyes:",
+    "mitigated": ":adhesive_bandage:",
+    "resolved": ":white_check_mark:",
+    "reopened": ":rotating_light:",
+    "severity": ":chart_with_upwards_trend:",
+    "flapping": ":repeat:",
+    "silenced": ":no_bell:",
+}
+
+
+def entry_message(incident: Incident, entry: TimelineEntry) -> SlackMessage:
+    """A thread reply for one timeline entry (the resolution message among them)."""
+    return render(
+        "entry.json.j2", incident=incident, entry=entry, emoji=ENTRY_EMOJI.get(entry.kind, ":memo:")
+    )
+
+
 def incident_message(incident: Incident) -> SlackMessage:
     members = sorted(
         incident.members.values(), key=lambda m: (m.status != "firing", m.first_seen, m.resource)
@@ -148,6 +168,8 @@ def incident_message(incident: Incident) -> SlackMessage:
         incident=incident,
         members=members[:20],
         more=max(0, len(members) - 20),
+        total=len(members),
+        firing=sum(m.status == "firing" for m in members),
         sev_emoji=SEVERITY_EMOJI[incident.severity],
         status_emoji=STATUS_EMOJI[incident.status],
         impact=impact_line(incident),

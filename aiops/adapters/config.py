@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from pydantic import SecretStr
@@ -24,6 +25,7 @@ ENV_RUNBOOKS_DIR = "AIOPS_RUNBOOKS_DIR"
 ENV_DRY_RUN = "AIOPS_DRY_RUN"
 ENV_DOCUMENT_PREFIX = "AIOPS_DOCUMENT_PREFIX"
 ENV_AUTOMATION_ROLE = "AIOPS_AUTOMATION_ROLE_ARN"
+ENV_SLACK_INTERVAL = "AIOPS_SLACK_UPDATE_SECONDS"
 ENV_PAGERDUTY_KEY = "PAGERDUTY_ROUTING_KEY"
 ENV_PAGERDUTY_URL = "PAGERDUTY_EVENTS_URL"
 ENV_PAGERDUTY_KEY_SECRET = "PAGERDUTY_ROUTING_KEY_SECRET_ARN"  # noqa: S105 - a variable name
@@ -48,6 +50,7 @@ class Config:
     dry_run: bool = False
     document_prefix: str = "aiops-"
     automation_role_arn: str = ""
+    slack_update_interval: timedelta = timedelta(seconds=10)
     pagerduty_key: SecretStr | None = None
     pagerduty_url: str = DEFAULT_PAGERDUTY_URL
 
@@ -66,6 +69,7 @@ class Config:
             dry_run=(env.get(ENV_DRY_RUN) or "").lower() in ("1", "true", "yes"),
             document_prefix=env.get(ENV_DOCUMENT_PREFIX, "aiops-"),
             automation_role_arn=env.get(ENV_AUTOMATION_ROLE, ""),
+            slack_update_interval=timedelta(seconds=float(env.get(ENV_SLACK_INTERVAL) or 10)),
             pagerduty_key=SecretStr(pagerduty) if pagerduty and len(pagerduty) == 32 else None,
             pagerduty_url=env.get(ENV_PAGERDUTY_URL) or DEFAULT_PAGERDUTY_URL,
         )

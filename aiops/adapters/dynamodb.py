@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from aiops.decide import Run
@@ -331,6 +331,16 @@ class DynamoStore:
         rows = self._query(f"INC#{incident_id}", "TL#")
         return sorted((TimelineEntry.model_validate_json(r["doc"]["S"]) for r in rows), key=timeline_order)
 
+    def unsettled_incidents(self) -> list[str]:
+        """Incidents a flush may still have work for: not resolved, or resolved within the day."""
+        now = self.clock.now()
+        return [
+            i.id
+            for i in self.all_incidents()
+            if i.status != "resolved"
+            or (i.resolved_at is not None and now - i.resolved_at < timedelta(days=1))
+        ]
+
     def all_incidents(self) -> list[Incident]:
         """Every incident in the table (a Scan: for the local tools and small accounts, not the hot path)."""
         out: list[Incident] = []
@@ -445,6 +455,7 @@ class DynamoStore:
             rendered_version=int(item["rendered_version"]["N"]),
             posted_entries=tuple(item.get("posted", {}).get("SS", ())),
             claimed_at=datetime.fromtimestamp(int(claimed), tz=self.clock.now().tzinfo) if claimed else None,
+            updated_at=_time(item["updated_at"]["S"]) if "updated_at" in item else None,
         )
 
     def claim(self, incident_id: str, channel: str, *, now: datetime) -> bool:
@@ -468,14 +479,15 @@ class DynamoStore:
         return True
 
     def store(self, record: MessageRecord, *, expected_version: int | None) -> bool:
+        """Write the root message's state; ``posted`` (the thread replies) belongs to claim_entry."""
         values: dict[str, Any] = {":ch": _s(record.channel), ":v": _n(record.rendered_version)}
         expr = "SET channel = :ch, rendered_version = :v"
         if record.ts is not None:
             expr += ", ts = :ts"
             values[":ts"] = _s(record.ts)
-        if record.posted_entries:
-            expr += ", posted = :posted"
-            values[":posted"] = {"SS": list(record.posted_entries)}
+        if record.updated_at is not None:
+            expr += ", updated_at = :u"
+            values[":u"] = _s(format_time(record.updated_at))
         if expected_version is None:
             cond = "attribute_exists(pk) AND attribute_not_exists(ts)"
         else:
@@ -488,6 +500,29 @@ class DynamoStore:
                 UpdateExpression=expr,
                 ConditionExpression=cond,
                 ExpressionAttributeValues=values,
+            )
+        except self.client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def claim_entry(self, incident_id: str, key: str, *, release: bool = False) -> bool:
+        if release:
+            self.client.update_item(
+                TableName=self.table,
+                Key={"pk": _s(f"INC#{incident_id}"), "sk": _s("SLACK")},
+                UpdateExpression="DELETE posted :k",
+                ExpressionAttributeValues={":k": {"SS": [key]}},
+            )
+            return True
+        try:
+            self.client.update_item(
+                TableName=self.table,
+                Key={"pk": _s(f"INC#{incident_id}"), "sk": _s("SLACK")},
+                UpdateExpression="ADD posted :k",
+                ConditionExpression=(
+                    "attribute_exists(pk) AND (attribute_not_exists(posted) OR NOT contains(posted, :key))"
+                ),
+                ExpressionAttributeValues={":k": {"SS": [key]}, ":key": _s(key)},
             )
         except self.client.exceptions.ConditionalCheckFailedException:
             return False
@@ -584,6 +619,10 @@ class DynamoStore:
             else:
                 raise RuntimeError("DynamoDB left keys unprocessed after 8 attempts")
         return found
+
+
+def _time(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def create_table(client: DynamoDBClient, table_name: str) -> None:

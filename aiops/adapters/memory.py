@@ -190,11 +190,24 @@ class MemoryStore:
                 ok = rec is not None and rec.ts is None
             else:
                 ok = rec is not None and rec.rendered_version == expected_version
-            if ok:
+            if ok and rec is not None:
                 self.messages[record.incident_id] = replace(
-                    record, claimed_at=rec.claimed_at if rec else None
+                    record, claimed_at=rec.claimed_at, posted_entries=rec.posted_entries
                 )
             return ok
+
+    def claim_entry(self, incident_id: str, key: str, *, release: bool = False) -> bool:
+        with self._lock:
+            rec = self.messages.get(incident_id)
+            if rec is not None and release:
+                self.messages[incident_id] = replace(
+                    rec, posted_entries=tuple(k for k in rec.posted_entries if k != key)
+                )
+                return True
+            if rec is None or key in rec.posted_entries:
+                return False
+            self.messages[incident_id] = replace(rec, posted_entries=(*rec.posted_entries, key))
+            return True
 
     def release(self, incident_id: str) -> None:
         with self._lock:

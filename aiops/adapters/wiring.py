@@ -65,7 +65,15 @@ def build_app(
         service = catalog.service(incident.service)
         return (service.slack_channel if service else None) or config.slack_channel
 
-    notifier = Notifier(chat=chat, messages=store, channel_for=channel_for, reload=store.get, clock=clock)
+    notifier = Notifier(
+        chat=chat,
+        messages=store,
+        channel_for=channel_for,
+        reload=store.get,
+        clock=clock,
+        timeline=store.timeline,
+        min_interval=config.slack_update_interval,
+    )
     pager: Pager
     if config.pagerduty_key is not None:
         from aiops.adapters.pagerduty import PagerDuty

@@ -49,13 +49,30 @@ def make_app(aws: Any, fake_slack: Any, clock: Any, catalog: Any) -> Any:
 
 
 @pytest.fixture
-def ingest(make_app: Any) -> Any:
+def ingest(make_app: Any, clock: Any) -> Any:
     """handlers.ingest.handler wired to the emulator and the fake Slack; returns (handler, app)."""
     from handlers import ingest as module
 
     app = make_app()
     module.use(app)
-    yield module.handler, app
+
+    def invoke(event: dict[str, Any], context: Any) -> Any:
+        """As Lambda would: invoked at (or after) the time of the events it is handed."""
+        import json
+
+        from aiops.signals.base import parse_time
+
+        times = []
+        for record in event.get("Records", []):
+            try:
+                times.append(parse_time(json.loads(record["body"])["time"], source="t", field="time"))
+            except Exception:  # a malformed record carries no time
+                continue
+        if times:
+            clock.set(max([clock.now(), *times]))
+        return module.handler(event, context)
+
+    yield invoke, app
     module._app = None
 
 

@@ -125,4 +125,8 @@ def test_concurrent_storm(make_app: Any, fake_slack: Any) -> None:
     # one root message per incident, whoever posted it
     roots = Counter(m["channel"] for m in fake_slack.roots())
     assert sum(roots.values()) == len(incidents)
-    assert fake_slack.methods().count("chat.postMessage") == len(incidents)
+    posts = [c.body for c in fake_slack.calls if c.method == "chat.postMessage"]
+    assert sum(1 for b in posts if not b.get("thread_ts")) == len(incidents)
+    # and every thread reply (the page, ...) exactly once, in its incident's thread
+    replies = Counter((b["thread_ts"], b["text"]) for b in posts if b.get("thread_ts"))
+    assert replies and set(replies.values()) == {1}

@@ -1,0 +1,39 @@
+"""Flush (scheduled every minute): settle quiet periods and send Slack updates that were coalesced or
+held back by an outage, so nothing waits for the next event."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from aiops.adapters.clock import SystemClock
+from aiops.adapters.config import Config
+from aiops.adapters.wiring import App, build_app
+
+logger = Logger(service="aiops")
+tracer = Tracer(service="aiops")
+_app: App | None = None
+
+
+def app() -> App:
+    global _app
+    if _app is None:
+        _app = build_app(Config.from_env(os.environ), clock=SystemClock())
+    return _app
+
+
+def use(prebuilt: App) -> None:
+    global _app
+    _app = prebuilt
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
+    ids = app().store.unsettled_incidents()
+    flushed = app().pipeline.tick(ids)
+    logger.info("flush.done", incidents=len(flushed))
+    return {"incidents": len(flushed)}

@@ -1,0 +1,80 @@
+"""The Slack thread with the real slack_sdk client against a local fake Web API: calm under storms,
+honest about rate limits, nothing lost when Slack is down."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+from typing import Any
+
+from tests.support.events import alarm_event, sqs_batch
+
+API = "chat-assistant-api-5xx"
+
+
+def test_storm_is_coalesced_and_the_flush_sends_the_latest(
+    ingest: Any, lambda_context: Any, fake_slack: Any, clock: Any
+) -> None:
+    from handlers import flush
+
+    handler, app = ingest
+    # GIVEN 30 alarms of one service firing within 6 seconds, in 30 batches
+    for n in range(30):
+        handler(
+            sqs_batch(
+                alarm_event(f"chat-assistant-api-{n:02d}", "ALARM", f"2026-11-25T10:00:{n // 5:02d}Z"),
+                start=n,
+            ),
+            lambda_context,
+        )
+    # THEN one root message, and at most one edit per 10 s interval (none yet: all within the first 6 s)
+    roots = fake_slack.roots()
+    assert len(roots) == 1
+    assert fake_slack.methods().count("chat.update") == 0
+    # WHEN the scheduled flush runs after the interval
+    clock.set(clock.now() + timedelta(seconds=11))
+    flush.use(app)
+    assert flush.handler({}, lambda_context) == {"incidents": 1}
+    # THEN one edit brings the message to the newest state: all 30 alarms
+    assert fake_slack.methods().count("chat.update") == 1
+    [root] = fake_slack.roots()
+    assert "30 source(s), 30 firing" in str(root["blocks"])
+    flush.handler({}, lambda_context)
+    assert fake_slack.methods().count("chat.update") == 1  # nothing new: nothing sent
+
+
+def test_rate_limit_honours_retry_after_then_posts(ingest: Any, lambda_context: Any, fake_slack: Any) -> None:
+    handler, _ = ingest
+    fake_slack.fail_next(429, retry_after=1, error="ratelimited")
+    start = time.monotonic()
+    handler(sqs_batch(alarm_event(API, "ALARM", "2026-11-25T10:00:00Z")), lambda_context)
+    assert time.monotonic() - start >= 0.9  # waited as Slack asked
+    assert fake_slack.methods()[:2] == ["chat.postMessage", "chat.postMessage"]
+    assert len(fake_slack.roots()) == 1
+
+
+def test_slack_down_for_a_while_then_recovery_loses_nothing(
+    ingest: Any, lambda_context: Any, fake_slack: Any, clock: Any
+) -> None:
+    from handlers import flush
+
+    handler, app = ingest
+    handler(sqs_batch(alarm_event(API, "ALARM", "2026-11-25T10:00:00Z")), lambda_context)
+    # Slack goes down (5xx beyond the client's retries) while the incident moves on
+    fake_slack.fail_next(503, times=40, error="service_unavailable")
+    handler(sqs_batch(alarm_event(API, "OK", "2026-11-25T10:05:00Z"), start=1), lambda_context)
+    [incident] = app.store.all_incidents()
+    assert incident.status == "resolved"
+    fake_slack.failures.clear()  # Slack is back
+    clock.set(clock.now() + timedelta(minutes=1))
+    flush.use(app)
+    flush.handler({}, lambda_context)
+    [root] = fake_slack.roots()
+    assert "resolved" in root["text"]
+    replies = [
+        c.body["text"]
+        for c in fake_slack.calls
+        if c.body.get("thread_ts") == root["ts"] and c.method == "chat.postMessage"
+    ]
+    assert any("incident resolved" in r for r in replies)
+    assert len(replies) == len(set(replies))  # and nothing twice
