@@ -666,6 +666,48 @@ class Pipeline:
         self._notify(incident)
         return incident
 
+    def resolve_by(self, incident_id: str, by: str) -> Incident:
+        """A human resolves the incident (the Resolve button): resolved now, whatever still fires."""
+        now = self.clock.now()
+
+        def resolve(inc: Incident) -> tuple[Incident, list[TimelineEntry]]:
+            if inc.status == "resolved":
+                return inc, []
+            entry = TimelineEntry(
+                incident_id=inc.id,
+                at=max(now, inc.last_activity_at),
+                key=f"resolved-by:{by}",
+                kind="resolved",
+                text=f"resolved by {by}",
+                actor=by,
+            )
+            return inc.model_copy(update={"status": "resolved", "resolved_at": entry.at}), [entry]
+
+        incident = self._update(incident_id, resolve)
+        if self.remediation is not None:
+            incident = self.remediation.after_change(incident, self._update_by_id)
+        self._notify(incident)
+        return incident
+
+    def silence(self, service: str, component: str | None, until: datetime, by: str) -> None:
+        from aiops.ports import Silence
+
+        self.silences.silence(Silence(service, component, until, by))
+        self._silence_cache.pop(service, None)
+        current = self.incidents.open_for(service)
+        if current is not None:
+            entry = TimelineEntry(
+                incident_id=current.id,
+                at=max(self.clock.now(), current.last_activity_at),
+                key=f"silenced:{by}:{format_time(until)}",
+                kind="silenced",
+                text=f"notifications silenced until {format_time(until)} by {by}",
+                actor=by,
+            )
+            incident = self._update(current.id, lambda inc: (inc, [entry]))
+            if self.notifier is not None:
+                self.notifier.sync(incident)  # the last word before the silence
+
     # -- housekeeping ------------------------------------------------------------------------------
 
     def tick(self, incident_ids: Sequence[str]) -> list[Incident]:

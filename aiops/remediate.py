@@ -18,9 +18,10 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from aiops.catalog import Catalog
-from aiops.decide import Decision, Run, decide, matches
+from aiops.decide import Decision, Run, context_for, decide, matches
+from aiops.errors import AiopsError
 from aiops.incident import Action, Escalation, Incident, TimelineEntry
-from aiops.playbooks import Playbook
+from aiops.playbooks import Playbook, render_parameters
 from aiops.ports import Clock, Pager, Remediator, RunLedger
 from aiops.runbooks import Runbook
 
@@ -140,6 +141,139 @@ class Remediation:
     def _now(self, incident: Incident) -> datetime:
         """Never before the newest event seen (as in the pipeline): a lagging clock keeps order."""
         return max(self.clock.now(), incident.last_activity_at)
+
+    # -- human decisions ---------------------------------------------------------------------------
+
+    def approve(self, incident_id: str, playbook_name: str, user: str, update: Update) -> str:
+        """Approve a pending remediation; the first click wins, a second changes nothing. Returns what
+        happened, for the person who clicked."""
+        won = False
+
+        def take(inc: Incident) -> tuple[Incident, list[TimelineEntry]]:
+            nonlocal won
+            won = False
+            actions = list(inc.actions)
+            for i, a in enumerate(actions):
+                if a.playbook == playbook_name and a.status == "pending_approval":
+                    won = True
+                    actions[i] = a.model_copy(
+                        update={"status": "running", "approved_by": user, "reason": f"approved by {user}"}
+                    )
+                    entry = TimelineEntry(
+                        incident_id=inc.id,
+                        at=self._now(inc),
+                        key=f"approved:{playbook_name}",
+                        kind="action",
+                        text=f"{a.runbook} approved by {user}",
+                        actor=user,
+                    )
+                    return inc.model_copy(update={"actions": tuple(actions)}), [entry]
+            return inc, []
+
+        incident = update(incident_id, take)
+        if not won:
+            return "nothing waits for approval there (already approved or decided)"
+        playbook = next((p for p in self.playbooks if p.name == playbook_name), None)
+        service = self.catalog.service(incident.service)
+        runbook = self.runbooks.get(playbook.action.runbook) if playbook else None
+        if playbook is None or service is None or runbook is None or self.remediator is None:
+            return self._settle_action(incident.id, playbook_name, "failed", "the playbook is gone", update)
+        try:  # rendered again now: the alarms to verify by are those firing at approval time
+            params = runbook.validate_parameters(
+                render_parameters(playbook, context_for(incident, service, playbook))
+            )
+            if "VerifyAlarmNames" in params and not params["VerifyAlarmNames"]:
+                raise AiopsError("no alarm to verify a fix by")
+            execution = self.remediator.start(runbook.name, params, client_token(incident.id, playbook.name))
+        except Exception as exc:
+            return self._settle_action(
+                incident.id, playbook_name, "failed", f"could not start: {exc}", update
+            )
+        now = self._now(incident)
+        self.runs.record_run(
+            incident.service,
+            Run(runbook.name, now, "running"),
+            execution_id=execution,
+            incident_id=incident.id,
+            playbook=playbook.name,
+        )
+
+        def started(inc: Incident) -> tuple[Incident, list[TimelineEntry]]:
+            actions = tuple(
+                a.model_copy(update={"execution_id": execution, "parameters": params})
+                if a.playbook == playbook_name and a.execution_id is None
+                else a
+                for a in inc.actions
+            )
+            entry = TimelineEntry(
+                incident_id=inc.id,
+                at=now,
+                key=f"started:{execution}",
+                kind="action",
+                text=f"{runbook.name} started ({execution})",
+            )
+            return inc.model_copy(update={"actions": actions}), [entry]
+
+        update(incident.id, started)
+        return f"{runbook.name} started"
+
+    def deny(self, incident_id: str, playbook_name: str, user: str, update: Update) -> str:
+        return self._settle_action(
+            incident_id, playbook_name, "skipped", f"denied by {user}", update, only_pending=True
+        )
+
+    def _settle_action(
+        self,
+        incident_id: str,
+        playbook_name: str,
+        status: Literal["failed", "skipped"],
+        reason: str,
+        update: Update,
+        *,
+        only_pending: bool = False,
+    ) -> str:
+        changed = False
+
+        def settle(inc: Incident) -> tuple[Incident, list[TimelineEntry]]:
+            nonlocal changed
+            changed = False
+            wanted = ("pending_approval",) if only_pending else ("pending_approval", "running")
+            actions = list(inc.actions)
+            for i, a in enumerate(actions):
+                if a.playbook == playbook_name and a.status in wanted:
+                    changed = True
+                    actions[i] = a.model_copy(
+                        update={"status": status, "reason": reason, "ended_at": self._now(inc)}
+                    )
+                    entry = TimelineEntry(
+                        incident_id=inc.id,
+                        at=self._now(inc),
+                        key=f"{status}:{playbook_name}",
+                        kind="action",
+                        text=f"{a.runbook} {status}: {reason}",
+                    )
+                    return inc.model_copy(update={"actions": tuple(actions)}), [entry]
+            return inc, []
+
+        incident = update(incident_id, settle)
+        if changed:
+            self._escalate(incident, update)
+            return f"{status}: {reason}"
+        return "nothing waits for approval there"
+
+    def page_now(
+        self,
+        incident: Incident,
+        action: Literal["trigger", "acknowledge", "resolve"],
+        why: str,
+        update: Update,
+    ) -> Incident:
+        """A page a human asked for (Escalate, Acknowledge, Resolve in Slack)."""
+        if self.pager is None or any(e.action == action for e in incident.escalations):
+            return incident
+        if action != "trigger" and not any(e.action == "trigger" for e in incident.escalations):
+            return incident  # nothing was paged: nothing to acknowledge or resolve
+        return self._page(incident, action, why, update)
 
     # -- executions --------------------------------------------------------------------------------
 

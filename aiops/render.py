@@ -174,4 +174,5 @@ def incident_message(incident: Incident) -> SlackMessage:
         status_emoji=STATUS_EMOJI[incident.status],
         impact=impact_line(incident),
         actions=action_lines(incident),
+        pending=next((a for a in incident.actions if a.status == "pending_approval"), None),
     )

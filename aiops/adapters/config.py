@@ -75,6 +75,10 @@ class Config:
         )
 
 
+def read_secret(arn: str | None) -> str | None:
+    return _secret(arn)
+
+
 def _secret(arn: str | None) -> str | None:
     """A secret from Secrets Manager, read at cold start (cached by Powertools for 5 minutes)."""
     if not arn:

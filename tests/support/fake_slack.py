@@ -30,6 +30,8 @@ class FakeSlack:
     lock: threading.Lock = field(default_factory=threading.Lock)
     _ts: Any = field(default_factory=lambda: itertools.count(1))
     server: ThreadingHTTPServer | None = None
+    users: dict[str, list[str]] = field(default_factory=dict)
+    """User groups: id -> member user ids (usergroups.users.list)."""
 
     @property
     def url(self) -> str:
@@ -54,8 +56,20 @@ class FakeSlack:
             self.calls.append(Call(method, body, token))
             if self.failures:
                 return self.failures.pop(0)
+            if method == "response":  # a response_url (slash commands, interactivity)
+                return 200, {}, {"ok": True}
             if token != "xoxb-test-token":
                 return 200, {}, {"ok": False, "error": "invalid_auth"}
+            if method == "auth.test":
+                return (
+                    200,
+                    {},
+                    {"ok": True, "user_id": "U0BOT", "bot_id": "B0BOT", "team_id": "T1", "user": "aiops"},
+                )
+            if method == "chat.postEphemeral":
+                return 200, {}, {"ok": True, "message_ts": "1764064800.999999"}
+            if method == "usergroups.users.list":
+                return 200, {}, {"ok": True, "users": self.users.get(str(body.get("usergroup")), [])}
             if method == "chat.postMessage":
                 ts = f"1764064800.{next(self._ts):06d}"
                 channel = str(body["channel"])

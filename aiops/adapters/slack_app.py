@@ -1,0 +1,138 @@
+"""The interactive Slack app (slack-bolt): buttons on the incident message and the ``/aiops`` command.
+
+Bolt verifies every request's signature (and its age). Listeners ack at once and do the work lazily
+(on Lambda, bolt re-invokes the function asynchronously), within Slack's 3-second budget. Only a
+service's approvers (catalog ``approvers``: user ids, or user groups ``S...``) may act; anyone else gets an
+ephemeral refusal and nothing happens. Every action lands on the timeline with the user who took it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from aiops.adapters.wiring import App
+from aiops.catalog import UNOWNED
+
+if TYPE_CHECKING:
+    from slack_bolt import App as BoltApp
+    from slack_sdk import WebClient
+
+ACTIONS = ("aiops_approve", "aiops_deny", "aiops_ack", "aiops_escalate", "aiops_resolve", "aiops_silence")
+SILENCE = timedelta(hours=1)
+_DURATION = re.compile(r"^(\d{1,4})([mhd])$")
+
+
+def parse_duration(text: str) -> timedelta | None:
+    m = _DURATION.match(text.strip())
+    if m is None:
+        return None
+    n, unit = int(m.group(1)), m.group(2)
+    return {"m": timedelta(minutes=n), "h": timedelta(hours=n), "d": timedelta(days=n)}[unit]
+
+
+class Authorizer:
+    """Who may act on a service: its catalog approvers, by user id or through a user group."""
+
+    def __init__(self, app: App, client: WebClient) -> None:
+        self.app = app
+        self.client = client
+
+    def may_act(self, user: str, service: str) -> bool:
+        svc = self.app.catalog.service(service)
+        if svc is None or not svc.approvers:
+            return False  # unowned, or nobody named: nobody acts from Slack
+        if user in svc.approvers:
+            return True
+        for group in (a for a in svc.approvers if a.startswith("S")):
+            resp = self.client.usergroups_users_list(usergroup=group)
+            if user in resp.get("users", []):
+                return True
+        return False
+
+
+def build_bolt_app(app: App, *, token: str, signing_secret: str, client: WebClient) -> BoltApp:
+    from slack_bolt import App as BoltApp
+
+    bolt = BoltApp(token=token, signing_secret=signing_secret, client=client, process_before_response=True)
+    auth = Authorizer(app, client)
+    pipeline, remediation = app.pipeline, app.remediation
+
+    def ack_now(ack: Callable[..., None]) -> None:
+        ack()
+
+    def button(body: dict[str, Any], client: WebClient) -> None:
+        action = body["actions"][0]
+        user = body["user"]["id"]
+        channel = body.get("channel", {}).get("id") or ""
+        incident_id, _, playbook = str(action.get("value", "")).partition("|")
+        incident = app.store.get(incident_id)
+        if incident is None:
+            client.chat_postEphemeral(channel=channel, user=user, text="That incident is not known.")
+            return
+        if not auth.may_act(user, incident.service):
+            client.chat_postEphemeral(
+                channel=channel, user=user, text=f"Only the approvers of {incident.service} can do that."
+            )
+            return
+        update = pipeline._update_by_id
+        kind = action["action_id"]
+        if kind == "aiops_approve":
+            said = remediation.approve(incident_id, playbook, user, update)
+        elif kind == "aiops_deny":
+            said = remediation.deny(incident_id, playbook, user, update)
+        elif kind == "aiops_ack":
+            incident = pipeline.acknowledge(incident_id, user)
+            remediation.page_now(incident, "acknowledge", f"acknowledged by {user}", update)
+            said = "acknowledged"
+        elif kind == "aiops_escalate":
+            remediation.page_now(incident, "trigger", f"escalated by {user}", update)
+            said = "paged"
+        elif kind == "aiops_resolve":
+            pipeline.resolve_by(incident_id, user)
+            said = "resolved"
+        else:
+            pipeline.silence(incident.service, None, app.pipeline.clock.now() + SILENCE, user)
+            said = f"{incident.service} silenced for 1 h"
+        refreshed = app.store.get(incident_id)
+        if refreshed is not None:
+            pipeline._notify(refreshed)
+        client.chat_postEphemeral(channel=channel, user=user, text=said)
+
+    for action_id in ACTIONS:
+        bolt.action(action_id)(ack=ack_now, lazy=[button])
+
+    def command(body: dict[str, Any], respond: Callable[..., Any]) -> None:
+        words = str(body.get("text", "")).split()
+        user = body.get("user_id", "")
+        open_incidents = [i for i in app.store.all_incidents() if i.status != "resolved"]
+        if not words or words[0] == "status":
+            respond(
+                f"{len(open_incidents)} open incident(s)"
+                + "".join(f"\n• {i.severity} {i.service}: {i.status}" for i in open_incidents[:20])
+            )
+        elif words[0] == "incidents":
+            respond(
+                "\n".join(
+                    f"• `{i.id}` {i.severity} {i.service} {i.status}: "
+                    f"{(i.root_cause.component if i.root_cause else None) or '?'}"
+                    for i in open_incidents[:30]
+                )
+                or "No open incident."
+            )
+        elif words[0] == "silence" and len(words) == 3:
+            service, duration = words[1], parse_duration(words[2])
+            if duration is None or service == UNOWNED or app.catalog.service(service) is None:
+                respond("Usage: /aiops silence <service> <duration, e.g. 30m, 2h, 1d>")
+            elif not auth.may_act(user, service):
+                respond(f"Only the approvers of {service} can silence it.")
+            else:
+                pipeline.silence(service, None, app.pipeline.clock.now() + duration, user)
+                respond(f"{service} silenced for {words[2]}.")
+        else:
+            respond("Usage: /aiops status | incidents | silence <service> <duration>")
+
+    bolt.command("/aiops")(ack=ack_now, lazy=[command])
+    return bolt

@@ -1,0 +1,189 @@
+"""The interactive app (slack-bolt) with signed requests, against moto and the fake Slack Web API."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import urllib.parse
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+import yaml
+from slack_bolt.request import BoltRequest
+from slack_sdk.signature import SignatureVerifier
+
+from aiops.adapters.batch import process_sqs_batch
+from aiops.adapters.remediation import LocalRemediator
+from aiops.adapters.replay import load_lines, provision
+from aiops.adapters.slack import web_client
+from aiops.adapters.slack_app import build_bolt_app
+from aiops.runbooks import load_runbooks
+from tests.support.events import sqs_batch
+
+ROOT = Path(__file__).resolve().parents[2]
+SCENARIO = ROOT / "examples" / "scenarios" / "4-cost-runaway"
+SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+APPROVER, STRANGER = "U0APPROVER", "U0STRANGER"
+
+
+@pytest.fixture
+def world(aws: Any, make_app: Any, fake_slack: Any, clock: Any) -> Any:
+    ssm = boto3.client("ssm", region_name="us-east-1")
+    cw = boto3.client("cloudwatch", region_name="us-east-1")
+    doc = yaml.safe_load((SCENARIO / "catalog.yaml").read_text())
+    doc["services"][0]["approvers"] = [APPROVER, "S0ONCALL"]
+    lines = load_lines(SCENARIO / "events.jsonl")
+    from aiops.catalog import load_catalog
+
+    mirror = provision(ssm, cw, load_catalog(doc), lines)
+    remediator = LocalRemediator(load_runbooks(ROOT / "runbooks"), {"ssm": ssm, "cloudwatch": cw}, clock)
+    app = make_app(catalog_doc=doc, remediator=remediator)
+    for n, line in enumerate(lines):
+        mirror.apply(line)
+        process_sqs_batch(sqs_batch(line, start=n), app.pipeline)
+    bolt = build_bolt_app(
+        app,
+        token="xoxb-test-token",
+        signing_secret=SECRET,
+        client=web_client("xoxb-test-token", base_url=fake_slack.url),
+    )
+    [incident] = app.store.all_incidents()
+    return app, bolt, incident, remediator, ssm
+
+
+def _signed(body: str, *, age: int = 0, secret: str = SECRET) -> dict[str, Any]:
+    ts = str(int(time.time()) - age)
+    sig = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
+    return {
+        "x-slack-request-timestamp": [ts],
+        "x-slack-signature": [sig],
+        "content-type": ["application/x-www-form-urlencoded"],
+    }
+
+
+def _click(action_id: str, value: str, user: str) -> str:
+    payload = {
+        "type": "block_actions",
+        "user": {"id": user},
+        "api_app_id": "A1",
+        "token": "x",
+        "channel": {"id": "C0INC"},
+        "container": {"type": "message"},
+        "trigger_id": "1.2",
+        "team": {"id": "T1"},
+        "actions": [
+            {
+                "action_id": action_id,
+                "block_id": "aiops_actions",
+                "value": value,
+                "type": "button",
+                "action_ts": "1",
+            }
+        ],
+    }
+    return "payload=" + urllib.parse.quote(json.dumps(payload))
+
+
+def _wait(condition: Callable[[], bool], seconds: float = 10.0) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError("timed out waiting for the lazy listener")
+
+
+def test_the_message_offers_approval_for_the_pending_token_cap(world: Any, fake_slack: Any) -> None:
+    _, _, incident, _, _ = world
+    [action] = incident.actions
+    assert (action.runbook, action.status) == ("TokenCap", "pending_approval")
+    [root] = fake_slack.roots()
+    ids = [e["action_id"] for b in root["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert ids[:2] == ["aiops_approve", "aiops_deny"]
+
+
+def test_double_click_on_approve_starts_one_execution(world: Any, fake_slack: Any) -> None:
+    app, bolt, incident, remediator, ssm = world
+    body = _click("aiops_approve", f"{incident.id}|token-cap", APPROVER)
+    responses = []
+    threads = [
+        threading.Thread(
+            target=lambda: responses.append(bolt.dispatch(BoltRequest(body=body, headers=_signed(body))))
+        )
+        for _ in range(2)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [r.status for r in responses] == [200, 200]  # acked at once
+    _wait(lambda: sum(1 for c in fake_slack.calls if c.method == "chat.postEphemeral") == 2)
+    assert len(remediator.executor.executions) == 1
+    assert ssm.get_parameter(Name="/llm/chat-assistant/max-tokens")["Parameter"]["Value"] == "1024"
+    action = app.store.get(incident.id).actions[0]
+    assert (action.status, action.approved_by) == ("running", APPROVER)
+    texts = sorted(c.body["text"] for c in fake_slack.calls if c.method == "chat.postEphemeral")
+    assert texts == ["TokenCap started", "nothing waits for approval there (already approved or decided)"]
+
+
+def test_a_stranger_is_refused_and_nothing_happens(world: Any, fake_slack: Any) -> None:
+    app, bolt, incident, remediator, _ = world
+    fake_slack.users = {"S0ONCALL": ["U0SOMEONE"]}
+    body = _click("aiops_approve", f"{incident.id}|token-cap", STRANGER)
+    assert bolt.dispatch(BoltRequest(body=body, headers=_signed(body))).status == 200
+    _wait(lambda: any(c.method == "chat.postEphemeral" for c in fake_slack.calls))
+    [refusal] = [c.body for c in fake_slack.calls if c.method == "chat.postEphemeral"]
+    assert refusal["user"] == STRANGER and "Only the approvers of chat-assistant" in refusal["text"]
+    assert app.store.get(incident.id).actions[0].status == "pending_approval"
+    assert remediator.executor.executions == {}
+
+
+@pytest.mark.parametrize(("age", "secret"), [(0, "not-the-secret"), (600, SECRET)])
+def test_bad_signature_or_stale_request_is_rejected(
+    world: Any, fake_slack: Any, age: int, secret: str
+) -> None:
+    app, bolt, incident, _, _ = world
+    body = _click("aiops_resolve", incident.id, APPROVER)
+    assert bolt.dispatch(BoltRequest(body=body, headers=_signed(body, age=age, secret=secret))).status == 401
+    time.sleep(0.3)
+    assert app.store.get(incident.id).status == "open"
+
+
+def test_acknowledge_and_resolve_land_on_the_timeline_with_the_user(world: Any, fake_slack: Any) -> None:
+    app, bolt, incident, _, _ = world
+    for n, action_id in enumerate(("aiops_ack", "aiops_resolve"), 1):
+        body = _click(action_id, incident.id, APPROVER)
+        assert bolt.dispatch(BoltRequest(body=body, headers=_signed(body))).status == 200
+
+        def replied(expected: int = n) -> bool:
+            return sum(c.method == "chat.postEphemeral" for c in fake_slack.calls) == expected
+
+        _wait(replied)
+    done = app.store.get(incident.id)
+    assert done.acknowledged is not None and done.acknowledged.by == APPROVER and done.status == "resolved"
+    actors = {(e.kind, e.actor) for e in app.store.timeline(incident.id)}
+    assert {("acknowledged", APPROVER), ("resolved", APPROVER)} <= actors
+
+
+def test_slash_command(world: Any, fake_slack: Any) -> None:
+    _, bolt, _, _, _ = world
+    url = fake_slack.url.replace("/api/", "/response")
+    body = urllib.parse.urlencode(
+        {
+            "command": "/aiops",
+            "text": "incidents",
+            "user_id": APPROVER,
+            "response_url": url,
+            "team_id": "T1",
+            "channel_id": "C1",
+            "trigger_id": "1",
+        }
+    )
+    assert bolt.dispatch(BoltRequest(body=body, headers=_signed(body))).status == 200
+    _wait(lambda: any(c.method == "response" for c in fake_slack.calls))
+    [reply] = [c.body for c in fake_slack.calls if c.method == "response"]
+    assert "chat-assistant" in reply["text"] and "cost" in reply["text"]
