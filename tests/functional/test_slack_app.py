@@ -160,7 +160,7 @@ def test_acknowledge_and_resolve_land_on_the_timeline_with_the_user(world: Any, 
         assert bolt.dispatch(BoltRequest(body=body, headers=_signed(body))).status == 200
 
         def replied(expected: int = n) -> bool:
-            return sum(c.method == "chat.postEphemeral" for c in fake_slack.calls) == expected
+            return bool(sum(c.method == "chat.postEphemeral" for c in fake_slack.calls) == expected)
 
         _wait(replied)
     done = app.store.get(incident.id)
