@@ -81,7 +81,6 @@ def _replay(args: argparse.Namespace) -> int:
     from aiops.adapters.provision import StateError
     from aiops.adapters.replay import run_replay
     from aiops.errors import CatalogError
-    from aiops.render_text import to_text
 
     try:
         result = run_replay(
@@ -117,13 +116,9 @@ def _replay(args: argparse.Namespace) -> int:
             + (f" (change {rc['change']})" if rc["change"] else "")
         )
         print(f"  signals: {len(inc['signals'])}")
-    from aiops.adapters.memory import LocalChat
+    from aiops.adapters.demo import write_thread
 
-    chat = result.app.chat
-    if isinstance(chat, LocalChat):
-        for p in chat.posts:
-            print(f"\n--- Slack {p.channel} (posted once, edited {len(p.edits)} time(s))")
-            print(to_text(chat.current(p.ts).blocks))
+    write_thread(result.app.chat, sys.stdout, Path(args.payloads) if args.payloads else None)
     return 0
 
 
@@ -155,6 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     rep.add_argument("--metrics", help="CloudWatch datapoints to seed first, one JSON per line")
     rep.add_argument("--state", help="initial AWS state (YAML); default: what the catalog names")
     rep.add_argument("--playbooks", help="playbooks directory (default: the shipped playbooks/)")
+    rep.add_argument("--payloads", metavar="DIR", help="write the Slack API payloads (JSON) here")
     rep.add_argument("--json", action="store_true", help="print the result as JSON")
     rep.set_defaults(func=_replay)
     val = sub.add_parser("validate", help="static checks of catalog, playbooks and runbooks")

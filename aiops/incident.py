@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import datetime, timedelta
 from typing import Any, Literal
+from urllib.parse import quote
 
 from pydantic import BaseModel, ConfigDict
 
@@ -40,6 +42,8 @@ class Member(_Frozen):
     role: Role = "symptom"
     metric: str = ""
     """``Namespace/MetricName`` of an alarm's metric, for playbook matching."""
+    url: str = ""
+    """Where to look: the alarm or insight in the AWS console (built from ids, or an AWS console URL)."""
     """Evidence (AWS Health) informs the root cause but never holds an incident open."""
 
 
@@ -244,6 +248,7 @@ def apply_signal(
             fired_at=firing_at,
             role="evidence" if signal.kind in EVIDENCE_KINDS else "symptom",
             metric=_metric_of(signal),
+            url=console_url(signal),
         )
         entries.append(_entry(incident.id, signal, "signal", f"{signal.kind} {signal.resource} {status}"))
     else:
@@ -303,6 +308,34 @@ def settle(incident: Incident, now: datetime, quiet: timedelta) -> tuple[Inciden
             text="every signal resolved; incident resolved",
         )
     ]
+
+
+_CONSOLE = re.compile(r"^https://([a-z0-9-]+\.)?console\.aws\.amazon\.com/[A-Za-z0-9/_.~%?&=#:+,-]*$")
+
+
+def console_url(signal: Signal) -> str:
+    """A console link for the signal: built from its identifiers, or the event's own URL when it is an
+    AWS console URL (anything else from an event is dropped, never shown)."""
+    region = signal.region if re.fullmatch(r"[a-z]{2}(-[a-z]+)+-\d", signal.region or "") else ""
+    if signal.alarm is not None and region:
+        return (
+            f"https://{region}.console.aws.amazon.com/cloudwatch/home?region={region}"
+            f"#alarmsV2:alarm/{quote(signal.alarm.name, safe='')}"
+        )
+    if signal.insight is not None and _CONSOLE.fullmatch(signal.insight.url):
+        return signal.insight.url
+    return ""
+
+
+def automation_url(execution_id: str, region: str) -> str:
+    if not re.fullmatch(r"[a-z]{2}(-[a-z]+)+-\d", region) or not re.fullmatch(
+        r"[A-Za-z0-9-]{1,64}", execution_id
+    ):
+        return ""
+    return (
+        f"https://{region}.console.aws.amazon.com/systems-manager/automation/execution/"
+        f"{execution_id}?region={region}"
+    )
 
 
 def _metric_of(signal: Signal) -> str:

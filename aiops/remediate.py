@@ -219,7 +219,7 @@ class Remediation:
 
     def deny(self, incident_id: str, playbook_name: str, user: str, update: Update) -> str:
         return self._settle_action(
-            incident_id, playbook_name, "skipped", f"denied by {user}", update, only_pending=True
+            incident_id, playbook_name, "skipped", f"denied by {user}", update, only_pending=True, actor=user
         )
 
     def _settle_action(
@@ -231,6 +231,7 @@ class Remediation:
         update: Update,
         *,
         only_pending: bool = False,
+        actor: str = "aiops",
     ) -> str:
         changed = False
 
@@ -251,6 +252,7 @@ class Remediation:
                         key=f"{status}:{playbook_name}",
                         kind="action",
                         text=f"{a.runbook} {status}: {reason}",
+                        actor=actor,
                     )
                     return inc.model_copy(update={"actions": tuple(actions)}), [entry]
             return inc, []
@@ -267,13 +269,15 @@ class Remediation:
         action: Literal["trigger", "acknowledge", "resolve"],
         why: str,
         update: Update,
+        *,
+        actor: str = "aiops",
     ) -> Incident:
         """A page a human asked for (Escalate, Acknowledge, Resolve in Slack)."""
         if self.pager is None or any(e.action == action for e in incident.escalations):
             return incident
         if action != "trigger" and not any(e.action == "trigger" for e in incident.escalations):
             return incident  # nothing was paged: nothing to acknowledge or resolve
-        return self._page(incident, action, why, update)
+        return self._page(incident, action, why, update, actor=actor)
 
     # -- executions --------------------------------------------------------------------------------
 
@@ -370,6 +374,8 @@ class Remediation:
         action: Literal["trigger", "acknowledge", "resolve"],
         why: str,
         update: Update,
+        *,
+        actor: str = "aiops",
     ) -> Incident:
         assert self.pager is not None
         now = self._now(incident)
@@ -387,6 +393,7 @@ class Remediation:
                 key=f"page:{action}",
                 kind="escalated",
                 text=f"page {action}: {why}",
+                actor=actor,
             )
             return inc.model_copy(update={"escalations": (*inc.escalations, esc)}), [entry]
 

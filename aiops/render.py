@@ -13,7 +13,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from aiops.incident import Incident, TimelineEntry
+from aiops.incident import Incident, Member, TimelineEntry, automation_url
 from aiops.ports import SlackMessage
 from aiops.signals.model import format_time
 from aiops.text import cap
@@ -127,16 +127,52 @@ ACTION_EMOJI = {
 }
 
 
+def link(url: str, text: str, limit: int = 200) -> str:
+    """A mrkdwn link whose text is escaped; the URL is ours (built from ids) or a checked console URL."""
+    label = mrkdwn(text, limit)
+    if not url or any(ch in url for ch in "<>| "):
+        return label
+    return f"<{url}|{label}>"
+
+
 def action_lines(incident: Incident) -> list[str]:
-    lines = [
-        f"{ACTION_EMOJI[a.status]} {a.runbook}: {a.status.replace('_', ' ')}"
-        + (f" ({a.reason})" if a.reason else "")
-        for a in incident.actions
-    ]
+    """Actions as mrkdwn lines, escaped part by part, each runbook linked to its SSM execution."""
+    lines = []
+    for a in incident.actions:
+        runbook = (
+            link(automation_url(a.execution_id, incident.region), a.runbook)
+            if a.execution_id
+            else (mrkdwn(a.runbook, 100))
+        )
+        reason = f" ({mrkdwn(a.reason, 300)})" if a.reason else ""
+        lines.append(f"{ACTION_EMOJI[a.status]} {runbook}: {a.status.replace('_', ' ')}{reason}")
     pages = [e.action for e in incident.escalations]
     if pages:
-        lines.append(":pager: PagerDuty: " + (", ".join(pages)))
+        lines.append(":pager: PagerDuty: " + ", ".join(pages))
     return lines
+
+
+def member_line(m: Member) -> str:
+    dot = {"firing": ":red_circle:", "resolved": ":large_green_circle:"}.get(m.status, ":white_circle:")
+    return f"{dot} {link(m.url, m.resource, 256)} {m.status} — {mrkdwn(m.title, 400)}"
+
+
+def evidence_line(incident: Incident) -> str:
+    top = incident.hypotheses[0] if incident.hypotheses else None
+    return "; ".join(mrkdwn(e, 200) for e in top.evidence[:4]) if top else ""
+
+
+def joined(lines: list[str], limit: int = 2900) -> str:
+    """Whole lines only, so a cut never splits an escape or a link."""
+    out: list[str] = []
+    size = 0
+    for line in lines:
+        if size + len(line) + 1 > limit:
+            out.append(f"… and {len(lines) - len(out)} more")
+            break
+        out.append(line)
+        size += len(line) + 1
+    return "\n".join(out)
 
 
 ENTRY_EMOJI = {
@@ -173,6 +209,8 @@ def incident_message(incident: Incident) -> SlackMessage:
         sev_emoji=SEVERITY_EMOJI[incident.severity],
         status_emoji=STATUS_EMOJI[incident.status],
         impact=impact_line(incident),
-        actions=action_lines(incident),
+        actions=joined(action_lines(incident)),
+        member_lines=[member_line(m) for m in members[:20]],
+        evidence=evidence_line(incident),
         pending=next((a for a in incident.actions if a.status == "pending_approval"), None),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import urllib.parse
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -12,10 +13,15 @@ from aiops.ports import SlackMessage
 BUILDER_URL = "https://app.slack.com/block-kit-builder/#"
 
 
+_LINK = re.compile(r"<(https?://[^|>]+)\|([^>]*)>")
+
+
 def _text(obj: Mapping[str, Any] | None) -> str:
     if not obj:
         return ""
     text = str(obj.get("text", ""))
+    if obj.get("type") == "mrkdwn":
+        text = _LINK.sub(r"\2", text)
     return (
         text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
         if obj.get("type") == "mrkdwn"

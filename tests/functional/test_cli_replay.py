@@ -74,7 +74,7 @@ def test_state_file_and_human_output(tmp_path: Path, capsys: Any) -> None:
         capsys, str(d / "events.jsonl"), "--catalog", str(d / "catalog.yaml"), "--state", str(state)
     )
     assert code == 0
-    assert "1 incident(s)" in out and "resolved" in out and "--- Slack" in out
+    assert "1 incident(s)" in out and "resolved" in out and "--- #inc-chat-assistant" in out and "↳" in out
 
 
 def test_bad_inputs_exit_2_with_one_line(tmp_path: Path, capsys: Any) -> None:

@@ -75,3 +75,30 @@ def test_message_is_valid_block_kit_within_limits(members: int) -> None:
     assert len(message.text) <= 4000
     header = message.blocks[0]
     assert header["type"] == "header" and len(header["text"]["text"]) <= 150
+
+
+def test_pending_approval_buttons_and_thread_replies_are_valid_and_escaped() -> None:
+    from aiops.incident import Action, TimelineEntry
+    from aiops.render import entry_message
+
+    pending = Action(
+        playbook="token-cap",
+        runbook="TokenCap",
+        status="pending_approval",
+        decided_at=T0,
+        reason=HOSTILE[:500],
+        parameters={"MaxTokens": "1024", "Note": HOSTILE[:300]},
+    )
+    incident = _incident(3).model_copy(update={"actions": (pending,), "region": "us-east-1"})
+    message = incident_message(incident)
+    actions = [b for b in message.blocks if b["type"] == "actions"]
+    assert [e["action_id"] for e in actions[0]["elements"]][:2] == ["aiops_approve", "aiops_deny"]
+    entry = TimelineEntry(incident_id="inc-1", at=T0, key="k", kind="action", text=HOSTILE, actor="<@U1>")
+    for msg in (message, entry_message(incident, entry)):
+        for raw in msg.blocks:
+            block = Block.parse(raw)
+            assert block is not None
+            block.to_dict()
+        text = " ".join([msg.text, *_formatted(msg.blocks)])
+        for token in ("<!channel>", "<!here>", "<@U123>", "<@U1>", "<https://evil"):
+            assert token not in text
