@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -11,28 +10,18 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from aiops.adapters.clock import SystemClock
-from aiops.adapters.config import Config
-from aiops.adapters.wiring import App, build_app
+from aiops.adapters.wiring import AppHolder
 from aiops.signals import sqs_body
 
 logger = Logger(service="aiops")
 tracer = Tracer(service="aiops")
 metrics = Metrics(namespace="aiops", service="aiops")
 processor = BatchProcessor(event_type=EventType.SQS)
-_app: App | None = None
+_holder = AppHolder()
+app = _holder.get
 
 
-def app() -> App:
-    global _app
-    if _app is None:
-        _app = build_app(Config.from_env(os.environ), clock=SystemClock())
-    return _app
-
-
-def use(prebuilt: App) -> None:
-    global _app
-    _app = prebuilt
+use = _holder.use
 
 
 def record_handler(record: SQSRecord) -> None:

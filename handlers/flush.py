@@ -3,31 +3,20 @@ held back by an outage, so nothing waits for the next event."""
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from aiops.adapters.clock import SystemClock
-from aiops.adapters.config import Config
-from aiops.adapters.wiring import App, build_app
+from aiops.adapters.wiring import AppHolder
 
 logger = Logger(service="aiops")
 tracer = Tracer(service="aiops")
-_app: App | None = None
+_holder = AppHolder()
+app = _holder.get
 
 
-def app() -> App:
-    global _app
-    if _app is None:
-        _app = build_app(Config.from_env(os.environ), clock=SystemClock())
-    return _app
-
-
-def use(prebuilt: App) -> None:
-    global _app
-    _app = prebuilt
+use = _holder.use
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -10,28 +9,16 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from aiops.adapters.batch import process_sqs_batch
-from aiops.adapters.clock import SystemClock
-from aiops.adapters.config import Config
-from aiops.adapters.wiring import App, build_app
+from aiops.adapters.wiring import AppHolder
 
 logger = Logger(service="aiops")
 tracer = Tracer(service="aiops")
 metrics = Metrics(namespace="aiops", service="aiops")
-_app: App | None = None
+_holder = AppHolder()
+app = _holder.get
 
 
-def app() -> App:
-    """Built on the first invocation of a container, then reused."""
-    global _app
-    if _app is None:
-        _app = build_app(Config.from_env(os.environ), clock=SystemClock())
-    return _app
-
-
-def use(prebuilt: App) -> None:
-    """Hand the handler an app built elsewhere (``aiops demo`` / ``replay``: the emulator, event time)."""
-    global _app
-    _app = prebuilt
+use = _holder.use
 
 
 @logger.inject_lambda_context(clear_state=True)

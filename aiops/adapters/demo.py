@@ -16,7 +16,6 @@ import yaml
 from aiops.adapters.config import Config
 from aiops.adapters.local import emulator
 from aiops.adapters.memory import FixedClock, LocalChat
-from aiops.adapters.wiring import build_app
 from aiops.catalog import load_catalog
 from aiops.render_text import builder_link, to_text
 from aiops.signals.base import parse_time
@@ -101,26 +100,20 @@ def run_demo(out: TextIO = sys.stdout, payload_dir: Path | None = None) -> int:
     with emulator("aiops") as dynamodb:
         import boto3
 
-        from aiops.adapters.remediation import LocalRemediator
-        from aiops.adapters.replay import provision
-        from aiops.runbooks import load_runbooks
+        from aiops.adapters.replay import build_local_app, provision
         from handlers import ingest  # after the emulator set the Powertools environment
 
         ssm = boto3.client("ssm", region_name="us-east-1")
         cloudwatch = boto3.client("cloudwatch", region_name="us-east-1")
         mirror = provision(ssm, cloudwatch, catalog, lines)
         clock = FixedClock(times[0])
-        config = Config.from_env(os.environ, table_name="aiops")
-        remediator = LocalRemediator(
-            load_runbooks(config.runbooks_dir), {"ssm": ssm, "cloudwatch": cloudwatch}, clock
-        )
-        app = build_app(
-            config,
-            clock=clock,
+        app = build_local_app(
+            Config.from_env(os.environ, table_name="aiops"),
+            clock,
+            catalog,
             dynamodb=dynamodb,
+            ssm=ssm,
             cloudwatch=cloudwatch,
-            catalog=catalog,
-            remediator=remediator,
         )
         ingest.use(app)
         out.write(

@@ -23,6 +23,7 @@ from aiops.adapters.remediation import KILL_SWITCH, LocalRemediator
 from aiops.adapters.wiring import App, build_app, read_catalog
 from aiops.catalog import Catalog
 from aiops.errors import EventError
+from aiops.ports import Clock
 from aiops.report import action_report, impact_report, incident_report
 from aiops.runbooks import load_runbooks
 from aiops.signals import normalize
@@ -64,6 +65,18 @@ def provision(
     if metrics:
         seed_metrics(cloudwatch, metrics)
     return AlarmMirror(boto3.client("cloudwatch", region_name=cloudwatch.meta.region_name), events)
+
+
+def build_local_app(
+    config: Config, clock: Clock, catalog: Catalog, *, dynamodb: Any, ssm: Any, cloudwatch: Any
+) -> App:
+    """The app on the emulator, with runbooks run by the local executor (demo and replay)."""
+    remediator = LocalRemediator(
+        load_runbooks(config.runbooks_dir), {"ssm": ssm, "cloudwatch": cloudwatch}, clock
+    )
+    return build_app(
+        config, clock=clock, dynamodb=dynamodb, cloudwatch=cloudwatch, catalog=catalog, remediator=remediator
+    )
 
 
 class AlarmMirror:
@@ -163,17 +176,7 @@ def replay(
         config = Config.from_env(os.environ, table_name="aiops")
         if playbooks_dir is not None:
             config = replace(config, playbooks_dir=playbooks_dir)
-        remediator = LocalRemediator(
-            load_runbooks(config.runbooks_dir), {"ssm": ssm, "cloudwatch": cloudwatch}, clock
-        )
-        app = build_app(
-            config,
-            clock=clock,
-            dynamodb=dynamodb,
-            cloudwatch=cloudwatch,
-            catalog=catalog,
-            remediator=remediator,
-        )
+        app = build_local_app(config, clock, catalog, dynamodb=dynamodb, ssm=ssm, cloudwatch=cloudwatch)
         stats = {"events": len(events), "signals": 0, "duplicates": 0, "rejected": 0, "incidents": 0}
         counter.on = True
         for n, (line, when) in enumerate(zip(events, times, strict=True)):

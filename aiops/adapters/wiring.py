@@ -43,6 +43,26 @@ class App:
     remediation: Remediation
 
 
+class AppHolder:
+    """The app of a Lambda container: built on its first invocation, then reused (never at import)."""
+
+    def __init__(self) -> None:
+        self._app: App | None = None
+
+    def get(self) -> App:
+        if self._app is None:
+            import os
+
+            from aiops.adapters.clock import SystemClock
+
+            self._app = build_app(Config.from_env(os.environ), clock=SystemClock())
+        return self._app
+
+    def use(self, prebuilt: App | None) -> None:
+        """Hand it an app built elsewhere (demo, replay, tests), or None to build anew."""
+        self._app = prebuilt
+
+
 def build_app(
     config: Config,
     *,

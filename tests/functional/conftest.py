@@ -73,7 +73,7 @@ def ingest(make_app: Any, clock: Any) -> Any:
         return module.handler(event, context)
 
     yield invoke, app
-    module._app = None
+    module.use(None)
 
 
 @pytest.fixture
