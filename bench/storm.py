@@ -17,6 +17,7 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -128,6 +129,19 @@ def storm(n_events: int = EVENTS, seed: int = 7) -> list[str]:
     return out[:n_events]
 
 
+def make_pipeline(store: Any, clock: FixedClock, notifier: Notifier | None) -> Pipeline:
+    """The pipeline on one store that plays every port (memory or DynamoDB), with no remediation."""
+    return Pipeline(
+        catalog=catalog(),
+        ledger=store,
+        incidents=store,
+        context=store,
+        silences=store,
+        notifier=notifier,
+        clock=clock,
+    )
+
+
 def run_core(lines: list[str], *, notify: bool) -> tuple[float, Pipeline, MemoryStore]:
     store = MemoryStore()
     clock = FixedClock(T0)
@@ -137,15 +151,7 @@ def run_core(lines: list[str], *, notify: bool) -> tuple[float, Pipeline, Memory
         if (notify)
         else None
     )
-    pipeline = Pipeline(
-        catalog=catalog(),
-        ledger=store,
-        incidents=store,
-        context=store,
-        silences=store,
-        notifier=notifier,
-        clock=clock,
-    )
+    pipeline = make_pipeline(store, clock, notifier)
     gc.collect()
     start = time.perf_counter()
     for i in range(0, len(lines), BATCH):
@@ -171,15 +177,7 @@ def dynamodb_cost(lines: list[str]) -> dict[str, float]:
     with emulator("bench") as client:
         clock = FixedClock(T0)
         store = DynamoStore("bench", clock=clock, client=client)
-        pipeline = Pipeline(
-            catalog=catalog(),
-            ledger=store,
-            incidents=store,
-            context=store,
-            silences=store,
-            notifier=None,
-            clock=clock,
-        )
+        pipeline = make_pipeline(store, clock, None)
         counter = CallCounter()
         counter.attach(client, "dynamodb")
         counter.on = True
