@@ -10,9 +10,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from aiops.errors import CatalogError
 from aiops.signals.model import Signal
@@ -145,7 +145,6 @@ class Catalog(_Model):
     severity_policy: dict[str, dict[Tier, Literal["SEV1", "SEV2", "SEV3", "SEV4"]]] = {}
     """Overrides of the severity policy (aiops/severity.py): keys 1h+5m, 6h+30m, 1d+2h, 3d+6h, none,
     cost_over_budget, cost, unknown."""
-    _resolved: dict[Facts, Ownership] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _unique(self) -> Catalog:
@@ -163,11 +162,17 @@ class Catalog(_Model):
             )
         return self
 
+    @cached_property
+    def by_name(self) -> dict[str, Service]:
+        return {s.name: s for s in self.services}
+
+    @cached_property
+    def resolution_cache(self) -> dict[Facts, Ownership]:
+        """Facts -> ownership, filled by :meth:`resolve` (a plain attribute: the hot path reads it)."""
+        return {}
+
     def service(self, name: str) -> Service | None:
-        for s in self.services:
-            if s.name == name:
-                return s
-        return None
+        return self.by_name.get(name)
 
     def resolve(self, signal: Signal) -> Ownership:
         """The (service, component) a signal belongs to: the first component whose selector matches.
@@ -176,7 +181,7 @@ class Catalog(_Model):
         repeats resolves each alarm once.
         """
         facts = facts_of(signal)
-        cache = self._resolved
+        cache = self.resolution_cache
         found = cache.get(facts)
         if found is None:
             found = self._resolve(facts)
@@ -225,8 +230,7 @@ def _pairs(mapping: Mapping[str, str]) -> Pairs:
     return tuple(sorted(mapping.items()))
 
 
-@dataclass(frozen=True, slots=True)
-class Facts:
+class Facts(NamedTuple):
     """What selectors can look at in a signal, gathered once; hashable, so resolution can be cached."""
 
     alarm_names: tuple[str, ...] = ()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any, Literal
 from urllib.parse import quote
 
@@ -194,7 +195,12 @@ def timeline_order(entry: TimelineEntry) -> tuple[datetime, int, str]:
 def fingerprint(signal: Signal) -> str:
     """Identity of the thing that signals, never its text: kind, account, region and resource."""
     kind = "alarm" if signal.kind == "log_anomaly" else signal.kind
-    raw = f"{kind}|{signal.account}|{signal.region}|{signal.resource}"
+    return _fingerprint(kind, signal.account, signal.region, signal.resource)
+
+
+@lru_cache(maxsize=8192)
+def _fingerprint(kind: str, account: str, region: str, resource: str) -> str:
+    raw = f"{kind}|{account}|{region}|{resource}"
     return hashlib.sha256(raw.encode()).hexdigest()[:24]
 
 
@@ -218,6 +224,169 @@ def flap_changes(
     return tuple(sorted(recent)[-keep:])
 
 
+class Fold:
+    """An incident taking signals one by one, in event-time order; frozen again once, by :meth:`result`.
+
+    Each signal's effect is idempotent and blind to delivery order where it can be: an older event never
+    moves a member's status back, but it still lowers its onset. The working state is mutable so that a
+    storm of signals costs one incident copy, not one per signal; members are copied on first write.
+    """
+
+    __slots__ = (
+        "_copied",
+        "_firing",
+        "_first_symptom",
+        "before",
+        "entries",
+        "flapping",
+        "last_activity_at",
+        "members",
+        "mitigated_at",
+        "onset_moved",
+        "opened_at",
+        "resolved_at",
+        "status",
+    )
+
+    def __init__(self, incident: Incident) -> None:
+        self.before = incident
+        self.members = incident.members
+        self._copied = False
+        self.opened_at = incident.opened_at
+        self.last_activity_at = incident.last_activity_at
+        self.flapping = incident.flapping
+        self.status: IncidentStatus = incident.status
+        self.mitigated_at = incident.mitigated_at
+        self.resolved_at = incident.resolved_at
+        self._firing = -1
+        """Firing symptoms, counted on the first member write (a repeat that changes none never counts)."""
+        self._first_symptom: datetime | None = None
+        self.onset_moved = False
+        self.entries: list[TimelineEntry] = []
+
+    def _put(self, fp: str, old: Member | None, member: Member) -> None:
+        if not self._copied:
+            symptoms = [m for m in self.members.values() if m.role == "symptom"]
+            self._firing = sum(1 for m in symptoms if m.status == "firing")
+            onsets = [m.fired_at for m in symptoms if m.fired_at is not None]
+            self._first_symptom = min(onsets) if onsets else None
+            self.members = dict(self.members)
+            self._copied = True
+        self.members[fp] = member
+        if member.role == "symptom":
+            self._firing += (member.status == "firing") - (old is not None and old.status == "firing")
+            if member.fired_at is not None and (
+                self._first_symptom is None or member.fired_at < self._first_symptom
+            ):
+                self._first_symptom = member.fired_at
+                self.onset_moved = True
+
+    def apply(
+        self,
+        signal: Signal,
+        fp: str,
+        component: str | None,
+        *,
+        is_flapping: bool,
+        newest: SignalState | None = None,
+    ) -> None:
+        """Take ``signal``. ``newest`` is the fingerprint's stored state when it is newer than
+        ``signal`` (a later status arrived first)."""
+        incident_id = self.before.id
+        old = self.members.get(fp)
+        member = old
+        status: MemberStatus = signal.status
+        firing_at = signal.time if status == "firing" else None
+        if member is None:
+            member = Member(
+                fingerprint=fp,
+                kind=signal.kind,
+                resource=signal.resource,
+                component=component,
+                title=signal.title,
+                status=status,
+                first_seen=signal.time,
+                last_change=signal.time,
+                fired_at=firing_at,
+                role="evidence" if signal.kind in EVIDENCE_KINDS else "symptom",
+                metric=_metric_of(signal),
+                url=console_url(signal),
+            )
+            self.entries.append(
+                _entry(incident_id, signal, "signal", f"{signal.kind} {signal.resource} {status}")
+            )
+        else:
+            update: dict[str, object] = {}
+            if firing_at is not None and (member.fired_at is None or firing_at < member.fired_at):
+                update["fired_at"] = firing_at
+            if signal.time < member.first_seen:
+                update["first_seen"] = signal.time
+            if signal.time >= member.last_change and status != "info" and status != member.status:
+                update.update(
+                    status=status,
+                    last_change=signal.time,
+                    title=signal.title,
+                    transitions=member.transitions + 1,
+                )
+                self.entries.append(
+                    _entry(incident_id, signal, "signal", f"{signal.kind} {signal.resource} {status}")
+                )
+            if update:
+                member = member.model_copy(update=update)
+        if newest is not None and newest.last_time > member.last_change and newest.status != "info":
+            member = member.model_copy(update={"status": newest.status, "last_change": newest.last_time})
+        if member is not old:
+            self._put(fp, old, member)
+
+        if member.role == "symptom" and signal.time < self.opened_at:
+            self.opened_at = signal.time
+        if signal.time > self.last_activity_at:
+            self.last_activity_at = signal.time
+        if is_flapping and not self.flapping:
+            self.flapping = True
+            self.entries.append(_entry(incident_id, signal, "flapping", f"{signal.resource} is flapping"))
+        if (
+            status == "firing"
+            and member.role == "symptom"
+            and self.status != "open"
+            and member.status == "firing"
+        ):
+            self.status, self.mitigated_at, self.resolved_at = "open", None, None
+            self.entries.append(_entry(incident_id, signal, "reopened", f"reopened by {signal.resource}"))
+        elif (
+            member is not old  # an open incident always has a firing symptom or no onset yet
+            and self.status == "open"
+            and not self._firing
+            and self._first_symptom is not None
+        ):
+            self.status = "mitigated"
+            self.mitigated_at = max(m.last_change for m in self.members.values())
+            self.entries.append(_entry(incident_id, signal, "mitigated", "every firing signal has resolved"))
+
+    @property
+    def material(self) -> bool:
+        """Whether more than the activity time moved (a repeat of a firing alarm only counts)."""
+        b = self.before
+        return bool(
+            self.entries
+            or self._copied
+            or self.status != b.status
+            or self.flapping != b.flapping
+            or self.opened_at != b.opened_at
+        )
+
+    def result(self) -> Incident:
+        b = self.before
+        update: dict[str, object] = {}
+        if self._copied:
+            update["members"] = self.members
+        for name in ("opened_at", "last_activity_at", "flapping", "status", "mitigated_at", "resolved_at"):
+            value = getattr(self, name)
+            if value != getattr(b, name):
+                update[name] = value
+        return b.model_copy(update=update) if update else b
+
+
 def apply_signal(
     incident: Incident,
     signal: Signal,
@@ -227,68 +396,10 @@ def apply_signal(
     is_flapping: bool,
     newest: SignalState | None = None,
 ) -> tuple[Incident, list[TimelineEntry]]:
-    """The incident after ``signal``; idempotent, and blind to delivery order where it can be:
-    an older event never moves a member's status back, but it still lowers its onset. ``newest`` is
-    the fingerprint's stored state when it is newer than ``signal`` (a later status arrived first)."""
-    entries: list[TimelineEntry] = []
-    members = dict(incident.members)
-    member = members.get(fp)
-    status: MemberStatus = signal.status
-    firing_at = signal.time if status == "firing" else None
-    if member is None:
-        member = Member(
-            fingerprint=fp,
-            kind=signal.kind,
-            resource=signal.resource,
-            component=component,
-            title=signal.title,
-            status=status,
-            first_seen=signal.time,
-            last_change=signal.time,
-            fired_at=firing_at,
-            role="evidence" if signal.kind in EVIDENCE_KINDS else "symptom",
-            metric=_metric_of(signal),
-            url=console_url(signal),
-        )
-        entries.append(_entry(incident.id, signal, "signal", f"{signal.kind} {signal.resource} {status}"))
-    else:
-        update: dict[str, object] = {}
-        if firing_at is not None and (member.fired_at is None or firing_at < member.fired_at):
-            update["fired_at"] = firing_at
-        if signal.time < member.first_seen:
-            update["first_seen"] = signal.time
-        if signal.time >= member.last_change and status != "info" and status != member.status:
-            update.update(
-                status=status, last_change=signal.time, title=signal.title, transitions=member.transitions + 1
-            )
-            entries.append(_entry(incident.id, signal, "signal", f"{signal.kind} {signal.resource} {status}"))
-        if update:
-            member = member.model_copy(update=update)
-    if newest is not None and newest.last_time > member.last_change and newest.status != "info":
-        member = member.model_copy(update={"status": newest.status, "last_change": newest.last_time})
-    members[fp] = member
-
-    new = incident.model_copy(
-        update={
-            "members": members,
-            "opened_at": min(incident.opened_at, signal.time)
-            if member.role == "symptom"
-            else incident.opened_at,
-            "last_activity_at": max(incident.last_activity_at, signal.time),
-            "flapping": incident.flapping or is_flapping,
-        }
-    )
-    if is_flapping and not incident.flapping:
-        entries.append(_entry(incident.id, signal, "flapping", f"{signal.resource} is flapping"))
-    if status == "firing" and member.role == "symptom" and new.status != "open" and member.status == "firing":
-        new = new.model_copy(update={"status": "open", "mitigated_at": None, "resolved_at": None})
-        entries.append(_entry(incident.id, signal, "reopened", f"reopened by {signal.resource}"))
-    elif new.status == "open" and not new.firing and new.first_symptom is not None:
-        new = new.model_copy(
-            update={"status": "mitigated", "mitigated_at": max(m.last_change for m in members.values())}
-        )
-        entries.append(_entry(incident.id, signal, "mitigated", "every firing signal has resolved"))
-    return new, entries
+    """The incident after one ``signal`` (see :class:`Fold`)."""
+    fold = Fold(incident)
+    fold.apply(signal, fp, component, is_flapping=is_flapping, newest=newest)
+    return fold.result(), fold.entries
 
 
 def settle(incident: Incident, now: datetime, quiet: timedelta) -> tuple[Incident, list[TimelineEntry]]:

@@ -35,11 +35,11 @@ from aiops.impact import (
 from aiops.incident import (
     MAX_ORPHANS,
     Ack,
+    Fold,
     Incident,
     SignalRef,
     SignalState,
     TimelineEntry,
-    apply_signal,
     fingerprint,
     flap_changes,
     incident_id_for,
@@ -110,6 +110,8 @@ class _Routed:
     fp: str
     owner: Ownership
     state: SignalState | None
+    changes: tuple[datetime, ...] = ()
+    """The fingerprint's recent status-change times after this signal (flap detection)."""
     incident_ids: list[str] = field(default_factory=list)
 
 
@@ -260,7 +262,10 @@ class Pipeline:
                 result.duplicates += 1
                 continue
             batch_ids.add(signal.id)
-            routed.append(_Routed(item, signal, fp, self.catalog.resolve(signal), known.state))
+            changes = flap_changes(
+                known.state, signal, self.settings.flap_window, self.settings.flap_threshold + 1
+            )
+            routed.append(_Routed(item, signal, fp, self.catalog.resolve(signal), known.state, changes))
         routed.sort(key=lambda r: (r.signal.time, r.signal.id))
 
         by_incident: dict[str, list[_Routed]] = defaultdict(list)
@@ -419,44 +424,28 @@ class Pipeline:
         self, incident: Incident, routed: list[_Routed], evidence: list[Signal]
     ) -> tuple[Incident, list[TimelineEntry]]:
         before = incident
-        entries: list[TimelineEntry] = []
+        fold = Fold(incident)
         for signal in evidence:
-            incident, new = apply_signal(
-                incident, signal, fingerprint(signal), MODEL_COMPONENT, is_flapping=False
-            )
-            entries.extend(new)
+            fold.apply(signal, fingerprint(signal), MODEL_COMPONENT, is_flapping=False)
         change_arrived = False
+        threshold = self.settings.flap_threshold
         for r in routed:
             if r.signal.kind == "change":
                 change_arrived = True  # changes explain; they are not members
                 continue
-            changes = flap_changes(
-                r.state, r.signal, self.settings.flap_window, self.settings.flap_threshold + 1
-            )
-            flapping = len(changes) > self.settings.flap_threshold
             component = MODEL_COMPONENT if r.signal.kind == "health" else r.owner.component
             newest = r.state if r.state is not None and r.state.last_time > r.signal.time else None
-            incident, new = apply_signal(
-                incident, r.signal, r.fp, component, is_flapping=flapping, newest=newest
-            )
-            entries.extend(new)
-        material = (
-            bool(entries)
-            or change_arrived
-            or any(
-                getattr(incident, f) != getattr(before, f)
-                for f in ("members", "status", "flapping", "opened_at")
-            )
-        )
-        if not material:
+            fold.apply(r.signal, r.fp, component, is_flapping=len(r.changes) > threshold, newest=newest)
+        if not (fold.material or change_arrived):
             # A repeat of a firing alarm only counts: the incident is not rewritten (nor re-announced)
             # for it, except to move its activity on, at most once a minute (the group window needs it).
-            if incident.last_activity_at - before.last_activity_at < ACTIVITY_STEP:
+            if fold.last_activity_at - before.last_activity_at < ACTIVITY_STEP:
                 return before, []
-            return before.model_copy(update={"last_activity_at": incident.last_activity_at}), []
+            return before.model_copy(update={"last_activity_at": fold.last_activity_at}), []
+        incident, entries = fold.result(), fold.entries
         service = self.catalog.service(incident.service)
         hypotheses = before.hypotheses
-        if change_arrived or incident.first_symptom != before.first_symptom or not before.hypotheses:
+        if change_arrived or fold.onset_moved or not before.hypotheses:
             hypotheses = rank(incident, service, self._changes_before(incident))
         elif _rank_inputs_moved(
             before, incident, {r.fp for r in routed} | {fingerprint(e) for e in evidence}
@@ -467,13 +456,13 @@ class Pipeline:
         # "now" is never before the newest event seen: a clock a little behind the sender cannot hold a
         # quiet period open.
         now = max(self.clock.now(), incident.last_activity_at)
-        incident = incident.model_copy(
-            update={
-                "hypotheses": hypotheses,
-                "root_cause": hypotheses[0].as_root_cause() if hypotheses else incident.root_cause,
-                "silenced_until": self._silenced_until(incident, now),
-            }
-        )
+        ranked = {
+            "hypotheses": hypotheses,
+            "root_cause": hypotheses[0].as_root_cause() if hypotheses else incident.root_cause,
+            "silenced_until": self._silenced_until(incident, now),
+        }
+        if any(getattr(incident, k) != v for k, v in ranked.items()):
+            incident = incident.model_copy(update=ranked)
         incident, cost_changed = _fold_cost(incident, routed)
         incident, assessed = self._assess(incident, service, now, force=cost_changed)
         incident, settled = settle(incident, now, self.settings.quiet_period(service))
@@ -593,9 +582,7 @@ class Pipeline:
             status=r.signal.status if newer or state is None else state.status,
             last_time=r.signal.time if newer or state is None else state.last_time,
             incident_id=primary or (state.incident_id if state else None),
-            changes=flap_changes(state, r.signal, s.flap_window, s.flap_threshold + 1)
-            if newer
-            else (state.changes if state else ()),
+            changes=r.changes if newer else (state.changes if state else ()),
             orphans=self._orphans(state, r),
             version=(state.version + 1) if state else 1,
         )

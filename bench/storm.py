@@ -25,7 +25,7 @@ from aiops.adapters.memory import FixedClock, LocalChat, MemoryStore
 from aiops.catalog import Catalog, load_catalog
 from aiops.notify import Notifier
 from aiops.pipeline import Pipeline
-from aiops.signals import normalize
+from aiops.signals import Signal, sqs_body
 
 SERVICES = 20
 ALARMS = 500
@@ -142,6 +142,15 @@ def make_pipeline(store: Any, clock: FixedClock, notifier: Notifier | None) -> P
     )
 
 
+def parse_batch(lines: list[str], start: int, prefix: str) -> list[tuple[str, list[Signal]]]:
+    """One SQS batch as the ingest handler parses it: each body through ``sqs_body``."""
+    out = []
+    for k, line in enumerate(lines[start : start + BATCH]):
+        message_id = f"{prefix}{start + k}"
+        out.append((message_id, sqs_body(line, message_id)))
+    return out
+
+
 def run_core(lines: list[str], *, notify: bool) -> tuple[float, Pipeline, MemoryStore]:
     store = MemoryStore()
     clock = FixedClock(T0)
@@ -155,7 +164,7 @@ def run_core(lines: list[str], *, notify: bool) -> tuple[float, Pipeline, Memory
     gc.collect()
     start = time.perf_counter()
     for i in range(0, len(lines), BATCH):
-        items = [(f"m{i + k}", normalize(json.loads(line))) for k, line in enumerate(lines[i : i + BATCH])]
+        items = parse_batch(lines, i, "m")
         clock.set(max(s.time for _, signals in items for s in signals))
         pipeline.process(items)
     return time.perf_counter() - start, pipeline, store
@@ -183,9 +192,7 @@ def dynamodb_cost(lines: list[str]) -> dict[str, float]:
         counter.on = True
         new = dup = 0
         for i in range(0, len(lines), BATCH):
-            items = [
-                (f"m{i + k}", normalize(json.loads(line))) for k, line in enumerate(lines[i : i + BATCH])
-            ]
+            items = parse_batch(lines, i, "m")
             clock.set(max(s.time for _, signals in items for s in signals))
             result = pipeline.process(items)
             new += result.recorded
@@ -194,9 +201,7 @@ def dynamodb_cost(lines: list[str]) -> dict[str, float]:
         counter.counts["dynamodb"] = 0
         again = 0
         for i in range(0, len(lines), BATCH):
-            items = [
-                (f"r{i + k}", normalize(json.loads(line))) for k, line in enumerate(lines[i : i + BATCH])
-            ]
+            items = parse_batch(lines, i, "r")
             again += pipeline.process(items).duplicates
         second = counter.counts["dynamodb"]
     return {

@@ -13,12 +13,14 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any, Literal, Required
 
-from pydantic import Field, field_validator
+from pydantic import Field, TypeAdapter, ValidationError, field_validator
+from typing_extensions import TypedDict
 
-from aiops.signals.base import Input, arn_parts, parse
-from aiops.signals.model import AlarmInfo, AlarmState, AlarmType, Kind, MetricQuery, Signal, Status
+from aiops.errors import InvalidEventError
+from aiops.signals.base import Input, arn_parts, parse, parse_as, parse_time
+from aiops.signals.model import AlarmState, AlarmType, Kind, Signal, Status
 from aiops.text import MAX_NAME, MAX_TEXT, MAX_TITLE, cap
 
 SOURCE = "aws.cloudwatch"
@@ -28,53 +30,58 @@ _MAX_METRICS = 20
 
 
 # --- EventBridge / alarmData shape ------------------------------------------------------------------
+# The hot path of a storm: typed dicts, validated by pydantic-core without building model instances.
 
 
-class _Metric(Input):
-    namespace: str = ""
-    name: str = ""
-    dimensions: dict[str, str] = {}
+class _Metric(TypedDict, total=False):
+    namespace: str
+    name: str
+    dimensions: dict[str, str]
 
 
-class _MetricStat(Input):
-    metric: _Metric
-    period: int | None = None
-    stat: str = ""
+class _MetricStat(TypedDict, total=False):
+    metric: Required[_Metric]
+    period: int | None
+    stat: str
 
 
-class _MetricEntry(Input):
-    id: str = ""
-    metric_stat: _MetricStat | None = Field(default=None, alias="metricStat")
-    expression: str = ""
-    return_data: bool = Field(default=True, alias="returnData")
+class _MetricEntry(TypedDict, total=False):
+    id: str
+    metricStat: _MetricStat | None
+    expression: str
+    returnData: bool
 
 
-class _State(Input):
-    value: AlarmState
-    reason: str = ""
-    reason_data: str | dict[str, Any] | None = Field(default=None, alias="reasonData")
-    timestamp: str = ""
-    actions_suppressed_by: str = Field(default="", alias="actionsSuppressedBy")
-    actions_suppressed_reason: str = Field(default="", alias="actionsSuppressedReason")
+class _State(TypedDict, total=False):
+    value: Required[AlarmState]
+    reason: str
+    reasonData: str | dict[str, Any] | None
+    timestamp: str
+    actionsSuppressedBy: str
+    actionsSuppressedReason: str
 
 
-class _Config(Input):
-    description: str | None = None
-    metrics: list[_MetricEntry] = []
-    alarm_rule: str = Field(default="", alias="alarmRule")
-    actions_suppressor: str = Field(default="", alias="actionsSuppressor")
-    threshold: float | None = None
-    comparison: str = Field(default="", alias="comparisonOperator")
-    threshold_metric_id: str = Field(default="", alias="thresholdMetricId")
-    evaluation_periods: int | None = Field(default=None, alias="evaluationPeriods")
+class _Config(TypedDict, total=False):
+    description: str | None
+    metrics: list[_MetricEntry]
+    alarmRule: str
+    actionsSuppressor: str
+    threshold: float | None
+    comparisonOperator: str
+    thresholdMetricId: str
+    evaluationPeriods: int | None
 
 
-class _Detail(Input):
-    alarm_name: str = Field(alias="alarmName", min_length=1)
-    state: _State
-    previous_state: _State | None = Field(default=None, alias="previousState")
-    configuration: _Config = _Config()
-    alarm_tags: dict[str, str] = Field(default={}, alias="alarmTags")
+class _Detail(TypedDict, total=False):
+    alarmName: Required[Annotated[str, Field(min_length=1)]]
+    state: Required[_State]
+    previousState: _State | None
+    configuration: _Config
+    alarmTags: dict[str, str]
+
+
+_DETAIL: TypeAdapter[_Detail] = TypeAdapter(_Detail)
+_NO_CONFIG: _Config = {}
 
 
 def from_detail(
@@ -89,49 +96,112 @@ def from_detail(
     prefix: str = "detail",
 ) -> Signal:
     """A signal from an EventBridge alarm ``detail`` or a Lambda action's ``alarmData``."""
-    d = parse(_Detail, detail, source=SOURCE, prefix=prefix)
-    cfg = d.configuration
-    metrics = tuple(_query(m) for m in cfg.metrics[:_MAX_METRICS])
-    reason_data = _reason_data(d.state.reason_data)
-    threshold = cfg.threshold if cfg.threshold is not None else _float(reason_data.get("threshold"))
-    children = _children(cfg.alarm_rule) or _triggering(reason_data)
-    info = AlarmInfo(
-        name=cap(d.alarm_name, MAX_NAME),
-        arn=cap(alarm_arn, MAX_TEXT),
-        alarm_type=_alarm_type(metrics, cfg.alarm_rule, cfg.threshold_metric_id),
-        state=d.state.value,
-        previous_state=d.previous_state.value if d.previous_state else None,
-        reason=cap(d.state.reason),
-        threshold=threshold,
-        comparison=cap(cfg.comparison, 64),
-        evaluation_periods=cfg.evaluation_periods,
-        threshold_metric_id=cap(cfg.threshold_metric_id or _band_id(metrics), 64),
-        anomaly_band=_band(metrics),
-        metrics=metrics,
-        alarm_rule=cap(cfg.alarm_rule),
-        children=children,
-        actions_suppressed_by=cap(d.state.actions_suppressed_by, 64),
-        actions_suppressed_reason=cap(d.state.actions_suppressed_reason),
-        actions_suppressor=cap(cfg.actions_suppressor, MAX_NAME),
-        tags={cap(k, 128): cap(v, 256) for k, v in list(d.alarm_tags.items())[:50]},
-    )
-    return _signal(info, event_id, time, account, region, detail_type, cfg.description)
+    d = parse_as(_DETAIL, detail, source=SOURCE, prefix=prefix)
+    return _from_valid(d, event_id, time, account, region, alarm_arn, detail_type)
 
 
-def _query(m: _MetricEntry) -> MetricQuery:
-    ms = m.metric_stat
-    return MetricQuery(
-        id=cap(m.id, 255),
-        namespace=cap(ms.metric.namespace, 255) if ms else "",
-        name=cap(ms.metric.name, 255) if ms else "",
-        dimensions={cap(k, 255): cap(v, 1024) for k, v in list(ms.metric.dimensions.items())[:30]}
-        if ms
-        else {},
-        stat=cap(ms.stat, 64) if ms else "",
-        period=ms.period if ms else None,
-        expression=cap(m.expression, 1024),
-        return_data=m.return_data,
+_AlarmEvent = TypedDict(
+    "_AlarmEvent",
+    {
+        "id": Required[Annotated[str, Field(min_length=1, max_length=256)]],
+        "source": Required[Literal["aws.cloudwatch"]],
+        "detail-type": Required[Literal["CloudWatch Alarm State Change"]],
+        "time": Required[str],
+        "account": Annotated[str, Field(max_length=32)],
+        "region": Annotated[str, Field(max_length=32)],
+        "resources": list[str],
+        "detail": Required[_Detail],
+    },
+    total=False,
+)
+_ALARM_EVENT: TypeAdapter[_AlarmEvent] = TypeAdapter(_AlarmEvent)
+_ALARM_DETAIL_TYPE = '"CloudWatch Alarm State Change"'
+
+
+def from_eventbridge_json(text: str) -> Signal | None:
+    """The fast path of a storm: an EventBridge alarm event decoded and validated in one pass by
+    pydantic-core, straight from its JSON text. None when the text is anything else, or is not valid
+    (the general path then decodes it and says precisely what is wrong)."""
+    if _ALARM_DETAIL_TYPE not in text:
+        return None
+    try:
+        ev = _ALARM_EVENT.validate_json(text)
+        when = parse_time(ev["time"], source=SOURCE, field="time")
+    except (ValidationError, InvalidEventError):
+        return None
+    resources = ev.get("resources")
+    return _from_valid(
+        ev["detail"],
+        ev["id"],
+        when,
+        ev.get("account", ""),
+        ev.get("region", ""),
+        resources[0] if resources else "",
+        "CloudWatch Alarm State Change",
     )
+
+
+def _from_valid(
+    d: _Detail,
+    event_id: str,
+    time: datetime,
+    account: str,
+    region: str,
+    alarm_arn: str,
+    detail_type: str,
+) -> Signal:
+    cfg = d.get("configuration", _NO_CONFIG)
+    state = d["state"]
+    previous = d.get("previousState")
+    metrics = [_query(m) for m in cfg.get("metrics", ())[:_MAX_METRICS]]
+    rule = cfg.get("alarmRule", "")
+    threshold = cfg.get("threshold")
+    reason_data = _reason_data(state.get("reasonData"))
+    if threshold is None:
+        threshold = _float(reason_data.get("threshold"))
+    threshold_id = cfg.get("thresholdMetricId", "")
+    tags = d.get("alarmTags")
+    info = {
+        "name": cap(d["alarmName"], MAX_NAME),
+        "arn": cap(alarm_arn, MAX_TEXT),
+        "alarm_type": _alarm_type(metrics, rule, threshold_id),
+        "state": state["value"],
+        "previous_state": previous["value"] if previous else None,
+        "reason": cap(state.get("reason", "")),
+        "threshold": threshold,
+        "comparison": cap(cfg.get("comparisonOperator", ""), 64),
+        "evaluation_periods": cfg.get("evaluationPeriods"),
+        "threshold_metric_id": cap(threshold_id or _band_id(metrics), 64),
+        "anomaly_band": _band(metrics),
+        "metrics": metrics,
+        "alarm_rule": cap(rule),
+        "children": _children(rule) or _triggering(reason_data),
+        "actions_suppressed_by": cap(state.get("actionsSuppressedBy", ""), 64),
+        "actions_suppressed_reason": cap(state.get("actionsSuppressedReason", "")),
+        "actions_suppressor": cap(cfg.get("actionsSuppressor", ""), MAX_NAME),
+        "tags": {cap(k, 128): cap(v, 256) for k, v in list(tags.items())[:50]} if tags else {},
+    }
+    return _signal(info, event_id, time, account, region, detail_type, cfg.get("description"))
+
+
+def _query(m: _MetricEntry) -> dict[str, Any]:
+    ms = m.get("metricStat")
+    query: dict[str, Any] = {
+        "id": cap(m.get("id", ""), 255),
+        "expression": cap(m.get("expression", ""), 1024),
+        "return_data": m.get("returnData", True),
+    }
+    if ms:
+        metric = ms["metric"]
+        dims = metric.get("dimensions")
+        query.update(
+            namespace=cap(metric.get("namespace", ""), 255),
+            name=cap(metric.get("name", ""), 255),
+            dimensions={cap(k, 255): cap(v, 1024) for k, v in list(dims.items())[:30]} if dims else {},
+            stat=cap(ms.get("stat", ""), 64),
+            period=ms.get("period"),
+        )
+    return query
 
 
 # --- SNS notification shape ----------------------------------------------------------------------
@@ -198,7 +268,7 @@ def from_sns_message(message: Any, *, message_id: str, time: datetime, account: 
     """A signal from the JSON an alarm action publishes to SNS."""
     m = parse(_SnsAlarm, message, source=SOURCE, prefix="Message")
     arn_region, arn_account = arn_parts(m.alarm_arn)
-    metrics: tuple[MetricQuery, ...] = ()
+    metrics: list[dict[str, Any]] = []
     comparison, threshold, threshold_id, periods = "", None, "", None
     if m.trigger is not None:
         t = m.trigger
@@ -209,38 +279,38 @@ def from_sns_message(message: Any, *, message_id: str, time: datetime, account: 
             t.evaluation_periods,
         )
         if t.metrics:
-            metrics = tuple(_sns_query(e) for e in t.metrics[:_MAX_METRICS])
+            metrics = [_sns_query(e) for e in t.metrics[:_MAX_METRICS]]
         elif t.metric_name:
-            metrics = (
-                MetricQuery(
-                    namespace=cap(t.namespace, 255),
-                    name=cap(t.metric_name, 255),
-                    dimensions=_dims(t.dimensions),
-                    stat=cap(t.statistic or t.extended_statistic, 64),
-                    period=t.period,
-                ),
-            )
+            metrics = [
+                {
+                    "namespace": cap(t.namespace, 255),
+                    "name": cap(t.metric_name, 255),
+                    "dimensions": _dims(t.dimensions),
+                    "stat": cap(t.statistic or t.extended_statistic, 64),
+                    "period": t.period,
+                }
+            ]
     children = _children(m.alarm_rule) or tuple(
         _alarm_name_of(str(c.get("Arn", "")))
         for c in m.triggering_children[:_MAX_METRICS]
         if isinstance(c, dict)
     )
-    info = AlarmInfo(
-        name=cap(m.alarm_name, MAX_NAME),
-        arn=cap(m.alarm_arn, MAX_TEXT),
-        alarm_type=_alarm_type(metrics, m.alarm_rule, threshold_id),
-        state=m.new_state,
-        previous_state=m.old_state,
-        reason=cap(m.reason),
-        threshold=threshold,
-        comparison=cap(comparison, 64),
-        evaluation_periods=periods,
-        threshold_metric_id=cap(threshold_id, 64),
-        anomaly_band=_band(metrics),
-        metrics=metrics,
-        alarm_rule=cap(m.alarm_rule),
-        children=children,
-    )
+    info = {
+        "name": cap(m.alarm_name, MAX_NAME),
+        "arn": cap(m.alarm_arn, MAX_TEXT),
+        "alarm_type": _alarm_type(metrics, m.alarm_rule, threshold_id),
+        "state": m.new_state,
+        "previous_state": m.old_state,
+        "reason": cap(m.reason),
+        "threshold": threshold,
+        "comparison": cap(comparison, 64),
+        "evaluation_periods": periods,
+        "threshold_metric_id": cap(threshold_id, 64),
+        "anomaly_band": _band(metrics),
+        "metrics": metrics,
+        "alarm_rule": cap(m.alarm_rule),
+        "children": children,
+    }
     return _signal(
         info,
         message_id,
@@ -252,18 +322,22 @@ def from_sns_message(message: Any, *, message_id: str, time: datetime, account: 
     )
 
 
-def _sns_query(e: _SnsMetricEntry) -> MetricQuery:
+def _sns_query(e: _SnsMetricEntry) -> dict[str, Any]:
     ms = e.metric_stat
-    return MetricQuery(
-        id=cap(e.id, 255),
-        namespace=cap(ms.metric.namespace, 255) if ms else "",
-        name=cap(ms.metric.name, 255) if ms else "",
-        dimensions=_dims(ms.metric.dimensions) if ms else {},
-        stat=cap(ms.stat, 64) if ms else "",
-        period=ms.period if ms else None,
-        expression=cap(e.expression, 1024),
-        return_data=e.return_data,
-    )
+    query: dict[str, Any] = {
+        "id": cap(e.id, 255),
+        "expression": cap(e.expression, 1024),
+        "return_data": e.return_data,
+    }
+    if ms:
+        query.update(
+            namespace=cap(ms.metric.namespace, 255),
+            name=cap(ms.metric.name, 255),
+            dimensions=_dims(ms.metric.dimensions),
+            stat=cap(ms.stat, 64),
+            period=ms.period,
+        )
+    return query
 
 
 def _dims(dims: list[_SnsDimension]) -> dict[str, str]:
@@ -274,7 +348,7 @@ def _dims(dims: list[_SnsDimension]) -> dict[str, str]:
 
 
 def _signal(
-    info: AlarmInfo,
+    info: dict[str, Any],
     event_id: str,
     time: datetime,
     account: str,
@@ -282,51 +356,54 @@ def _signal(
     detail_type: str,
     description: str | None,
 ) -> Signal:
-    kind: Kind = "log_anomaly" if _is_log_anomaly(info) else "alarm"
+    """One validation for the whole signal: pydantic-core builds the nested models."""
+    kind: Kind = "log_anomaly" if _is_log_anomaly(info["metrics"]) else "alarm"
     what = "Log anomaly" if kind == "log_anomaly" else "Alarm"
-    title = f"{what} {info.name} is {info.state}"
+    title = f"{what} {info['name']} is {info['state']}"
     if description:
         title = f"{title}: {description}"
-    return Signal(
-        id=event_id,
-        source=SOURCE,
-        time=time,
-        kind=kind,
-        status=_STATUS[info.state],
-        resource=info.name,
-        title=cap(title, MAX_TITLE),
-        account=cap(account, 32),
-        region=cap(region, 32),
-        detail_type=detail_type,
-        alarm=info,
+    return Signal.model_validate(
+        {
+            "id": event_id,
+            "source": SOURCE,
+            "time": time,
+            "kind": kind,
+            "status": _STATUS[info["state"]],
+            "resource": info["name"],
+            "title": cap(title, MAX_TITLE),
+            "account": cap(account, 32),
+            "region": cap(region, 32),
+            "detail_type": detail_type,
+            "alarm": info,
+        }
     )
 
 
-def _is_log_anomaly(info: AlarmInfo) -> bool:
-    return any(m.namespace == "AWS/Logs" and m.name == "AnomalyCount" for m in info.metrics)
+def _is_log_anomaly(metrics: list[dict[str, Any]]) -> bool:
+    return any(m.get("namespace") == "AWS/Logs" and m.get("name") == "AnomalyCount" for m in metrics)
 
 
-def _alarm_type(metrics: tuple[MetricQuery, ...], rule: str, threshold_id: str) -> AlarmType:
+def _alarm_type(metrics: list[dict[str, Any]], rule: str, threshold_id: str) -> AlarmType:
     if rule:
         return "composite"
     if threshold_id or _band(metrics):
         return "anomaly_detection"
-    if any(m.expression for m in metrics) or len(metrics) > 1:
+    if any(m.get("expression") for m in metrics) or len(metrics) > 1:
         return "metric_math"
     return "metric"
 
 
-def _band(metrics: tuple[MetricQuery, ...]) -> str:
+def _band(metrics: list[dict[str, Any]]) -> str:
     for m in metrics:
-        if "ANOMALY_DETECTION_BAND" in m.expression.upper():
-            return m.expression
+        if "ANOMALY_DETECTION_BAND" in m.get("expression", "").upper():
+            return str(m["expression"])
     return ""
 
 
-def _band_id(metrics: tuple[MetricQuery, ...]) -> str:
+def _band_id(metrics: list[dict[str, Any]]) -> str:
     for m in metrics:
-        if "ANOMALY_DETECTION_BAND" in m.expression.upper():
-            return m.id
+        if "ANOMALY_DETECTION_BAND" in m.get("expression", "").upper():
+            return str(m["id"])
     return ""
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import Field
 
 from aiops.errors import InvalidEventError, UnsupportedEventError
-from aiops.signals import registry
+from aiops.signals import cloudwatch, registry
 from aiops.signals.base import MAX_EVENT_BYTES, Input, arn_parts, loads, parse, parse_time
 from aiops.signals.model import Signal
 from aiops.text import cap
@@ -42,6 +42,10 @@ class _SnsNotification(Input):
 
 def normalize_text(text: str | bytes, *, source: str = "event") -> list[Signal]:
     """Signals from a JSON document (a file, an SQS body); size-checked before it is decoded."""
+    if isinstance(text, str) and len(text) <= MAX_EVENT_BYTES:
+        fast = cloudwatch.from_eventbridge_json(text)
+        if fast is not None:
+            return [fast]
     return normalize(loads(text, source=source, field="(document)"))
 
 
@@ -105,6 +109,10 @@ def _record(record: Any, index: int) -> list[Signal]:
 
 def sqs_body(body: str, message_id: str) -> list[Signal]:
     """Signals from one SQS message body (an EventBridge event or an SNS notification, raw or not)."""
+    if len(body) <= MAX_EVENT_BYTES:
+        fast = cloudwatch.from_eventbridge_json(body)
+        if fast is not None:
+            return [fast]
     return normalize(loads(body, source="aws.sqs", field="body"), fallback_id=message_id)
 
 
@@ -171,8 +179,6 @@ def _raw_message(payload: dict[str, Any], message_id: str) -> Signal:
 
 
 def _lambda_alarm_action(payload: dict[str, Any]) -> Signal:
-    from aiops.signals import cloudwatch
-
     arn = payload.get("alarmArn")
     arn = arn if isinstance(arn, str) else ""
     when = parse_time(payload.get("time"), source=cloudwatch.SOURCE, field="time")
