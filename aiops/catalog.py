@@ -167,6 +167,17 @@ class Catalog(_Model):
         return {s.name: s for s in self.services}
 
     @cached_property
+    def selector_fields(self) -> frozenset[str]:
+        """The selector keys this catalog uses: facts nobody matches on are never gathered."""
+        return frozenset(
+            key
+            for svc in self.services
+            for c in svc.components
+            for sel in c.match
+            for key in sel.model_fields_set
+        )
+
+    @cached_property
     def resolution_cache(self) -> dict[Facts, Ownership]:
         """Facts -> ownership, filled by :meth:`resolve` (a plain attribute: the hot path reads it)."""
         return {}
@@ -180,7 +191,7 @@ class Catalog(_Model):
         Resolution depends only on what selectors look at, so it is cached by those facts: a storm of
         repeats resolves each alarm once.
         """
-        facts = facts_of(signal)
+        facts = facts_of(signal, self.selector_fields)
         cache = self.resolution_cache
         found = cache.get(facts)
         if found is None:
@@ -244,10 +255,16 @@ class Facts(NamedTuple):
     tags: Pairs | None = None
 
 
-def facts_of(signal: Signal) -> Facts:
+_ALL_FIELDS = frozenset(Selector.model_fields)
+
+
+def facts_of(signal: Signal, wanted: frozenset[str] = _ALL_FIELDS) -> Facts:
+    """The facts of ``signal`` that selectors on ``wanted`` keys look at."""
     if signal.alarm is not None:
         a = signal.alarm
-        names = (a.name, *a.children)
+        names = (a.name, *a.children) if a.children else (a.name,)
+        if "dimension" not in wanted and "namespace" not in wanted:
+            return Facts(alarm_names=names, tags=_pairs(a.tags) if "tag" in wanted else None)
         metrics = [m for m in a.metrics if m.name]
         return Facts(
             alarm_names=names,

@@ -5,14 +5,13 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import datetime, timedelta
-from functools import lru_cache
 from typing import Any, Literal
 from urllib.parse import quote
 
 from pydantic import BaseModel, ConfigDict
 
 from aiops.impact import CostFacts, Impact
-from aiops.signals.model import Kind, Signal, Status, format_time
+from aiops.signals.model import Kind, Signal, Status, fingerprint_of, format_time
 
 IncidentStatus = Literal["open", "mitigated", "resolved"]
 Severity = Literal["SEV1", "SEV2", "SEV3", "SEV4"]
@@ -194,14 +193,7 @@ def timeline_order(entry: TimelineEntry) -> tuple[datetime, int, str]:
 
 def fingerprint(signal: Signal) -> str:
     """Identity of the thing that signals, never its text: kind, account, region and resource."""
-    kind = "alarm" if signal.kind == "log_anomaly" else signal.kind
-    return _fingerprint(kind, signal.account, signal.region, signal.resource)
-
-
-@lru_cache(maxsize=8192)
-def _fingerprint(kind: str, account: str, region: str, resource: str) -> str:
-    raw = f"{kind}|{account}|{region}|{resource}"
-    return hashlib.sha256(raw.encode()).hexdigest()[:24]
+    return fingerprint_of(signal.kind, signal.account, signal.region, signal.resource)
 
 
 def incident_id_for(service: str, first_signal_id: str) -> str:
@@ -218,6 +210,8 @@ def flap_changes(
     """Recent status-change times of a fingerprint after ``signal``."""
     previous = state.changes if state else ()
     changed = state is None or (state.status != signal.status and signal.status != "info")
+    if not changed and (not previous or signal.time - previous[0] <= window):
+        return previous  # a repeat: nothing to add, nothing aged out
     recent = [t for t in previous if signal.time - t <= window]
     if changed and state is not None:
         recent.append(signal.time)
@@ -234,8 +228,8 @@ class Fold:
 
     __slots__ = (
         "_copied",
-        "_firing",
-        "_first_symptom",
+        "_onset",
+        "_onset_known",
         "before",
         "entries",
         "flapping",
@@ -258,28 +252,32 @@ class Fold:
         self.status: IncidentStatus = incident.status
         self.mitigated_at = incident.mitigated_at
         self.resolved_at = incident.resolved_at
-        self._firing = -1
-        """Firing symptoms, counted on the first member write (a repeat that changes none never counts)."""
-        self._first_symptom: datetime | None = None
+        self._onset: datetime | None = None
+        self._onset_known = False
         self.onset_moved = False
         self.entries: list[TimelineEntry] = []
 
+    def first_symptom(self) -> datetime | None:
+        """The earliest onset among symptoms (scanned once, when first needed)."""
+        if not self._onset_known:
+            onsets = [m.fired_at for m in self.members.values() if m.role == "symptom" and m.fired_at]
+            self._onset = min(onsets) if onsets else None
+            self._onset_known = True
+        return self._onset
+
+    def _any_firing(self) -> bool:
+        return any(m.status == "firing" and m.role == "symptom" for m in self.members.values())
+
     def _put(self, fp: str, old: Member | None, member: Member) -> None:
+        onset = member.fired_at if member.role == "symptom" else None
+        if onset is not None and (old is None or old.fired_at != onset):
+            first = self.first_symptom()
+            if first is None or onset < first:
+                self._onset, self.onset_moved = onset, True
         if not self._copied:
-            symptoms = [m for m in self.members.values() if m.role == "symptom"]
-            self._firing = sum(1 for m in symptoms if m.status == "firing")
-            onsets = [m.fired_at for m in symptoms if m.fired_at is not None]
-            self._first_symptom = min(onsets) if onsets else None
             self.members = dict(self.members)
             self._copied = True
         self.members[fp] = member
-        if member.role == "symptom":
-            self._firing += (member.status == "firing") - (old is not None and old.status == "firing")
-            if member.fired_at is not None and (
-                self._first_symptom is None or member.fired_at < self._first_symptom
-            ):
-                self._first_symptom = member.fired_at
-                self.onset_moved = True
 
     def apply(
         self,
@@ -356,8 +354,9 @@ class Fold:
         elif (
             member is not old  # an open incident always has a firing symptom or no onset yet
             and self.status == "open"
-            and not self._firing
-            and self._first_symptom is not None
+            and not (member.status == "firing" and member.role == "symptom")
+            and not self._any_firing()
+            and self.first_symptom() is not None
         ):
             self.status = "mitigated"
             self.mitigated_at = max(m.last_change for m in self.members.values())
@@ -377,14 +376,17 @@ class Fold:
 
     def result(self) -> Incident:
         b = self.before
-        update: dict[str, object] = {}
+        update: dict[str, object] = {
+            "opened_at": self.opened_at,
+            "last_activity_at": self.last_activity_at,
+            "flapping": self.flapping,
+            "status": self.status,
+            "mitigated_at": self.mitigated_at,
+            "resolved_at": self.resolved_at,
+        }
         if self._copied:
             update["members"] = self.members
-        for name in ("opened_at", "last_activity_at", "flapping", "status", "mitigated_at", "resolved_at"):
-            value = getattr(self, name)
-            if value != getattr(b, name):
-                update[name] = value
-        return b.model_copy(update=update) if update else b
+        return b.model_copy(update=update)
 
 
 def apply_signal(

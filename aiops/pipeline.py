@@ -50,7 +50,7 @@ from aiops.ports import Clock, ContextStore, IncidentStore, MetricsReader, Signa
 from aiops.remediate import Remediation
 from aiops.rootcause import DEFAULT_LOOKBACK, MODEL_COMPONENT, rank
 from aiops.severity import initial_severity, severity_for
-from aiops.signals.model import Signal, format_time
+from aiops.signals.model import Deferred, Signal, format_time
 from aiops.text import MAX_TITLE, cap
 
 log = logging.getLogger(__name__)
@@ -103,7 +103,7 @@ class BatchResult:
     """Ids of the batch items whose signals could not be processed (the caller retries them)."""
 
 
-@dataclass
+@dataclass(slots=True)
 class _Routed:
     item: str
     signal: Signal
@@ -233,13 +233,15 @@ class Pipeline:
         self.remediation = remediation
         self.settings = settings or Settings()
         self._silence_cache: dict[str, tuple[datetime, list[Silence]]] = {}
+        self._windows: dict[str, timedelta] = {}
 
     # -- entry point -------------------------------------------------------------------------------
 
-    def process(self, items: Sequence[tuple[str, Sequence[Signal]]]) -> BatchResult:
-        """Process the signals of a batch; ``items`` pairs a batch item id with its signals."""
+    def process(self, items: Sequence[tuple[str, Sequence[Signal | Deferred]]]) -> BatchResult:
+        """Process the signals of a batch; ``items`` pairs a batch item id with its signals (a deferred
+        one is built only when it is no duplicate)."""
         result = BatchResult()
-        pending = [(item, s) for item, signals in items for s in signals]
+        pending: list[tuple[str, Signal | Deferred]] = [(item, s) for item, signals in items for s in signals]
         result.signals = len(pending)
         for _ in range(self.settings.max_conflict_retries):
             if not pending:
@@ -252,16 +254,24 @@ class Pipeline:
             result.failed.add(item)
         return result
 
-    def _process_once(self, flat: list[tuple[str, Signal]], result: BatchResult) -> list[tuple[str, Signal]]:
-        fps = [fingerprint(s) for _, s in flat]
-        seen = self.ledger.lookup([s for _, s in flat], fps)
+    def _process_once(
+        self, flat: list[tuple[str, Signal | Deferred]], result: BatchResult
+    ) -> list[tuple[str, Signal | Deferred]]:
+        fps = [s.fingerprint if isinstance(s, Deferred) else fingerprint(s) for _, s in flat]
+        seen = self.ledger.lookup([s.id for _, s in flat], fps)
         routed: list[_Routed] = []
         batch_ids: set[str] = set()
-        for (item, signal), fp, known in zip(flat, fps, seen, strict=True):
-            if known.duplicate or signal.id in batch_ids:
+        for (item, pending), fp, known in zip(flat, fps, seen, strict=True):
+            if known.duplicate or pending.id in batch_ids:
                 result.duplicates += 1
                 continue
-            batch_ids.add(signal.id)
+            batch_ids.add(pending.id)
+            try:
+                signal = pending.build() if isinstance(pending, Deferred) else pending
+            except Exception:  # validated already: a bug, not bad input; the item is retried
+                log.exception("pipeline.build_failed", extra={"item": item, "signal_id": pending.id})
+                result.failed.add(item)
+                continue
             changes = flap_changes(
                 known.state, signal, self.settings.flap_window, self.settings.flap_threshold + 1
             )
@@ -291,7 +301,7 @@ class Pipeline:
             except Exception:
                 log.exception("pipeline.apply_failed", extra={"incident_id": incident_id})
                 result.failed.update(m.item for m in members)
-        conflicted: list[tuple[str, Signal]] = []
+        conflicted: list[tuple[str, Signal | Deferred]] = []
         for r in routed:
             if r.item in result.failed:
                 continue
@@ -324,6 +334,12 @@ class Pipeline:
 
     # -- routing -----------------------------------------------------------------------------------
 
+    def _group_window(self, service: str) -> timedelta:
+        window = self._windows.get(service)
+        if window is None:
+            window = self._windows[service] = self.settings.group_window(self.catalog.service(service))
+        return window
+
     def _route(self, r: _Routed, pending: dict[str, list[_Routed]], view: _BatchView) -> list[str]:
         """The incidents a signal joins (a firing symptom opens one when its service has none)."""
         s = self.settings
@@ -337,8 +353,7 @@ class Pipeline:
             return self._route_health(r, view)
         if r.signal.kind == "automation":
             return []  # the automation handler follows runbook executions
-        service = self.catalog.service(r.owner.service)
-        window = s.group_window(service)
+        window = self._group_window(r.owner.service)
         if r.state is not None and r.state.incident_id is not None:
             current = view.get(r.state.incident_id)
             if current is not None and current.is_active:
@@ -402,8 +417,8 @@ class Pipeline:
         evidence = self._open_provider_issues(routed) if new else []
         links = [_ref(s) for s in evidence]
         for r in routed:  # state changes of this fingerprint recorded before it had an incident
-            if r.state is not None and r.signal.status == "firing":
-                since = r.signal.time - self.settings.group_window(self.catalog.service(r.owner.service))
+            if r.state is not None and r.state.orphans and r.signal.status == "firing":
+                since = r.signal.time - self._group_window(r.owner.service)
                 links += [o for o in r.state.orphans if o.status != "info" and o.time >= since]
         if links:
             self.ledger.link(incident_id, list({ref.id: ref for ref in links}.values()))
@@ -456,12 +471,16 @@ class Pipeline:
         # "now" is never before the newest event seen: a clock a little behind the sender cannot hold a
         # quiet period open.
         now = max(self.clock.now(), incident.last_activity_at)
-        ranked = {
-            "hypotheses": hypotheses,
-            "root_cause": hypotheses[0].as_root_cause() if hypotheses else incident.root_cause,
-            "silenced_until": self._silenced_until(incident, now),
-        }
-        if any(getattr(incident, k) != v for k, v in ranked.items()):
+        ranked: dict[str, object] = {}
+        if hypotheses is not incident.hypotheses and hypotheses != incident.hypotheses:
+            ranked["hypotheses"] = hypotheses
+            root = hypotheses[0].as_root_cause() if hypotheses else incident.root_cause
+            if root != incident.root_cause:
+                ranked["root_cause"] = root
+        silenced_until = self._silenced_until(incident, now)
+        if silenced_until != incident.silenced_until:
+            ranked["silenced_until"] = silenced_until
+        if ranked:
             incident = incident.model_copy(update=ranked)
         incident, cost_changed = _fold_cost(incident, routed)
         incident, assessed = self._assess(incident, service, now, force=cost_changed)
@@ -533,7 +552,7 @@ class Pipeline:
         if hit is None or not hit[0] <= now < hit[0] + SILENCE_REFRESH:
             hit = (now, self.silences.silences(service, now))
             self._silence_cache[service] = hit
-        return [x for x in hit[1] if x.until > now]
+        return [x for x in hit[1] if x.until > now] if hit[1] else []
 
     def _silenced_until(self, incident: Incident, now: datetime) -> datetime | None:
         active = self._active_silences(incident.service, now)

@@ -34,8 +34,8 @@ class Seen:
 class SignalLedger(Protocol):
     """Per-event and per-fingerprint rows: the hot path of a storm never touches the incident item."""
 
-    def lookup(self, signals: Sequence[Signal], fingerprints: Sequence[str]) -> list[Seen]:
-        """For each signal: was its event id recorded already, and its fingerprint's state."""
+    def lookup(self, event_ids: Sequence[str], fingerprints: Sequence[str]) -> list[Seen]:
+        """For each event: was its id recorded already, and its fingerprint's state."""
         ...
 
     def record(

@@ -25,7 +25,7 @@ from aiops.adapters.memory import FixedClock, LocalChat, MemoryStore
 from aiops.catalog import Catalog, load_catalog
 from aiops.notify import Notifier
 from aiops.pipeline import Pipeline
-from aiops.signals import Signal, sqs_body
+from aiops.signals import Deferred, Signal, prepare_sqs_body
 
 SERVICES = 20
 ALARMS = 500
@@ -142,12 +142,12 @@ def make_pipeline(store: Any, clock: FixedClock, notifier: Notifier | None) -> P
     )
 
 
-def parse_batch(lines: list[str], start: int, prefix: str) -> list[tuple[str, list[Signal]]]:
-    """One SQS batch as the ingest handler parses it: each body through ``sqs_body``."""
+def parse_batch(lines: list[str], start: int, prefix: str) -> list[tuple[str, list[Signal | Deferred]]]:
+    """One SQS batch as the ingest handler parses it: each body through ``prepare_sqs_body``."""
     out = []
     for k, line in enumerate(lines[start : start + BATCH]):
         message_id = f"{prefix}{start + k}"
-        out.append((message_id, sqs_body(line, message_id)))
+        out.append((message_id, prepare_sqs_body(line, message_id)))
     return out
 
 

@@ -1,7 +1,8 @@
 """An SQS batch through the pipeline with Powertools' BatchProcessor (partial batch failures).
 
-Phase one parses every record on its own: a malformed record becomes a batch item failure (SQS
-retries it, then moves it to the dead-letter queue) and never takes the rest of the batch down.
+Phase one validates every record on its own: a malformed record becomes a batch item failure (SQS
+retries it, then moves it to the dead-letter queue) and never takes the rest of the batch down. An
+alarm event's signal is built later, and only when it is no duplicate delivery.
 Phase two runs the pipeline once over the good records, so an incident is written once per batch.
 """
 
@@ -15,17 +16,17 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from aiops.errors import EventError
 from aiops.pipeline import BatchResult, Pipeline
-from aiops.signals import Signal, sqs_body
+from aiops.signals import Deferred, Signal, prepare_sqs_body
 
 logger = Logger(service="aiops", child=True)
 
 
 def process_sqs_batch(event: dict[str, Any], pipeline: Pipeline) -> tuple[dict[str, Any], BatchResult]:
-    parsed: dict[str, list[Signal]] = {}
+    parsed: dict[str, list[Signal | Deferred]] = {}
 
     def parse_record(record: SQSRecord) -> None:
         try:
-            parsed[record.message_id] = sqs_body(record.body, record.message_id)
+            parsed[record.message_id] = prepare_sqs_body(record.body, record.message_id)
         except EventError as exc:
             logger.warning(
                 "signal.rejected",

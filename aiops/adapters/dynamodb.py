@@ -65,16 +65,16 @@ class DynamoStore:
 
     # -- SignalLedger ------------------------------------------------------------------------------
 
-    def lookup(self, signals: Sequence[Signal], fingerprints: Sequence[str]) -> list[Seen]:
+    def lookup(self, event_ids: Sequence[str], fingerprints: Sequence[str]) -> list[Seen]:
         keys: dict[tuple[str, str], None] = {}
-        for s, fp in zip(signals, fingerprints, strict=True):
-            keys[(f"EVT#{s.id}", "EVT")] = None
+        for event_id, fp in zip(event_ids, fingerprints, strict=True):
+            keys[(f"EVT#{event_id}", "EVT")] = None
             keys[(f"FP#{fp}", "STATE")] = None
         items = self._batch_get(list(keys))
         now = _epoch(self.clock.now())
         out = []
-        for s, fp in zip(signals, fingerprints, strict=True):
-            evt = items.get((f"EVT#{s.id}", "EVT"))
+        for event_id, fp in zip(event_ids, fingerprints, strict=True):
+            evt = items.get((f"EVT#{event_id}", "EVT"))
             dup = evt is not None and int(evt.get("expires_at", {"N": "0"})["N"]) >= now
             row = items.get((f"FP#{fp}", "STATE"))
             state = SignalState.model_validate_json(row["doc"]["S"]) if row else None

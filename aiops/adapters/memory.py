@@ -38,11 +38,11 @@ class MemoryStore:
         """execution id -> (service, run, incident id, playbook)"""
 
     # SignalLedger
-    def lookup(self, signals: Sequence[Signal], fingerprints: Sequence[str]) -> list[Seen]:
+    def lookup(self, event_ids: Sequence[str], fingerprints: Sequence[str]) -> list[Seen]:
         with self._lock:
             return [
-                Seen(s.id in self.events, self.states.get(fp))
-                for s, fp in zip(signals, fingerprints, strict=True)
+                Seen(i in self.events, self.states.get(fp))
+                for i, fp in zip(event_ids, fingerprints, strict=True)
             ]
 
     def record(

@@ -20,7 +20,7 @@ from typing_extensions import TypedDict
 
 from aiops.errors import InvalidEventError
 from aiops.signals.base import Input, arn_parts, parse, parse_as, parse_time
-from aiops.signals.model import AlarmState, AlarmType, Kind, Signal, Status
+from aiops.signals.model import AlarmState, AlarmType, Deferred, Kind, Signal, Status, fingerprint_of
 from aiops.text import MAX_NAME, MAX_TEXT, MAX_TITLE, cap
 
 SOURCE = "aws.cloudwatch"
@@ -118,10 +118,10 @@ _ALARM_EVENT: TypeAdapter[_AlarmEvent] = TypeAdapter(_AlarmEvent)
 _ALARM_DETAIL_TYPE = '"CloudWatch Alarm State Change"'
 
 
-def from_eventbridge_json(text: str) -> Signal | None:
+def from_eventbridge_json(text: str) -> Deferred | None:
     """The fast path of a storm: an EventBridge alarm event decoded and validated in one pass by
-    pydantic-core, straight from its JSON text. None when the text is anything else, or is not valid
-    (the general path then decodes it and says precisely what is wrong)."""
+    pydantic-core, straight from its JSON text, its signal built on demand. None when the text is
+    anything else, or is not valid (the general path then decodes it and says what is wrong)."""
     if _ALARM_DETAIL_TYPE not in text:
         return None
     try:
@@ -129,16 +129,17 @@ def from_eventbridge_json(text: str) -> Signal | None:
         when = parse_time(ev["time"], source=SOURCE, field="time")
     except (ValidationError, InvalidEventError):
         return None
+    detail = ev["detail"]
+    account, region = ev.get("account", ""), ev.get("region", "")
     resources = ev.get("resources")
-    return _from_valid(
-        ev["detail"],
-        ev["id"],
-        when,
-        ev.get("account", ""),
-        ev.get("region", ""),
-        resources[0] if resources else "",
-        "CloudWatch Alarm State Change",
-    )
+    event_id = ev["id"]
+
+    def build() -> Signal:
+        arn = resources[0] if resources else ""
+        return _from_valid(detail, event_id, when, account, region, arn, "CloudWatch Alarm State Change")
+
+    identity = fingerprint_of("alarm", cap(account, 32), cap(region, 32), cap(detail["alarmName"], MAX_NAME))
+    return Deferred(event_id, identity, when, build)
 
 
 def _from_valid(

@@ -7,7 +7,11 @@ the core never mutates a signal.
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, field_serializer
@@ -201,3 +205,23 @@ def format_time(value: datetime) -> str:
     if v.microsecond:
         return v.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     return v.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@lru_cache(maxsize=8192)
+def fingerprint_of(kind: str, account: str, region: str, resource: str) -> str:
+    """Identity of the thing that signals, never its text: kind, account, region and resource (an
+    alarm and the log anomaly alarm of the same name are one thing)."""
+    kind = "alarm" if kind == "log_anomaly" else kind
+    raw = f"{kind}|{account}|{region}|{resource}"
+    return hashlib.sha256(raw.encode()).hexdigest()[:24]
+
+
+@dataclass(frozen=True, slots=True)
+class Deferred:
+    """A validated event whose signal is built only when needed: a storm's duplicate deliveries are
+    recognised by ``id`` and ``fingerprint`` (read straight from the event) and never built."""
+
+    id: str
+    fingerprint: str
+    time: datetime
+    build: Callable[[], Signal]

@@ -65,7 +65,7 @@ def _explain(store: Any, incident: Any, signals: list[str], deliveries: list[dic
     for event_id in sorted(expected_ids - set(signals)):
         signal = normalize(next(e for e in deliveries if e["id"] == event_id))[0]
         fp = fingerprint(signal)
-        seen = store.lookup([signal], [fp])[0]
+        seen = store.lookup([signal.id], [fp])[0]
         member = incident.members.get(fp)
         lines.append(
             f"  {signal.resource} {signal.status} {signal.time:%H:%M:%S} claimed={seen.duplicate} "

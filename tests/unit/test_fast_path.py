@@ -1,0 +1,143 @@
+"""The storm's fast path (alarm events validated straight from JSON, built on demand) must say exactly
+what the general path says: the same signal, the same fingerprint, the same errors."""
+
+from __future__ import annotations
+
+import copy
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from aiops.adapters.memory import FixedClock, MemoryStore
+from aiops.catalog import load_catalog
+from aiops.errors import EventError
+from aiops.incident import fingerprint
+from aiops.pipeline import Pipeline
+from aiops.signals import Deferred, normalize, prepare_sqs_body, sqs_body
+from aiops.signals.cloudwatch import from_eventbridge_json
+from tests.support.events import EVENTS, alarm_event
+
+ALARM_SAMPLES = sorted(
+    str(p.relative_to(EVENTS))
+    for p in Path(EVENTS).rglob("*.json")
+    if json.loads(p.read_text(encoding="utf-8")).get("detail-type") == "CloudWatch Alarm State Change"
+)
+
+
+def _general(doc: Any) -> list[Any]:
+    """The general path: decode, then normalize the dict (never the fast path)."""
+    return normalize(json.loads(json.dumps(doc)))
+
+
+@pytest.mark.parametrize("name", ALARM_SAMPLES)
+def test_fast_path_equals_general_path_on_every_alarm_sample(name: str) -> None:
+    text = (EVENTS / name).read_text(encoding="utf-8")
+    deferred = from_eventbridge_json(text)
+    assert isinstance(deferred, Deferred)
+    signal = deferred.build()
+    assert [signal] == normalize(json.loads(text))
+    assert deferred.id == signal.id and deferred.time == signal.time
+    assert deferred.fingerprint == fingerprint(signal)
+
+
+def test_alarm_samples_exist() -> None:
+    assert len(ALARM_SAMPLES) >= 6
+
+
+def test_other_events_take_the_general_path() -> None:
+    text = (EVENTS / "devops-guru" / "anomaly_association.json").read_text(encoding="utf-8")
+    assert from_eventbridge_json(text) is None
+    assert all(not isinstance(s, Deferred) for s in prepare_sqs_body(text, "m1"))
+
+
+def test_invalid_alarm_falls_back_and_names_the_field() -> None:
+    event = alarm_event("a", "ALARM", "2026-11-25T10:00:00Z")
+    event["detail"]["state"]["value"] = "BROKEN"
+    text = json.dumps(event)
+    assert from_eventbridge_json(text) is None
+    with pytest.raises(EventError) as info:
+        sqs_body(text, "m1")
+    assert (info.value.source, info.value.field) == ("aws.cloudwatch", "detail.state.value")
+
+
+def test_hostile_text_is_capped_the_same_way() -> None:
+    event = alarm_event("a\x07b" + "n" * 400, "ALARM", "2026-11-25T10:00:00Z", reason="r\x00" * 5000)
+    event["detail"]["alarmTags"] = {"k\u200b": "v" * 1000}
+    [fast] = sqs_body(json.dumps(event), "m1")
+    assert [fast] == _general(event)
+    assert fast.alarm is not None and len(fast.resource) == 256 and "\x07" not in fast.resource
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda kids: st.lists(kids, max_size=3) | st.dictionaries(st.text(max_size=8), kids, max_size=3),
+    max_leaves=10,
+)
+
+
+def _mutate(doc: Any, path: list[int], value: Any) -> Any:
+    if not path:
+        return value
+    if isinstance(doc, dict) and doc:
+        k = sorted(doc)[path[0] % len(doc)]
+        doc[k] = _mutate(doc[k], path[1:], value)
+        return doc
+    if isinstance(doc, list) and doc:
+        i = path[0] % len(doc)
+        doc[i] = _mutate(doc[i], path[1:], value)
+        return doc
+    return value
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.sampled_from(ALARM_SAMPLES),
+    st.lists(st.integers(min_value=0, max_value=40), min_size=1, max_size=5),
+    json_values,
+)
+def test_mutated_alarms_agree_on_both_paths(name: str, path: list[int], value: Any) -> None:
+    doc = _mutate(copy.deepcopy(json.loads((EVENTS / name).read_text(encoding="utf-8"))), path, value)
+    text = json.dumps(doc)
+    try:
+        expected: list[Any] | str = _general(doc)
+    except EventError as exc:
+        expected = f"{exc.source}|{exc.field}"
+    try:
+        got: list[Any] | str = sqs_body(text, "m1")
+    except EventError as exc:
+        got = f"{exc.source}|{exc.field}"
+    assert got == expected
+
+
+def test_a_duplicate_delivery_is_never_built() -> None:
+    built: list[str] = []
+    store = MemoryStore()
+    clock = FixedClock(datetime(2026, 11, 25, 10, 5, tzinfo=UTC))
+    pipeline = Pipeline(
+        catalog=load_catalog({}),
+        ledger=store,
+        incidents=store,
+        context=store,
+        silences=store,
+        notifier=None,
+        clock=clock,
+    )
+
+    def counted(text: str, item: str) -> list[Any]:
+        out = []
+        for s in prepare_sqs_body(text, item):
+            assert isinstance(s, Deferred)
+            build = s.build
+            out.append(Deferred(s.id, s.fingerprint, s.time, lambda b=build, i=item: built.append(i) or b()))
+        return out
+
+    text = json.dumps(alarm_event("a", "ALARM", "2026-11-25T10:00:00Z"))
+    first = pipeline.process([("m1", counted(text, "m1")), ("m2", counted(text, "m2"))])
+    again = pipeline.process([("m3", counted(text, "m3"))])
+    assert (first.recorded, first.duplicates, again.duplicates) == (1, 1, 1)
+    assert built == ["m1"]
