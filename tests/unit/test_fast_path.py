@@ -18,7 +18,7 @@ from aiops.catalog import load_catalog
 from aiops.errors import EventError
 from aiops.incident import fingerprint
 from aiops.pipeline import Pipeline
-from aiops.signals import Deferred, normalize, prepare_sqs_body, sqs_body
+from aiops.signals import Deferred, Signal, normalize, prepare_sqs_body, sqs_body
 from aiops.signals.cloudwatch import from_eventbridge_json
 from tests.support.events import EVENTS, alarm_event
 
@@ -129,12 +129,14 @@ def test_a_duplicate_delivery_is_never_built() -> None:
     )
 
     def counted(text: str, item: str) -> list[Any]:
-        out = []
-        for s in prepare_sqs_body(text, item):
-            assert isinstance(s, Deferred)
-            build = s.build
-            out.append(Deferred(s.id, s.fingerprint, s.time, lambda b=build, i=item: built.append(i) or b()))
-        return out
+        [s] = prepare_sqs_body(text, item)
+        assert isinstance(s, Deferred)
+
+        def build() -> Signal:
+            built.append(item)
+            return s.build()
+
+        return [Deferred(s.id, s.fingerprint, s.time, build)]
 
     text = json.dumps(alarm_event("a", "ALARM", "2026-11-25T10:00:00Z"))
     first = pipeline.process([("m1", counted(text, "m1")), ("m2", counted(text, "m2"))])
