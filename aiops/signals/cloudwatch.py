@@ -13,14 +13,23 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime
-from typing import Annotated, Any, Literal, Required
+from typing import Annotated, Any, Literal, NamedTuple, Required
 
 from pydantic import Field, TypeAdapter, ValidationError, field_validator
 from typing_extensions import TypedDict
 
 from aiops.errors import InvalidEventError
 from aiops.signals.base import Input, arn_parts, parse, parse_as, parse_time
-from aiops.signals.model import AlarmState, AlarmType, Deferred, Kind, Signal, Status, fingerprint_of
+from aiops.signals.model import (
+    AlarmState,
+    AlarmType,
+    Deferred,
+    Kind,
+    MetricQuery,
+    Signal,
+    Status,
+    fingerprint_of,
+)
 from aiops.text import MAX_NAME, MAX_TEXT, MAX_TITLE, cap
 
 SOURCE = "aws.cloudwatch"
@@ -151,38 +160,81 @@ def _from_valid(
     alarm_arn: str,
     detail_type: str,
 ) -> Signal:
-    cfg = d.get("configuration", _NO_CONFIG)
+    static = _static(d, alarm_arn)
     state = d["state"]
     previous = d.get("previousState")
-    metrics = [_query(m) for m in cfg.get("metrics", ())[:_MAX_METRICS]]
-    rule = cfg.get("alarmRule", "")
-    threshold = cfg.get("threshold")
     reason_data = _reason_data(state.get("reasonData"))
+    threshold = static.threshold
     if threshold is None:
         threshold = _float(reason_data.get("threshold"))
-    threshold_id = cfg.get("thresholdMetricId", "")
-    tags = d.get("alarmTags")
     info = {
-        "name": cap(d["alarmName"], MAX_NAME),
-        "arn": cap(alarm_arn, MAX_TEXT),
-        "alarm_type": _alarm_type(metrics, rule, threshold_id),
+        **static.part,
         "state": state["value"],
         "previous_state": previous["value"] if previous else None,
         "reason": cap(state.get("reason", "")),
         "threshold": threshold,
+        "children": static.children or _triggering(reason_data),
+        "actions_suppressed_by": cap(state.get("actionsSuppressedBy", ""), 64),
+        "actions_suppressed_reason": cap(state.get("actionsSuppressedReason", "")),
+    }
+    return _signal(info, event_id, time, account, region, detail_type, static.description, static.log_anomaly)
+
+
+class _Static(NamedTuple):
+    """What an alarm's events derive from its configuration and tags alone."""
+
+    configuration: _Config
+    tags: dict[str, str] | None
+    part: dict[str, Any]
+    threshold: float | None
+    children: tuple[str, ...]
+    description: str | None
+    log_anomaly: bool
+
+
+_STATICS: dict[tuple[str, str], _Static] = {}
+_MAX_STATICS = 4096
+
+
+def _static(d: _Detail, alarm_arn: str) -> _Static:
+    """The configuration-derived part of an alarm's signal, reused while the configuration is equal: a
+    storm repeats the same alarms, and their metric queries need building once (an exact-equality
+    check, so an edited alarm is derived afresh)."""
+    cfg = d.get("configuration", _NO_CONFIG)
+    tags = d.get("alarmTags")
+    key = (d["alarmName"], alarm_arn)
+    hit = _STATICS.get(key)
+    if hit is not None and hit.configuration == cfg and hit.tags == tags:
+        return hit
+    metrics = [_query(m) for m in cfg.get("metrics", ())[:_MAX_METRICS]]
+    rule = cfg.get("alarmRule", "")
+    threshold_id = cfg.get("thresholdMetricId", "")
+    part = {
+        "name": cap(d["alarmName"], MAX_NAME),
+        "arn": cap(alarm_arn, MAX_TEXT),
+        "alarm_type": _alarm_type(metrics, rule, threshold_id),
         "comparison": cap(cfg.get("comparisonOperator", ""), 64),
         "evaluation_periods": cfg.get("evaluationPeriods"),
         "threshold_metric_id": cap(threshold_id or _band_id(metrics), 64),
         "anomaly_band": _band(metrics),
-        "metrics": metrics,
+        "metrics": tuple(MetricQuery.model_validate(m) for m in metrics),
         "alarm_rule": cap(rule),
-        "children": _children(rule) or _triggering(reason_data),
-        "actions_suppressed_by": cap(state.get("actionsSuppressedBy", ""), 64),
-        "actions_suppressed_reason": cap(state.get("actionsSuppressedReason", "")),
         "actions_suppressor": cap(cfg.get("actionsSuppressor", ""), MAX_NAME),
         "tags": {cap(k, 128): cap(v, 256) for k, v in list(tags.items())[:50]} if tags else {},
     }
-    return _signal(info, event_id, time, account, region, detail_type, cfg.get("description"))
+    found = _Static(
+        cfg,
+        tags,
+        part,
+        cfg.get("threshold"),
+        _children(rule),
+        cfg.get("description"),
+        _is_log_anomaly(metrics),
+    )
+    if len(_STATICS) >= _MAX_STATICS:
+        _STATICS.clear()
+    _STATICS[key] = found
+    return found
 
 
 def _query(m: _MetricEntry) -> dict[str, Any]:
@@ -320,6 +372,7 @@ def from_sns_message(message: Any, *, message_id: str, time: datetime, account: 
         arn_region or region,
         "CloudWatch Alarm State Change",
         m.description,
+        _is_log_anomaly(metrics),
     )
 
 
@@ -356,9 +409,10 @@ def _signal(
     region: str,
     detail_type: str,
     description: str | None,
+    log_anomaly: bool,
 ) -> Signal:
     """One validation for the whole signal: pydantic-core builds the nested models."""
-    kind: Kind = "log_anomaly" if _is_log_anomaly(info["metrics"]) else "alarm"
+    kind: Kind = "log_anomaly" if log_anomaly else "alarm"
     what = "Log anomaly" if kind == "log_anomaly" else "Alarm"
     title = f"{what} {info['name']} is {info['state']}"
     if description:

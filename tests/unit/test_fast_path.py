@@ -143,3 +143,18 @@ def test_a_duplicate_delivery_is_never_built() -> None:
     again = pipeline.process([("m3", counted(text, "m3"))])
     assert (first.recorded, first.duplicates, again.duplicates) == (1, 1, 1)
     assert built == ["m1"]
+
+
+def test_an_edited_alarm_is_derived_afresh() -> None:
+    # the configuration-derived part is reused only while the configuration is exactly equal
+    first = alarm_event("edited", "ALARM", "2026-11-25T10:00:00Z", namespace="AWS/ApiGateway")
+    second = alarm_event("edited", "OK", "2026-11-25T10:01:00Z", namespace="AWS/Logs", metric="AnomalyCount")
+    [a] = sqs_body(json.dumps(first), "m1")
+    [b] = sqs_body(json.dumps(second), "m2")
+    assert a.alarm is not None and b.alarm is not None
+    assert [m.namespace for m in a.alarm.metrics] == ["AWS/ApiGateway"] and a.kind == "alarm"
+    assert [m.namespace for m in b.alarm.metrics] == ["AWS/Logs"] and b.kind == "log_anomaly"
+    third = alarm_event("edited", "ALARM", "2026-11-25T10:02:00Z", namespace="AWS/ApiGateway")
+    third["detail"]["alarmTags"] = {"team": "ml"}
+    [c] = sqs_body(json.dumps(third), "m3")
+    assert c.alarm is not None and c.alarm.tags == {"team": "ml"} and c.kind == "alarm"
