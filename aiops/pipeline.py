@@ -581,7 +581,7 @@ class Pipeline:
             if current is None:
                 raise ConflictError(incident_id)
             new, entries = change(current)
-            if new == current and not entries:
+            if not entries and (new is current or new == current):
                 return current
             try:
                 return self.incidents.save(new, entries)
