@@ -30,7 +30,9 @@ from aiops.signals import Deferred, Signal, prepare_sqs_body
 SERVICES = 20
 ALARMS = 500
 EVENTS = 10_000
-BATCH = 10
+BATCH = 100
+"""The ingest queue's BatchSize in template.yaml: a storm arrives in batches of up to 100 within the
+2-second batching window."""
 T0 = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
 
 
@@ -142,16 +144,18 @@ def make_pipeline(store: Any, clock: FixedClock, notifier: Notifier | None) -> P
     )
 
 
-def parse_batch(lines: list[str], start: int, prefix: str) -> list[tuple[str, list[Signal | Deferred]]]:
+def parse_batch(
+    lines: list[str], start: int, prefix: str, batch: int
+) -> list[tuple[str, list[Signal | Deferred]]]:
     """One SQS batch as the ingest handler parses it: each body through ``prepare_sqs_body``."""
     out = []
-    for k, line in enumerate(lines[start : start + BATCH]):
+    for k, line in enumerate(lines[start : start + batch]):
         message_id = f"{prefix}{start + k}"
         out.append((message_id, prepare_sqs_body(line, message_id)))
     return out
 
 
-def run_core(lines: list[str], *, notify: bool) -> tuple[float, Pipeline, MemoryStore]:
+def run_core(lines: list[str], *, notify: bool, batch: int = BATCH) -> tuple[float, Pipeline, MemoryStore]:
     store = MemoryStore()
     clock = FixedClock(T0)
     chat = LocalChat()
@@ -163,8 +167,8 @@ def run_core(lines: list[str], *, notify: bool) -> tuple[float, Pipeline, Memory
     pipeline = make_pipeline(store, clock, notifier)
     gc.collect()
     start = time.perf_counter()
-    for i in range(0, len(lines), BATCH):
-        items = parse_batch(lines, i, "m")
+    for i in range(0, len(lines), batch):
+        items = parse_batch(lines, i, "m", batch)
         clock.set(max(s.time for _, signals in items for s in signals))
         pipeline.process(items)
     return time.perf_counter() - start, pipeline, store
@@ -177,7 +181,7 @@ def decode_floor(lines: list[str]) -> float:
     return time.perf_counter() - start
 
 
-def dynamodb_cost(lines: list[str]) -> dict[str, float]:
+def dynamodb_cost(lines: list[str], batch: int = BATCH) -> dict[str, float]:
     """DynamoDB requests per new signal (first pass) and per duplicate (the same stream again), on moto."""
     from aiops.adapters.dynamodb import DynamoStore
     from aiops.adapters.local import emulator
@@ -191,8 +195,8 @@ def dynamodb_cost(lines: list[str]) -> dict[str, float]:
         counter.attach(client, "dynamodb")
         counter.on = True
         new = dup = 0
-        for i in range(0, len(lines), BATCH):
-            items = parse_batch(lines, i, "m")
+        for i in range(0, len(lines), batch):
+            items = parse_batch(lines, i, "m", batch)
             clock.set(max(s.time for _, signals in items for s in signals))
             result = pipeline.process(items)
             new += result.recorded
@@ -200,8 +204,8 @@ def dynamodb_cost(lines: list[str]) -> dict[str, float]:
         first = counter.counts["dynamodb"]
         counter.counts["dynamodb"] = 0
         again = 0
-        for i in range(0, len(lines), BATCH):
-            items = parse_batch(lines, i, "r")
+        for i in range(0, len(lines), batch):
+            items = parse_batch(lines, i, "r", batch)
             again += pipeline.process(items).duplicates
         second = counter.counts["dynamodb"]
     return {
@@ -219,12 +223,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=EVENTS)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--batch", type=int, default=BATCH, help="SQS batch size (template.yaml: 100)")
     parser.add_argument("--moto-events", type=int, default=3000, help="events for the DynamoDB cost run")
     args = parser.parse_args()
     lines = storm(args.events)
     print(
         f"storm: {len(lines)} events, {ALARMS} distinct alarms across {SERVICES} services, "
-        f"batches of {BATCH}; python {sys.version.split()[0]}, pid {os.getpid()}"
+        f"batches of {args.batch}; python {sys.version.split()[0]}, pid {os.getpid()}"
     )
     floor = min(decode_floor(lines) for _ in range(args.repeat))
     rate, per = len(lines) / floor, floor / len(lines) * 1e6
@@ -232,7 +237,7 @@ def main() -> int:
     for notify in (False, True):
         runs = []
         for _ in range(args.repeat):
-            elapsed, _, store = run_core(lines, notify=notify)
+            elapsed, _, store = run_core(lines, notify=notify, batch=args.batch)
             runs.append(elapsed)
         best, median = min(runs), statistics.median(runs)
         label = "core + Slack rendering" if notify else "core (normalize, dedup, correlate, rank)"
@@ -241,7 +246,7 @@ def main() -> int:
             f"{best / len(lines) * 1e6:.1f} us/event; {len(store.incidents)} incidents, "
             f"{len(store.events)} distinct events recorded"
         )
-    cost = dynamodb_cost(lines[: args.moto_events])
+    cost = dynamodb_cost(lines[: args.moto_events], args.batch)
     print(
         f"dynamodb on moto ({args.moto_events} events): {cost['per_new_signal']:.2f} requests per new "
         f"signal ({cost['requests_first_pass']} for {cost['new_signals']} new, "
