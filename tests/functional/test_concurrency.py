@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from aiops.adapters.batch import process_sqs_batch
@@ -74,9 +75,10 @@ def _explain(store: Any, incident: Any, signals: list[str], deliveries: list[dic
     return "\n".join(lines)
 
 
-def test_concurrent_storm(make_app: Any, fake_slack: Any) -> None:
+@pytest.mark.parametrize("batch_size", [10, 100])  # 100: the ingest queue's BatchSize
+def test_concurrent_storm(make_app: Any, fake_slack: Any, batch_size: int) -> None:
     deliveries, expected = _storm()
-    batches = [deliveries[i : i + 10] for i in range(0, len(deliveries), 10)]
+    batches = [deliveries[i : i + batch_size] for i in range(0, len(deliveries), batch_size)]
     lock = threading.Lock()
     failures: list[Any] = []
     # Under shuffled delivery an OK can be processed before the other alarms' ALARMs: with no quiet
