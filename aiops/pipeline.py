@@ -113,6 +113,8 @@ class _Routed:
     changes: tuple[datetime, ...] = ()
     """The fingerprint's recent status-change times after this signal (flap detection)."""
     incident_ids: list[str] = field(default_factory=list)
+    next_state: SignalState | None = None
+    """What the fingerprint's state becomes when this signal is recorded."""
 
 
 class _BatchView:
@@ -281,13 +283,21 @@ class Pipeline:
         by_incident: dict[str, list[_Routed]] = defaultdict(list)
         view = _BatchView(self.incidents)
         view.prefetch(routed, self.catalog)
+        latest: dict[str, SignalState] = {}
         for r in routed:
+            prior = latest.get(r.fp)
+            if prior is not None:  # the same alarm again in this batch: it follows the state just routed
+                r.state = prior
+                r.changes = flap_changes(
+                    prior, r.signal, self.settings.flap_window, self.settings.flap_threshold + 1
+                )
             try:
                 r.incident_ids = self._route(r, by_incident, view)
             except Exception:  # a store failure: retry this item, keep the rest
                 log.exception("pipeline.route_failed", extra={"item": r.item, "signal_id": r.signal.id})
                 result.failed.add(r.item)
                 continue
+            r.next_state = latest[r.fp] = self._next_state(r)
             for incident_id in r.incident_ids:
                 by_incident[incident_id].append(r)
 
@@ -302,19 +312,29 @@ class Pipeline:
                 log.exception("pipeline.apply_failed", extra={"incident_id": incident_id})
                 result.failed.update(m.item for m in members)
         conflicted: list[tuple[str, Signal | Deferred]] = []
+        # Fingerprints whose state did not move as routed: their later signals in this batch wait for
+        # the next cycle (their expected version was predicted from a write that did not happen).
+        broken: set[str] = set()
         for r in routed:
             if r.item in result.failed:
+                broken.add(r.fp)
+                continue
+            if r.fp in broken:
+                conflicted.append((r.item, r.signal))
                 continue
             try:
                 if self._record(r):
                     result.recorded += 1
                 else:
                     result.duplicates += 1
+                    broken.add(r.fp)
             except ConflictError:
                 conflicted.append((r.item, r.signal))
+                broken.add(r.fp)
             except Exception:
                 log.exception("pipeline.record_failed", extra={"item": r.item, "signal_id": r.signal.id})
                 result.failed.add(r.item)
+                broken.add(r.fp)
         if self.remediation is not None:
             changed += self.remediation.poll(self._update_by_id)
         for incident in changed:
@@ -589,14 +609,12 @@ class Pipeline:
                 continue
         raise ConflictError(incident_id)
 
-    def _record(self, r: _Routed) -> bool:
-        """Claim the event id and move the fingerprint on from the state this cycle routed with;
-        ConflictError when another worker moved it first (the caller runs the cycle again)."""
-        s = self.settings
+    def _next_state(self, r: _Routed) -> SignalState:
+        """The fingerprint's state once ``r`` is recorded, moved on from the state it was routed with."""
         state = r.state
         newer = state is None or r.signal.time >= state.last_time
         primary = r.incident_ids[0] if r.incident_ids else None
-        new_state = SignalState(
+        return SignalState(
             fingerprint=r.fp,
             status=r.signal.status if newer or state is None else state.status,
             last_time=r.signal.time if newer or state is None else state.last_time,
@@ -605,12 +623,17 @@ class Pipeline:
             orphans=self._orphans(state, r),
             version=(state.version + 1) if state else 1,
         )
+
+    def _record(self, r: _Routed) -> bool:
+        """Claim the event id and move the fingerprint on from the state this cycle routed with;
+        ConflictError when another worker moved it first (the caller runs the cycle again)."""
+        state = r.state
         return self.ledger.record(
             r.signal,
-            new_state,
+            r.next_state or self._next_state(r),
             incident_ids=[] if r.signal.kind == "change" else r.incident_ids,
             expected_version=state.version if state else None,
-            expires_at=r.signal.time + s.dedup_ttl,
+            expires_at=r.signal.time + self.settings.dedup_ttl,
         )
 
     @staticmethod

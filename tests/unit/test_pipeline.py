@@ -182,3 +182,29 @@ def test_acknowledge_once_with_who_and_when(world: World) -> None:
     [entry] = [e for e in world.store.timeline(incident.id) if e.kind == "acknowledged"]
     assert (entry.actor, entry.at.minute) == ("U123", 3)
     assert len(world.chat.posts[0].edits) >= 1  # the Slack message shows it
+
+
+def test_one_alarm_many_times_in_one_batch_is_taken_in_one_pass(world: World) -> None:
+    # A batch of 100 can carry one alarm several times: each event follows the state the previous one
+    # moved to (no conflict, no second cycle), exactly as if they had come one by one.
+    flips = [("ALARM" if k % 2 == 0 else "OK", f"2026-11-25T10:0{k}:00Z") for k in range(7)]
+    result = world.send(*(alarm_event("chat-api-5xx", state, at) for state, at in flips))
+    assert (result.recorded, result.duplicates, result.failed) == (7, 0, set())
+    [incident] = world.incidents()
+    [member] = incident.members.values()
+    assert member.status == "firing" and member.transitions == 6
+    assert incident.flapping  # 6 changes in the flap window, more than the threshold of 4
+    assert len(world.store.signals_of(incident.id)) == 7
+    [state] = world.store.states.values()
+    assert state.version == 7 and state.status == "firing" and len(state.changes) == 5
+
+
+def test_same_batch_one_by_one_gives_the_same_incident(world: World) -> None:
+    flips = [("ALARM" if k % 2 == 0 else "OK", f"2026-11-25T10:0{k}:00Z") for k in range(7)]
+    world.send(*(alarm_event("chat-api-5xx", state, at) for state, at in flips))
+    other = World()
+    for state, at in flips:
+        other.send(alarm_event("chat-api-5xx", state, at))
+    [a], [b] = world.incidents(), other.incidents()
+    assert a.model_dump(exclude={"version"}) == b.model_dump(exclude={"version"})
+    assert world.store.states == other.store.states
