@@ -21,6 +21,7 @@ from aiops.pipeline import Pipeline
 from aiops.signals import Deferred, Signal, normalize, prepare_sqs_body, sqs_body
 from aiops.signals.cloudwatch import from_eventbridge_json
 from tests.support.events import EVENTS, alarm_event
+from tests.support.hostile import json_values, mutate
 
 ALARM_SAMPLES = sorted(
     str(p.relative_to(EVENTS))
@@ -73,27 +74,6 @@ def test_hostile_text_is_capped_the_same_way() -> None:
     assert fast.alarm is not None and len(fast.resource) == 256 and "\x07" not in fast.resource
 
 
-json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
-    lambda kids: st.lists(kids, max_size=3) | st.dictionaries(st.text(max_size=8), kids, max_size=3),
-    max_leaves=10,
-)
-
-
-def _mutate(doc: Any, path: list[int], value: Any) -> Any:
-    if not path:
-        return value
-    if isinstance(doc, dict) and doc:
-        k = sorted(doc)[path[0] % len(doc)]
-        doc[k] = _mutate(doc[k], path[1:], value)
-        return doc
-    if isinstance(doc, list) and doc:
-        i = path[0] % len(doc)
-        doc[i] = _mutate(doc[i], path[1:], value)
-        return doc
-    return value
-
-
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.sampled_from(ALARM_SAMPLES),
@@ -101,7 +81,7 @@ def _mutate(doc: Any, path: list[int], value: Any) -> Any:
     json_values,
 )
 def test_mutated_alarms_agree_on_both_paths(name: str, path: list[int], value: Any) -> None:
-    doc = _mutate(copy.deepcopy(json.loads((EVENTS / name).read_text(encoding="utf-8"))), path, value)
+    doc = mutate(copy.deepcopy(json.loads((EVENTS / name).read_text(encoding="utf-8"))), path, value)
     text = json.dumps(doc)
     try:
         expected: list[Any] | str = _general(doc)

@@ -17,6 +17,7 @@ from aiops.signals import normalize, normalize_text
 from aiops.signals.base import MAX_EVENT_BYTES
 from aiops.text import MAX_TEXT
 from tests.support.events import EVENTS, alarm_event, load_event, sqs_batch
+from tests.support.hostile import json_values, mutate
 
 SAMPLES = sorted(str(p.relative_to(EVENTS)) for p in Path(EVENTS).rglob("*.json"))
 
@@ -142,41 +143,11 @@ def test_failed_cloudtrail_call_is_not_a_change() -> None:
     assert isinstance(err, UnsupportedEventError) and err.field == "detail.errorCode"
 
 
-json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
-    lambda children: (
-        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4)
-    ),
-    max_leaves=20,
-)
-
-
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(json_values)
 def test_arbitrary_json_raises_only_event_errors(payload: Any) -> None:
     with contextlib.suppress(EventError):
         normalize(payload)
-
-
-def _mutate(doc: Any, path: list[Any], value: Any) -> Any:
-    if not path:
-        return value
-    key = path[0]
-    if isinstance(doc, dict) and doc:
-        k = sorted(doc)[key % len(doc)]
-        doc[k] = _mutate(doc[k], path[1:], value)
-    elif isinstance(doc, list) and doc:
-        i = key % len(doc)
-        doc[i] = _mutate(doc[i], path[1:], value)
-    elif isinstance(doc, str) and doc.startswith(("{", "[")):
-        try:
-            inner = json.loads(doc)
-        except ValueError:
-            return value
-        return json.dumps(_mutate(inner, path, value))
-    else:
-        return value
-    return doc
 
 
 @settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -186,7 +157,7 @@ def _mutate(doc: Any, path: list[Any], value: Any) -> Any:
     json_values,
 )
 def test_mutated_samples_raise_only_event_errors(name: str, path: list[int], value: Any) -> None:
-    doc = _mutate(copy.deepcopy(load_event(name)), path, value)
+    doc = mutate(copy.deepcopy(load_event(name)), path, value)
     try:
         signals = normalize(doc)
     except EventError:
