@@ -15,7 +15,7 @@ from typing import Any, Literal, NamedTuple
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from aiops.errors import CatalogError
-from aiops.signals.model import Signal
+from aiops.signals.model import Deferred, MetricQuery, Signal
 
 UNOWNED = "unowned"
 Tier = Literal["critical", "high", "medium", "low"]
@@ -185,7 +185,7 @@ class Catalog(_Model):
     def service(self, name: str) -> Service | None:
         return self.by_name.get(name)
 
-    def resolve(self, signal: Signal) -> Ownership:
+    def resolve(self, signal: Signal | Deferred) -> Ownership:
         """The (service, component) a signal belongs to: the first component whose selector matches.
 
         Resolution depends only on what selectors look at, so it is cached by those facts: a storm of
@@ -258,20 +258,13 @@ class Facts(NamedTuple):
 _ALL_FIELDS = frozenset(Selector.model_fields)
 
 
-def facts_of(signal: Signal, wanted: frozenset[str] = _ALL_FIELDS) -> Facts:
+def facts_of(signal: Signal | Deferred, wanted: frozenset[str] = _ALL_FIELDS) -> Facts:
     """The facts of ``signal`` that selectors on ``wanted`` keys look at."""
+    if isinstance(signal, Deferred):
+        return _alarm_facts(signal.alarm_names, signal.metrics, signal.tags, wanted)
     if signal.alarm is not None:
         a = signal.alarm
-        names = (a.name, *a.children) if a.children else (a.name,)
-        if "dimension" not in wanted and "namespace" not in wanted:
-            return Facts(alarm_names=names, tags=_pairs(a.tags) if "tag" in wanted else None)
-        metrics = [m for m in a.metrics if m.name]
-        return Facts(
-            alarm_names=names,
-            dimensions=tuple(_pairs(m.dimensions) for m in metrics),
-            namespaces=tuple(m.namespace for m in metrics),
-            tags=_pairs(a.tags),
-        )
+        return _alarm_facts((a.name, *a.children) if a.children else (a.name,), a.metrics, a.tags, wanted)
     if signal.insight is not None:
         i = signal.insight
         metrics = [m for an in i.anomalies for m in an.metrics]
@@ -291,6 +284,20 @@ def facts_of(signal: Signal, wanted: frozenset[str] = _ALL_FIELDS) -> Facts:
     if signal.cost is not None:
         return Facts(cost_services=tuple(rc.service for rc in signal.cost.root_causes if rc.service))
     return Facts()
+
+
+def _alarm_facts(
+    names: tuple[str, ...], metrics: Sequence[MetricQuery], tags: Mapping[str, str], wanted: frozenset[str]
+) -> Facts:
+    if "dimension" not in wanted and "namespace" not in wanted:
+        return Facts(alarm_names=names, tags=_pairs(tags) if "tag" in wanted else None)
+    named = [m for m in metrics if m.name]
+    return Facts(
+        alarm_names=names,
+        dimensions=tuple(_pairs(m.dimensions) for m in named),
+        namespaces=tuple(m.namespace for m in named),
+        tags=_pairs(tags),
+    )
 
 
 def _any_glob(values: Sequence[str], pattern: str | None) -> bool:

@@ -11,7 +11,7 @@ from urllib.parse import quote
 from pydantic import BaseModel, ConfigDict
 
 from aiops.impact import CostFacts, Impact
-from aiops.signals.model import Kind, Signal, Status, fingerprint_of, format_time
+from aiops.signals.model import Deferred, Head, Kind, Signal, Status, fingerprint_of, format_time, full
 
 IncidentStatus = Literal["open", "mitigated", "resolved"]
 Severity = Literal["SEV1", "SEV2", "SEV3", "SEV4"]
@@ -205,7 +205,7 @@ def incident_id_for(service: str, first_signal_id: str) -> str:
 
 
 def flap_changes(
-    state: SignalState | None, signal: Signal, window: timedelta, keep: int
+    state: SignalState | None, signal: Head, window: timedelta, keep: int
 ) -> tuple[datetime, ...]:
     """Recent status-change times of a fingerprint after ``signal``."""
     previous = state.changes if state else ()
@@ -281,7 +281,7 @@ class Fold:
 
     def apply(
         self,
-        signal: Signal,
+        signal: Signal | Deferred,
         fp: str,
         component: str | None,
         *,
@@ -289,13 +289,15 @@ class Fold:
         newest: SignalState | None = None,
     ) -> None:
         """Take ``signal``. ``newest`` is the fingerprint's stored state when it is newer than
-        ``signal`` (a later status arrived first)."""
+        ``signal`` (a later status arrived first). A deferred signal is built only to become a new
+        member: an existing member's update reads its head alone."""
         incident_id = self.before.id
         old = self.members.get(fp)
         member = old
         status: MemberStatus = signal.status
         firing_at = signal.time if status == "firing" else None
         if member is None:
+            signal = full(signal)
             member = Member(
                 fingerprint=fp,
                 kind=signal.kind,
@@ -456,7 +458,7 @@ def _metric_of(signal: Signal) -> str:
     return f"{metric.namespace}/{metric.name}" if metric is not None else ""
 
 
-def _entry(incident_id: str, signal: Signal, kind: str, text: str) -> TimelineEntry:
+def _entry(incident_id: str, signal: Head, kind: str, text: str) -> TimelineEntry:
     return TimelineEntry(
         incident_id=incident_id, at=signal.time, key=f"{kind}:{signal.id}", kind=kind, text=text
     )

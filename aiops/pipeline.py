@@ -50,7 +50,7 @@ from aiops.ports import Clock, ContextStore, IncidentStore, MetricsReader, Signa
 from aiops.remediate import Remediation
 from aiops.rootcause import DEFAULT_LOOKBACK, MODEL_COMPONENT, rank
 from aiops.severity import initial_severity, severity_for
-from aiops.signals.model import Deferred, Signal, format_time
+from aiops.signals.model import Deferred, Head, Signal, format_time, full
 from aiops.text import MAX_TITLE, cap
 
 log = logging.getLogger(__name__)
@@ -106,7 +106,8 @@ class BatchResult:
 @dataclass(slots=True)
 class _Routed:
     item: str
-    signal: Signal
+    signal: Signal | Deferred
+    """Built only where more than its head is needed (a new member, a change, a health event)."""
     fp: str
     owner: Ownership
     state: SignalState | None
@@ -172,7 +173,10 @@ def _fold_cost(incident: Incident, routed: Sequence[_Routed]) -> tuple[Incident,
     """Budget and cost-anomaly alerts update the incident's cost facts (latest alert wins)."""
     facts = incident.cost
     for r in routed:
-        b, c = r.signal.budget, r.signal.cost
+        if r.signal.kind not in ("budget", "cost_anomaly"):
+            continue
+        signal = full(r.signal)
+        b, c = signal.budget, signal.cost
         if b is not None:
             facts = with_budget(
                 facts,
@@ -180,7 +184,7 @@ def _fold_cost(incident: Incident, routed: Sequence[_Routed]) -> tuple[Incident,
                 limit=b.limit,
                 actual=b.actual,
                 forecast=b.forecast,
-                at=r.signal.time,
+                at=signal.time,
             )
         elif c is not None:
             service = c.root_causes[0].service if c.root_causes else None
@@ -205,7 +209,7 @@ def _rank_inputs_moved(before: Incident, after: Incident, touched: set[str]) -> 
     return False
 
 
-def _ref(signal: Signal) -> SignalRef:
+def _ref(signal: Head) -> SignalRef:
     return SignalRef(id=signal.id, time=signal.time, kind=signal.kind, status=signal.status)
 
 
@@ -241,7 +245,7 @@ class Pipeline:
 
     def process(self, items: Sequence[tuple[str, Sequence[Signal | Deferred]]]) -> BatchResult:
         """Process the signals of a batch; ``items`` pairs a batch item id with its signals (a deferred
-        one is built only when it is no duplicate)."""
+        one is built only if it joins an incident as a new member)."""
         result = BatchResult()
         pending: list[tuple[str, Signal | Deferred]] = [(item, s) for item, signals in items for s in signals]
         result.signals = len(pending)
@@ -268,16 +272,10 @@ class Pipeline:
                 result.duplicates += 1
                 continue
             batch_ids.add(pending.id)
-            try:
-                signal = pending.build() if isinstance(pending, Deferred) else pending
-            except Exception:  # validated already: a bug, not bad input; the item is retried
-                log.exception("pipeline.build_failed", extra={"item": item, "signal_id": pending.id})
-                result.failed.add(item)
-                continue
             changes = flap_changes(
-                known.state, signal, self.settings.flap_window, self.settings.flap_threshold + 1
+                known.state, pending, self.settings.flap_window, self.settings.flap_threshold + 1
             )
-            routed.append(_Routed(item, signal, fp, self.catalog.resolve(signal), known.state, changes))
+            routed.append(_Routed(item, pending, fp, self.catalog.resolve(pending), known.state, changes))
         routed.sort(key=lambda r: (r.signal.time, r.signal.id))
 
         by_incident: dict[str, list[_Routed]] = defaultdict(list)
@@ -365,7 +363,7 @@ class Pipeline:
         s = self.settings
         if r.signal.kind == "change":
             self.context.remember(
-                f"change:{r.owner.service}", r.signal, expires_at=r.signal.time + s.context_ttl
+                f"change:{r.owner.service}", full(r.signal), expires_at=r.signal.time + s.context_ttl
             )
             current = view.open_for(r.owner.service)
             return [current.id] if current is not None else []  # re-rank: it may precede the symptoms
@@ -402,11 +400,12 @@ class Pipeline:
 
     def _route_health(self, r: _Routed, view: _BatchView) -> list[str]:
         """Provider health: kept for incidents to come, and evidence in the ones it explains now."""
-        health = r.signal.health
+        signal = full(r.signal)
+        health = signal.health
         if health is None or health.service.upper() not in PROVIDER_SERVICES:
             return []
         self.context.remember(
-            f"health:{r.signal.region}", r.signal, expires_at=r.signal.time + self.settings.context_ttl
+            f"health:{signal.region}", signal, expires_at=signal.time + self.settings.context_ttl
         )
         out = []
         for svc in self.catalog.services:

@@ -14,7 +14,7 @@ from typing import Any, Literal, Protocol
 from aiops.decide import Run
 from aiops.impact import Query
 from aiops.incident import Incident, SignalRef, SignalState, TimelineEntry
-from aiops.signals.model import Signal
+from aiops.signals.model import Head, Signal
 
 
 class Clock(Protocol):
@@ -40,7 +40,7 @@ class SignalLedger(Protocol):
 
     def record(
         self,
-        signal: Signal,
+        signal: Head,
         state: SignalState,
         *,
         incident_ids: Sequence[str],

@@ -29,7 +29,7 @@ from aiops.decide import Run
 from aiops.errors import ConflictError
 from aiops.incident import Incident, SignalRef, SignalState, TimelineEntry, timeline_order
 from aiops.ports import CLAIM_LEASE, Clock, MessageRecord, Seen, Silence
-from aiops.signals.model import Signal, format_time
+from aiops.signals.model import Head, Signal, format_time
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -83,7 +83,7 @@ class DynamoStore:
 
     def record(
         self,
-        signal: Signal,
+        signal: Head,
         state: SignalState,
         *,
         incident_ids: Sequence[str],
@@ -137,7 +137,7 @@ class DynamoStore:
         for start in range(0, len(rows), 25):
             self._batch_write(rows[start : start + 25])
 
-    def _signal_row(self, incident_id: str, signal: Signal | SignalRef) -> dict[str, Any]:
+    def _signal_row(self, incident_id: str, signal: Head) -> dict[str, Any]:
         return {
             "pk": _s(f"INC#{incident_id}"),
             "sk": _s(f"SIG#{format_time(signal.time)}#{signal.id}"),

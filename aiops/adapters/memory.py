@@ -16,7 +16,7 @@ from aiops.decide import Run
 from aiops.errors import ConflictError
 from aiops.incident import Incident, SignalRef, SignalState, TimelineEntry, timeline_order
 from aiops.ports import CLAIM_LEASE, MessageRecord, MessageRef, Seen, Silence, SlackMessage
-from aiops.signals.model import Signal
+from aiops.signals.model import Head, Signal
 
 
 class MemoryStore:
@@ -47,7 +47,7 @@ class MemoryStore:
 
     def record(
         self,
-        signal: Signal,
+        signal: Head,
         state: SignalState,
         *,
         incident_ids: Sequence[str],

@@ -106,7 +106,7 @@ def from_detail(
 ) -> Signal:
     """A signal from an EventBridge alarm ``detail`` or a Lambda action's ``alarmData``."""
     d = parse_as(_DETAIL, detail, source=SOURCE, prefix=prefix)
-    return _from_valid(d, event_id, time, account, region, alarm_arn, detail_type)
+    return _deferred(d, event_id, time, cap(account, 32), cap(region, 32), alarm_arn, detail_type).signal()
 
 
 _AlarmEvent = TypedDict(
@@ -129,7 +129,7 @@ _ALARM_DETAIL_TYPE = '"CloudWatch Alarm State Change"'
 
 def from_eventbridge_json(text: str) -> Deferred | None:
     """The fast path of a storm: an EventBridge alarm event decoded and validated in one pass by
-    pydantic-core, straight from its JSON text, its signal built on demand. None when the text is
+    pydantic-core, straight from its JSON text, its full signal built on demand. None when the text is
     anything else, or is not valid (the general path then decodes it and says what is wrong)."""
     if _ALARM_DETAIL_TYPE not in text:
         return None
@@ -138,20 +138,19 @@ def from_eventbridge_json(text: str) -> Deferred | None:
         when = parse_time(ev["time"], source=SOURCE, field="time")
     except (ValidationError, InvalidEventError):
         return None
-    detail = ev["detail"]
-    account, region = ev.get("account", ""), ev.get("region", "")
     resources = ev.get("resources")
-    event_id = ev["id"]
+    return _deferred(
+        ev["detail"],
+        ev["id"],
+        when,
+        cap(ev.get("account", ""), 32),
+        cap(ev.get("region", ""), 32),
+        resources[0] if resources else "",
+        "CloudWatch Alarm State Change",
+    )
 
-    def build() -> Signal:
-        arn = resources[0] if resources else ""
-        return _from_valid(detail, event_id, when, account, region, arn, "CloudWatch Alarm State Change")
 
-    identity = fingerprint_of("alarm", cap(account, 32), cap(region, 32), cap(detail["alarmName"], MAX_NAME))
-    return Deferred(event_id, identity, when, build)
-
-
-def _from_valid(
+def _deferred(
     d: _Detail,
     event_id: str,
     time: datetime,
@@ -159,25 +158,50 @@ def _from_valid(
     region: str,
     alarm_arn: str,
     detail_type: str,
-) -> Signal:
+) -> Deferred:
+    """The head of an alarm's signal now, the rest when it is built (see :class:`Deferred`)."""
     static = _static(d, alarm_arn)
     state = d["state"]
-    previous = d.get("previousState")
-    reason_data = _reason_data(state.get("reasonData"))
-    threshold = static.threshold
-    if threshold is None:
-        threshold = _float(reason_data.get("threshold"))
-    info = {
-        **static.part,
-        "state": state["value"],
-        "previous_state": previous["value"] if previous else None,
-        "reason": cap(state.get("reason", "")),
-        "threshold": threshold,
-        "children": static.children or _triggering(reason_data),
-        "actions_suppressed_by": cap(state.get("actionsSuppressedBy", ""), 64),
-        "actions_suppressed_reason": cap(state.get("actionsSuppressedReason", "")),
-    }
-    return _signal(info, event_id, time, account, region, detail_type, static.description, static.log_anomaly)
+    value = state["value"]
+    raw_reason = state.get("reasonData")
+    children = static.children or (_triggering(_reason_data(raw_reason)) if _may_trigger(raw_reason) else ())
+    name = static.part["name"]
+    title = static.titles.get(value)
+    if title is None:
+        title = static.titles[value] = _title(static.kind, name, value, static.description)
+
+    def build() -> Signal:
+        previous = d.get("previousState")
+        threshold = static.threshold
+        if threshold is None:
+            threshold = _float(_reason_data(raw_reason).get("threshold"))
+        info = {
+            **static.part,
+            "state": value,
+            "previous_state": previous["value"] if previous else None,
+            "reason": cap(state.get("reason", "")),
+            "threshold": threshold,
+            "children": children,
+            "actions_suppressed_by": cap(state.get("actionsSuppressedBy", ""), 64),
+            "actions_suppressed_reason": cap(state.get("actionsSuppressedReason", "")),
+        }
+        return _signal(info, event_id, time, account, region, detail_type, title, static.kind)
+
+    return Deferred(
+        id=event_id,
+        time=time,
+        kind=static.kind,
+        status=_STATUS[value],
+        resource=name,
+        title=title,
+        account=account,
+        region=region,
+        fingerprint=fingerprint_of(static.kind, account, region, name),
+        alarm_names=(name, *children),
+        metrics=static.part["metrics"],
+        tags=static.part["tags"],
+        build=build,
+    )
 
 
 class _Static(NamedTuple):
@@ -189,7 +213,9 @@ class _Static(NamedTuple):
     threshold: float | None
     children: tuple[str, ...]
     description: str | None
-    log_anomaly: bool
+    kind: Kind
+    titles: dict[str, str]
+    """Title by alarm state, filled as the states occur."""
 
 
 _STATICS: dict[tuple[str, str], _Static] = {}
@@ -229,7 +255,8 @@ def _static(d: _Detail, alarm_arn: str) -> _Static:
         cfg.get("threshold"),
         _children(rule),
         cfg.get("description"),
-        _is_log_anomaly(metrics),
+        "log_anomaly" if _is_log_anomaly(metrics) else "alarm",
+        {},
     )
     if len(_STATICS) >= _MAX_STATICS:
         _STATICS.clear()
@@ -348,8 +375,9 @@ def from_sns_message(message: Any, *, message_id: str, time: datetime, account: 
         for c in m.triggering_children[:_MAX_METRICS]
         if isinstance(c, dict)
     )
+    name = cap(m.alarm_name, MAX_NAME)
     info = {
-        "name": cap(m.alarm_name, MAX_NAME),
+        "name": name,
         "arn": cap(m.alarm_arn, MAX_TEXT),
         "alarm_type": _alarm_type(metrics, m.alarm_rule, threshold_id),
         "state": m.new_state,
@@ -364,15 +392,16 @@ def from_sns_message(message: Any, *, message_id: str, time: datetime, account: 
         "alarm_rule": cap(m.alarm_rule),
         "children": children,
     }
+    kind: Kind = "log_anomaly" if _is_log_anomaly(metrics) else "alarm"
     return _signal(
         info,
         message_id,
         time,
-        m.account or arn_account or account,
-        arn_region or region,
+        cap(m.account or arn_account or account, 32),
+        cap(arn_region or region, 32),
         "CloudWatch Alarm State Change",
-        m.description,
-        _is_log_anomaly(metrics),
+        _title(kind, name, m.new_state, m.description),
+        kind,
     )
 
 
@@ -401,6 +430,12 @@ def _dims(dims: list[_SnsDimension]) -> dict[str, str]:
 # --- shared ---------------------------------------------------------------------------------------
 
 
+def _title(kind: Kind, name: str, state: str, description: str | None) -> str:
+    what = "Log anomaly" if kind == "log_anomaly" else "Alarm"
+    title = f"{what} {name} is {state}"
+    return cap(f"{title}: {description}" if description else title, MAX_TITLE)
+
+
 def _signal(
     info: dict[str, Any],
     event_id: str,
@@ -408,15 +443,10 @@ def _signal(
     account: str,
     region: str,
     detail_type: str,
-    description: str | None,
-    log_anomaly: bool,
+    title: str,
+    kind: Kind,
 ) -> Signal:
     """One validation for the whole signal: pydantic-core builds the nested models."""
-    kind: Kind = "log_anomaly" if log_anomaly else "alarm"
-    what = "Log anomaly" if kind == "log_anomaly" else "Alarm"
-    title = f"{what} {info['name']} is {info['state']}"
-    if description:
-        title = f"{title}: {description}"
     return Signal.model_validate(
         {
             "id": event_id,
@@ -425,9 +455,9 @@ def _signal(
             "kind": kind,
             "status": _STATUS[info["state"]],
             "resource": info["name"],
-            "title": cap(title, MAX_TITLE),
-            "account": cap(account, 32),
-            "region": cap(region, 32),
+            "title": title,
+            "account": account,
+            "region": region,
             "detail_type": detail_type,
             "alarm": info,
         }
@@ -473,6 +503,14 @@ def _reason_data(raw: str | dict[str, Any] | None) -> dict[str, Any]:
     except (ValueError, RecursionError):
         return {}
     return value if isinstance(value, dict) else {}
+
+
+def _may_trigger(raw: str | dict[str, Any] | None) -> bool:
+    """Whether ``reasonData`` can hold ``triggeringAlarms``: JSON spells that key literally or with
+    ``\\u`` escapes, so most alarms never decode it for their head (only when built, for the threshold)."""
+    if raw is None or isinstance(raw, dict):
+        return raw is not None
+    return "triggeringAlarms" in raw or "\\u" in raw
 
 
 def _float(value: Any) -> float | None:

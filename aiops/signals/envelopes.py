@@ -45,7 +45,7 @@ def normalize_text(text: str | bytes, *, source: str = "event") -> list[Signal]:
     if isinstance(text, str) and len(text) <= MAX_EVENT_BYTES:
         fast = cloudwatch.from_eventbridge_json(text)
         if fast is not None:
-            return [fast.build()]
+            return [fast.signal()]
     return normalize(loads(text, source=source, field="(document)"))
 
 
@@ -109,7 +109,7 @@ def _record(record: Any, index: int) -> list[Signal]:
 
 def sqs_body(body: str, message_id: str) -> list[Signal]:
     """Signals from one SQS message body (an EventBridge event or an SNS notification, raw or not)."""
-    return [s if isinstance(s, Signal) else s.build() for s in prepare_sqs_body(body, message_id)]
+    return [s if isinstance(s, Signal) else s.signal() for s in prepare_sqs_body(body, message_id)]
 
 
 def prepare_sqs_body(body: str, message_id: str) -> list[Signal | Deferred]:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, field_serializer
 
@@ -216,12 +216,55 @@ def fingerprint_of(kind: str, account: str, region: str, resource: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()[:24]
 
 
-@dataclass(frozen=True, slots=True)
+class Head(Protocol):
+    """What recording a signal reads of it: a :class:`Signal`, a :class:`Deferred`, a reference."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def time(self) -> datetime: ...
+
+    @property
+    def kind(self) -> Kind: ...
+
+    @property
+    def status(self) -> Status: ...
+
+
+@dataclass(slots=True, eq=False)
 class Deferred:
-    """A validated event whose signal is built only when needed: a storm's duplicate deliveries are
-    recognised by ``id`` and ``fingerprint`` (read straight from the event) and never built."""
+    """A validated alarm event whose full :class:`Signal` is built only when a stage needs it.
+
+    It carries the signal's head: everything deduplication, resolution, routing, flap detection,
+    recording and the update of an incident's existing member read, with exactly the values the built
+    signal has (both come from the same derivation). In a storm only an alarm's first appearance in an
+    incident is built; its duplicate deliveries, repeats and flips never are.
+    """
 
     id: str
-    fingerprint: str
     time: datetime
+    kind: Kind
+    status: Status
+    resource: str
+    title: str
+    account: str
+    region: str
+    fingerprint: str
+    alarm_names: tuple[str, ...]
+    """The alarm's name, then the alarms a composite names: what ``alarm_name`` selectors match."""
+    metrics: tuple[MetricQuery, ...]
+    tags: dict[str, str]
     build: Callable[[], Signal]
+    built: Signal | None = None
+
+    def signal(self) -> Signal:
+        """The full signal, built once."""
+        if self.built is None:
+            self.built = self.build()
+        return self.built
+
+
+def full(signal: Signal | Deferred) -> Signal:
+    """The full signal of either form."""
+    return signal.signal() if isinstance(signal, Deferred) else signal

@@ -4,6 +4,7 @@ what the general path says: the same signal, the same fingerprint, the same erro
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from aiops.adapters.memory import FixedClock, MemoryStore
-from aiops.catalog import load_catalog
+from aiops.catalog import facts_of, load_catalog
 from aiops.errors import EventError
 from aiops.incident import fingerprint
 from aiops.pipeline import Pipeline
@@ -42,8 +43,15 @@ def test_fast_path_equals_general_path_on_every_alarm_sample(name: str) -> None:
     assert isinstance(deferred, Deferred)
     signal = deferred.build()
     assert [signal] == normalize(json.loads(text))
-    assert deferred.id == signal.id and deferred.time == signal.time
-    assert deferred.fingerprint == fingerprint(signal)
+    assert_head_matches(deferred, signal)
+
+
+def assert_head_matches(head: Deferred, signal: Signal) -> None:
+    """The head the pipeline reads instead of the built signal says exactly what the signal says."""
+    for name in ("id", "time", "kind", "status", "resource", "title", "account", "region"):
+        assert getattr(head, name) == getattr(signal, name), name
+    assert head.fingerprint == fingerprint(signal)
+    assert facts_of(head) == facts_of(signal)
 
 
 def test_alarm_samples_exist() -> None:
@@ -92,9 +100,35 @@ def test_mutated_alarms_agree_on_both_paths(name: str, path: list[int], value: A
     except EventError as exc:
         got = f"{exc.source}|{exc.field}"
     assert got == expected
+    head = from_eventbridge_json(text)
+    if head is not None:
+        assert_head_matches(head, head.build())
 
 
-def test_a_duplicate_delivery_is_never_built() -> None:
+@pytest.mark.parametrize(
+    "reason_data",
+    [
+        {"triggeringAlarms": [{"arn": "arn:aws:cloudwatch:us-east-1:1:alarm:child-a"}]},
+        '{"triggering\\u0041larms": [{"arn": "arn:aws:cloudwatch:us-east-1:1:alarm:child-b"}]}',
+        json.dumps({"triggeringAlarms": [{"arn": "arn:aws:cloudwatch:us-east-1:1:alarm:child-c"}]}),
+        json.dumps({"threshold": 3.0, "recentDatapoints": [1.0]}),
+        "not json",
+        "",
+    ],
+)
+def test_the_head_names_the_triggering_children_however_they_are_spelled(reason_data: Any) -> None:
+    event = alarm_event("parent", "ALARM", "2026-11-25T10:00:00Z")
+    event["detail"]["state"]["reasonData"] = reason_data
+    head = from_eventbridge_json(json.dumps(event))
+    assert head is not None
+    signal = head.build()
+    assert_head_matches(head, signal)
+    assert signal == _general(event)[0]
+    assert signal.alarm is not None
+    assert bool(signal.alarm.children) == ("triggering" in str(reason_data))
+
+
+def test_only_a_new_member_is_built_never_a_duplicate_repeat_or_flip() -> None:
     built: list[str] = []
     store = MemoryStore()
     clock = FixedClock(datetime(2026, 11, 25, 10, 5, tzinfo=UTC))
@@ -111,18 +145,40 @@ def test_a_duplicate_delivery_is_never_built() -> None:
     def counted(text: str, item: str) -> list[Any]:
         [s] = prepare_sqs_body(text, item)
         assert isinstance(s, Deferred)
+        build = s.build
 
-        def build() -> Signal:
+        def counting() -> Signal:
             built.append(item)
-            return s.build()
+            return build()
 
-        return [Deferred(s.id, s.fingerprint, s.time, build)]
+        return [dataclasses.replace(s, build=counting)]
 
-    text = json.dumps(alarm_event("a", "ALARM", "2026-11-25T10:00:00Z"))
+    def event(eid: str, state: str, at: str) -> str:
+        doc = alarm_event("a", state, at)
+        doc["id"] = eid
+        return json.dumps(doc)
+
+    text = event("e1", "ALARM", "2026-11-25T10:00:00Z")
     first = pipeline.process([("m1", counted(text, "m1")), ("m2", counted(text, "m2"))])
     again = pipeline.process([("m3", counted(text, "m3"))])
     assert (first.recorded, first.duplicates, again.duplicates) == (1, 1, 1)
+    # a repeat, a flip to OK and back: the member exists, so only its head is read
+    later = pipeline.process(
+        [
+            ("m4", counted(event("e2", "ALARM", "2026-11-25T10:01:00Z"), "m4")),
+            ("m5", counted(event("e3", "OK", "2026-11-25T10:02:00Z"), "m5")),
+            ("m6", counted(event("e4", "ALARM", "2026-11-25T10:03:00Z"), "m6")),
+        ]
+    )
+    assert later.recorded == 3
     assert built == ["m1"]
+    [incident] = store.incidents.values()
+    assert incident.members[fingerprint(first_signal(text))].transitions == 2
+
+
+def first_signal(text: str) -> Signal:
+    [signal] = sqs_body(text, "m0")
+    return signal
 
 
 def test_an_edited_alarm_is_derived_afresh() -> None:
