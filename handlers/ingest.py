@@ -9,6 +9,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from aiops.adapters.batch import process_sqs_batch
+from aiops.adapters.runtime import tune_gc
 from aiops.adapters.wiring import AppHolder
 
 logger = Logger(service="aiops")
@@ -19,6 +20,7 @@ app = _holder.get
 
 
 use = _holder.use
+tune_gc()  # last, after every import: see aiops/adapters/runtime.py
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -140,3 +140,15 @@ def test_sample_alarm_payload_through_the_handler(ingest: Any, lambda_context: A
     [incident] = app.store.all_incidents()
     assert incident.service == "chat-assistant"
     assert incident.root_cause is not None and incident.root_cause.component == "model"
+
+
+def test_the_ingest_handler_tunes_the_collector_at_cold_start() -> None:
+    import subprocess
+    import sys
+
+    from aiops.adapters.runtime import GEN0_THRESHOLD
+
+    # a fresh interpreter, as a cold start: importing the handler applies the policy, after its imports
+    probe = "import gc, handlers.ingest; print(gc.get_threshold()[0], gc.get_freeze_count() > 1000)"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == [str(GEN0_THRESHOLD), "True"]
