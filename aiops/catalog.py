@@ -6,9 +6,10 @@ Loading is strict: an unknown key, a wrong type or a dangling ``depends_on`` is 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import fnmatch
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from fnmatch import fnmatchcase
 from functools import cached_property
 from typing import Any, Literal, NamedTuple
 
@@ -182,6 +183,11 @@ class Catalog(_Model):
         """Facts -> ownership, filled by :meth:`resolve` (a plain attribute: the hot path reads it)."""
         return {}
 
+    @cached_property
+    def memo_key(self) -> object:
+        """This catalog's key in the resolution memos that events carry (see ``Deferred.memo``)."""
+        return object()
+
     def service(self, name: str) -> Service | None:
         return self.by_name.get(name)
 
@@ -191,6 +197,11 @@ class Catalog(_Model):
         Resolution depends only on what selectors look at, so it is cached by those facts: a storm of
         repeats resolves each alarm once.
         """
+        memo = signal.memo if isinstance(signal, Deferred) else None
+        if memo is not None:  # an alarm configuration this catalog resolved already
+            owner = memo.get(self.memo_key)
+            if isinstance(owner, Ownership):
+                return owner
         facts = facts_of(signal, self.selector_fields)
         cache = self.resolution_cache
         found = cache.get(facts)
@@ -199,13 +210,26 @@ class Catalog(_Model):
             if len(cache) >= _RESOLVE_CACHE:
                 cache.clear()
             cache[facts] = found
+        if memo is not None:
+            if len(memo) >= 8:
+                memo.clear()
+            memo[self.memo_key] = found
         return found
 
+    @cached_property
+    def matchers(self) -> tuple[tuple[Ownership, tuple[Check, ...]], ...]:
+        """Every component's selectors compiled once, in catalog order (the first match wins)."""
+        return tuple(
+            (Ownership(svc.name, comp.name), tuple(_compile(sel) for sel in comp.match))
+            for svc in self.services
+            for comp in svc.components
+        )
+
     def _resolve(self, facts: Facts) -> Ownership:
-        for svc in self.services:
-            for comp in svc.components:
-                if any(_matches(sel, facts) for sel in comp.match):
-                    return Ownership(svc.name, comp.name)
+        for owner, checks in self.matchers:
+            for check in checks:
+                if check(facts):
+                    return owner
         return Ownership(UNOWNED, None)
 
 
@@ -300,36 +324,63 @@ def _alarm_facts(
     )
 
 
-def _any_glob(values: Sequence[str], pattern: str | None) -> bool:
-    return pattern is not None and any(fnmatchcase(v, pattern) for v in values)
+Check = Callable[[Facts], bool]
 
 
-def _dims_match(candidates: Sequence[Pairs], wanted: Mapping[str, str]) -> bool:
-    for pairs in candidates:
-        dims = dict(pairs)
-        if all(k in dims and fnmatchcase(dims[k], pat) for k, pat in wanted.items()):
-            return True
-    return False
+def _globber(pattern: str) -> Callable[[str], object]:
+    """fnmatchcase's own translation, compiled once per selector instead of looked up per call."""
+    return re.compile(fnmatch.translate(pattern)).match
 
 
-def _matches(sel: Selector, f: Facts) -> bool:
-    checks: list[bool] = []
-    if sel.alarm_name is not None:
-        checks.append(_any_glob(f.alarm_names, sel.alarm_name))
+def _any_of(attr: str, pattern: str) -> Check:
+    match = _globber(pattern)
+
+    def check(f: Facts) -> bool:
+        return any(match(v) for v in getattr(f, attr))
+
+    return check
+
+
+def _dims_of(wanted: Mapping[str, str]) -> Callable[[Sequence[Pairs]], bool]:
+    """Whether any of the dimension sets has every wanted key, its value matching the glob."""
+    patterns = [(k, _globber(p)) for k, p in wanted.items()]
+
+    def check(candidates: Sequence[Pairs]) -> bool:
+        for pairs in candidates:
+            dims = dict(pairs)
+            if all(k in dims and match(dims[k]) for k, match in patterns):
+                return True
+        return False
+
+    return check
+
+
+_GLOBS = {
+    "alarm_name": "alarm_names",
+    "namespace": "namespaces",
+    "parameter": "parameters",
+    "prompt": "prompts",
+    "budget_name": "budget_names",
+    "cost_service": "cost_services",
+    "stack": "stacks",
+}
+
+
+def _compile(sel: Selector) -> Check:
+    """One selector as a predicate over facts: every field it gives must match (glob patterns)."""
+    checks: list[Check] = []
+    for field, attr in _GLOBS.items():
+        pattern = getattr(sel, field)
+        if pattern is not None:
+            checks.append(_any_of(attr, pattern))
     if sel.dimension is not None:
-        checks.append(_dims_match(f.dimensions, sel.dimension))
-    if sel.namespace is not None:
-        checks.append(_any_glob(f.namespaces, sel.namespace))
-    if sel.parameter is not None:
-        checks.append(_any_glob(f.parameters, sel.parameter))
-    if sel.prompt is not None:
-        checks.append(_any_glob(f.prompts, sel.prompt))
-    if sel.budget_name is not None:
-        checks.append(_any_glob(f.budget_names, sel.budget_name))
-    if sel.cost_service is not None:
-        checks.append(_any_glob(f.cost_services, sel.cost_service))
-    if sel.stack is not None:
-        checks.append(_any_glob(f.stacks, sel.stack))
+        dims = _dims_of(sel.dimension)
+        checks.append(lambda f: dims(f.dimensions))
     if sel.tag is not None:
-        checks.append(f.tags is not None and _dims_match((f.tags,), sel.tag))
-    return bool(checks) and all(checks)
+        tags = _dims_of(sel.tag)
+        checks.append(lambda f: f.tags is not None and tags((f.tags,)))
+    if not checks:
+        return lambda f: False
+    if len(checks) == 1:
+        return checks[0]
+    return lambda f: all(check(f) for check in checks)

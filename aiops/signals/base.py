@@ -72,6 +72,19 @@ def parse_time(value: Any, *, source: str, field: str) -> datetime:
         return value if value.tzinfo else value.replace(tzinfo=UTC)
     if not isinstance(value, str) or not value.strip():
         raise InvalidEventError("must be a timestamp string", source=source, field=field)
+    # EventBridge's own form, 2026-11-25T03:00:00Z (the bulk of a storm): read as it is, no rewriting
+    if len(value) == 20 and value[-1] == "Z" and value[:4].isdigit() and "Z" not in value[:19]:
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            pass
+        else:
+            if parsed.tzinfo is UTC:
+                return parsed
+    return _parse_time(value, source=source, field=field)
+
+
+def _parse_time(value: str, *, source: str, field: str) -> datetime:
     text = value.strip()
     try:
         if text[:4].isdigit():

@@ -106,7 +106,7 @@ def from_detail(
 ) -> Signal:
     """A signal from an EventBridge alarm ``detail`` or a Lambda action's ``alarmData``."""
     d = parse_as(_DETAIL, detail, source=SOURCE, prefix=prefix)
-    return _deferred(d, event_id, time, cap(account, 32), cap(region, 32), alarm_arn, detail_type).signal()
+    return _deferred(d, event_id, time, account, region, alarm_arn, detail_type).signal()
 
 
 _AlarmEvent = TypedDict(
@@ -143,8 +143,8 @@ def from_eventbridge_json(text: str) -> Deferred | None:
         ev["detail"],
         ev["id"],
         when,
-        cap(ev.get("account", ""), 32),
-        cap(ev.get("region", ""), 32),
+        ev.get("account", ""),
+        ev.get("region", ""),
         resources[0] if resources else "",
         "CloudWatch Alarm State Change",
     )
@@ -164,11 +164,21 @@ def _deferred(
     state = d["state"]
     value = state["value"]
     raw_reason = state.get("reasonData")
-    children = static.children or (_triggering(_reason_data(raw_reason)) if _may_trigger(raw_reason) else ())
-    name = static.part["name"]
+    names = static.names
+    children = static.children
+    memo: dict[object, object] | None = static.memo
+    if not children and _may_trigger(raw_reason):
+        children = _triggering(_reason_data(raw_reason))
+        names, memo = (static.name, *children), None
     title = static.titles.get(value)
     if title is None:
-        title = static.titles[value] = _title(static.kind, name, value, static.description)
+        title = static.titles[value] = _title(static.kind, static.name, value, static.description)
+    place = static.places.get((account, region))
+    if place is None:
+        if len(static.places) >= 16:
+            static.places.clear()
+        place = static.places[(account, region)] = _place(static, account, region)
+    account, region, identity = place
 
     def build() -> Signal:
         previous = d.get("previousState")
@@ -188,20 +198,27 @@ def _deferred(
         return _signal(info, event_id, time, account, region, detail_type, title, static.kind)
 
     return Deferred(
-        id=event_id,
-        time=time,
-        kind=static.kind,
-        status=_STATUS[value],
-        resource=name,
-        title=title,
-        account=account,
-        region=region,
-        fingerprint=fingerprint_of(static.kind, account, region, name),
-        alarm_names=(name, *children),
-        metrics=static.part["metrics"],
-        tags=static.part["tags"],
-        build=build,
+        event_id,
+        time,
+        static.kind,
+        _STATUS[value],
+        static.name,
+        title,
+        account,
+        region,
+        identity,
+        names,
+        static.metrics,
+        static.out_tags,
+        build,
+        memo,
     )
+
+
+def _place(static: _Static, account: str, region: str) -> tuple[str, str, str]:
+    """(account, region, fingerprint) of an alarm as its events spell account and region."""
+    account, region = cap(account, 32), cap(region, 32)
+    return account, region, fingerprint_of(static.kind, account, region, static.name)
 
 
 class _Static(NamedTuple):
@@ -214,8 +231,17 @@ class _Static(NamedTuple):
     children: tuple[str, ...]
     description: str | None
     kind: Kind
+    name: str
+    names: tuple[str, ...]
+    """The alarm's name and the alarms its rule names: what ``alarm_name`` selectors match."""
+    metrics: tuple[MetricQuery, ...]
+    out_tags: dict[str, str]
     titles: dict[str, str]
     """Title by alarm state, filled as the states occur."""
+    places: dict[tuple[str, str], tuple[str, str, str]]
+    """(account, region) as events spell them -> (capped account, capped region, fingerprint)."""
+    memo: dict[object, object]
+    """See :attr:`Deferred.memo`."""
 
 
 _STATICS: dict[tuple[str, str], _Static] = {}
@@ -235,27 +261,37 @@ def _static(d: _Detail, alarm_arn: str) -> _Static:
     metrics = [_query(m) for m in cfg.get("metrics", ())[:_MAX_METRICS]]
     rule = cfg.get("alarmRule", "")
     threshold_id = cfg.get("thresholdMetricId", "")
+    name = cap(d["alarmName"], MAX_NAME)
+    queries = tuple(MetricQuery.model_validate(m) for m in metrics)
+    out_tags = {cap(k, 128): cap(v, 256) for k, v in list(tags.items())[:50]} if tags else {}
     part = {
-        "name": cap(d["alarmName"], MAX_NAME),
+        "name": name,
         "arn": cap(alarm_arn, MAX_TEXT),
         "alarm_type": _alarm_type(metrics, rule, threshold_id),
         "comparison": cap(cfg.get("comparisonOperator", ""), 64),
         "evaluation_periods": cfg.get("evaluationPeriods"),
         "threshold_metric_id": cap(threshold_id or _band_id(metrics), 64),
         "anomaly_band": _band(metrics),
-        "metrics": tuple(MetricQuery.model_validate(m) for m in metrics),
+        "metrics": queries,
         "alarm_rule": cap(rule),
         "actions_suppressor": cap(cfg.get("actionsSuppressor", ""), MAX_NAME),
-        "tags": {cap(k, 128): cap(v, 256) for k, v in list(tags.items())[:50]} if tags else {},
+        "tags": out_tags,
     }
+    children = _children(rule)
     found = _Static(
         cfg,
         tags,
         part,
         cfg.get("threshold"),
-        _children(rule),
+        children,
         cfg.get("description"),
         "log_anomaly" if _is_log_anomaly(metrics) else "alarm",
+        name,
+        (name, *children),
+        queries,
+        out_tags,
+        {},
+        {},
         {},
     )
     if len(_STATICS) >= _MAX_STATICS:

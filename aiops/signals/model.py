@@ -256,6 +256,10 @@ class Deferred:
     metrics: tuple[MetricQuery, ...]
     tags: dict[str, str]
     build: Callable[[], Signal]
+    memo: dict[object, object] | None = None
+    """Shared by the events of one alarm configuration whose resolution facts (names, metrics, tags)
+    are that configuration's: the catalog keeps their resolution there (None: this event's own
+    reason names further alarms)."""
     built: Signal | None = None
 
     def signal(self) -> Signal:

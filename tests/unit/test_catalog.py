@@ -1,13 +1,16 @@
 from __future__ import annotations
 
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from aiops.adapters.config import DEFAULT_CATALOG
-from aiops.catalog import UNOWNED, load_catalog
+from aiops.catalog import UNOWNED, Facts, Selector, _compile, load_catalog
 from aiops.errors import CatalogError
 from aiops.signals import normalize
 from tests.support.events import alarm_event, load_event
@@ -96,3 +99,65 @@ def test_invalid_catalog_names_the_field(doc: dict[str, Any], message: str) -> N
         load_catalog(doc, origin="catalog.yaml")
     assert message in str(info.value)
     assert str(info.value).startswith("catalog.yaml: ")
+
+
+# --- compiled selectors against a plain reading of "every field given must match (glob)" ---------
+
+_WORD = st.text(alphabet="ab*?[]!-", max_size=4)
+_PAIRS = st.dictionaries(st.sampled_from(["k", "m"]), _WORD, max_size=2)
+
+
+def _reference(sel: Selector, f: Facts) -> bool:
+    def any_glob(values: tuple[str, ...], pattern: str | None) -> bool:
+        return pattern is not None and any(fnmatchcase(v, pattern) for v in values)
+
+    def dims(candidates: Any, wanted: dict[str, str]) -> bool:
+        return any(
+            all(k in dict(p) and fnmatchcase(dict(p)[k], v) for k, v in wanted.items()) for p in candidates
+        )
+
+    checks = []
+    for field, values in (
+        ("alarm_name", f.alarm_names),
+        ("namespace", f.namespaces),
+        ("parameter", f.parameters),
+        ("prompt", f.prompts),
+        ("budget_name", f.budget_names),
+        ("cost_service", f.cost_services),
+        ("stack", f.stacks),
+    ):
+        if getattr(sel, field) is not None:
+            checks.append(any_glob(values, getattr(sel, field)))
+    if sel.dimension is not None:
+        checks.append(dims(f.dimensions, sel.dimension))
+    if sel.tag is not None:
+        checks.append(f.tags is not None and dims((f.tags,), sel.tag))
+    return bool(checks) and all(checks)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "alarm_name": _WORD,
+            "namespace": _WORD,
+            "stack": _WORD,
+            "dimension": _PAIRS,
+            "tag": _PAIRS,
+        },
+    ),
+    st.builds(
+        Facts,
+        alarm_names=st.lists(_WORD, max_size=3).map(tuple),
+        namespaces=st.lists(_WORD, max_size=2).map(tuple),
+        stacks=st.lists(_WORD, max_size=2).map(tuple),
+        dimensions=st.lists(_PAIRS.map(lambda d: tuple(sorted(d.items()))), max_size=2).map(tuple),
+        tags=st.none() | _PAIRS.map(lambda d: tuple(sorted(d.items()))),
+    ),
+)
+def test_compiled_selectors_match_exactly_as_globs_do(fields: dict[str, Any], facts: Facts) -> None:
+    if not fields:
+        fields = {"alarm_name": "*"}
+    sel = Selector.model_validate(fields)
+    assert _compile(sel)(facts) == _reference(sel, facts)

@@ -194,3 +194,29 @@ def test_an_edited_alarm_is_derived_afresh() -> None:
     third["detail"]["alarmTags"] = {"team": "ml"}
     [c] = sqs_body(json.dumps(third), "m3")
     assert c.alarm is not None and c.alarm.tags == {"team": "ml"} and c.kind == "alarm"
+
+
+def test_each_catalog_resolves_an_alarm_configuration_for_itself() -> None:
+    # the resolution memo an alarm's events share is keyed per catalog: two catalogs never mix
+    def catalog(component: str) -> Any:
+        return load_catalog(
+            {
+                "services": [
+                    {"name": "s", "components": [{"name": component, "match": [{"alarm_name": "memo*"}]}]}
+                ]
+            }
+        )
+
+    first, second = catalog("api"), catalog("model")
+    text = json.dumps(alarm_event("memo-alarm", "ALARM", "2026-11-25T10:00:00Z"))
+    for cat, component in ((first, "api"), (second, "model"), (first, "api"), (second, "model")):
+        head = from_eventbridge_json(text)
+        assert head is not None and head.memo is not None
+        assert cat.resolve(head).component == component
+    # an event whose reason names further alarms carries its own facts, never the shared memo
+    event = alarm_event("memo-alarm", "ALARM", "2026-11-25T10:00:00Z")
+    event["detail"]["state"]["reasonData"] = json.dumps(
+        {"triggeringAlarms": [{"arn": "arn:aws:cloudwatch:us-east-1:1:alarm:other"}]}
+    )
+    head = from_eventbridge_json(json.dumps(event))
+    assert head is not None and head.memo is None and head.alarm_names == ("memo-alarm", "other")

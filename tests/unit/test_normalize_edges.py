@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from aiops.errors import EventError, InvalidEventError, UnsupportedEventError
 from aiops.signals import normalize
-from aiops.signals.base import parse_time
+from aiops.signals.base import _parse_time, parse_time
 from tests.support.events import load_event, sqs_batch
 
 
@@ -206,6 +210,45 @@ def test_primary_metric() -> None:
 )
 def test_time_formats(text: str, iso: str) -> None:
     assert parse_time(text, source="t", field="f").isoformat() == iso
+
+
+def _either(parse: Callable[..., datetime], text: str) -> str:
+    try:
+        return parse(text, source="t", field="f").isoformat()
+    except EventError as exc:
+        return f"error: {exc}"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-11-25T03:00:00Z",
+        "2026-11-25T03:00+01Z",
+        "2026-11-25 03:00:00Z",
+        "2026-11-25T24:00:00Z",
+        "2026-11-25T03:00:0 Z",
+        "2026-02-30T03:00:00Z",
+        " 2026-11-25T03:00:0Z",
+        "2026-11-25T03:00:00z",
+    ],
+)
+def test_the_eventbridge_time_shortcut_agrees_with_the_general_parser(text: str) -> None:
+    assert _either(parse_time, text) == _either(_parse_time, text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(min_value=0, max_value=18), st.sampled_from("0123456789-T:+. Z")),
+        max_size=3,
+    )
+)
+def test_the_time_shortcut_agrees_on_near_misses(edits: list[tuple[int, str]]) -> None:
+    chars = list("2026-11-25T03:00:00")
+    for at, ch in edits:
+        chars[at] = ch
+    text = "".join(chars) + "Z"
+    assert _either(parse_time, text) == _either(_parse_time, text)
 
 
 def test_lambda_action_id_is_stable() -> None:
