@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 from urllib.parse import quote
@@ -155,8 +156,12 @@ class SignalRef(_Frozen):
 MAX_ORPHANS = 16
 
 
-class SignalState(_Frozen):
-    """The durable state of one fingerprint (one alarm, one insight ...), on its own row."""
+@dataclass(frozen=True, slots=True)
+class SignalState:
+    """The durable state of one fingerprint (one alarm, one insight ...), on its own row.
+
+    A plain frozen dataclass, not a pydantic model: every recorded event makes one, and the adapters
+    that store it (DynamoDB) validate and serialize it through a ``TypeAdapter``."""
 
     fingerprint: str
     status: Status

@@ -25,6 +25,8 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from pydantic import TypeAdapter
+
 from aiops.decide import Run
 from aiops.errors import ConflictError
 from aiops.incident import Incident, SignalRef, SignalState, TimelineEntry, timeline_order
@@ -37,6 +39,8 @@ if TYPE_CHECKING:
 
 _BATCH_GET = 100
 _TRANSACT = 100
+_STATE: TypeAdapter[SignalState] = TypeAdapter(SignalState)
+"""A fingerprint's state row, as JSON: validated on the way in, like every model read back."""
 
 
 def _s(value: str) -> dict[str, Any]:
@@ -77,7 +81,7 @@ class DynamoStore:
             evt = items.get((f"EVT#{event_id}", "EVT"))
             dup = evt is not None and int(evt.get("expires_at", {"N": "0"})["N"]) >= now
             row = items.get((f"FP#{fp}", "STATE"))
-            state = SignalState.model_validate_json(row["doc"]["S"]) if row else None
+            state = _STATE.validate_json(row["doc"]["S"]) if row else None
             out.append(Seen(dup, state))
         return out
 
@@ -111,7 +115,7 @@ class DynamoStore:
                         "pk": _s(f"FP#{state.fingerprint}"),
                         "sk": _s("STATE"),
                         "version": _n(state.version),
-                        "doc": _s(state.model_dump_json()),
+                        "doc": _s(_STATE.dump_json(state).decode()),
                     },
                     expected_version,
                 )

@@ -1,0 +1,41 @@
+"""A fingerprint's state row: the JSON DynamoDB stores is an object with the fields' names, and it
+reads back equal (a plain dataclass in the core, validated on the way in)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+from pydantic import ValidationError
+
+from aiops.adapters.dynamodb import _STATE
+from aiops.incident import SignalRef, SignalState
+
+T = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
+
+
+def test_state_row_round_trips_as_a_json_object() -> None:
+    state = SignalState(
+        fingerprint="fp",
+        status="resolved",
+        last_time=T,
+        incident_id="inc-1",
+        changes=(T, T.replace(minute=5)),
+        orphans=(SignalRef(id="e1", time=T, kind="alarm", status="resolved"),),
+        version=7,
+    )
+    text = _STATE.dump_json(state).decode()
+    doc = json.loads(text)
+    assert doc["last_time"] == "2026-11-25T03:00:00Z" and doc["version"] == 7
+    assert doc["orphans"] == [
+        {"id": "e1", "time": "2026-11-25T03:00:00Z", "kind": "alarm", "status": "resolved"}
+    ]
+    assert _STATE.validate_json(text) == state
+
+
+def test_a_corrupt_state_row_is_refused_not_half_read() -> None:
+    with pytest.raises(ValidationError):
+        _STATE.validate_json(
+            '{"fingerprint": "fp", "status": "exploded", "last_time": "2026-11-25T03:00:00Z"}'
+        )
