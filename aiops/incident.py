@@ -300,7 +300,8 @@ class Fold:
         old = self.members.get(fp)
         member = old
         status: MemberStatus = signal.status
-        firing_at = signal.time if status == "firing" else None
+        t = signal.time
+        firing_at = t if status == "firing" else None
         if member is None:
             signal = full(signal)
             member = Member(
@@ -310,8 +311,8 @@ class Fold:
                 component=component,
                 title=signal.title,
                 status=status,
-                first_seen=signal.time,
-                last_change=signal.time,
+                first_seen=t,
+                last_change=t,
                 fired_at=firing_at,
                 role="evidence" if signal.kind in EVIDENCE_KINDS else "symptom",
                 metric=_metric_of(signal),
@@ -321,47 +322,42 @@ class Fold:
                 _entry(incident_id, signal, "signal", f"{signal.kind} {signal.resource} {status}")
             )
         else:
-            update: dict[str, object] = {}
-            if firing_at is not None and (member.fired_at is None or firing_at < member.fired_at):
-                update["fired_at"] = firing_at
-            if signal.time < member.first_seen:
-                update["first_seen"] = signal.time
-            if signal.time >= member.last_change and status != "info" and status != member.status:
-                update.update(
-                    status=status,
-                    last_change=signal.time,
-                    title=signal.title,
-                    transitions=member.transitions + 1,
-                )
-                self.entries.append(
-                    _entry(incident_id, signal, "signal", f"{signal.kind} {signal.resource} {status}")
-                )
-            if update:
+            earlier = firing_at is not None and (member.fired_at is None or firing_at < member.fired_at)
+            moved = t >= member.last_change and status != "info" and status != member.status
+            if earlier or moved or t < member.first_seen:  # else a repeat: it only counts
+                update: dict[str, object] = {}
+                if earlier:
+                    update["fired_at"] = firing_at
+                if t < member.first_seen:
+                    update["first_seen"] = t
+                if moved:
+                    update.update(
+                        status=status, last_change=t, title=signal.title, transitions=member.transitions + 1
+                    )
+                    self.entries.append(
+                        _entry(incident_id, signal, "signal", f"{signal.kind} {signal.resource} {status}")
+                    )
                 member = member.model_copy(update=update)
         if newest is not None and newest.last_time > member.last_change and newest.status != "info":
             member = member.model_copy(update={"status": newest.status, "last_change": newest.last_time})
         if member is not old:
             self._put(fp, old, member)
 
-        if member.role == "symptom" and signal.time < self.opened_at:
-            self.opened_at = signal.time
-        if signal.time > self.last_activity_at:
-            self.last_activity_at = signal.time
+        symptom = member.role == "symptom"
+        if symptom and t < self.opened_at:
+            self.opened_at = t
+        if t > self.last_activity_at:
+            self.last_activity_at = t
         if is_flapping and not self.flapping:
             self.flapping = True
             self.entries.append(_entry(incident_id, signal, "flapping", f"{signal.resource} is flapping"))
-        if (
-            status == "firing"
-            and member.role == "symptom"
-            and self.status != "open"
-            and member.status == "firing"
-        ):
+        if status == "firing" and symptom and self.status != "open" and member.status == "firing":
             self.status, self.mitigated_at, self.resolved_at = "open", None, None
             self.entries.append(_entry(incident_id, signal, "reopened", f"reopened by {signal.resource}"))
         elif (
             member is not old  # an open incident always has a firing symptom or no onset yet
             and self.status == "open"
-            and not (member.status == "firing" and member.role == "symptom")
+            and not (member.status == "firing" and symptom)
             and not self._any_firing()
             and self.first_symptom() is not None
         ):

@@ -267,15 +267,18 @@ class Pipeline:
         seen = self.ledger.lookup([s.id for _, s in flat], fps)
         routed: list[_Routed] = []
         batch_ids: set[str] = set()
-        for (item, pending), fp, known in zip(flat, fps, seen, strict=True):
-            if known.duplicate or pending.id in batch_ids:
+        resolve, window, keep = (
+            self.catalog.resolve,
+            self.settings.flap_window,
+            self.settings.flap_threshold + 1,
+        )
+        for (item, pending), fp, (duplicate, state) in zip(flat, fps, seen, strict=True):
+            if duplicate or pending.id in batch_ids:
                 result.duplicates += 1
                 continue
             batch_ids.add(pending.id)
-            changes = flap_changes(
-                known.state, pending, self.settings.flap_window, self.settings.flap_threshold + 1
-            )
-            routed.append(_Routed(item, pending, fp, self.catalog.resolve(pending), known.state, changes))
+            changes = flap_changes(state, pending, window, keep)
+            routed.append(_Routed(item, pending, fp, resolve(pending), state, changes))
         routed.sort(key=lambda r: (r.signal.time, r.signal.id))
 
         by_incident: dict[str, list[_Routed]] = defaultdict(list)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, NamedTuple, Protocol
 
 from aiops.decide import Run
 from aiops.impact import Query
@@ -23,9 +23,8 @@ class Clock(Protocol):
         ...
 
 
-@dataclass(frozen=True, slots=True)
-class Seen:
-    """What the store knows of a signal before it is applied."""
+class Seen(NamedTuple):
+    """What the store knows of a signal before it is applied (one per event of a batch)."""
 
     duplicate: bool
     state: SignalState | None

@@ -65,9 +65,14 @@ class _State(TypedDict, total=False):
     value: Required[AlarmState]
     reason: str
     reasonData: str | dict[str, Any] | None
-    timestamp: str
     actionsSuppressedBy: str
     actionsSuppressedReason: str
+
+
+class _PreviousState(TypedDict):
+    """Only the previous value is read; the rest of the previous state is not decoded at all."""
+
+    value: AlarmState
 
 
 class _Config(TypedDict, total=False):
@@ -84,7 +89,7 @@ class _Config(TypedDict, total=False):
 class _Detail(TypedDict, total=False):
     alarmName: Required[Annotated[str, Field(min_length=1)]]
     state: Required[_State]
-    previousState: _State | None
+    previousState: _PreviousState | None
     configuration: _Config
     alarmTags: dict[str, str]
 
