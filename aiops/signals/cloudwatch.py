@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime
+from functools import partial
 from typing import Annotated, Any, Literal, NamedTuple, Required
 
 from pydantic import Field, TypeAdapter, ValidationError, field_validator
@@ -185,23 +186,6 @@ def _deferred(
         place = static.places[(account, region)] = _place(static, account, region)
     account, region, identity = place
 
-    def build() -> Signal:
-        previous = d.get("previousState")
-        threshold = static.threshold
-        if threshold is None:
-            threshold = _float(_reason_data(raw_reason).get("threshold"))
-        info = {
-            **static.part,
-            "state": value,
-            "previous_state": previous["value"] if previous else None,
-            "reason": cap(state.get("reason", "")),
-            "threshold": threshold,
-            "children": children,
-            "actions_suppressed_by": cap(state.get("actionsSuppressedBy", ""), 64),
-            "actions_suppressed_reason": cap(state.get("actionsSuppressedReason", "")),
-        }
-        return _signal(info, event_id, time, account, region, detail_type, title, static.kind)
-
     return Deferred(
         event_id,
         time,
@@ -215,9 +199,40 @@ def _deferred(
         names,
         static.metrics,
         static.out_tags,
-        build,
+        partial(_build, d, static, children, event_id, time, account, region, detail_type, title),
         memo,
     )
+
+
+def _build(
+    d: _Detail,
+    static: _Static,
+    children: tuple[str, ...],
+    event_id: str,
+    time: datetime,
+    account: str,
+    region: str,
+    detail_type: str,
+    title: str,
+) -> Signal:
+    """The full signal of an alarm event whose head :func:`_deferred` derived."""
+    state = d["state"]
+    previous = d.get("previousState")
+    raw_reason = state.get("reasonData")
+    threshold = static.threshold
+    if threshold is None:
+        threshold = _float(_reason_data(raw_reason).get("threshold"))
+    info = {
+        **static.part,
+        "state": state["value"],
+        "previous_state": previous["value"] if previous else None,
+        "reason": cap(state.get("reason", "")),
+        "threshold": threshold,
+        "children": children,
+        "actions_suppressed_by": cap(state.get("actionsSuppressedBy", ""), 64),
+        "actions_suppressed_reason": cap(state.get("actionsSuppressedReason", "")),
+    }
+    return _signal(info, event_id, time, account, region, detail_type, title, static.kind)
 
 
 def _place(static: _Static, account: str, region: str) -> tuple[str, str, str]:
