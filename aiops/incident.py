@@ -175,7 +175,11 @@ class SignalState:
     version: int = 0
 
 
-class TimelineEntry(_Frozen):
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    """One line of an incident's timeline (a plain frozen dataclass: a storm writes thousands; the
+    adapters that store it validate and serialize it through a ``TypeAdapter``)."""
+
     incident_id: str
     at: datetime
     key: str

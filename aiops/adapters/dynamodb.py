@@ -40,7 +40,8 @@ if TYPE_CHECKING:
 _BATCH_GET = 100
 _TRANSACT = 100
 _STATE: TypeAdapter[SignalState] = TypeAdapter(SignalState)
-"""A fingerprint's state row, as JSON: validated on the way in, like every model read back."""
+_ENTRY: TypeAdapter[TimelineEntry] = TypeAdapter(TimelineEntry)
+"""State rows and timeline entries, as JSON: validated on the way in, like every model read back."""
 
 
 def _s(value: str) -> dict[str, Any]:
@@ -333,7 +334,7 @@ class DynamoStore:
 
     def timeline(self, incident_id: str) -> list[TimelineEntry]:
         rows = self._query(f"INC#{incident_id}", "TL#")
-        return sorted((TimelineEntry.model_validate_json(r["doc"]["S"]) for r in rows), key=timeline_order)
+        return sorted((_ENTRY.validate_json(r["doc"]["S"]) for r in rows), key=timeline_order)
 
     def unsettled_incidents(self) -> list[str]:
         """Incidents a flush may still have work for: not resolved, or resolved within the day."""
@@ -570,7 +571,7 @@ class DynamoStore:
                 "Item": {
                     "pk": _s(f"INC#{entry.incident_id}"),
                     "sk": _s(f"TL#{format_time(entry.at)}#{entry.key}"),
-                    "doc": _s(entry.model_dump_json()),
+                    "doc": _s(_ENTRY.dump_json(entry).decode()),
                 },
             }
         }

@@ -1,5 +1,5 @@
-"""A fingerprint's state row: the JSON DynamoDB stores is an object with the fields' names, and it
-reads back equal (a plain dataclass in the core, validated on the way in)."""
+"""A fingerprint's state row and a timeline entry: the JSON DynamoDB stores is an object with the
+fields' names, and it reads back equal (plain dataclasses in the core, validated on the way in)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 import pytest
 from pydantic import ValidationError
 
-from aiops.adapters.dynamodb import _STATE
-from aiops.incident import SignalRef, SignalState
+from aiops.adapters.dynamodb import _ENTRY, _STATE
+from aiops.incident import SignalRef, SignalState, TimelineEntry
 
 T = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
 
@@ -39,3 +39,17 @@ def test_a_corrupt_state_row_is_refused_not_half_read() -> None:
         _STATE.validate_json(
             '{"fingerprint": "fp", "status": "exploded", "last_time": "2026-11-25T03:00:00Z"}'
         )
+
+
+def test_timeline_entry_round_trips_as_a_json_object() -> None:
+    entry = TimelineEntry(incident_id="inc-1", at=T, key="signal:e1", kind="signal", text="alarm a firing")
+    text = _ENTRY.dump_json(entry).decode()
+    assert json.loads(text) == {
+        "incident_id": "inc-1",
+        "at": "2026-11-25T03:00:00Z",
+        "key": "signal:e1",
+        "kind": "signal",
+        "text": "alarm a firing",
+        "actor": "aiops",
+    }
+    assert _ENTRY.validate_json(text) == entry
