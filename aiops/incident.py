@@ -12,7 +12,16 @@ from urllib.parse import quote
 from pydantic import BaseModel, ConfigDict
 
 from aiops.impact import CostFacts, Impact
-from aiops.signals.model import Deferred, Head, Kind, Signal, Status, fingerprint_of, format_time, full
+from aiops.signals.model import (
+    Deferred,
+    Head,
+    Kind,
+    Signal,
+    Status,
+    fingerprint_of,
+    format_time,
+    primary_metric,
+)
 
 IncidentStatus = Literal["open", "mitigated", "resolved"]
 Severity = Literal["SEV1", "SEV2", "SEV3", "SEV4"]
@@ -298,16 +307,15 @@ class Fold:
         newest: SignalState | None = None,
     ) -> None:
         """Take ``signal``. ``newest`` is the fingerprint's stored state when it is newer than
-        ``signal`` (a later status arrived first). A deferred signal is built only to become a new
-        member: an existing member's update reads its head alone."""
+        ``signal`` (a later status arrived first). A deferred alarm is never built: its head holds
+        what a member is made of."""
         incident_id = self.before.id
         old = self.members.get(fp)
         member = old
         status: MemberStatus = signal.status
         t = signal.time
         firing_at = t if status == "firing" else None
-        if member is None:
-            signal = full(signal)
+        if member is None:  # a deferred alarm's head holds all a member needs: it is not built
             member = Member(
                 fingerprint=fp,
                 kind=signal.kind,
@@ -433,18 +441,24 @@ def settle(incident: Incident, now: datetime, quiet: timedelta) -> tuple[Inciden
 _CONSOLE = re.compile(r"^https://([a-z0-9-]+\.)?console\.aws\.amazon\.com/[A-Za-z0-9/_.~%?&=#:+,-]*$")
 
 
-def console_url(signal: Signal) -> str:
+def console_url(signal: Signal | Deferred) -> str:
     """A console link for the signal: built from its identifiers, or the event's own URL when it is an
     AWS console URL (anything else from an event is dropped, never shown)."""
     region = signal.region if re.fullmatch(r"[a-z]{2}(-[a-z]+)+-\d", signal.region or "") else ""
+    if isinstance(signal, Deferred):  # an alarm: its name is its resource
+        return _alarm_url(region, signal.resource) if region else ""
     if signal.alarm is not None and region:
-        return (
-            f"https://{region}.console.aws.amazon.com/cloudwatch/home?region={region}"
-            f"#alarmsV2:alarm/{quote(signal.alarm.name, safe='')}"
-        )
+        return _alarm_url(region, signal.alarm.name)
     if signal.insight is not None and _CONSOLE.fullmatch(signal.insight.url):
         return signal.insight.url
     return ""
+
+
+def _alarm_url(region: str, name: str) -> str:
+    return (
+        f"https://{region}.console.aws.amazon.com/cloudwatch/home?region={region}"
+        f"#alarmsV2:alarm/{quote(name, safe='')}"
+    )
 
 
 def automation_url(execution_id: str, region: str) -> str:
@@ -458,8 +472,11 @@ def automation_url(execution_id: str, region: str) -> str:
     )
 
 
-def _metric_of(signal: Signal) -> str:
-    metric = signal.alarm.primary_metric if signal.alarm is not None else None
+def _metric_of(signal: Signal | Deferred) -> str:
+    if isinstance(signal, Deferred):
+        metric = primary_metric(signal.metrics)
+    else:
+        metric = signal.alarm.primary_metric if signal.alarm is not None else None
     return f"{metric.namespace}/{metric.name}" if metric is not None else ""
 
 

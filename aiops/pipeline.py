@@ -107,7 +107,7 @@ class BatchResult:
 class _Routed:
     item: str
     signal: Signal | Deferred
-    """Built only where more than its head is needed (a new member, a change, a health event)."""
+    """A deferred alarm is read by its head alone; changes, health and cost alerts come built."""
     fp: str
     owner: Ownership
     state: SignalState | None
@@ -245,7 +245,7 @@ class Pipeline:
 
     def process(self, items: Sequence[tuple[str, Sequence[Signal | Deferred]]]) -> BatchResult:
         """Process the signals of a batch; ``items`` pairs a batch item id with its signals (a deferred
-        one is built only if it joins an incident as a new member)."""
+        alarm is read by its head: see :class:`~aiops.signals.model.Deferred`)."""
         result = BatchResult()
         pending: list[tuple[str, Signal | Deferred]] = [(item, s) for item, signals in items for s in signals]
         result.signals = len(pending)

@@ -66,13 +66,18 @@ class AlarmInfo(Frozen):
     @property
     def primary_metric(self) -> MetricQuery | None:
         """The metric a human would name for this alarm: the one that is not an expression."""
-        plain = [m for m in self.metrics if m.name]
-        if not plain:
-            return None
-        for m in plain:
-            if m.return_data:
-                return m
-        return plain[0]
+        return primary_metric(self.metrics)
+
+
+def primary_metric(metrics: tuple[MetricQuery, ...]) -> MetricQuery | None:
+    """Of an alarm's metrics, the one a human would name: returned data and not an expression."""
+    plain = [m for m in metrics if m.name]
+    if not plain:
+        return None
+    for m in plain:
+        if m.return_data:
+            return m
+    return plain[0]
 
 
 class InsightAnomaly(Frozen):
@@ -237,9 +242,9 @@ class Deferred:
     """A validated alarm event whose full :class:`Signal` is built only when a stage needs it.
 
     It carries the signal's head: everything deduplication, resolution, routing, flap detection,
-    recording and the update of an incident's existing member read, with exactly the values the built
-    signal has (both come from the same derivation). In a storm only an alarm's first appearance in an
-    incident is built; its duplicate deliveries, repeats and flips never are.
+    recording and an incident's member read, with exactly the values the built signal has (both come
+    from the same derivation). The pipeline never builds an alarm; ``aiops normalize`` and the other
+    callers that need the whole signal do.
     """
 
     id: str
