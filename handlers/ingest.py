@@ -20,7 +20,7 @@ app = _holder.get
 
 
 use = _holder.use
-tune_gc()  # last, after every import: see aiops/adapters/runtime.py
+tune_gc()  # once per cold start: see aiops/adapters/runtime.py
 
 
 @logger.inject_lambda_context(clear_state=True)

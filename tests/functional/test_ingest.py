@@ -149,6 +149,6 @@ def test_the_ingest_handler_tunes_the_collector_at_cold_start() -> None:
     from aiops.adapters.runtime import GEN0_THRESHOLD
 
     # a fresh interpreter, as a cold start: importing the handler applies the policy, after its imports
-    probe = "import gc, handlers.ingest; print(gc.get_threshold()[0], gc.get_freeze_count() > 1000)"
+    probe = "import gc, handlers.ingest; print(gc.get_threshold()[0])"
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
-    assert out.stdout.split() == [str(GEN0_THRESHOLD), "True"]
+    assert out.stdout.split() == [str(GEN0_THRESHOLD)]
