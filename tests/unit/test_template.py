@@ -1,0 +1,38 @@
+"""What cfn-lint cannot see in template.yaml: a deploy must reinstall edited runbooks.
+
+CloudFormation calls a custom resource again only when its properties change. The installer's code
+package holds runbooks/, and with AutoPublishAlias SAM publishes a new function version (its logical
+id carries the package's hash) whenever that package changes; the custom resource names that version,
+so an edited runbook changes the resource and is installed on the next ``sam deploy``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from cfnlint.decode import decode  # type: ignore[import-untyped]
+
+TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
+
+
+def _resources() -> dict[str, Any]:
+    template, errors = decode(str(TEMPLATE))
+    assert not errors and template is not None
+    resources: dict[str, Any] = template["Resources"]
+    return resources
+
+
+def test_runbooks_are_reinstalled_when_the_installer_package_changes() -> None:
+    resources = _resources()
+    installer = resources["RunbooksInstallerFunction"]["Properties"]
+    assert installer["AutoPublishAlias"]
+    runbooks = resources["Runbooks"]["Properties"]
+    assert runbooks["CodeVersion"] == {"Ref": "RunbooksInstallerFunction.Version"}
+    assert runbooks["ServiceToken"] == {"Ref": "RunbooksInstallerFunction.Alias"}
+
+
+def test_the_installer_package_holds_the_runbooks() -> None:
+    installer = _resources()["RunbooksInstallerFunction"]
+    assert installer["Properties"]["CodeUri"] == "."
+    assert sorted(p.stem for p in (TEMPLATE.parent / "runbooks").glob("*.yaml"))
