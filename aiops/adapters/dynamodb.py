@@ -35,10 +35,23 @@ from aiops.signals.model import Head, Signal, format_time
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
-    from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
+    from mypy_boto3_dynamodb.type_defs import GlobalSecondaryIndexTypeDef, TransactWriteItemTypeDef
 
 _BATCH_GET = 100
 _TRANSACT = 100
+UNSETTLED_INDEX: GlobalSecondaryIndexTypeDef = {
+    "IndexName": "unsettled",
+    "KeySchema": [
+        {"AttributeName": "unsettled", "KeyType": "HASH"},
+        {"AttributeName": "opened", "KeyType": "RANGE"},
+    ],
+    "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["status", "resolved_at"]},
+}
+"""A sparse index of the incidents a flush may still have work for (template.yaml declares the same):
+an incident's row carries its keys while it is not resolved and for a day after; the flush reads
+this index, never the whole table, and retires the rows that aged out."""
+UNSETTLED_FOR = timedelta(days=1)
+"""How long a resolved incident stays on the flush's list (its last Slack edits, a late quiet period)."""
 _STATE: TypeAdapter[SignalState] = TypeAdapter(SignalState)
 _ENTRY: TypeAdapter[TimelineEntry] = TypeAdapter(TimelineEntry)
 """State rows and timeline entries, as JSON: validated on the way in, like every model read back."""
@@ -337,17 +350,60 @@ class DynamoStore:
         return sorted((_ENTRY.validate_json(r["doc"]["S"]) for r in rows), key=timeline_order)
 
     def unsettled_incidents(self) -> list[str]:
-        """Incidents a flush may still have work for: not resolved, or resolved within the day."""
+        """Incidents a flush may still have work for: not resolved, or resolved within the day. Read
+        from the sparse index (see ``UNSETTLED_INDEX``); rows that aged out are retired on the way."""
         now = self.clock.now()
-        return [
-            i.id
-            for i in self.all_incidents()
-            if i.status != "resolved"
-            or (i.resolved_at is not None and now - i.resolved_at < timedelta(days=1))
-        ]
+        out = []
+        for row in self._unsettled_rows():
+            incident_id = row["pk"]["S"][4:]
+            resolved_at = row.get("resolved_at", {}).get("S")
+            if (
+                row.get("status", {}).get("S") == "resolved"
+                and resolved_at
+                and now - datetime.fromisoformat(resolved_at) >= UNSETTLED_FOR
+            ):
+                self._retire(incident_id, resolved_at)
+                continue
+            out.append(incident_id)
+        return out
+
+    def open_incidents(self) -> list[Incident]:
+        """The incidents not resolved, oldest first (the index, then one consistent batch read)."""
+        ids = [r["pk"]["S"][4:] for r in self._unsettled_rows() if r.get("status", {}).get("S") != "resolved"]
+        by_id, _ = self.prefetch(ids, []) if ids else ({}, {})
+        return sorted((i for i in by_id.values() if i.is_active), key=lambda i: (i.opened_at, i.id))
+
+    def _unsettled_rows(self) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {
+            "TableName": self.table,
+            "IndexName": UNSETTLED_INDEX["IndexName"],
+            "KeyConditionExpression": "unsettled = :one",
+            "ExpressionAttributeValues": {":one": _s("1")},
+        }
+        while True:
+            resp = self.client.query(**kwargs)
+            out.extend(resp.get("Items", []))
+            if "LastEvaluatedKey" not in resp:
+                return out
+            kwargs["ExclusiveStartKey"] = resp["LastEvaluatedKey"]
+
+    def _retire(self, incident_id: str, resolved_at: str) -> None:
+        """Take a long-resolved incident off the index (unless it was reopened or resolved again)."""
+        try:
+            self.client.update_item(
+                TableName=self.table,
+                Key={"pk": _s(f"INC#{incident_id}"), "sk": _s("META")},
+                UpdateExpression="REMOVE unsettled, opened",
+                ConditionExpression="#status = :resolved AND resolved_at = :at",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={":resolved": _s("resolved"), ":at": _s(resolved_at)},
+            )
+        except self.client.exceptions.ConditionalCheckFailedException:
+            return
 
     def all_incidents(self) -> list[Incident]:
-        """Every incident in the table (a Scan: for the local tools and small accounts, not the hot path)."""
+        """Every incident in the table (a Scan: for the local tools, demo and replay, never deployed)."""
         out: list[Incident] = []
         kwargs: dict[str, Any] = {
             "TableName": self.table,
@@ -546,7 +602,7 @@ class DynamoStore:
     # -- helpers -----------------------------------------------------------------------------------
 
     def _incident_item(self, incident: Incident) -> dict[str, Any]:
-        return {
+        item = {
             "pk": _s(f"INC#{incident.id}"),
             "sk": _s("META"),
             "version": _n(incident.version),
@@ -554,6 +610,12 @@ class DynamoStore:
             "status": _s(incident.status),
             "doc": _s(incident.model_dump_json()),
         }
+        if incident.resolved_at is not None:
+            item["resolved_at"] = _s(format_time(incident.resolved_at))
+        if incident.resolved_at is None or self.clock.now() - incident.resolved_at < UNSETTLED_FOR:
+            item["unsettled"] = _s("1")
+            item["opened"] = _s(f"{format_time(incident.opened_at)}#{incident.id}")
+        return item
 
     def _versioned_put(self, item: dict[str, Any], expected_version: int | None) -> Any:
         put: dict[str, Any] = {"TableName": self.table, "Item": item}
@@ -638,6 +700,9 @@ def create_table(client: DynamoDBClient, table_name: str) -> None:
         AttributeDefinitions=[
             {"AttributeName": "pk", "AttributeType": "S"},
             {"AttributeName": "sk", "AttributeType": "S"},
+            {"AttributeName": "unsettled", "AttributeType": "S"},
+            {"AttributeName": "opened", "AttributeType": "S"},
         ],
+        GlobalSecondaryIndexes=[UNSETTLED_INDEX],
         BillingMode="PAY_PER_REQUEST",
     )

@@ -107,7 +107,7 @@ def build_bolt_app(app: App, *, token: str, signing_secret: str, client: WebClie
     def command(body: dict[str, Any], respond: Callable[..., Any]) -> None:
         words = str(body.get("text", "")).split()
         user = body.get("user_id", "")
-        open_incidents = [i for i in app.store.all_incidents() if i.status != "resolved"]
+        open_incidents = app.store.open_incidents()
         if not words or words[0] == "status":
             respond(
                 f"{len(open_incidents)} open incident(s)"

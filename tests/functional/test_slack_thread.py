@@ -78,3 +78,37 @@ def test_slack_down_for_a_while_then_recovery_loses_nothing(
     ]
     assert any("incident resolved" in r for r in replies)
     assert len(replies) == len(set(replies))  # and nothing twice
+
+
+def test_the_flush_reads_the_unsettled_index_never_the_table(
+    ingest: Any, lambda_context: Any, fake_slack: Any, clock: Any
+) -> None:
+    from handlers import flush
+
+    handler, app = ingest
+    operations: list[str] = []
+    app.store.client.meta.events.register(
+        "before-call.dynamodb", lambda model, **_: operations.append(model.name)
+    )
+    # GIVEN an incident that resolves, and another service's that stays open
+    handler(sqs_batch(alarm_event(API, "ALARM", "2026-11-25T10:00:00Z")), lambda_context)
+    handler(sqs_batch(alarm_event(API, "OK", "2026-11-25T10:05:00Z"), start=1), lambda_context)
+    other = alarm_event("billing-db-cpu", "ALARM", "2026-11-25T10:06:00Z")
+    handler(sqs_batch(other, start=2), lambda_context)
+    resolved, still_open = sorted(app.store.all_incidents(), key=lambda i: i.status, reverse=True)
+    assert (resolved.status, still_open.status) == ("resolved", "open")
+    flush.use(app)
+    # WHEN the flush runs within the day: both are on its list, read from the index
+    operations.clear()
+    assert flush.handler({}, lambda_context) == {"incidents": 2}
+    assert "Scan" not in operations and "Query" in operations
+    assert [i.id for i in app.store.open_incidents()] == [still_open.id]
+    # WHEN it runs more than a day after the resolution: the resolved one is retired from the index
+    clock.set(clock.now() + timedelta(days=1, minutes=1))
+    assert flush.handler({}, lambda_context) == {"incidents": 1}
+    assert app.store.unsettled_incidents() == [still_open.id]
+    assert "Scan" not in operations
+    # THEN a flap of the retired incident's alarm is a new incident, back on the list
+    later = (clock.now() + timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    handler(sqs_batch(alarm_event(API, "ALARM", later), start=3), lambda_context)
+    assert len(app.store.unsettled_incidents()) == 2

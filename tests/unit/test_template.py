@@ -36,3 +36,18 @@ def test_the_installer_package_holds_the_runbooks() -> None:
     installer = _resources()["RunbooksInstallerFunction"]
     assert installer["Properties"]["CodeUri"] == "."
     assert sorted(p.stem for p in (TEMPLATE.parent / "runbooks").glob("*.yaml"))
+
+
+def test_the_unsettled_index_is_the_one_the_adapter_queries() -> None:
+    from aiops.adapters.dynamodb import UNSETTLED_INDEX
+
+    table = _resources()["IncidentTable"]["Properties"]
+    [index] = table["GlobalSecondaryIndexes"]
+    assert index == UNSETTLED_INDEX  # the emulator's table (create_table) uses this same definition
+    keys = {k["AttributeName"] for k in index["KeySchema"]}
+    assert keys <= {d["AttributeName"] for d in table["AttributeDefinitions"]}
+
+
+def test_no_deployed_function_may_scan_the_table() -> None:
+    # the flush and /aiops read the sparse index; a Scan of the whole table is for local tools only
+    assert "dynamodb:Scan" not in TEMPLATE.read_text(encoding="utf-8")
