@@ -8,9 +8,10 @@ ephemeral refusal and nothing happens. Every action lands on the timeline with t
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from aiops.adapters.wiring import App
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from slack_bolt import App as BoltApp
     from slack_sdk import WebClient
 
+log = logging.getLogger(__name__)
 ACTIONS = ("aiops_approve", "aiops_deny", "aiops_ack", "aiops_escalate", "aiops_resolve", "aiops_silence")
 SILENCE = timedelta(hours=1)
 _DURATION = re.compile(r"^(\d{1,4})([mhd])$")
@@ -33,12 +35,19 @@ def parse_duration(text: str) -> timedelta | None:
     return {"m": timedelta(minutes=n), "h": timedelta(hours=n), "d": timedelta(days=n)}[unit]
 
 
+GROUP_TTL = timedelta(seconds=60)
+"""How long a user group's members are reused before Slack is asked again: a burst of clicks costs one
+``usergroups.users.list`` (a rate-limited method), and a member removed from the group can still act
+for at most this long."""
+
+
 class Authorizer:
     """Who may act on a service: its catalog approvers, by user id or through a user group."""
 
     def __init__(self, app: App, client: WebClient) -> None:
         self.app = app
         self.client = client
+        self._groups: dict[str, tuple[datetime, frozenset[str]]] = {}
 
     def may_act(self, user: str, service: str) -> bool:
         svc = self.app.catalog.service(service)
@@ -46,11 +55,26 @@ class Authorizer:
             return False  # unowned, or nobody named: nobody acts from Slack
         if user in svc.approvers:
             return True
-        for group in (a for a in svc.approvers if a.startswith("S")):
+        return any(user in self._members(group) for group in svc.approvers if group.startswith("S"))
+
+    def _members(self, group: str) -> frozenset[str]:
+        """The group's members, from Slack at most once per GROUP_TTL. A failed lookup admits nobody
+        through the group (and is not remembered: the next click asks again)."""
+        from slack_sdk.errors import SlackApiError
+
+        now = self.app.pipeline.clock.now()
+        hit = self._groups.get(group)
+        if hit is not None and timedelta(0) <= now - hit[0] < GROUP_TTL:
+            return hit[1]
+        try:
             resp = self.client.usergroups_users_list(usergroup=group)
-            if user in resp.get("users", []):
-                return True
-        return False
+        except SlackApiError as exc:
+            log.warning("slack_app.usergroup_lookup_failed", extra={"group": group, "error": str(exc)})
+            return frozenset()
+        users: list[Any] = resp.get("users") or []
+        members = frozenset(str(u) for u in users)
+        self._groups[group] = (now, members)
+        return members
 
 
 def build_bolt_app(app: App, *, token: str, signing_secret: str, client: WebClient) -> BoltApp:

@@ -187,3 +187,44 @@ def test_slash_command(world: Any, fake_slack: Any) -> None:
     _wait(lambda: any(c.method == "response" for c in fake_slack.calls))
     [reply] = [c.body for c in fake_slack.calls if c.method == "response"]
     assert "chat-assistant" in reply["text"] and "cost" in reply["text"]
+
+
+def test_group_members_may_act_and_the_group_is_asked_once_a_minute(
+    world: Any, fake_slack: Any, clock: Any
+) -> None:
+    from datetime import timedelta
+
+    from aiops.adapters.slack_app import GROUP_TTL, Authorizer
+
+    app, _, incident, _, _ = world
+    fake_slack.users = {"S0ONCALL": ["U0ONCALL"]}
+    auth = Authorizer(app, web_client("xoxb-test-token", base_url=fake_slack.url))
+
+    def lookups() -> int:
+        return int(fake_slack.methods().count("usergroups.users.list"))
+
+    # a burst of clicks by the on-call group asks Slack once
+    assert all(auth.may_act("U0ONCALL", incident.service) for _ in range(5))
+    assert not auth.may_act(STRANGER, incident.service)
+    assert lookups() == 1
+    # the group changes: seen once the cached answer is older than GROUP_TTL
+    fake_slack.users = {"S0ONCALL": []}
+    assert auth.may_act("U0ONCALL", incident.service)
+    clock.set(clock.now() + GROUP_TTL + timedelta(seconds=1))
+    assert not auth.may_act("U0ONCALL", incident.service)
+    assert lookups() == 2
+    # a named approver never needs the lookup
+    assert auth.may_act(APPROVER, incident.service) and lookups() == 2
+
+
+def test_a_failed_group_lookup_admits_nobody_and_is_asked_again(
+    world: Any, fake_slack: Any, clock: Any
+) -> None:
+    from aiops.adapters.slack_app import Authorizer
+
+    app, _, incident, _, _ = world
+    fake_slack.users = {"S0ONCALL": ["U0ONCALL"]}
+    auth = Authorizer(app, web_client("xoxb-test-token", base_url=fake_slack.url))
+    fake_slack.fail_next(200, error="missing_scope")
+    assert not auth.may_act("U0ONCALL", incident.service)  # refused, not crashed
+    assert auth.may_act("U0ONCALL", incident.service)  # the failure was not remembered
