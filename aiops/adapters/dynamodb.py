@@ -23,7 +23,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import TypeAdapter
 
@@ -177,7 +177,6 @@ class DynamoStore:
         )
 
     def recall(self, key: str, since: datetime, until: datetime) -> list[Signal]:
-        resp_items: list[dict[str, Any]] = []
         kwargs: dict[str, Any] = {
             "TableName": self.table,
             "KeyConditionExpression": "pk = :pk AND sk BETWEEN :lo AND :hi",
@@ -188,12 +187,7 @@ class DynamoStore:
             },
             "ConsistentRead": True,
         }
-        while True:
-            resp = self.client.query(**kwargs)
-            resp_items.extend(resp.get("Items", []))
-            if "LastEvaluatedKey" not in resp:
-                break
-            kwargs["ExclusiveStartKey"] = resp["LastEvaluatedKey"]
+        resp_items = self._items("query", kwargs)
         now = _epoch(self.clock.now())
         found = [
             Signal.model_validate_json(i["doc"]["S"]) for i in resp_items if int(i["expires_at"]["N"]) >= now
@@ -374,19 +368,15 @@ class DynamoStore:
         return sorted((i for i in by_id.values() if i.is_active), key=lambda i: (i.opened_at, i.id))
 
     def _unsettled_rows(self) -> list[dict[str, Any]]:
-        out: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {
-            "TableName": self.table,
-            "IndexName": UNSETTLED_INDEX["IndexName"],
-            "KeyConditionExpression": "unsettled = :one",
-            "ExpressionAttributeValues": {":one": _s("1")},
-        }
-        while True:
-            resp = self.client.query(**kwargs)
-            out.extend(resp.get("Items", []))
-            if "LastEvaluatedKey" not in resp:
-                return out
-            kwargs["ExclusiveStartKey"] = resp["LastEvaluatedKey"]
+        return self._items(
+            "query",
+            {
+                "TableName": self.table,
+                "IndexName": UNSETTLED_INDEX["IndexName"],
+                "KeyConditionExpression": "unsettled = :one",
+                "ExpressionAttributeValues": {":one": _s("1")},
+            },
+        )
 
     def _retire(self, incident_id: str, resolved_at: str) -> None:
         """Take a long-resolved incident off the index (unless it was reopened or resolved again)."""
@@ -404,19 +394,17 @@ class DynamoStore:
 
     def all_incidents(self) -> list[Incident]:
         """Every incident in the table (a Scan: for the local tools, demo and replay, never deployed)."""
-        out: list[Incident] = []
-        kwargs: dict[str, Any] = {
-            "TableName": self.table,
-            "FilterExpression": "sk = :meta",
-            "ExpressionAttributeValues": {":meta": _s("META")},
-            "ConsistentRead": True,
-        }
-        while True:
-            resp = self.client.scan(**kwargs)
-            out.extend(Incident.model_validate_json(i["doc"]["S"]) for i in resp.get("Items", []))
-            if "LastEvaluatedKey" not in resp:
-                return sorted(out, key=lambda i: (i.opened_at, i.id))
-            kwargs["ExclusiveStartKey"] = resp["LastEvaluatedKey"]
+        rows = self._items(
+            "scan",
+            {
+                "TableName": self.table,
+                "FilterExpression": "sk = :meta",
+                "ExpressionAttributeValues": {":meta": _s("META")},
+                "ConsistentRead": True,
+            },
+        )
+        out = [Incident.model_validate_json(i["doc"]["S"]) for i in rows]
+        return sorted(out, key=lambda i: (i.opened_at, i.id))
 
     # -- RunLedger ---------------------------------------------------------------------------------
 
@@ -639,20 +627,22 @@ class DynamoStore:
         }
 
     def _query(self, pk: str, prefix: str) -> list[dict[str, Any]]:
-        out: list[dict[str, Any]] = []
         values = {":pk": _s(pk), ":prefix": _s(prefix)} if prefix else {":pk": _s(pk)}
-        kwargs: dict[str, Any] = {
-            "TableName": self.table,
-            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)" if prefix else "pk = :pk",
-            "ExpressionAttributeValues": values,
-            "ConsistentRead": True,
-        }
-        while True:
-            resp = self.client.query(**kwargs)
-            out.extend(resp.get("Items", []))
-            if "LastEvaluatedKey" not in resp:
-                return out
-            kwargs["ExclusiveStartKey"] = resp["LastEvaluatedKey"]
+        return self._items(
+            "query",
+            {
+                "TableName": self.table,
+                "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)" if prefix else "pk = :pk",
+                "ExpressionAttributeValues": values,
+                "ConsistentRead": True,
+            },
+        )
+
+    def _items(self, operation: Literal["query", "scan"], kwargs: dict[str, Any]) -> list[dict[str, Any]]:
+        """Every item of a Query or Scan, through boto3's paginator (it follows LastEvaluatedKey)."""
+        return [
+            item for page in self.client.get_paginator(operation).paginate(**kwargs) for item in page["Items"]
+        ]
 
     def _batch_write(self, requests: list[Any]) -> None:
         pending: Any = {self.table: requests}
