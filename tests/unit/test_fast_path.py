@@ -6,7 +6,6 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,15 +13,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aiops.adapters.memory import FixedClock, MemoryStore
 from aiops.catalog import facts_of, load_catalog
 from aiops.errors import EventError
 from aiops.incident import _metric_of, console_url, fingerprint
-from aiops.pipeline import Pipeline
 from aiops.signals import Deferred, Signal, normalize, prepare_sqs_body, sqs_body
 from aiops.signals.cloudwatch import from_eventbridge_json
 from tests.support.events import EVENTS, alarm_event
 from tests.support.hostile import json_values, mutate
+from tests.unit.test_pipeline import World
 
 ALARM_SAMPLES = sorted(
     str(p.relative_to(EVENTS))
@@ -132,17 +130,8 @@ def test_the_head_names_the_triggering_children_however_they_are_spelled(reason_
 
 def test_an_alarm_storm_never_builds_a_signal_its_head_is_enough() -> None:
     built: list[str] = []
-    store = MemoryStore()
-    clock = FixedClock(datetime(2026, 11, 25, 10, 5, tzinfo=UTC))
-    pipeline = Pipeline(
-        catalog=load_catalog({}),
-        ledger=store,
-        incidents=store,
-        context=store,
-        silences=store,
-        notifier=None,
-        clock=clock,
-    )
+    world = World()  # the in-memory pipeline of tests/unit/test_pipeline.py
+    store, pipeline = world.store, world.pipeline
 
     def counted(text: str, item: str) -> list[Any]:
         [s] = prepare_sqs_body(text, item)
