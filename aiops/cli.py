@@ -78,9 +78,9 @@ def _validate(args: argparse.Namespace) -> int:
 def _replay(args: argparse.Namespace) -> int:
     import yaml
 
-    from aiops.adapters.provision import StateError
-    from aiops.adapters.replay import run_replay
     from aiops.errors import CatalogError
+    from aiops.local.provision import StateError
+    from aiops.local.replay import run_replay
 
     try:
         result = run_replay(
@@ -116,14 +116,14 @@ def _replay(args: argparse.Namespace) -> int:
             + (f" (change {rc['change']})" if rc["change"] else "")
         )
         print(f"  signals: {len(inc['signals'])}")
-    from aiops.adapters.demo import write_thread
+    from aiops.local.thread import write_thread
 
     write_thread(result.app.chat, sys.stdout, Path(args.payloads) if args.payloads else None)
     return 0
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from aiops.adapters.demo import run_demo
+    from aiops.local.demo import run_demo
 
     return run_demo(payload_dir=Path(args.payloads) if args.payloads else None)
 

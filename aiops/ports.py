@@ -1,7 +1,7 @@
 """Ports: the small protocols through which the pure core does I/O.
 
 Adapters live in :mod:`aiops.adapters` (DynamoDB, Slack, the wall clock) and
-:mod:`aiops.adapters.memory` (in-memory twins with the same semantics, for tests and benchmarks).
+:mod:`aiops.local.memory` (in-memory twins with the same semantics, for tests and benchmarks).
 """
 
 from __future__ import annotations

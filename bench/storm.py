@@ -22,9 +22,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from aiops.adapters.memory import FixedClock, LocalChat, MemoryStore
 from aiops.adapters.runtime import GEN0_THRESHOLD, tune_gc
 from aiops.catalog import Catalog, load_catalog
+from aiops.local.fakes import LocalChat
+from aiops.local.memory import FixedClock, MemoryStore
 from aiops.notify import Notifier
 from aiops.pipeline import Pipeline
 from aiops.signals import Deferred, Signal, prepare_sqs_body
@@ -208,8 +209,8 @@ def decode_floor(lines: list[str]) -> float:
 def dynamodb_cost(lines: list[str], batch: int = BATCH) -> dict[str, float]:
     """DynamoDB requests per new signal (first pass) and per duplicate (the same stream again), on moto."""
     from aiops.adapters.dynamodb import DynamoStore
-    from aiops.adapters.local import emulator
-    from aiops.adapters.replay import CallCounter
+    from aiops.local.app import CallCounter
+    from aiops.local.emulator import emulator
 
     with emulator("bench") as client:
         clock = FixedClock(T0)

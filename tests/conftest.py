@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from aiops.adapters.local import LOCAL_ENV
+from aiops.local.emulator import LOCAL_ENV
 
 os.environ.update(LOCAL_ENV)  # before any handler module builds its Powertools objects
 
@@ -17,7 +17,7 @@ os.environ.update(LOCAL_ENV)  # before any handler module builds its Powertools 
 @pytest.fixture
 def aws() -> Iterator[Any]:
     """moto with the aiops table created; yields the DynamoDB client."""
-    from aiops.adapters.local import emulator
+    from aiops.local.emulator import emulator
 
     with emulator("aiops-test") as client:
         yield client
@@ -36,6 +36,6 @@ def fake_slack() -> Iterator[Any]:
 
 @pytest.fixture
 def clock() -> Any:
-    from aiops.adapters.memory import FixedClock
+    from aiops.local.memory import FixedClock
 
     return FixedClock(datetime(2026, 11, 25, 10, 0, tzinfo=UTC))

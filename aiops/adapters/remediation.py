@@ -1,23 +1,19 @@
-"""Remediators: SSM Automation (production) and the local executor (demo, replay, tests)."""
+"""The SSM Automation remediator: starts runbooks in the account (the local executor is aiops.local)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from aiops.adapters.executor import LocalExecutor
-from aiops.ports import Clock, ExecutionUpdate
-from aiops.runbooks import Runbook
+from aiops.ports import ExecutionUpdate
 
 if TYPE_CHECKING:
     from mypy_boto3_ssm.client import SSMClient
 
 KILL_SWITCH = "/aiops/automation/enabled"
-DEFAULT_RUNBOOKS = Path(__file__).resolve().parents[2] / "runbooks"
 
 
-def _enabled(ssm: Any) -> bool:
+def automation_enabled(ssm: Any) -> bool:
     """The kill switch: anything but "true" (case-insensitive) stops automation; so does a read error."""
     from botocore.exceptions import BotoCoreError, ClientError
 
@@ -57,32 +53,4 @@ class SsmRemediator:
         return []  # SSM reports status changes on EventBridge (handlers/automation.py)
 
     def automation_enabled(self) -> bool:
-        return _enabled(self.ssm)
-
-
-class LocalRemediator:
-    """Runs runbooks with the local executor; :meth:`poll` advances them on the clock's time."""
-
-    def __init__(self, runbooks: Mapping[str, Runbook], clients: Mapping[str, Any], clock: Clock) -> None:
-        self.clients = clients
-        self.executor = LocalExecutor(runbooks, clients.__getitem__, clock)
-        self._reported: set[str] = set()
-
-    def start(self, runbook: str, parameters: Mapping[str, Any], client_token: str) -> str:
-        return self.executor.start(runbook, parameters, client_token).id
-
-    def poll(self) -> list[ExecutionUpdate]:
-        out = []
-        for ex in list(self.executor.executions.values()):
-            if ex.id in self._reported:
-                continue
-            if not ex.done:
-                self.executor.advance(ex.id)
-            if ex.done:
-                self._reported.add(ex.id)
-                ok = ex.status == "Success"
-                out.append(ExecutionUpdate(ex.id, "succeeded" if ok else "failed", ex.failure))
-        return out
-
-    def automation_enabled(self) -> bool:
-        return _enabled(self.clients["ssm"])
+        return automation_enabled(self.ssm)

@@ -71,3 +71,20 @@ class SlackChat:
             raise ChatError(f"chat.update failed: {exc.response.get('error', 'unknown')}") from None
         except (SlackClientError, OSError) as exc:
             raise ChatError(f"chat.update failed: {type(exc).__name__}") from None
+
+
+class UnconfiguredChat:
+    """The ChatClient while no bot token is configured (a first deploy, before the secret is filled in).
+
+    Nothing is sent and nothing is faked: every call is a :class:`ChatError`, so the notifier keeps the
+    message pending (its record says what Slack has not seen) and the flush delivers it once a token is
+    configured.
+    """
+
+    calls = 0
+
+    def post(self, channel: str, message: SlackMessage, *, thread_ts: str | None = None) -> MessageRef:
+        raise ChatError("no Slack bot token configured: the message waits")
+
+    def update(self, ref: MessageRef, message: SlackMessage) -> None:
+        raise ChatError("no Slack bot token configured: the message waits")

@@ -11,9 +11,8 @@ import yaml
 from aiops.adapters.cloudwatch import CloudWatchMetrics
 from aiops.adapters.config import Config
 from aiops.adapters.dynamodb import DynamoStore
-from aiops.adapters.memory import LocalChat, LocalPager
 from aiops.adapters.remediation import SsmRemediator
-from aiops.adapters.slack import SlackChat, web_client
+from aiops.adapters.slack import SlackChat, UnconfiguredChat, web_client
 from aiops.catalog import Catalog, load_catalog
 from aiops.incident import Incident
 from aiops.notify import Notifier
@@ -39,7 +38,7 @@ class App:
     store: DynamoStore
     chat: ChatClient
     catalog: Catalog
-    pager: Pager
+    pager: Pager | None
     remediation: Remediation
 
 
@@ -72,14 +71,18 @@ def build_app(
     remediator: Remediator | None = None,
     catalog: Catalog | None = None,
     settings: Settings | None = None,
+    chat: ChatClient | None = None,
+    pager: Pager | None = None,
 ) -> App:
+    """The app from ``config``; an explicit client beats the configuration (local runs and tests hand
+    in their own Slack and pager stand-ins). With no Slack token, messages wait: nothing is faked."""
     catalog = catalog or read_catalog(config.catalog_file)
     store = DynamoStore(config.table_name, clock=clock, client=dynamodb)
-    chat: ChatClient
-    if config.slack_token is not None:
-        chat = SlackChat(web_client(config.slack_token.get_secret_value(), base_url=config.slack_api_url))
-    else:
-        chat = LocalChat()
+    if chat is None:
+        if config.slack_token is not None:
+            chat = SlackChat(web_client(config.slack_token.get_secret_value(), base_url=config.slack_api_url))
+        else:
+            chat = UnconfiguredChat()
 
     def channel_for(incident: Incident) -> str:
         service = catalog.service(incident.service)
@@ -94,13 +97,10 @@ def build_app(
         timeline=store.timeline,
         min_interval=config.slack_update_interval,
     )
-    pager: Pager
-    if config.pagerduty_key is not None:
+    if pager is None and config.pagerduty_key is not None:
         from aiops.adapters.pagerduty import PagerDuty
 
         pager = PagerDuty(config.pagerduty_key.get_secret_value(), url=config.pagerduty_url)
-    else:
-        pager = LocalPager()
     runbooks = load_runbooks(config.runbooks_dir)
     remediation = Remediation(
         catalog=catalog,

@@ -9,6 +9,7 @@ import yaml
 from aiops.adapters.config import DEFAULT_CATALOG, Config
 from aiops.adapters.wiring import App, build_app
 from aiops.catalog import load_catalog
+from aiops.local.fakes import LocalPager
 from aiops.pipeline import Settings
 
 
@@ -42,7 +43,13 @@ def make_app(aws: Any, fake_slack: Any, clock: Any, catalog: Any) -> Any:
         )
         cat = load_catalog(catalog_doc) if catalog_doc is not None else catalog
         return build_app(
-            config, clock=clock, dynamodb=client, catalog=cat, settings=settings, remediator=remediator
+            config,
+            clock=clock,
+            dynamodb=client,
+            catalog=cat,
+            settings=settings,
+            remediator=remediator,
+            pager=LocalPager(),
         )
 
     return make
@@ -78,6 +85,6 @@ def ingest(make_app: Any, clock: Any) -> Any:
 
 @pytest.fixture
 def lambda_context() -> Any:
-    from aiops.adapters.demo import LambdaContext
+    from aiops.local.lambda_events import LambdaContext
 
     return LambdaContext()

@@ -12,7 +12,7 @@ import boto3
 import pytest
 
 from aiops.adapters.batch import process_sqs_batch
-from aiops.adapters.remediation import LocalRemediator
+from aiops.local.remediator import LocalRemediator
 from aiops.runbooks import load_runbooks
 from tests.support.events import load_event, sqs_batch
 
@@ -36,7 +36,7 @@ def _lines() -> list[str]:
 
 def test_concurrent_workers_start_the_runbook_once(world: Any, make_app: Any, clock: Any) -> None:
     ssm, cw, remediator = world
-    from aiops.adapters.replay import AlarmMirror
+    from aiops.local.app import AlarmMirror
 
     AlarmMirror(cw, _lines())  # the stream's alarms exist, as in the account
     apps = [make_app(own_client=True, remediator=remediator) for _ in range(4)]
@@ -76,7 +76,7 @@ def test_automation_status_event_updates_the_incident(
     incident_status: str,
     pages: int,
 ) -> None:
-    from aiops.adapters.replay import AlarmMirror
+    from aiops.local.app import AlarmMirror
     from handlers import automation
 
     _, cw, remediator = world

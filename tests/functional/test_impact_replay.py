@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from aiops.adapters.provision import load_datapoints
-from aiops.adapters.replay import replay
 from aiops.catalog import load_catalog
+from aiops.local.provision import load_datapoints
+from aiops.local.replay import replay
 from tests.support.events import alarm_event
 
 T = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)

@@ -9,8 +9,8 @@ from typing import Any, Literal
 import boto3
 import pytest
 
-from aiops.adapters.executor import LocalExecutor
-from aiops.adapters.memory import FixedClock
+from aiops.local.executor import LocalExecutor
+from aiops.local.memory import FixedClock
 from aiops.runbooks import RunbookError, load_runbook, load_runbooks
 
 RUNBOOKS = load_runbooks(Path(__file__).resolve().parents[2] / "runbooks")

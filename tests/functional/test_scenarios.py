@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from aiops.adapters.provision import load_datapoints
-from aiops.adapters.replay import load_lines, replay
 from aiops.adapters.wiring import read_catalog
+from aiops.local.provision import load_datapoints
+from aiops.local.replay import load_lines, replay
 from aiops.signals import normalize
 from tests.support.scoring import pairwise_f1, score
 

@@ -17,10 +17,11 @@ from slack_bolt.request import BoltRequest
 from slack_sdk.signature import SignatureVerifier
 
 from aiops.adapters.batch import process_sqs_batch
-from aiops.adapters.remediation import LocalRemediator
-from aiops.adapters.replay import load_lines, provision
 from aiops.adapters.slack import web_client
 from aiops.adapters.slack_app import build_bolt_app
+from aiops.local.app import provision
+from aiops.local.remediator import LocalRemediator
+from aiops.local.replay import load_lines
 from aiops.runbooks import load_runbooks
 from tests.support.events import sqs_batch
 

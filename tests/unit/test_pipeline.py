@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
-from aiops.adapters.memory import FixedClock, LocalChat, MemoryStore
 from aiops.catalog import load_catalog
+from aiops.local.fakes import LocalChat
+from aiops.local.memory import FixedClock, MemoryStore
 from aiops.notify import Notifier
 from aiops.pipeline import Pipeline
 from aiops.signals import normalize

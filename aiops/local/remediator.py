@@ -1,0 +1,39 @@
+"""The local remediator: runbooks run by the local executor on the emulator, advanced on the clock."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from aiops.adapters.remediation import automation_enabled
+from aiops.local.executor import LocalExecutor
+from aiops.ports import Clock, ExecutionUpdate
+from aiops.runbooks import Runbook
+
+
+class LocalRemediator:
+    """Runs runbooks with the local executor; :meth:`poll` advances them on the clock's time."""
+
+    def __init__(self, runbooks: Mapping[str, Runbook], clients: Mapping[str, Any], clock: Clock) -> None:
+        self.clients = clients
+        self.executor = LocalExecutor(runbooks, clients.__getitem__, clock)
+        self._reported: set[str] = set()
+
+    def start(self, runbook: str, parameters: Mapping[str, Any], client_token: str) -> str:
+        return self.executor.start(runbook, parameters, client_token).id
+
+    def poll(self) -> list[ExecutionUpdate]:
+        out = []
+        for ex in list(self.executor.executions.values()):
+            if ex.id in self._reported:
+                continue
+            if not ex.done:
+                self.executor.advance(ex.id)
+            if ex.done:
+                self._reported.add(ex.id)
+                ok = ex.status == "Success"
+                out.append(ExecutionUpdate(ex.id, "succeeded" if ok else "failed", ex.failure))
+        return out
+
+    def automation_enabled(self) -> bool:
+        return automation_enabled(self.clients["ssm"])
