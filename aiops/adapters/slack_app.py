@@ -101,7 +101,7 @@ def build_bolt_app(app: App, *, token: str, signing_secret: str, client: WebClie
                 channel=channel, user=user, text=f"Only the approvers of {incident.service} can do that."
             )
             return
-        update = pipeline._update_by_id
+        update = pipeline.update
         kind = action["action_id"]
         if kind == "aiops_approve":
             said = remediation.approve(incident_id, playbook, user, update)
@@ -122,7 +122,7 @@ def build_bolt_app(app: App, *, token: str, signing_secret: str, client: WebClie
             said = f"{incident.service} silenced for 1 h"
         refreshed = app.store.get(incident_id)
         if refreshed is not None:
-            pipeline._notify(refreshed)
+            pipeline.notify(refreshed)
         client.chat_postEphemeral(channel=channel, user=user, text=said)
 
     for action_id in ACTIONS:

@@ -1,0 +1,79 @@
+"""Assess: an incident's impact against its service's SLOs, and the severity that follows.
+
+Impact is read from CloudWatch as signals arrive, at most once per ``IMPACT_REFRESH`` per incident: two
+``GetMetricData`` requests, the page windows at one minute and the ticket windows at one hour.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from aiops.catalog import Catalog, Service
+from aiops.errors import MetricsError
+from aiops.impact import LONG_PERIOD, SHORT_PERIOD, SHORT_SPAN, assess, cost_impact, queries_for
+from aiops.incident import Incident, TimelineEntry
+from aiops.pipeline.settings import IMPACT_REFRESH
+from aiops.ports import MetricsReader
+from aiops.severity import severity_for
+from aiops.signals.model import format_time
+
+
+def _floor(when: datetime, period: int) -> datetime:
+    """Align a query start to its period, as CloudWatch buckets datapoints."""
+    return datetime.fromtimestamp(int(when.timestamp()) // period * period, tz=when.tzinfo)
+
+
+class Assessor:
+    def __init__(self, *, catalog: Catalog, metrics: MetricsReader | None) -> None:
+        self.catalog = catalog
+        self.metrics = metrics
+
+    def assess(
+        self, incident: Incident, service: Service | None, now: datetime, *, force: bool
+    ) -> tuple[Incident, list[TimelineEntry]]:
+        """Impact and severity, recomputed as signals arrive (at most every IMPACT_REFRESH)."""
+        due = force or incident.impact_at is None or now - incident.impact_at >= IMPACT_REFRESH
+        if not due:
+            return incident, []
+        data: dict[str, list[tuple[datetime, float]]] | None = None
+        error = ""
+        if service is not None and service.slos and self.metrics is not None:
+            queries = queries_for(service)
+            end = now + timedelta(seconds=1)
+            longest = timedelta(days=max(slo.window_days for slo in service.slos))
+            try:
+                data = {
+                    **self.metrics.read(
+                        [q for q in queries if q.period == SHORT_PERIOD],
+                        _floor(now - SHORT_SPAN, SHORT_PERIOD),
+                        end,
+                    ),
+                    **self.metrics.read(
+                        [q for q in queries if q.period == LONG_PERIOD],
+                        _floor(now - longest, LONG_PERIOD),
+                        end,
+                    ),
+                }
+            except MetricsError as exc:
+                error = str(exc)
+        impact = assess(service, data, now, error=error)
+        if incident.cost is not None:
+            impact = impact.model_copy(update={"cost": cost_impact(incident.cost)})
+        severity = severity_for(impact, service, self.catalog.severity_policy)
+        entries = []
+        if severity != incident.severity:
+            why = (
+                f"{impact.firing} burn {impact.burn_rate}x"
+                if impact.firing
+                else (impact.reason or "measured")
+            )
+            entries.append(
+                TimelineEntry(
+                    incident_id=incident.id,
+                    at=now,
+                    key=f"severity:{severity}:{format_time(now)}",
+                    kind="severity",
+                    text=f"severity {incident.severity} -> {severity} ({why})",
+                )
+            )
+        return incident.model_copy(update={"impact": impact, "impact_at": now, "severity": severity}), entries

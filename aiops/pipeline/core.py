@@ -1,0 +1,254 @@
+"""The pipeline composed: one batch of signals through its stages, in the order the design reads."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+
+from aiops.catalog import Catalog
+from aiops.errors import ConflictError
+from aiops.incident import Incident, SignalState, TimelineEntry, fingerprint, flap_changes, settle
+from aiops.notify import Notifier
+from aiops.pipeline.assess import Assessor
+from aiops.pipeline.fold import Folder
+from aiops.pipeline.human import HumanActions
+from aiops.pipeline.record import Recorder
+from aiops.pipeline.route import BatchView, Routed, Router
+from aiops.pipeline.settings import AUTOMATION_STATUS, BatchResult, Settings
+from aiops.pipeline.silences import SilenceView
+from aiops.pipeline.update import Updater
+from aiops.ports import Clock, ContextStore, IncidentStore, MetricsReader, SignalLedger, SilenceStore
+from aiops.remediate import Remediation
+from aiops.signals.model import Deferred, Signal
+
+log = logging.getLogger(__name__)
+
+Pending = list[tuple[str, Signal | Deferred]]
+"""(batch item id, signal) pairs still to process."""
+
+
+class Pipeline:
+    def __init__(
+        self,
+        *,
+        catalog: Catalog,
+        ledger: SignalLedger,
+        incidents: IncidentStore,
+        context: ContextStore,
+        silences: SilenceStore,
+        notifier: Notifier | None,
+        clock: Clock,
+        metrics: MetricsReader | None = None,
+        remediation: Remediation | None = None,
+        settings: Settings | None = None,
+    ) -> None:
+        self.catalog = catalog
+        self.ledger = ledger
+        self.incidents = incidents
+        self.notifier = notifier
+        self.clock = clock
+        self.remediation = remediation
+        self.settings = settings = settings or Settings()
+        self.update = Updater(incidents, retries=settings.max_conflict_retries)
+        silence_view = SilenceView(silences)
+        self.router = Router(catalog=catalog, context=context, settings=settings)
+        self.folder = Folder(
+            catalog=catalog,
+            ledger=ledger,
+            context=context,
+            clock=clock,
+            settings=settings,
+            router=self.router,
+            assessor=Assessor(catalog=catalog, metrics=metrics),
+            silences=silence_view,
+            update=self.update,
+        )
+        self.recorder = Recorder(ledger=ledger, settings=settings)
+        self.human = HumanActions(
+            incidents=incidents,
+            silences=silences,
+            silence_view=silence_view,
+            notifier=notifier,
+            remediation=remediation,
+            clock=clock,
+            update=self.update,
+            notify=self.notify,
+        )
+
+    def process(self, items: Sequence[tuple[str, Sequence[Signal | Deferred]]]) -> BatchResult:
+        """Process the signals of a batch; ``items`` pairs a batch item id with its signals (a deferred
+        alarm is read by its head: see :class:`~aiops.signals.model.Deferred`)."""
+        result = BatchResult()
+        pending: Pending = [(item, s) for item, signals in items for s in signals]
+        result.signals = len(pending)
+        for _ in range(self.settings.max_conflict_retries):
+            if not pending:
+                return result
+            # A fingerprint another worker moved meanwhile: the whole cycle again, on fresh state
+            # (applying is idempotent, so a signal applied before its conflict changes nothing twice).
+            pending = self._cycle(pending, result)
+        for item, signal in pending:
+            log.error("pipeline.conflicts_exhausted", extra={"item": item, "signal_id": signal.id})
+            result.failed.add(item)
+        return result
+
+    def _cycle(self, pending: Pending, result: BatchResult) -> Pending:
+        """deduplicate -> route -> fold -> record -> remediate -> notify; returns what conflicted."""
+        routed = self._deduplicate(pending, result)
+        view = BatchView(self.incidents)
+        view.prefetch(routed, self.catalog)
+        by_incident = self._route(routed, view, result)
+        changed = self._fold(by_incident, view, result)
+        conflicted = self._record(routed, result)
+        if self.remediation is not None:
+            changed += self.remediation.poll(self.update)
+        for incident in changed:
+            if self.remediation is not None:
+                try:
+                    incident = self.remediation.after_change(incident, self.update)
+                except Exception:  # a remediation failure never loses the signals: they are recorded
+                    log.exception("pipeline.remediation_failed", extra={"incident_id": incident.id})
+            result.incidents.add(incident.id)
+            self.notify(incident)
+        return conflicted
+
+    def _deduplicate(self, pending: Pending, result: BatchResult) -> list[Routed]:
+        """Every event id and fingerprint state looked up at once; redeliveries counted and dropped."""
+        fps = [s.fingerprint if isinstance(s, Deferred) else fingerprint(s) for _, s in pending]
+        seen = self.ledger.lookup([s.id for _, s in pending], fps)
+        routed: list[Routed] = []
+        batch_ids: set[str] = set()
+        resolve, window, keep = (
+            self.catalog.resolve,
+            self.settings.flap_window,
+            self.settings.flap_threshold + 1,
+        )
+        for (item, signal), fp, (duplicate, state) in zip(pending, fps, seen, strict=True):
+            if duplicate or signal.id in batch_ids:
+                result.duplicates += 1
+                continue
+            batch_ids.add(signal.id)
+            changes = flap_changes(state, signal, window, keep)
+            routed.append(Routed(item, signal, fp, resolve(signal), state, changes))
+        routed.sort(key=lambda r: (r.signal.time, r.signal.id))
+        return routed
+
+    def _route(self, routed: list[Routed], view: BatchView, result: BatchResult) -> dict[str, list[Routed]]:
+        by_incident: dict[str, list[Routed]] = defaultdict(list)
+        latest: dict[str, SignalState] = {}
+        for r in routed:
+            prior = latest.get(r.fp)
+            if prior is not None:  # the same alarm again in this batch: it follows the state just routed
+                r.state = prior
+                r.changes = flap_changes(
+                    prior, r.signal, self.settings.flap_window, self.settings.flap_threshold + 1
+                )
+            try:
+                r.incident_ids = self.router.route(r, by_incident, view)
+            except Exception:  # a store failure: retry this item, keep the rest
+                log.exception("pipeline.route_failed", extra={"item": r.item, "signal_id": r.signal.id})
+                result.failed.add(r.item)
+                continue
+            r.next_state = latest[r.fp] = self.recorder.next_state(r)
+            for incident_id in r.incident_ids:
+                by_incident[incident_id].append(r)
+        return by_incident
+
+    def _fold(
+        self, by_incident: dict[str, list[Routed]], view: BatchView, result: BatchResult
+    ) -> list[Incident]:
+        changed: list[Incident] = []
+        for incident_id, members in by_incident.items():
+            try:
+                before = view.by_id.get(incident_id)
+                after = self.folder.apply(
+                    incident_id, members, new=incident_id in view.created, cached=before
+                )
+                if before is None or after.version != before.version:
+                    changed.append(after)
+            except Exception:
+                log.exception("pipeline.apply_failed", extra={"incident_id": incident_id})
+                result.failed.update(m.item for m in members)
+        return changed
+
+    def _record(self, routed: list[Routed], result: BatchResult) -> Pending:
+        conflicted: Pending = []
+        # Fingerprints whose state did not move as routed: their later signals in this batch wait for
+        # the next cycle (their expected version was predicted from a write that did not happen).
+        broken: set[str] = set()
+        for r in routed:
+            if r.item in result.failed:
+                broken.add(r.fp)
+                continue
+            if r.fp in broken:
+                conflicted.append((r.item, r.signal))
+                continue
+            try:
+                if self.recorder.record(r):
+                    result.recorded += 1
+                else:
+                    result.duplicates += 1
+                    broken.add(r.fp)
+            except ConflictError:
+                conflicted.append((r.item, r.signal))
+                broken.add(r.fp)
+            except Exception:
+                log.exception("pipeline.record_failed", extra={"item": r.item, "signal_id": r.signal.id})
+                result.failed.add(r.item)
+                broken.add(r.fp)
+        return conflicted
+
+    def notify(self, incident: Incident) -> None:
+        if self.notifier is None:
+            return
+        if incident.silenced_until is not None and incident.silenced_until > self.clock.now():
+            return  # silenced: recorded, not announced
+        self.notifier.sync(incident)
+
+    def on_automation(self, signals: Sequence[Signal]) -> list[Incident]:
+        """SSM Automation status changes (EventBridge): update the action, mitigate or escalate, notify."""
+        out = []
+        for s in signals:
+            a = s.automation
+            if self.remediation is None or a is None or a.step_name:
+                continue  # step events are progress; the execution's own status decides
+            status = AUTOMATION_STATUS.get(a.status)
+            if status is None:
+                continue
+            incident = self.remediation.finished(
+                a.execution_id, status, f"SSM status {a.status}", self.update
+            )
+            if incident is not None:
+                self.notify(incident)
+                out.append(incident)
+        return out
+
+    def tick(self, incident_ids: Sequence[str]) -> list[Incident]:
+        """Settle quiet periods and flush pending Slack updates (the scheduled flush calls this)."""
+        out = []
+
+        def settle_now(inc: Incident) -> tuple[Incident, list[TimelineEntry]]:
+            return settle(
+                inc, self.clock.now(), self.settings.quiet_period(self.catalog.service(inc.service))
+            )
+
+        for incident_id in incident_ids:
+            if self.incidents.get(incident_id) is None:
+                continue
+            incident = self.update(incident_id, settle_now)
+            self.notify(incident)
+            out.append(incident)
+        return out
+
+    # -- what people do from Slack -----------------------------------------------------------------
+
+    def acknowledge(self, incident_id: str, by: str) -> Incident:
+        return self.human.acknowledge(incident_id, by)
+
+    def resolve_by(self, incident_id: str, by: str) -> Incident:
+        return self.human.resolve_by(incident_id, by)
+
+    def silence(self, service: str, component: str | None, until: datetime, by: str) -> None:
+        self.human.silence(service, component, until, by)

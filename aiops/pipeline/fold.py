@@ -1,0 +1,166 @@
+"""Fold: the routed signals of one incident applied in event-time order, its root cause re-ranked, its
+impact assessed and its lifecycle settled, then saved once (see :class:`aiops.incident.Fold`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aiops.catalog import Catalog
+from aiops.impact import with_anomaly, with_budget
+from aiops.incident import Fold, Incident, TimelineEntry, fingerprint, settle
+from aiops.pipeline.assess import Assessor
+from aiops.pipeline.route import Routed, Router, ref
+from aiops.pipeline.settings import ACTIVITY_STEP, Settings
+from aiops.pipeline.silences import SilenceView
+from aiops.pipeline.update import Updater
+from aiops.ports import Clock, ContextStore, SignalLedger
+from aiops.rootcause import MODEL_COMPONENT, rank
+from aiops.signals.model import Signal, full
+
+
+class Folder:
+    def __init__(
+        self,
+        *,
+        catalog: Catalog,
+        ledger: SignalLedger,
+        context: ContextStore,
+        clock: Clock,
+        settings: Settings,
+        router: Router,
+        assessor: Assessor,
+        silences: SilenceView,
+        update: Updater,
+    ) -> None:
+        self.catalog = catalog
+        self.ledger = ledger
+        self.context = context
+        self.clock = clock
+        self.settings = settings
+        self.router = router
+        self.assessor = assessor
+        self.silences = silences
+        self.update = update
+
+    def apply(
+        self, incident_id: str, routed: list[Routed], *, new: bool, cached: Incident | None
+    ) -> Incident:
+        evidence = self._open_provider_issues(routed) if new else []
+        links = [ref(s) for s in evidence]
+        for r in routed:  # state changes of this fingerprint recorded before it had an incident
+            if r.state is not None and r.state.orphans and r.signal.status == "firing":
+                since = r.signal.time - self.router.group_window(r.owner.service)
+                links += [o for o in r.state.orphans if o.status != "info" and o.time >= since]
+        if links:
+            self.ledger.link(incident_id, list({ref.id: ref for ref in links}.values()))
+        return self.update(incident_id, lambda inc: self._fold(inc, routed, evidence), first=cached)
+
+    def _open_provider_issues(self, routed: list[Routed]) -> list[Signal]:
+        """Provider health events still open in the region when an incident opens."""
+        first = routed[0].signal
+        recent = self.context.recall(
+            f"health:{first.region}", first.time - self.settings.health_lookback, first.time
+        )
+        latest: dict[str, Signal] = {}
+        for s in recent:
+            latest[s.resource] = s
+        return [s for s in latest.values() if s.status == "firing"]
+
+    def _fold(
+        self, incident: Incident, routed: list[Routed], evidence: list[Signal]
+    ) -> tuple[Incident, list[TimelineEntry]]:
+        before = incident
+        fold = Fold(incident)
+        for signal in evidence:
+            fold.apply(signal, fingerprint(signal), MODEL_COMPONENT, is_flapping=False)
+        change_arrived = False
+        threshold = self.settings.flap_threshold
+        for r in routed:
+            if r.signal.kind == "change":
+                change_arrived = True  # changes explain; they are not members
+                continue
+            component = MODEL_COMPONENT if r.signal.kind == "health" else r.owner.component
+            newest = r.state if r.state is not None and r.state.last_time > r.signal.time else None
+            fold.apply(r.signal, r.fp, component, is_flapping=len(r.changes) > threshold, newest=newest)
+        if not (fold.material or change_arrived):
+            # A repeat of a firing alarm only counts: the incident is not rewritten (nor re-announced)
+            # for it, except to move its activity on, at most once a minute (the group window needs it).
+            if fold.last_activity_at - before.last_activity_at < ACTIVITY_STEP:
+                return before, []
+            return before.model_copy(update={"last_activity_at": fold.last_activity_at}), []
+        incident, entries = fold.result(), fold.entries
+        service = self.catalog.service(incident.service)
+        hypotheses = before.hypotheses
+        if change_arrived or fold.onset_moved or not before.hypotheses:
+            hypotheses = rank(incident, service, self._changes_before(incident))
+        elif rank_inputs_moved(before, incident, {r.fp for r in routed} | {fingerprint(e) for e in evidence}):
+            # the lookback did not move: the change hypotheses already found still hold
+            kept = tuple(h for h in before.hypotheses if h.change)
+            hypotheses = kept + tuple(h for h in rank(incident, service) if not h.change)
+        # "now" is never before the newest event seen: a clock a little behind the sender cannot hold a
+        # quiet period open.
+        now = max(self.clock.now(), incident.last_activity_at)
+        ranked: dict[str, object] = {}
+        if hypotheses is not incident.hypotheses and hypotheses != incident.hypotheses:
+            ranked["hypotheses"] = hypotheses
+            root = hypotheses[0].as_root_cause() if hypotheses else incident.root_cause
+            if root != incident.root_cause:
+                ranked["root_cause"] = root
+        silenced_until = self.silences.until(incident, now)
+        if silenced_until != incident.silenced_until:
+            ranked["silenced_until"] = silenced_until
+        if ranked:
+            incident = incident.model_copy(update=ranked)
+        incident, cost_changed = fold_cost(incident, routed)
+        incident, assessed = self.assessor.assess(incident, service, now, force=cost_changed)
+        incident, settled = settle(incident, now, self.settings.quiet_period(service))
+        return incident, entries + assessed + settled
+
+    def _changes_before(self, incident: Incident) -> list[tuple[Signal, str | None]]:
+        first = incident.first_symptom
+        if first is None:
+            return []
+        found = self.context.recall(
+            f"change:{incident.service}", first - self.settings.change_lookback, first
+        )
+        return [(c, self.catalog.resolve(c).component) for c in found]
+
+
+def fold_cost(incident: Incident, routed: Sequence[Routed]) -> tuple[Incident, bool]:
+    """Budget and cost-anomaly alerts update the incident's cost facts (latest alert wins)."""
+    facts = incident.cost
+    for r in routed:
+        if r.signal.kind not in ("budget", "cost_anomaly"):
+            continue
+        signal = full(r.signal)
+        b, c = signal.budget, signal.cost
+        if b is not None:
+            facts = with_budget(
+                facts,
+                name=b.budget_name,
+                limit=b.limit,
+                actual=b.actual,
+                forecast=b.forecast,
+                at=signal.time,
+            )
+        elif c is not None:
+            service = c.root_causes[0].service if c.root_causes else None
+            facts = with_anomaly(facts, impact=c.impact_usd, max_impact=c.max_impact_usd, service=service)
+    if facts == incident.cost:
+        return incident, False
+    return incident.model_copy(update={"cost": facts}), True
+
+
+def rank_inputs_moved(before: Incident, after: Incident, touched: set[str]) -> bool:
+    """Ranking reads onsets, components and evidence; a symptom merely flipping status moves none."""
+    for fp in touched:
+        old, new = before.members.get(fp), after.members.get(fp)
+        if new is None or old is None:
+            if old is not new:
+                return True
+            continue
+        if old.fired_at != new.fired_at or old.component != new.component:
+            return True
+        if (new.role == "evidence" or new.kind == "insight") and old.status != new.status:
+            return True
+    return False

@@ -1,0 +1,173 @@
+"""Route: where each new signal goes.
+
+A firing symptom joins its service's current incident while that incident had activity within the
+group window, else it opens one (a conditional write: concurrent workers open one); the same alarm
+firing again soon after its incident resolved reopens it. A change is remembered in the service's
+context and re-ranks the open incident; a provider health event is remembered for the region and joins
+the incidents it explains; automation status is followed elsewhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from aiops.catalog import Catalog, Ownership
+from aiops.errors import ConflictError
+from aiops.incident import Incident, SignalRef, SignalState, incident_id_for
+from aiops.pipeline.settings import PROVIDER_SERVICES, Settings
+from aiops.ports import ContextStore, IncidentStore
+from aiops.rootcause import MODEL_COMPONENT
+from aiops.severity import initial_severity
+from aiops.signals.model import Deferred, Head, Signal, full
+from aiops.text import MAX_TITLE, cap
+
+
+@dataclass(slots=True)
+class Routed:
+    item: str
+    signal: Signal | Deferred
+    """A deferred alarm is read by its head alone; changes, health and cost alerts come built."""
+    fp: str
+    owner: Ownership
+    state: SignalState | None
+    changes: tuple[datetime, ...] = ()
+    """The fingerprint's recent status-change times after this signal (flap detection)."""
+    incident_ids: list[str] = field(default_factory=list)
+    next_state: SignalState | None = None
+    """What the fingerprint's state becomes when this signal is recorded."""
+
+
+class BatchView:
+    """Read-through cache of the incident store for one batch: a storm reads each incident once."""
+
+    def __init__(self, store: IncidentStore) -> None:
+        self.store = store
+        self.by_id: dict[str, Incident | None] = {}
+        self.by_service: dict[str, Incident | None] = {}
+        self.created: set[str] = set()
+
+    def prefetch(self, routed: Sequence[Routed], catalog: Catalog) -> None:
+        """Two reads for the whole batch instead of two per service: a storm touches many services."""
+        known = [r.state.incident_id for r in routed if r.state is not None and r.state.incident_id]
+        services = [r.owner.service for r in routed]
+        if catalog.services and any(r.signal.kind == "health" for r in routed):
+            services += [s.name for s in catalog.services if MODEL_COMPONENT in s.component_names]
+        by_id, current = self.store.prefetch(known, services)
+        self.by_id.update(by_id)
+        for incident_id in known:
+            self.by_id.setdefault(incident_id, None)
+        for service in services:
+            self.by_service[service] = current.get(service)
+
+    def get(self, incident_id: str) -> Incident | None:
+        if incident_id not in self.by_id:
+            self.by_id[incident_id] = self.store.get(incident_id)
+        return self.by_id[incident_id]
+
+    def open_for(self, service: str) -> Incident | None:
+        if service not in self.by_service:
+            found = self.store.open_for(service)
+            self.by_service[service] = found
+            if found is not None:
+                self.by_id[found.id] = found
+        return self.by_service[service]
+
+    def create(self, incident: Incident, *, replaces: str | None) -> Incident:
+        created = self.store.create(incident, replaces=replaces)
+        self.by_service[created.service] = created
+        self.by_id[created.id] = created
+        self.created.add(created.id)
+        return created
+
+    def forget(self, service: str) -> None:
+        self.by_service.pop(service, None)
+
+
+def ref(signal: Head) -> SignalRef:
+    return SignalRef(id=signal.id, time=signal.time, kind=signal.kind, status=signal.status)
+
+
+class Router:
+    def __init__(self, *, catalog: Catalog, context: ContextStore, settings: Settings) -> None:
+        self.catalog = catalog
+        self.context = context
+        self.settings = settings
+        self._windows: dict[str, timedelta] = {}
+
+    def group_window(self, service: str) -> timedelta:
+        window = self._windows.get(service)
+        if window is None:
+            window = self._windows[service] = self.settings.group_window(self.catalog.service(service))
+        return window
+
+    def route(self, r: Routed, pending: dict[str, list[Routed]], view: BatchView) -> list[str]:
+        """The incidents a signal joins (a firing symptom opens one when its service has none)."""
+        s = self.settings
+        if r.signal.kind == "change":
+            self.context.remember(
+                f"change:{r.owner.service}", full(r.signal), expires_at=r.signal.time + s.context_ttl
+            )
+            current = view.open_for(r.owner.service)
+            return [current.id] if current is not None else []  # re-rank: it may precede the symptoms
+        if r.signal.kind == "health":
+            return self._route_health(r, view)
+        if r.signal.kind == "automation":
+            return []  # the automation handler follows runbook executions
+        window = self.group_window(r.owner.service)
+        if r.state is not None and r.state.incident_id is not None:
+            current = view.get(r.state.incident_id)
+            if current is not None and current.is_active:
+                return [current.id]
+            if (
+                current is not None
+                and r.signal.status == "firing"
+                and current.resolved_at is not None
+                and r.signal.time - current.resolved_at <= window
+            ):
+                return [current.id]  # the same alarm again soon after: a flap reopens its incident
+        if r.signal.status != "firing":
+            return []  # an OK or INSUFFICIENT_DATA of something no incident knows opens nothing
+        for _ in range(s.max_conflict_retries):
+            current = view.open_for(r.owner.service)
+            if current is not None:
+                last = max([current.last_activity_at, *(p.signal.time for p in pending.get(current.id, ()))])
+                if r.signal.time - last <= window:
+                    return [current.id]
+            try:
+                return [view.create(self._new_incident(r), replaces=current.id if current else None).id]
+            except ConflictError:
+                view.forget(r.owner.service)
+                continue  # another writer opened the service's incident first: join it
+        raise ConflictError(f"service:{r.owner.service}")
+
+    def _route_health(self, r: Routed, view: BatchView) -> list[str]:
+        """Provider health: kept for incidents to come, and evidence in the ones it explains now."""
+        signal = full(r.signal)
+        health = signal.health
+        if health is None or health.service.upper() not in PROVIDER_SERVICES:
+            return []
+        self.context.remember(
+            f"health:{signal.region}", signal, expires_at=signal.time + self.settings.context_ttl
+        )
+        out = []
+        for svc in self.catalog.services:
+            if MODEL_COMPONENT not in svc.component_names:
+                continue
+            current = view.open_for(svc.name)
+            if current is not None and current.region in ("", r.signal.region):
+                out.append(current.id)
+        return out
+
+    def _new_incident(self, r: Routed) -> Incident:
+        service = self.catalog.service(r.owner.service)
+        return Incident(
+            id=incident_id_for(r.owner.service, r.signal.id),
+            service=r.owner.service,
+            region=r.signal.region,
+            title=cap(r.signal.title, MAX_TITLE),
+            severity=initial_severity(service),
+            opened_at=r.signal.time,
+            last_activity_at=r.signal.time,
+        )
