@@ -1,4 +1,4 @@
-"""Self-healing and escalation: decide, start exactly once, follow the execution, page when it matters.
+"""Self-healing: decide, start exactly once, follow the execution; escalation is :mod:`aiops.escalate`.
 
 - After an incident changes, the first fitting playbook is decided (aiops.decide). Starting is claimed
   first (one claim per incident and playbook, a conditional write), then the runbook starts with a
@@ -13,21 +13,20 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Literal
 
 from aiops.catalog import Catalog
-from aiops.decide import Decision, Run, context_for, decide, matches
+from aiops.decide import Decision, Run, context_for, decide
 from aiops.errors import AiopsError
-from aiops.incident import Action, Escalation, Incident, TimelineEntry
+from aiops.escalate import Escalator, Update
+from aiops.incident import Action, Incident, TimelineEntry
 from aiops.playbooks import Playbook, render_parameters
 from aiops.ports import Clock, Pager, Remediator, RunLedger
 from aiops.runbooks import Runbook
 
 log = logging.getLogger(__name__)
-
-Update = Callable[[str, Callable[[Incident], tuple[Incident, list[TimelineEntry]]]], Incident]
 
 
 def client_token(incident_id: str, playbook: str) -> str:
@@ -53,15 +52,15 @@ class Remediation:
         self.runbooks = runbooks
         self.remediator = remediator
         self.runs = runs
-        self.pager = pager
         self.clock = clock
         self.dry_run = dry_run
+        self.escalator = Escalator(catalog=catalog, playbooks=playbooks, pager=pager, clock=clock)
 
     # -- after a change ----------------------------------------------------------------------------
 
     def after_change(self, incident: Incident, update: Update) -> Incident:
         incident = self._remediate(incident, update)
-        return self._escalate(incident, update)
+        return self.escalator.escalate(incident, update)
 
     def _remediate(self, incident: Incident, update: Update) -> Incident:
         service = self.catalog.service(incident.service)
@@ -259,25 +258,9 @@ class Remediation:
 
         incident = update(incident_id, settle)
         if changed:
-            self._escalate(incident, update)
+            self.escalator.escalate(incident, update)
             return f"{status}: {reason}"
         return "nothing waits for approval there"
-
-    def page_now(
-        self,
-        incident: Incident,
-        action: Literal["trigger", "acknowledge", "resolve"],
-        why: str,
-        update: Update,
-        *,
-        actor: str = "aiops",
-    ) -> Incident:
-        """A page a human asked for (Escalate, Acknowledge, Resolve in Slack)."""
-        if self.pager is None or any(e.action == action for e in incident.escalations):
-            return incident
-        if action != "trigger" and not any(e.action == "trigger" for e in incident.escalations):
-            return incident  # nothing was paged: nothing to acknowledge or resolve
-        return self._page(incident, action, why, update, actor=actor)
 
     # -- executions --------------------------------------------------------------------------------
 
@@ -334,70 +317,7 @@ class Remediation:
             return inc, []
 
         incident = update(incident_id, apply)
-        return self._escalate(incident, update)
-
-    # -- escalation --------------------------------------------------------------------------------
-
-    def _escalate(self, incident: Incident, update: Update) -> Incident:
-        """Page when no fix is under way; resolve the page when the incident resolves."""
-        if self.pager is None:
-            return incident
-        sent = {e.action for e in incident.escalations}
-        if incident.status == "resolved":
-            if "trigger" in sent and "resolve" not in sent:
-                return self._page(incident, "resolve", "incident resolved", update)
-            return incident
-        if "trigger" in sent or incident.status != "open":
-            return incident
-        why = self._why_page(incident)
-        return self._page(incident, "trigger", why, update) if why else incident
-
-    def _why_page(self, incident: Incident) -> str:
-        failed = next((a for a in incident.actions if a.status == "failed"), None)
-        if failed is not None:
-            if failed.execution_id is None:
-                return f"the automatic fix {failed.runbook} {failed.reason}"
-            return "the automatic fix failed and was undone"
-        if any(a.status == "skipped" for a in incident.actions):
-            skipped = next(a for a in incident.actions if a.status == "skipped")
-            return f"the automatic fix was skipped: {skipped.reason}"
-        if incident.actions:
-            return ""  # running, or waiting for an approval in Slack
-        service = self.catalog.service(incident.service)
-        if service is None or not any(matches(p, incident) for p in self.playbooks):
-            return "no runbook fits this incident"
-        return ""
-
-    def _page(
-        self,
-        incident: Incident,
-        action: Literal["trigger", "acknowledge", "resolve"],
-        why: str,
-        update: Update,
-        *,
-        actor: str = "aiops",
-    ) -> Incident:
-        assert self.pager is not None
-        now = self._now(incident)
-        self.pager.send(
-            incident, action, why
-        )  # dedup key = incident id: a repeat changes nothing at PagerDuty
-        esc = Escalation(target="pagerduty", action=action, at=now, reason=why)
-
-        def record(inc: Incident) -> tuple[Incident, list[TimelineEntry]]:
-            if any(e.action == action for e in inc.escalations):
-                return inc, []
-            entry = TimelineEntry(
-                incident_id=inc.id,
-                at=now,
-                key=f"page:{action}",
-                kind="escalated",
-                text=f"page {action}: {why}",
-                actor=actor,
-            )
-            return inc.model_copy(update={"escalations": (*inc.escalations, esc)}), [entry]
-
-        return update(incident.id, record)
+        return self.escalator.escalate(incident, update)
 
 
 def _describe(action: Action) -> str:

@@ -13,7 +13,8 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from aiops.incident import Incident, Member, TimelineEntry, automation_url
+from aiops.incident import Incident, Member, TimelineEntry
+from aiops.links import automation_url
 from aiops.ports import SlackMessage
 from aiops.signals.model import format_time
 from aiops.text import cap

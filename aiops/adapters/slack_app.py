@@ -109,10 +109,12 @@ def build_bolt_app(app: App, *, token: str, signing_secret: str, client: WebClie
             said = remediation.deny(incident_id, playbook, user, update)
         elif kind == "aiops_ack":
             incident = pipeline.acknowledge(incident_id, user)
-            remediation.page_now(incident, "acknowledge", f"acknowledged by {user}", update, actor=user)
+            remediation.escalator.page_now(
+                incident, "acknowledge", f"acknowledged by {user}", update, actor=user
+            )
             said = "acknowledged"
         elif kind == "aiops_escalate":
-            remediation.page_now(incident, "trigger", f"escalated by {user}", update, actor=user)
+            remediation.escalator.page_now(incident, "trigger", f"escalated by {user}", update, actor=user)
             said = "paged"
         elif kind == "aiops_resolve":
             pipeline.resolve_by(incident_id, user)

@@ -9,7 +9,8 @@ from datetime import datetime
 
 from aiops.catalog import Catalog
 from aiops.errors import ConflictError
-from aiops.incident import Incident, SignalState, TimelineEntry, fingerprint, flap_changes, settle
+from aiops.incident import Incident, SignalState, TimelineEntry, fingerprint
+from aiops.lifecycle import flap_changes, settle
 from aiops.notify import Notifier
 from aiops.pipeline.assess import Assessor
 from aiops.pipeline.fold import Folder

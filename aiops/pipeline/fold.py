@@ -7,7 +7,8 @@ from collections.abc import Sequence
 
 from aiops.catalog import Catalog
 from aiops.impact import with_anomaly, with_budget
-from aiops.incident import Fold, Incident, TimelineEntry, fingerprint, settle
+from aiops.incident import Incident, TimelineEntry, fingerprint
+from aiops.lifecycle import Fold, settle
 from aiops.pipeline.assess import Assessor
 from aiops.pipeline.route import Routed, Router, ref
 from aiops.pipeline.settings import ACTIVITY_STEP, Settings

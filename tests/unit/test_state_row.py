@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from pydantic import ValidationError
 
-from aiops.adapters.dynamodb import _ENTRY, _STATE
+from aiops.adapters.dynamodb.table import _ENTRY, _STATE
 from aiops.incident import SignalRef, SignalState, TimelineEntry
 
 T = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)

@@ -1,0 +1,35 @@
+"""DynamoDB adapter: one table (``pk``/``sk`` strings, TTL on ``expires_at``), conditional writes.
+
+Rows (``pk`` | ``sk``):
+
+- ``EVT#<event id>`` | ``EVT``: the event-id claim that makes a redelivery a no-op (TTL).
+- ``FP#<fingerprint>`` | ``STATE``: one row per alarm / insight / budget, versioned.
+- ``SVC#<service>`` | ``CURRENT``: which incident is the service's current one; ``active`` false once
+  it resolved. Creating an incident is a transaction guarded by this row: one incident per group.
+- ``INC#<id>`` | ``META``: the incident, versioned (optimistic concurrency), written once per batch.
+- ``INC#<id>`` | ``SIG#<time>#<event id>``: the signals it absorbed (their own rows, not in the item).
+- ``INC#<id>`` | ``TL#<time>#<key>``: its timeline.
+- ``INC#<id>`` | ``SLACK``: its Slack root message (channel, ts, the version it shows).
+- ``CTX#change:<service>`` / ``CTX#health:<region>`` | ``<time>#<event id>``: changes and provider health
+  events, recalled by time range when ranking root causes (TTL).
+- ``SIL#<service>`` | ``<component>#<until>#<by>``: silences (TTL at their end).
+- ``ACT#<incident>`` | ``<playbook>``: the claim that makes each remediation decision happen once.
+- ``RUN#<service>`` | ``<started>#<execution>``: runbook runs, the guards' memory (cooldown, cap, breaker).
+- ``EXE#<execution>`` | ``EXE``: which incident and playbook an execution belongs to.
+"""
+
+from __future__ import annotations
+
+from aiops.adapters.dynamodb.incidents import IncidentRows
+from aiops.adapters.dynamodb.ledger import LedgerRows
+from aiops.adapters.dynamodb.messages import MessageRows
+from aiops.adapters.dynamodb.runs import RunRows
+from aiops.adapters.dynamodb.table import UNSETTLED_FOR, UNSETTLED_INDEX, create_table
+
+
+class DynamoStore(LedgerRows, IncidentRows, RunRows, MessageRows):
+    """SignalLedger + IncidentStore + MessageStore + ContextStore + SilenceStore + RunLedger on one
+    DynamoDB table, one row family per module."""
+
+
+__all__ = ["UNSETTLED_FOR", "UNSETTLED_INDEX", "DynamoStore", "create_table"]

@@ -1,0 +1,110 @@
+"""Slack message records: the root message claim, what Slack shows, the replies posted."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from aiops.adapters.dynamodb.table import Table, _epoch, _n, _s, _time
+from aiops.ports import CLAIM_LEASE, MessageRecord
+from aiops.signals.model import format_time
+
+
+class MessageRows(Table):
+    def message_for(self, incident_id: str) -> MessageRecord | None:
+        resp = self.client.get_item(
+            TableName=self.table, Key={"pk": _s(f"INC#{incident_id}"), "sk": _s("SLACK")}, ConsistentRead=True
+        )
+        item = resp.get("Item")
+        if not item:
+            return None
+        claimed = item.get("claimed_at", {}).get("N")
+        return MessageRecord(
+            incident_id=incident_id,
+            channel=item["channel"]["S"],
+            ts=item["ts"]["S"] if "ts" in item else None,
+            rendered_version=int(item["rendered_version"]["N"]),
+            posted_entries=tuple(item.get("posted", {}).get("SS", ())),
+            claimed_at=datetime.fromtimestamp(int(claimed), tz=self.clock.now().tzinfo) if claimed else None,
+            updated_at=_time(item["updated_at"]["S"]) if "updated_at" in item else None,
+        )
+
+    def claim(self, incident_id: str, channel: str, *, now: datetime) -> bool:
+        try:
+            self.client.put_item(
+                TableName=self.table,
+                Item={
+                    "pk": _s(f"INC#{incident_id}"),
+                    "sk": _s("SLACK"),
+                    "channel": _s(channel),
+                    "rendered_version": _n(-1),
+                    "claimed_at": _n(_epoch(now)),
+                },
+                ConditionExpression=(
+                    "attribute_not_exists(pk) OR (attribute_not_exists(ts) AND claimed_at < :lapsed)"
+                ),
+                ExpressionAttributeValues={":lapsed": _n(_epoch(now - CLAIM_LEASE))},
+            )
+        except self.client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def store(self, record: MessageRecord, *, expected_version: int | None) -> bool:
+        """Write the root message's state; ``posted`` (the thread replies) belongs to claim_entry."""
+        values: dict[str, Any] = {":ch": _s(record.channel), ":v": _n(record.rendered_version)}
+        expr = "SET channel = :ch, rendered_version = :v"
+        if record.ts is not None:
+            expr += ", ts = :ts"
+            values[":ts"] = _s(record.ts)
+        if record.updated_at is not None:
+            expr += ", updated_at = :u"
+            values[":u"] = _s(format_time(record.updated_at))
+        if expected_version is None:
+            cond = "attribute_exists(pk) AND attribute_not_exists(ts)"
+        else:
+            cond = "rendered_version = :expected"
+            values[":expected"] = _n(expected_version)
+        try:
+            self.client.update_item(
+                TableName=self.table,
+                Key={"pk": _s(f"INC#{record.incident_id}"), "sk": _s("SLACK")},
+                UpdateExpression=expr,
+                ConditionExpression=cond,
+                ExpressionAttributeValues=values,
+            )
+        except self.client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def claim_entry(self, incident_id: str, key: str, *, release: bool = False) -> bool:
+        if release:
+            self.client.update_item(
+                TableName=self.table,
+                Key={"pk": _s(f"INC#{incident_id}"), "sk": _s("SLACK")},
+                UpdateExpression="DELETE posted :k",
+                ExpressionAttributeValues={":k": {"SS": [key]}},
+            )
+            return True
+        try:
+            self.client.update_item(
+                TableName=self.table,
+                Key={"pk": _s(f"INC#{incident_id}"), "sk": _s("SLACK")},
+                UpdateExpression="ADD posted :k",
+                ConditionExpression=(
+                    "attribute_exists(pk) AND (attribute_not_exists(posted) OR NOT contains(posted, :key))"
+                ),
+                ExpressionAttributeValues={":k": {"SS": [key]}, ":key": _s(key)},
+            )
+        except self.client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def release(self, incident_id: str) -> None:
+        try:
+            self.client.delete_item(
+                TableName=self.table,
+                Key={"pk": _s(f"INC#{incident_id}"), "sk": _s("SLACK")},
+                ConditionExpression="attribute_exists(pk) AND attribute_not_exists(ts)",
+            )
+        except self.client.exceptions.ConditionalCheckFailedException:
+            return  # confirmed meanwhile, or already gone

@@ -1,0 +1,90 @@
+"""Runbook runs: the decision claim per incident and playbook, the run history, execution owners."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from aiops.adapters.dynamodb.table import Table, _epoch, _n, _s
+from aiops.decide import Run
+from aiops.signals.model import format_time
+
+
+class RunRows(Table):
+    def claim_action(self, incident_id: str, playbook: str) -> bool:
+        try:
+            self.client.put_item(
+                TableName=self.table,
+                Item={
+                    "pk": _s(f"ACT#{incident_id}"),
+                    "sk": _s(playbook),
+                    "expires_at": _n(_epoch(self.clock.now()) + 90 * 86400),
+                },
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        except self.client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def record_run(
+        self, service: str, run: Run, *, execution_id: str, incident_id: str, playbook: str
+    ) -> None:
+        sk = f"{format_time(run.started_at)}#{execution_id}"
+        expires = _n(_epoch(run.started_at) + 30 * 86400)
+        self.client.transact_write_items(
+            TransactItems=[
+                {
+                    "Put": {
+                        "TableName": self.table,
+                        "Item": {
+                            "pk": _s(f"RUN#{service}"),
+                            "sk": _s(sk),
+                            "runbook": _s(run.runbook),
+                            "status": _s(run.status),
+                            "started_at": _s(format_time(run.started_at)),
+                            "expires_at": expires,
+                        },
+                    }
+                },
+                {
+                    "Put": {
+                        "TableName": self.table,
+                        "Item": {
+                            "pk": _s(f"EXE#{execution_id}"),
+                            "sk": _s("EXE"),
+                            "service": _s(service),
+                            "run_sk": _s(sk),
+                            "incident_id": _s(incident_id),
+                            "playbook": _s(playbook),
+                            "expires_at": expires,
+                        },
+                    }
+                },
+            ]
+        )
+
+    def finish_run(self, execution_id: str, status: str) -> tuple[str, str] | None:
+        item = self.client.get_item(
+            TableName=self.table, Key={"pk": _s(f"EXE#{execution_id}"), "sk": _s("EXE")}, ConsistentRead=True
+        ).get("Item")
+        if item is None:
+            return None
+        self.client.update_item(
+            TableName=self.table,
+            Key={"pk": _s(f"RUN#{item['service']['S']}"), "sk": _s(item["run_sk"]["S"])},
+            UpdateExpression="SET #s = :s",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues={":s": _s(status)},
+        )
+        return item["incident_id"]["S"], item["playbook"]["S"]
+
+    def runs(self, service: str, since: datetime) -> list[Run]:
+        rows = self._query(f"RUN#{service}", "")
+        out = [
+            Run(
+                r["runbook"]["S"],
+                datetime.fromisoformat(r["started_at"]["S"].replace("Z", "+00:00")),
+                r["status"]["S"],
+            )
+            for r in rows
+        ]
+        return [r for r in out if r.started_at >= since]

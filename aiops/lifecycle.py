@@ -1,0 +1,227 @@
+"""Lifecycle: an incident taking signals (open, flapping, reopened, mitigated) and settling (resolved).
+
+Pure transitions between the frozen models of :mod:`aiops.incident`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from aiops.incident import (
+    EVIDENCE_KINDS,
+    Incident,
+    IncidentStatus,
+    Member,
+    MemberStatus,
+    SignalState,
+    TimelineEntry,
+)
+from aiops.links import console_url, metric_of
+from aiops.signals.model import Deferred, Head, Signal, format_time
+
+
+def flap_changes(
+    state: SignalState | None, signal: Head, window: timedelta, keep: int
+) -> tuple[datetime, ...]:
+    """Recent status-change times of a fingerprint after ``signal``."""
+    previous = state.changes if state else ()
+    changed = state is None or (state.status != signal.status and signal.status != "info")
+    if not changed and (not previous or signal.time - previous[0] <= window):
+        return previous  # a repeat: nothing to add, nothing aged out
+    recent = [t for t in previous if signal.time - t <= window]
+    if changed and state is not None:
+        recent.append(signal.time)
+    return tuple(sorted(recent)[-keep:])
+
+
+class Fold:
+    """An incident taking signals one by one, in event-time order; frozen again once, by :meth:`result`.
+
+    Each signal's effect is idempotent and blind to delivery order where it can be: an older event never
+    moves a member's status back, but it still lowers its onset. The working state is mutable so that a
+    storm of signals costs one incident copy, not one per signal; members are copied on first write.
+    """
+
+    __slots__ = (
+        "_copied",
+        "_onset",
+        "_onset_known",
+        "before",
+        "entries",
+        "flapping",
+        "last_activity_at",
+        "members",
+        "mitigated_at",
+        "onset_moved",
+        "opened_at",
+        "resolved_at",
+        "status",
+    )
+
+    def __init__(self, incident: Incident) -> None:
+        self.before = incident
+        self.members = incident.members
+        self._copied = False
+        self.opened_at = incident.opened_at
+        self.last_activity_at = incident.last_activity_at
+        self.flapping = incident.flapping
+        self.status: IncidentStatus = incident.status
+        self.mitigated_at = incident.mitigated_at
+        self.resolved_at = incident.resolved_at
+        self._onset: datetime | None = None
+        self._onset_known = False
+        self.onset_moved = False
+        self.entries: list[TimelineEntry] = []
+
+    def first_symptom(self) -> datetime | None:
+        """The earliest onset among symptoms (scanned once, when first needed)."""
+        if not self._onset_known:
+            onsets = [m.fired_at for m in self.members.values() if m.role == "symptom" and m.fired_at]
+            self._onset = min(onsets) if onsets else None
+            self._onset_known = True
+        return self._onset
+
+    def _any_firing(self) -> bool:
+        return any(m.status == "firing" and m.role == "symptom" for m in self.members.values())
+
+    def _put(self, fp: str, old: Member | None, member: Member) -> None:
+        onset = member.fired_at if member.role == "symptom" else None
+        if onset is not None and (old is None or old.fired_at != onset):
+            first = self.first_symptom()
+            if first is None or onset < first:
+                self._onset, self.onset_moved = onset, True
+        if not self._copied:
+            self.members = dict(self.members)
+            self._copied = True
+        self.members[fp] = member
+
+    def apply(
+        self,
+        signal: Signal | Deferred,
+        fp: str,
+        component: str | None,
+        *,
+        is_flapping: bool,
+        newest: SignalState | None = None,
+    ) -> None:
+        """Take ``signal``. ``newest`` is the fingerprint's stored state when it is newer than
+        ``signal`` (a later status arrived first). A deferred alarm is never built: its head holds
+        what a member is made of."""
+        incident_id = self.before.id
+        old = self.members.get(fp)
+        member = old
+        status: MemberStatus = signal.status
+        t = signal.time
+        firing_at = t if status == "firing" else None
+        if member is None:  # a deferred alarm's head holds all a member needs: it is not built
+            member = Member(
+                fingerprint=fp,
+                kind=signal.kind,
+                resource=signal.resource,
+                component=component,
+                title=signal.title,
+                status=status,
+                first_seen=t,
+                last_change=t,
+                fired_at=firing_at,
+                role="evidence" if signal.kind in EVIDENCE_KINDS else "symptom",
+                metric=metric_of(signal),
+                url=console_url(signal),
+            )
+            self.entries.append(
+                _entry(incident_id, signal, "signal", f"{signal.kind} {signal.resource} {status}")
+            )
+        else:
+            earlier = firing_at is not None and (member.fired_at is None or firing_at < member.fired_at)
+            moved = t >= member.last_change and status != "info" and status != member.status
+            if earlier or moved or t < member.first_seen:  # else a repeat: it only counts
+                update: dict[str, object] = {}
+                if earlier:
+                    update["fired_at"] = firing_at
+                if t < member.first_seen:
+                    update["first_seen"] = t
+                if moved:
+                    update.update(
+                        status=status, last_change=t, title=signal.title, transitions=member.transitions + 1
+                    )
+                    self.entries.append(
+                        _entry(incident_id, signal, "signal", f"{signal.kind} {signal.resource} {status}")
+                    )
+                member = member.model_copy(update=update)
+        if newest is not None and newest.last_time > member.last_change and newest.status != "info":
+            member = member.model_copy(update={"status": newest.status, "last_change": newest.last_time})
+        if member is not old:
+            self._put(fp, old, member)
+
+        symptom = member.role == "symptom"
+        if symptom and t < self.opened_at:
+            self.opened_at = t
+        if t > self.last_activity_at:
+            self.last_activity_at = t
+        if is_flapping and not self.flapping:
+            self.flapping = True
+            self.entries.append(_entry(incident_id, signal, "flapping", f"{signal.resource} is flapping"))
+        if status == "firing" and symptom and self.status != "open" and member.status == "firing":
+            self.status, self.mitigated_at, self.resolved_at = "open", None, None
+            self.entries.append(_entry(incident_id, signal, "reopened", f"reopened by {signal.resource}"))
+        elif (
+            member is not old  # an open incident always has a firing symptom or no onset yet
+            and self.status == "open"
+            and not (member.status == "firing" and symptom)
+            and not self._any_firing()
+            and self.first_symptom() is not None
+        ):
+            self.status = "mitigated"
+            self.mitigated_at = max(m.last_change for m in self.members.values())
+            self.entries.append(_entry(incident_id, signal, "mitigated", "every firing signal has resolved"))
+
+    @property
+    def material(self) -> bool:
+        """Whether more than the activity time moved (a repeat of a firing alarm only counts)."""
+        b = self.before
+        return bool(
+            self.entries
+            or self._copied
+            or self.status != b.status
+            or self.flapping != b.flapping
+            or self.opened_at != b.opened_at
+        )
+
+    def result(self) -> Incident:
+        b = self.before
+        update: dict[str, object] = {
+            "opened_at": self.opened_at,
+            "last_activity_at": self.last_activity_at,
+            "flapping": self.flapping,
+            "status": self.status,
+            "mitigated_at": self.mitigated_at,
+            "resolved_at": self.resolved_at,
+        }
+        if self._copied:
+            update["members"] = self.members
+        return b.model_copy(update=update)
+
+
+def settle(incident: Incident, now: datetime, quiet: timedelta) -> tuple[Incident, list[TimelineEntry]]:
+    """Resolve a mitigated incident whose signals all resolved once the quiet period has passed."""
+    if incident.status != "mitigated" or incident.firing or incident.mitigated_at is None:
+        return incident, []
+    if now - incident.mitigated_at < quiet:
+        return incident, []
+    done = incident.model_copy(update={"status": "resolved", "resolved_at": now})
+    key = f"resolved@{format_time(now)}"
+    return done, [
+        TimelineEntry(
+            incident_id=incident.id,
+            at=now,
+            key=key,
+            kind="resolved",
+            text="every signal resolved; incident resolved",
+        )
+    ]
+
+
+def _entry(incident_id: str, signal: Head, kind: str, text: str) -> TimelineEntry:
+    return TimelineEntry(
+        incident_id=incident_id, at=signal.time, key=f"{kind}:{signal.id}", kind=kind, text=text
+    )
