@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
+from concurrent.futures import Executor
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -77,10 +78,24 @@ class Authorizer:
         return members
 
 
-def build_bolt_app(app: App, *, token: str, signing_secret: str, client: WebClient) -> BoltApp:
+def build_bolt_app(
+    app: App,
+    *,
+    token: str,
+    signing_secret: str,
+    client: WebClient,
+    listener_executor: Executor | None = None,
+) -> BoltApp:
+    """``listener_executor`` runs the lazy listeners (bolt's default: a thread pool)."""
     from slack_bolt import App as BoltApp
 
-    bolt = BoltApp(token=token, signing_secret=signing_secret, client=client, process_before_response=True)
+    bolt = BoltApp(
+        token=token,
+        signing_secret=signing_secret,
+        client=client,
+        process_before_response=True,
+        listener_executor=listener_executor,
+    )
     auth = Authorizer(app, client)
     pipeline, remediation = app.pipeline, app.remediation
 

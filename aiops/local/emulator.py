@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
@@ -23,6 +24,31 @@ LOCAL_ENV = {
 
 
 @contextmanager
+def one_request_at_a_time() -> Iterator[None]:
+    """Serialize the requests moto serves, as each AWS request is atomic in the real service.
+
+    moto's backends are not thread-safe: its ``TransactWriteItems`` deep-copies the whole table to roll
+    back a failed condition, so a request from another thread mutates the table mid-copy ("dictionary
+    changed size during iteration") or is wiped by the rollback. Locking each request, not each batch,
+    keeps every interleaving between two requests possible, as in AWS.
+    """
+    from moto.core.models import botocore_stubber
+
+    lock = threading.RLock()
+    process = botocore_stubber.process_request
+
+    def atomic(request: Any) -> Any:
+        with lock:
+            return process(request)
+
+    botocore_stubber.process_request = atomic  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        del botocore_stubber.process_request  # the class's own method again
+
+
+@contextmanager
 def emulator(table_name: str = "aiops") -> Iterator[DynamoDBClient]:
     """Start moto, point boto3 at it with dummy credentials, and create the table."""
     try:
@@ -36,7 +62,7 @@ def emulator(table_name: str = "aiops") -> Iterator[DynamoDBClient]:
     saved = {k: os.environ.get(k) for k in LOCAL_ENV}
     os.environ.update(LOCAL_ENV)
     try:
-        with mock_aws():
+        with mock_aws(), one_request_at_a_time():
             client = boto3.client("dynamodb", region_name=LOCAL_ENV["AWS_DEFAULT_REGION"])
             create_table(client, table_name)
             yield client

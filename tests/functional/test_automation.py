@@ -45,10 +45,6 @@ def test_concurrent_workers_start_the_runbook_once(world: Any, make_app: Any, cl
     threads = [
         threading.Thread(target=lambda a=a: process_sqs_batch(sqs_batch(*lines), a.pipeline)) for a in apps
     ]
-    lock = threading.Lock()
-    for a in apps:
-        make_call = a.store.client._make_api_call
-        a.store.client._make_api_call = lambda op, p, m=make_call: _locked(lock, m, op, p)
     for t in threads:
         t.start()
     for t in threads:
@@ -57,11 +53,6 @@ def test_concurrent_workers_start_the_runbook_once(world: Any, make_app: Any, cl
     assert [a.runbook for a in incident.actions] == ["PromptRollback"]
     assert len(remediator.executor.executions) == 1
     assert ssm.get_parameter(Name="/llm/chat-assistant/prompt")["Parameter"]["Value"] == "v2"
-
-
-def _locked(lock: threading.Lock, call: Any, op: str, params: Any) -> Any:
-    with lock:  # moto is not thread-safe; DynamoDB executes each request atomically
-        return call(op, params)
 
 
 @pytest.mark.parametrize(

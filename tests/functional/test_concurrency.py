@@ -44,18 +44,6 @@ def _storm() -> tuple[list[dict[str, Any]], dict[str, set[str]]]:
     return deliveries, expected
 
 
-def _one_request_at_a_time(client: Any, lock: threading.Lock) -> None:
-    """moto's backend is not thread-safe; DynamoDB executes each request atomically. Serialize requests
-    (not batches): every interleaving between two requests stays possible, as in the real service."""
-    make_call = client._make_api_call
-
-    def atomic(operation: str, params: Any) -> Any:
-        with lock:
-            return make_call(operation, params)
-
-    client._make_api_call = atomic
-
-
 def _explain(store: Any, incident: Any, signals: list[str], deliveries: list[dict[str, Any]]) -> str:
     """What became of the events an incident should hold but does not."""
     from aiops.incident import fingerprint
@@ -89,9 +77,6 @@ def test_concurrent_storm(make_app: Any, fake_slack: Any, batch_size: int) -> No
         service["quiet_period_minutes"] = 30
     settings = Settings(unowned_quiet_period=timedelta(minutes=30))
     apps = [make_app(settings, own_client=True, catalog_doc=doc) for _ in range(WORKERS)]  # one per Lambda
-    moto_lock = threading.Lock()
-    for app in apps:
-        _one_request_at_a_time(app.store.client, moto_lock)
 
     def worker(n: int) -> None:
         while True:
