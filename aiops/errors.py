@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+from aiops.text import cap
+
+MAX_ERROR_SOURCE = 100
+MAX_ERROR_FIELD = 300
+MAX_ERROR_MESSAGE = 500
+"""Error text is built from event text (a dimension key, a file name): capped, so that a 200 kB key
+never becomes a 200 kB log line or ``error:`` line."""
+
 
 class AiopsError(Exception):
     """Base class of every error raised on purpose by aiops."""
@@ -11,10 +19,15 @@ class EventError(AiopsError):
     """An event could not be turned into signals."""
 
     def __init__(self, message: str, *, source: str = "unknown", field: str | None = None) -> None:
-        self.source = source
-        self.field = field
-        where = f"{source}: {field}: " if field else f"{source}: "
-        super().__init__(where + message)
+        self.source = _line(source, MAX_ERROR_SOURCE)
+        self.field = _line(field, MAX_ERROR_FIELD) if field is not None else None
+        where = f"{self.source}: {self.field}: " if self.field else f"{self.source}: "
+        super().__init__(where + _line(message, MAX_ERROR_MESSAGE))
+
+
+def _line(text: str, limit: int) -> str:
+    """``text`` capped and on one line: an error is one ``error:`` line, one log field."""
+    return cap(text, limit).replace("\n", " ").replace("\t", " ")
 
 
 class InvalidEventError(EventError):

@@ -26,7 +26,9 @@ def process_sqs_batch(event: dict[str, Any], pipeline: Pipeline) -> tuple[dict[s
 
     def parse_record(record: SQSRecord) -> None:
         try:
-            parsed[record.message_id] = prepare_sqs_body(record.body, record.message_id)
+            parsed[record.message_id] = prepare_sqs_body(
+                record.body, record.message_id, sent_timestamp=record.attributes.sent_timestamp
+            )
         except EventError as exc:
             logger.warning(
                 "signal.rejected",

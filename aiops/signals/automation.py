@@ -9,6 +9,7 @@ from pydantic import Field
 
 from aiops.signals.base import Input, parse
 from aiops.signals.model import AutomationInfo, Signal
+from aiops.signals.tolerant import Text
 from aiops.text import MAX_NAME, MAX_TITLE, cap
 
 SOURCE = "aws.ssm"
@@ -18,10 +19,10 @@ STEP = "EC2 Automation Step Status-change Notification"
 
 class _Detail(Input):
     execution_id: str = Field(alias="ExecutionId", min_length=1)
-    definition: str = Field(default="", alias="Definition")
-    status: str = Field(alias="Status", min_length=1)
-    step_name: str = Field(default="", alias="StepName")
-    action: str = Field(default="", alias="Action")
+    definition: Text = Field(default="", alias="Definition")
+    status: Text = Field(default="", alias="Status")
+    step_name: Text = Field(default="", alias="StepName")
+    action: Text = Field(default="", alias="Action")
 
 
 def from_detail(

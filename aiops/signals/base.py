@@ -101,6 +101,16 @@ def _parse_time(value: str, *, source: str, field: str) -> datetime:
     return parsed.astimezone(UTC)
 
 
+def epoch_millis(value: Any) -> datetime | None:
+    """A time in epoch milliseconds (SQS's ``SentTimestamp``, as digits or a number) to the second, as
+    SNS times are read; or None."""
+    if isinstance(value, str) and value.isdigit() and len(value) <= 15:
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 10**14:
+        return None
+    return datetime.fromtimestamp(value // 1000, tz=UTC)
+
+
 def arn_parts(arn: str) -> tuple[str, str]:
     """(region, account) of an ARN, or empty strings."""
     parts = arn.split(":", 5)

@@ -17,6 +17,7 @@ from pydantic import Field
 from aiops.errors import InvalidEventError, UnsupportedEventError
 from aiops.signals.base import Input, parse
 from aiops.signals.model import ChangeInfo, ChangeTargetKind, Signal
+from aiops.signals.tolerant import AnyMap, Opt, Text
 from aiops.text import MAX_NAME, MAX_TEXT, MAX_TITLE, cap
 
 SSM_OPERATIONS = frozenset(
@@ -26,28 +27,28 @@ BEDROCK_OPERATIONS = frozenset({"CreatePromptVersion", "UpdatePrompt", "CreatePr
 
 
 class _ParameterChange(Input):
-    operation: str = Field(min_length=1)
     name: str = Field(min_length=1)
-    type: str = ""
+    operation: Text = ""
 
 
 class _Identity(Input):
-    arn: str = ""
-    principal_id: str = Field(default="", alias="principalId")
+    arn: Text = ""
+    principal_id: Text = Field(default="", alias="principalId")
 
 
 class _CloudTrail(Input):
     event_name: str = Field(alias="eventName", min_length=1)
-    event_source: str = Field(default="", alias="eventSource")
-    error_code: str | None = Field(default=None, alias="errorCode")
-    user_identity: _Identity = Field(default=_Identity(), alias="userIdentity")
-    request_parameters: dict[str, Any] | None = Field(default=None, alias="requestParameters")
-    response_elements: dict[str, Any] | None = Field(default=None, alias="responseElements")
+    error_code: Text = Field(default="", alias="errorCode")
+    user_identity: Opt[_Identity] = Field(default=None, alias="userIdentity")
+    request_parameters: AnyMap = Field(default={}, alias="requestParameters")
+    response_elements: AnyMap = Field(default={}, alias="responseElements")
 
 
 def from_parameter_store(detail: Any, *, event_id: str, time: datetime, account: str, region: str) -> Signal:
     d = parse(_ParameterChange, detail, source="aws.ssm", prefix="detail")
-    info = ChangeInfo(target_kind="parameter", target=cap(d.name, 2048), operation=cap(d.operation, 64))
+    info = ChangeInfo(
+        target_kind="parameter", target=cap(d.name, 2048), operation=cap(d.operation, 64) or "Change"
+    )
     return _signal(info, "aws.ssm", "Parameter Store Change", event_id, time, account, region)
 
 
@@ -59,9 +60,8 @@ def from_cloudtrail(
         raise UnsupportedEventError(
             "a failed API call is not a change", source=source, field="detail.errorCode"
         )
-    req = d.request_parameters or {}
-    resp = d.response_elements or {}
-    actor = cap(d.user_identity.arn or d.user_identity.principal_id, MAX_TEXT)
+    req, resp, who = d.request_parameters, d.response_elements, d.user_identity
+    actor = cap(who.arn or who.principal_id, MAX_TEXT) if who else ""
     if source == "aws.ssm" and d.event_name in SSM_OPERATIONS:
         name = _text(req.get("name"), source, "detail.requestParameters.name")
         kind: ChangeTargetKind = "parameter"

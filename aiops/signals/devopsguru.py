@@ -1,16 +1,21 @@
-"""Amazon DevOps Guru: the EventBridge events and the SNS notification (same object, other envelope)."""
+"""Amazon DevOps Guru: the EventBridge events and the SNS notification (same object, other envelope).
+
+Every published shape: the five EventBridge detail types, with ``dataIdentifiers.dimensions`` as a
+list of ``{name, value}`` objects, a map or a JSON string; the SNS message in its current camelCase
+and its 2021 PascalCase spelling. Only the insight id is required (the signal's resource).
+"""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 
 from aiops.errors import UnsupportedEventError
 from aiops.signals.base import Input, parse
 from aiops.signals.model import InsightAnomaly, InsightInfo, MetricQuery, Signal, Status
+from aiops.signals.tolerant import Items, Opt, OptInt, Text, TextMap
 from aiops.text import MAX_NAME, MAX_TEXT, MAX_TITLE, cap
 
 SOURCE = "aws.devops-guru"
@@ -33,62 +38,75 @@ MESSAGE_TYPES: dict[str, tuple[str, Status]] = {
 }
 
 
+def _either(name: str) -> AliasChoices:
+    """The field as DevOps Guru spells it today (camelCase) and in its 2021 SNS form (PascalCase)."""
+    return AliasChoices(name, name[0].upper() + name[1:])
+
+
 class _DataIdentifiers(Input):
-    name: str = ""
-    namespace: str = ""
-    stat: str = ""
-    period: str | int | None = None
-    dimensions: str | dict[str, Any] = ""
+    name: Text = ""
+    namespace: Text = ""
+    stat: Text = ""
+    period: OptInt = None
+    dimensions: TextMap = {}
 
 
 class _SourceDetail(Input):
-    data_source: str = Field(default="", alias="dataSource")
-    data_identifiers: _DataIdentifiers | None = Field(default=None, alias="dataIdentifiers")
+    data_identifiers: Opt[_DataIdentifiers] = Field(default=None, validation_alias=_either("dataIdentifiers"))
 
 
 class _AnomalyResource(Input):
-    name: str = ""
-    type: str = ""
+    name: Text = Field(default="", validation_alias=_either("name"))
 
 
 class _Anomaly(Input):
-    id: str = ""
-    source_details: list[_SourceDetail] = Field(default=[], alias="sourceDetails")
-    associated_resource_arns: list[str] = Field(default=[], alias="associatedResourceArns")
-    anomaly_resources: list[_AnomalyResource] = Field(default=[], alias="anomalyResources")
+    id: Text = Field(default="", validation_alias=_either("id"))
+    source_details: Items[_SourceDetail] = Field(default=[], validation_alias=_either("sourceDetails"))
+    associated_resource_arns: Items[str] = Field(
+        default=[], validation_alias=_either("associatedResourceArns")
+    )
+    anomaly_resources: Items[_AnomalyResource] = Field(
+        default=[], validation_alias=_either("anomalyResources")
+    )
 
 
 class _TagCollection(Input):
-    app_boundary_key: str = Field(alias="appBoundaryKey")
-    tag_values: list[str] = Field(default=[], alias="tagValues")
+    app_boundary_key: str = Field(validation_alias=_either("appBoundaryKey"))
+    tag_values: Items[str] = Field(default=[], validation_alias=_either("tagValues"))
 
 
 class _CloudFormation(Input):
-    stack_names: list[str] = Field(default=[], alias="stackNames")
+    stack_names: Items[str] = Field(default=[], validation_alias=_either("stackNames"))
 
 
 class _ResourceCollection(Input):
-    cloud_formation: _CloudFormation | None = Field(default=None, alias="cloudFormation")
-    tags: list[_TagCollection] = []
+    cloud_formation: Opt[_CloudFormation] = Field(default=None, validation_alias=_either("cloudFormation"))
+    tags: Items[_TagCollection] = Field(default=[], validation_alias=_either("tags"))
 
 
 class _Recommendation(Input):
-    name: str = ""
+    name: Text = Field(default="", validation_alias=_either("name"))
 
 
 class _Insight(Input):
-    insight_id: str = Field(alias="insightId", min_length=1)
-    insight_name: str = Field(default="", alias="insightName")
-    insight_url: str = Field(default="", alias="insightUrl")
-    insight_type: str = Field(default="", alias="insightType")
-    insight_severity: str = Field(default="", alias="insightSeverity")
-    insight_description: str = Field(default="", alias="insightDescription")
-    message_type: str = Field(default="", alias="messageType")
-    account_id: str = Field(default="", alias="accountId")
-    region: str = ""
-    anomalies: list[_Anomaly] = []
-    resource_collection: _ResourceCollection | None = Field(default=None, alias="resourceCollection")
-    recommendations: list[_Recommendation] = []
+    insight_id: str = Field(validation_alias=_either("insightId"), min_length=1)
+    insight_name: Text = Field(default="", validation_alias=_either("insightName"))
+    insight_url: Text = Field(default="", validation_alias=_either("insightUrl"))
+    insight_type: Text = Field(default="", validation_alias=_either("insightType"))
+    insight_severity: Text = Field(default="", validation_alias=_either("insightSeverity"))
+    insight_description: Text = Field(default="", validation_alias=_either("insightDescription"))
+    account_id: Text = Field(default="", validation_alias=_either("accountId"))
+    region: Text = Field(default="", validation_alias=_either("region"))
+    anomalies: Items[_Anomaly] = Field(default=[], validation_alias=_either("anomalies"))
+    resource_collection: Opt[_ResourceCollection] = Field(
+        default=None, validation_alias=_either("resourceCollection")
+    )
+    recommendations: Items[_Recommendation] = Field(default=[], validation_alias=_either("recommendations"))
+
+
+def matches(doc: dict[str, Any]) -> bool:
+    """A DevOps Guru SNS message, in either spelling."""
+    return ("insightId" in doc or "InsightId" in doc) and ("messageType" in doc or "MessageType" in doc)
 
 
 def from_detail(
@@ -145,7 +163,7 @@ def from_detail(
 def from_sns_message(
     doc: dict[str, Any], message_id: str, time: datetime, account: str, region: str
 ) -> Signal:
-    message_type = doc.get("messageType")
+    message_type = doc.get("messageType", doc.get("MessageType"))
     kind_status = MESSAGE_TYPES.get(message_type) if isinstance(message_type, str) else None
     if kind_status is None:
         raise UnsupportedEventError("messageType is not handled", source=SOURCE, field="Message.messageType")
@@ -171,34 +189,11 @@ def _anomaly(a: _Anomaly) -> InsightAnomaly:
             MetricQuery(
                 namespace=cap(di.namespace, 255),
                 name=cap(di.name, 255),
-                dimensions=_dimensions(di.dimensions),
+                dimensions={cap(k, 255): cap(v, 1024) for k, v in list(di.dimensions.items())[:30]},
                 stat=cap(di.stat, 64),
-                period=_int(di.period),
+                period=di.period,
             )
         )
     resources = [cap(r, MAX_TEXT) for r in a.associated_resource_arns[:_MAX_ITEMS]]
     resources += [cap(r.name, MAX_NAME) for r in a.anomaly_resources[:_MAX_ITEMS] if r.name and not resources]
     return InsightAnomaly(id=cap(a.id, MAX_NAME), metrics=tuple(metrics), resources=tuple(resources))
-
-
-def _dimensions(raw: str | dict[str, Any]) -> dict[str, str]:
-    """DevOps Guru sends the dimensions as a JSON string; a broken one costs only the dimensions."""
-    value: Any = raw
-    if isinstance(raw, str):
-        if not raw or len(raw) > 8192:
-            return {}
-        try:
-            value = json.loads(raw)
-        except (ValueError, RecursionError):
-            return {}
-    if not isinstance(value, dict):
-        return {}
-    return {cap(k, 255): cap(v, 1024) for k, v in list(value.items())[:30] if isinstance(v, str)}
-
-
-def _int(value: str | int | None) -> int | None:
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.isdigit():
-        return int(value)
-    return None

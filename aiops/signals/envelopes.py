@@ -2,42 +2,22 @@
 
 Accepted: a bare EventBridge event, the direct alarm-to-Lambda action, a Lambda SNS event or one of
 its records, an SNS notification (an SQS body without raw delivery), a raw SNS message (an SQS body
-with raw delivery), and a Lambda SQS batch whose bodies are any of these.
+with raw delivery: the publisher's JSON or text itself), and a Lambda SQS batch whose bodies are any
+of these, mixed. Which normalizer reads what is :mod:`aiops.signals.registry`.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from pydantic import Field
-
 from aiops.errors import InvalidEventError, UnsupportedEventError
 from aiops.signals import cloudwatch, registry
-from aiops.signals.base import MAX_EVENT_BYTES, Input, arn_parts, loads, parse, parse_time
+from aiops.signals.base import MAX_EVENT_BYTES, arn_parts, epoch_millis, loads, parse, parse_time
+from aiops.signals.envelope_inputs import EventBridgeEvent, SnsNotification
 from aiops.signals.model import Deferred, Signal
 from aiops.text import cap
-
-
-class EventBridgeEvent(Input):
-    id: str = Field(min_length=1, max_length=256)
-    source: str = Field(min_length=1, max_length=256)
-    detail_type: str = Field(alias="detail-type", max_length=256)
-    time: str
-    account: str = Field(default="", max_length=32)
-    region: str = Field(default="", max_length=32)
-    resources: list[str] = []
-    detail: dict[str, Any]
-
-
-class _SnsNotification(Input):
-    message_id: str = Field(alias="MessageId", min_length=1, max_length=256)
-    topic_arn: str = Field(default="", alias="TopicArn")
-    subject: str | None = Field(default=None, alias="Subject")
-    message: str = Field(alias="Message")
-    timestamp: str = Field(alias="Timestamp")
 
 
 def normalize_text(text: str | bytes, *, source: str = "event") -> list[Signal]:
@@ -49,8 +29,9 @@ def normalize_text(text: str | bytes, *, source: str = "event") -> list[Signal]:
     return normalize(loads(text, source=source, field="(document)"))
 
 
-def normalize(payload: Any, *, fallback_id: str = "") -> list[Signal]:
-    """Signals from any accepted envelope. Raises only InvalidEventError / UnsupportedEventError."""
+def normalize(payload: Any, *, fallback_id: str = "", sent: datetime | None = None) -> list[Signal]:
+    """Signals from any accepted envelope. Raises only InvalidEventError / UnsupportedEventError.
+    ``fallback_id`` and ``sent`` are the id and time of a raw SQS delivery, which has neither."""
     if not isinstance(payload, dict):
         raise InvalidEventError(f"expected a JSON object, got {type(payload).__name__}", source="event")
     records = payload.get("Records")
@@ -72,7 +53,7 @@ def normalize(payload: Any, *, fallback_id: str = "") -> list[Signal]:
     if any(matches(payload) for matches, _ in registry.SNS_JSON):
         if not fallback_id:
             raise InvalidEventError("raw SNS message without a message id", source="aws.sns")
-        return [_raw_message(payload, fallback_id)]
+        return [_raw_message(payload, fallback_id, sent)]
     raise UnsupportedEventError("not an EventBridge event, SNS message or SQS batch", source="event")
 
 
@@ -99,27 +80,37 @@ def _record(record: Any, index: int) -> list[Signal]:
     if record.get("eventSource") == "aws:sqs":
         body = record.get("body")
         mid = record.get("messageId")
+        attributes = record.get("attributes")
+        sent = attributes.get("SentTimestamp") if isinstance(attributes, dict) else None
         if not isinstance(body, str):
             raise InvalidEventError("must be a string", source="aws.sqs", field=f"Records[{index}].body")
-        return sqs_body(body, mid if isinstance(mid, str) else "")
+        return sqs_body(body, mid if isinstance(mid, str) else "", sent_timestamp=sent)
     if "Sns" in record:
         return [_sns_record(record, f"Records[{index}].Sns")]
     raise UnsupportedEventError("record is neither SQS nor SNS", source="lambda", field=f"Records[{index}]")
 
 
-def sqs_body(body: str, message_id: str) -> list[Signal]:
-    """Signals from one SQS message body (an EventBridge event or an SNS notification, raw or not)."""
-    return [s if isinstance(s, Signal) else s.signal() for s in prepare_sqs_body(body, message_id)]
+def sqs_body(body: str, message_id: str, *, sent_timestamp: Any = None) -> list[Signal]:
+    """Signals from one SQS message body (an EventBridge event or an SNS notification, raw or not).
+    ``sent_timestamp`` is the record's ``SentTimestamp`` attribute (epoch milliseconds): the time of
+    a raw message that carries none of its own."""
+    return [
+        s if isinstance(s, Signal) else s.signal()
+        for s in prepare_sqs_body(body, message_id, sent_timestamp=sent_timestamp)
+    ]
 
 
-def prepare_sqs_body(body: str, message_id: str) -> list[Signal | Deferred]:
+def prepare_sqs_body(body: str, message_id: str, *, sent_timestamp: Any = None) -> list[Signal | Deferred]:
     """:func:`sqs_body` for the pipeline: an alarm event (the bulk of a storm) comes back validated but
     unbuilt, so that a duplicate delivery costs its validation only."""
     if len(body) <= MAX_EVENT_BYTES:
         fast = cloudwatch.from_eventbridge_json(body)
         if fast is not None:
             return [fast]
-    return list(normalize(loads(body, source="aws.sqs", field="body"), fallback_id=message_id))
+    sent = epoch_millis(sent_timestamp)
+    if not body.lstrip().startswith(("{", "[")) and len(body) <= MAX_EVENT_BYTES:
+        return [_raw_text(body, message_id, sent)]
+    return list(normalize(loads(body, source="aws.sqs", field="body"), fallback_id=message_id, sent=sent))
 
 
 def _sns_record(record: dict[str, Any], field: str) -> Signal:
@@ -130,7 +121,7 @@ def _sns_record(record: dict[str, Any], field: str) -> Signal:
 
 
 def _sns_notification(payload: dict[str, Any], field: str) -> Signal:
-    n = parse(_SnsNotification, payload, source="aws.sns", prefix=field)
+    n = parse(SnsNotification, payload, source="aws.sns", prefix=field)
     when = parse_time(n.timestamp, source="aws.sns", field="Timestamp").replace(microsecond=0)
     region, account = arn_parts(n.topic_arn)
     if len(n.message) > MAX_EVENT_BYTES:
@@ -140,7 +131,7 @@ def _sns_notification(payload: dict[str, Any], field: str) -> Signal:
             field="Message",
         )
     return sns_message(
-        n.message, n.subject or "", message_id=n.message_id, time=when, account=account, region=region
+        n.message, n.subject, message_id=n.message_id, time=when, account=account, region=region
     )
 
 
@@ -174,14 +165,35 @@ def sns_message(
 _RAW_TIME_FIELDS = ("StateChangeTime", "startTimeISO", "startTimeIso", "anomalyEndDate")
 
 
-def _raw_message(payload: dict[str, Any], message_id: str) -> Signal:
-    """An SQS body under raw delivery: the publisher's message itself, no SNS metadata."""
+def _raw_message(payload: dict[str, Any], message_id: str, sent: datetime | None) -> Signal:
+    """An SQS body under raw delivery: the publisher's JSON message itself, no SNS metadata. Its time
+    is the publisher's own, else the time SQS received it."""
     for match_json, fn_json in registry.SNS_JSON:
         if match_json(payload):
-            field = next((f for f in _RAW_TIME_FIELDS if payload.get(f)), _RAW_TIME_FIELDS[0])
-            when = parse_time(payload.get(field), source="aws.sns", field=field)
-            return fn_json(payload, message_id, when, "", "")
+            field = next((f for f in _RAW_TIME_FIELDS if payload.get(f)), None)
+            if field is not None or sent is None:
+                field = field or _RAW_TIME_FIELDS[0]
+                sent = parse_time(payload.get(field), source="aws.sns", field=field)
+            return fn_json(payload, message_id, sent, "", "")
     raise UnsupportedEventError("raw SNS message of an unknown publisher", source="aws.sns")
+
+
+def _raw_text(body: str, message_id: str, sent: datetime | None) -> Signal:
+    """An SQS body under raw delivery of a text publisher (AWS Budgets): the notification text itself,
+    timed by the SQS record's SentTimestamp."""
+    if not any(matches(body, "") for matches, _ in registry.SNS_TEXT):
+        raise UnsupportedEventError(
+            "is neither JSON nor a known text notification", source="aws.sqs", field="body"
+        )
+    if not message_id:
+        raise InvalidEventError("raw SQS text without a message id", source="aws.sqs", field="messageId")
+    if sent is None:
+        raise InvalidEventError(
+            "is needed: a raw text message carries no time of its own",
+            source="aws.sqs",
+            field="attributes.SentTimestamp",
+        )
+    return sns_message(body, "", message_id=message_id, time=sent, account="", region="")
 
 
 def _lambda_alarm_action(payload: dict[str, Any]) -> Signal:
@@ -202,6 +214,3 @@ def _lambda_alarm_action(payload: dict[str, Any]) -> Signal:
         alarm_arn=arn,
         prefix="alarmData",
     )
-
-
-SignalFactory = Callable[[EventBridgeEvent, datetime], Signal]

@@ -1,18 +1,20 @@
-"""Explicit registries: which normalizer reads which event. No discovery, no import-time magic."""
+"""Explicit registries: which normalizer reads which event. No discovery, no import-time magic.
+
+Imports go one way: :mod:`aiops.signals.envelopes` reads these tables; the tables name the
+normalizers; no normalizer imports an envelope.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from aiops.signals import automation, budgets, changes, cloudwatch, cost, devopsguru, health
+from aiops.signals import automation, budgets, changes, cloudwatch, cloudwatch_sns, cost, devopsguru, health
+from aiops.signals.envelope_inputs import EventBridgeEvent
 from aiops.signals.model import Signal
 
-if TYPE_CHECKING:
-    from aiops.signals.envelopes import EventBridgeEvent
-
-EventBridgeNormalizer = Callable[["EventBridgeEvent", datetime], Signal]
+EventBridgeNormalizer = Callable[[EventBridgeEvent, datetime], Signal]
 SnsJsonNormalizer = Callable[[dict[str, Any], str, datetime, str, str], Signal]
 SnsTextNormalizer = Callable[[str, str, str, datetime, str, str], Signal]
 
@@ -22,10 +24,6 @@ def _cw_alarm(ev: EventBridgeEvent, when: datetime) -> Signal:
     return cloudwatch.from_detail(
         ev.detail, event_id=ev.id, time=when, account=ev.account, region=ev.region, alarm_arn=arn
     )
-
-
-def _cw_sns(doc: dict[str, Any], message_id: str, when: datetime, account: str, region: str) -> Signal:
-    return cloudwatch.from_sns_message(doc, message_id=message_id, time=when, account=account, region=region)
 
 
 def _devops_guru(ev: EventBridgeEvent, when: datetime) -> Signal:
@@ -87,8 +85,8 @@ EVENTBRIDGE: dict[tuple[str, str], EventBridgeNormalizer] = {
 }
 
 SNS_JSON: list[tuple[Callable[[dict[str, Any]], bool], SnsJsonNormalizer]] = [
-    (lambda d: "AlarmName" in d and "NewStateValue" in d, _cw_sns),
-    (lambda d: "insightId" in d and "messageType" in d, devopsguru.from_sns_message),
+    (cloudwatch_sns.matches, cloudwatch_sns.from_sns_message),
+    (devopsguru.matches, devopsguru.from_sns_message),
     (cost.matches, cost.from_sns_message),
 ]
 

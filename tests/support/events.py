@@ -8,6 +8,9 @@ from pathlib import Path
 from typing import Any
 
 EVENTS = Path(__file__).resolve().parent.parent / "events"
+PEER_CORPUS = Path(__file__).resolve().parents[3] / "shared" / "peer-corpus"
+"""Other people's sample events (``../shared/peer-corpus`` from the repository root), with
+``expected.json``; used as they are, never edited. Absent outside the shared workspace."""
 ACCOUNT = "111122223333"
 REGION = "us-east-1"
 
@@ -15,6 +18,22 @@ REGION = "us-east-1"
 def load_event(name: str) -> Any:
     """A sample payload by its path under tests/events/ (``cloudwatch/alarm_metric_alarm.json``)."""
     return json.loads((EVENTS / name).read_text(encoding="utf-8"))
+
+
+def peer_samples() -> list[str]:
+    """File names of the peer corpus events (empty when the corpus is absent)."""
+    folder = PEER_CORPUS / "events"
+    return sorted(p.name for p in folder.glob("*.json")) if folder.is_dir() else []
+
+
+def peer_expected() -> dict[str, Any]:
+    """The peer corpus's ``expected.json`` (empty when the corpus is absent)."""
+    path = PEER_CORPUS / "expected.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
+def load_peer_event(name: str) -> Any:
+    return json.loads((PEER_CORPUS / "events" / name).read_text(encoding="utf-8"))
 
 
 def alarm_event(
