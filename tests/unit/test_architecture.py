@@ -23,7 +23,12 @@ FORBIDDEN_MODULES = (
     "urllib.request",
     "socket",
 )
-CORE = sorted(p for p in AIOPS.rglob("*.py") if "adapters" not in p.parts and p.name != "cli.py")
+# aiops/account/ reads an AWS account for the maturity and catalog commands: a CLI tool, like cli.py.
+CORE = sorted(
+    p
+    for p in AIOPS.rglob("*.py")
+    if "adapters" not in p.parts and "account" not in p.parts and p.name != "cli.py"
+)
 
 
 @pytest.mark.parametrize("path", CORE, ids=lambda p: str(p.relative_to(AIOPS)))
