@@ -22,6 +22,7 @@ from aiops.account.init import availability_slo
 from aiops.account.reader import ClientFactory, Reader
 from aiops.account.yamlout import Flow, Note, render
 
+FALLBACK = "anthropic.claude-3-haiku-20240307-v1:0"
 ORDER = ("api", "orchestrator", "retriever", "prompt", "model", "guardrail", "cost")
 SHAPE = {"api": ("orchestrator",), "orchestrator": ("prompt", "retriever", "model", "guardrail")}
 _ROLE_WORDS = (
@@ -31,8 +32,8 @@ _ROLE_WORDS = (
 )
 
 
-def role_of_function(name: str) -> str:
-    low = name.lower()
+def role_of_function(name: str, service: str = "") -> str:
+    low = name.lower().replace(service.lower(), "") if service else name.lower()
     for role, words in _ROLE_WORDS:
         if any(w in low for w in words):
             return role
@@ -142,7 +143,7 @@ def discover(
             seen[m] = seen.get(m, 0) + 1
     shared = {m for m, n in seen.items() if n > 1}  # a ModelId selector would catch the other's alarms
     ordered = sorted(services.values(), key=lambda s: s.name)
-    doc = {"services": [_service_doc(s, edges.get(s.name), shared) for s in ordered]}
+    doc = {"services": [_service_doc(s, edges.get(s.name), shared, set(seen)) for s in ordered]}
     header = (
         f"Proposed by `aiops catalog discover` from account resources in {region}.\n"
         "Every inferred line says where it came from; review tiers, SLOs and channels, then\n"
@@ -169,7 +170,7 @@ def _from_arn(arn: str) -> tuple[str, str]:
 
 def _add_resource(svc: Svc, kind: str, ident: str, where: str) -> None:
     if kind == "AWS::Lambda::Function":
-        role = role_of_function(ident)
+        role = role_of_function(ident, svc.name)
         svc.functions[ident] = role
         svc.comp(role).match.append(
             Note(Flow({"dimension": {"FunctionName": ident}}), f"Lambda function, {where}")
@@ -200,13 +201,21 @@ def _parameters(r: Reader, services: dict[str, Svc], prefix: str) -> None:
         if svc is None or role is None:
             continue
         svc.llm.setdefault(role, Note(p["Name"], f"SSM parameter under {prefix}{svc.name}/"))
-        if role == "model_parameter":
+        if role in ("model_parameter", "max_tokens_parameter"):
             model_params[p["Name"]] = svc
     names = list(model_params)
     for i in range(0, len(names), 10):  # GetParameters takes up to 10 names
         resp = r.call("ssm", "GetParameters", "ssm:GetParameters", Names=names[i : i + 10])
         for p in resp.get("Parameters", []):
-            model_params[p["Name"]].models.setdefault(p["Value"], f"value of {p['Name']}")
+            svc = model_params[p["Name"]]
+            if parameter_role(p["Name"]) == "max_tokens_parameter":
+                if p["Value"].isdigit() and int(p["Value"]) > 1:
+                    cap = int(p["Value"]) // 2
+                    svc.llm["token_cap"] = Note(
+                        cap, f"half of {p['Name']} ({p['Value']}): what TokenCap lowers it to"
+                    )
+            else:
+                svc.models.setdefault(p["Value"], f"value of {p['Name']}")
 
 
 def _assign_alarms(services: dict[str, Svc], alarms: list[dict[str, Any]]) -> None:
@@ -280,7 +289,9 @@ def _xray_edges(r: Reader, services: dict[str, Svc], now: datetime) -> dict[str,
     return edges
 
 
-def _service_doc(s: Svc, traced: dict[str, set[str]] | None, shared: set[str]) -> dict[str, Any]:
+def _service_doc(
+    s: Svc, traced: dict[str, set[str]] | None, shared: set[str], all_models: set[str]
+) -> dict[str, Any]:
     if s.llm.get("prompt_parameter"):
         s.comp("prompt").match.append(
             Note(Flow({"parameter": s.llm["prompt_parameter"].value}), "prompt parameter")
@@ -321,9 +332,18 @@ def _service_doc(s: Svc, traced: dict[str, set[str]] | None, shared: set[str]) -
         entry["match"] = s.comps[name].match
         comps.append(entry)
     doc: dict[str, Any] = {"name": Note(s.name, s.origin), "tier": Note("medium", "a guess: set it")}
-    if s.llm:
+    keys = ("prompt_parameter", "model_parameter", "max_tokens_parameter")
+    if all(k in s.llm for k in keys):  # the runbooks need all three (aiops validate checks the playbooks)
+        others = sorted(m for m in all_models if m not in s.models)
+        fallback = (
+            Note(others[0], "another model seen in the account: check that the app can use it")
+            if others
+            else Note(FALLBACK, "a placeholder: set a model the app can fall back to")
+        )
         doc["llm"] = {
-            k: s.llm[k] for k in ("prompt_parameter", "model_parameter", "max_tokens_parameter") if k in s.llm
+            **{k: s.llm[k] for k in keys},
+            "fallback_model_id": fallback,
+            "token_cap": s.llm.get("token_cap", Note(1024, "a placeholder: the max-tokens TokenCap sets")),
         }
     doc["components"] = comps
     if s.models:
