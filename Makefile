@@ -37,8 +37,11 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# The alarm pack off (the default) and on.
 cfn: $(STAMP)
-	$(BIN)/cfn-lint template.yaml
+	$(BIN)/cfn-lint template.yaml alarm-pack.yaml
+	$(BIN)/cfn-lint template.yaml --parameters AlarmPackServiceName=chat-assistant \
+		AlarmPackMonthlyBudgetUsd=500 AlarmPackLogGroupName=/aws/lambda/chat-assistant
 
 bench: $(STAMP)
 	$(BIN)/python bench/storm.py

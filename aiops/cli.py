@@ -158,6 +158,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     val.add_argument("--playbooks", help="default: the shipped playbooks/")
     val.add_argument("--runbooks", help="default: the shipped runbooks/")
     val.set_defaults(func=_validate)
+    from aiops.account.cli import register
+
+    register(sub)  # maturity, catalog discover|init (they read an AWS account)
     args = parser.parse_args(argv)
     return int(args.func(args))
 

@@ -1,0 +1,110 @@
+"""The account subcommands: ``aiops maturity`` and ``aiops catalog discover|init``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def register(sub: Any) -> None:
+    """Add the subcommands to ``aiops``'s subparsers."""
+    mat = sub.add_parser("maturity", help="judge an AWS account against the LLM observability maturity model")
+    mat.add_argument(
+        "--region", action="append", help="a region to read (repeatable; default: the session's)"
+    )
+    mat.add_argument("--json", action="store_true", help="print the report as JSON")
+    mat.add_argument("--stack-name", default="aiops", help="this bot's stack (default aiops)")
+    mat.add_argument(
+        "--parameter-prefix", default="/llm/", help="where prompt parameters live (default /llm/)"
+    )
+    mat.set_defaults(func=_maturity)
+
+    cat = sub.add_parser("catalog", help="propose a service catalog")
+    verbs = cat.add_subparsers(dest="verb", required=True)
+    dis = verbs.add_parser("discover", help="propose catalog.yaml from the account's stacks, tags and alarms")
+    dis.add_argument("--service-tag", help="the tag key naming a resource's service (default: stack names)")
+    dis.add_argument("--parameter-prefix", default="/llm/")
+    dis.add_argument("--region", help="default: the session's")
+    dis.add_argument("-o", "--output", help="write here instead of stdout")
+    dis.set_defaults(func=_discover)
+    ini = verbs.add_parser("init", help="the catalog entry matching the alarm pack's names")
+    ini.add_argument("--service", required=True)
+    ini.add_argument("--model-id", action="append", required=True, help="repeatable, as AlarmPackModelIds")
+    ini.add_argument("-o", "--output")
+    ini.set_defaults(func=_init)
+
+
+def _default_region() -> str | None:
+    import boto3
+
+    return boto3.Session().region_name
+
+
+def _maturity(args: argparse.Namespace) -> int:
+    from aiops.account.maturity import assess_account
+    from aiops.account.render import render_text
+
+    regions = args.region or [r for r in [_default_region()] if r]
+    if not regions:
+        print("error: no region: pass --region or set AWS_REGION", file=sys.stderr)
+        return 2
+    report = assess_account(
+        regions=regions, stack_name=args.stack_name, parameter_prefix=args.parameter_prefix
+    )
+    if args.json:
+        print(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+    else:
+        sys.stdout.write(render_text(report, color=sys.stdout.isatty()))
+    return 0
+
+
+def _write(text: str, output: str | None) -> int:
+    if output:
+        try:
+            Path(output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            print(f"error: cannot write {output}: {exc.strerror}", file=sys.stderr)
+            return 2
+        print(f"wrote {output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _discover(args: argparse.Namespace) -> int:
+    from aiops.account.discover import discover
+    from aiops.account.errors import AccountError
+    from aiops.account.reader import session_factory
+
+    region = args.region or _default_region()
+    if not region:
+        print("error: no region: pass --region or set AWS_REGION", file=sys.stderr)
+        return 2
+    try:
+        text = discover(
+            session_factory(), region, service_tag=args.service_tag, parameter_prefix=args.parameter_prefix
+        )
+    except AccountError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return _write(text, args.output)
+
+
+def _init(args: argparse.Namespace) -> int:
+    import re
+
+    from aiops.account.init import init_catalog
+
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,39}", args.service):
+        print(
+            "error: --service must match the alarm pack's ServiceName: [a-z0-9][a-z0-9-]{0,39}",
+            file=sys.stderr,
+        )
+        return 2
+    if len(args.model_id) > 3:
+        print("error: the alarm pack has 3 model slots", file=sys.stderr)
+        return 2
+    return _write(init_catalog(args.service, args.model_id), args.output)
