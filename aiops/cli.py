@@ -36,12 +36,13 @@ def _validate(args: argparse.Namespace) -> int:
 
     from aiops.adapters.config import DEFAULT_PLAYBOOKS, DEFAULT_RUNBOOKS
     from aiops.catalog import Catalog, load_catalog
-    from aiops.decide import check_playbook
+    from aiops.decide import check_playbook, derived_warnings
     from aiops.errors import CatalogError
     from aiops.playbooks import read_playbooks
     from aiops.runbooks import read_runbooks
 
     problems: list[str] = []
+    warnings: list[str] = []
     catalog: Catalog | None = None
     if args.catalog:
         try:
@@ -65,6 +66,12 @@ def _validate(args: argparse.Namespace) -> int:
             why = check_playbook(pb, runbooks, service)
             if why:
                 problems.append(f"playbook {pb.name} for service {service.name}: {why}")
+            warnings += [
+                f"warning: playbook {pb.name} for service {service.name}: {w}"
+                for w in derived_warnings(pb, service)
+            ]
+    for w in warnings:
+        print(w)
     for p in problems:
         print(p)
     if problems:

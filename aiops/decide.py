@@ -9,7 +9,7 @@ rendered from the catalog and the incident's identifiers, then validated against
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from fnmatch import fnmatchcase
@@ -23,6 +23,10 @@ from aiops.runbooks import Runbook
 
 SAFE_ALARM_NAME = re.compile(r"^[A-Za-z0-9 _.:/#+=@-]{1,255}$")
 """Alarm names passed to a runbook: identifiers only; anything else is refused, never escaped."""
+TOKEN_CAP_FLOOR = 256
+"""A derived token cap never goes below this many tokens (answers would be cut mid-sentence)."""
+LiveValue = Callable[[str], "str | None"]
+"""Reads the live value of an SSM parameter a runbook acts on (None when it cannot be read)."""
 
 
 @dataclass(frozen=True)
@@ -74,8 +78,34 @@ def verify_alarms(incident: Incident) -> list[str]:
     return [n for n in names if SAFE_ALARM_NAME.fullmatch(n)]
 
 
-def context_for(incident: Incident, service: Service, playbook: Playbook) -> dict[str, Any]:
-    """What templates may see: the catalog entry and the incident's identifiers, no event text."""
+def token_cap_for(service: Service, live: LiveValue | None) -> tuple[int | None, str]:
+    """The cap TokenCap sets: the catalog's ``llm.token_cap``, else half the live max-tokens value
+    (never below TOKEN_CAP_FLOOR, never raising it), with a note saying how it was derived."""
+    llm = service.llm
+    if llm is None or llm.max_tokens_parameter is None:
+        return None, ""
+    if llm.token_cap is not None:
+        return llm.token_cap, ""
+    raw = live(llm.max_tokens_parameter) if live is not None else None
+    try:
+        current = int(str(raw).strip())
+    except ValueError:
+        return None, f"no llm.token_cap, and the live max-tokens of {llm.max_tokens_parameter} is unreadable"
+    cap = max(TOKEN_CAP_FLOOR, current // 2)
+    if cap >= current:
+        return None, f"no llm.token_cap, and the live max-tokens {current} is at the floor {TOKEN_CAP_FLOOR}"
+    return cap, f"cap derived: half the live max-tokens {current} (no llm.token_cap; floor {TOKEN_CAP_FLOOR})"
+
+
+def _uses_token_cap(playbook: Playbook) -> bool:
+    return any("token_cap" in str(v) for v in playbook.action.parameters.values())
+
+
+def context_for(
+    incident: Incident, service: Service, playbook: Playbook, *, token_cap: int | None = None
+) -> dict[str, Any]:
+    """What templates may see: the catalog entry and the incident's identifiers, no event text; and
+    ``token_cap``, the cap a TokenCap would set (see :func:`token_cap_for`)."""
     rc = incident.root_cause
     return {
         "service": service.model_dump(mode="json"),
@@ -87,7 +117,38 @@ def context_for(incident: Incident, service: Service, playbook: Playbook) -> dic
         },
         "verify_alarms": verify_alarms(incident),
         "verify_seconds": playbook.verify.seconds,
+        "token_cap": token_cap,
     }
+
+
+def parameters_for(
+    incident: Incident,
+    service: Service,
+    playbook: Playbook,
+    runbook: Runbook,
+    live: LiveValue | None,
+) -> tuple[dict[str, Any], str]:
+    """The playbook's parameters rendered and validated against its runbook, and a note on anything
+    derived (the token cap); AiopsError, naming the note, when they are refused."""
+    cap, note = token_cap_for(service, live) if _uses_token_cap(playbook) else (None, "")
+    try:
+        params = runbook.validate_parameters(
+            render_parameters(playbook, context_for(incident, service, playbook, token_cap=cap))
+        )
+    except AiopsError as exc:
+        raise AiopsError(f"{exc}; {note}" if note else str(exc)) from None
+    return params, note
+
+
+def derived_warnings(playbook: Playbook, service: Service) -> list[str]:
+    """What a playbook will derive at run time instead of reading from the catalog (for validate)."""
+    llm = service.llm
+    if _uses_token_cap(playbook) and llm is not None and llm.max_tokens_parameter and llm.token_cap is None:
+        return [
+            f"no llm.token_cap: {playbook.action.runbook} will cap {llm.max_tokens_parameter} at half its "
+            f"live value (never below {TOKEN_CAP_FLOOR}); set llm.token_cap to choose the cap"
+        ]
+    return []
 
 
 def check_playbook(playbook: Playbook, runbooks: Mapping[str, Runbook], service: Service) -> str | None:
@@ -102,7 +163,8 @@ def check_playbook(playbook: Playbook, runbooks: Mapping[str, Runbook], service:
         opened_at=datetime(2026, 1, 1),
         last_activity_at=datetime(2026, 1, 1),
     )
-    context = context_for(sample, service, playbook)
+    cap, _ = token_cap_for(service, lambda _name: "4096") if _uses_token_cap(playbook) else (None, "")
+    context = context_for(sample, service, playbook, token_cap=cap)
     context["verify_alarms"] = ["example-alarm"]
     try:
         runbook.validate_parameters(render_parameters(playbook, context))
@@ -121,8 +183,10 @@ def decide(
     *,
     automation_enabled: bool,
     dry_run: bool = False,
+    live: LiveValue | None = None,
 ) -> Decision | None:
-    """The decision for the first playbook that fits and has not acted on this incident yet."""
+    """The decision for the first playbook that fits and has not acted on this incident yet.
+    ``live`` reads a parameter's live value, only when a parameter is derived from it (the token cap)."""
     if service is None or incident.status != "open":
         return None
     done = {a.playbook for a in incident.actions}
@@ -133,11 +197,29 @@ def decide(
     if runbook is None:
         return Decision(playbook, "skipped", f"runbook {playbook.action.runbook} is not installed", {})
     try:
-        params = runbook.validate_parameters(
-            render_parameters(playbook, context_for(incident, service, playbook))
-        )
+        params, note = parameters_for(incident, service, playbook, runbook, live)
     except AiopsError as exc:
         return Decision(playbook, "skipped", f"parameters refused: {exc}", {})
+    decision = _guarded(
+        incident, service, playbook, runbook, params, history, now, automation_enabled, dry_run
+    )
+    if note:
+        return Decision(decision.playbook, decision.status, f"{decision.reason}; {note}".lstrip("; "), params)
+    return decision
+
+
+def _guarded(
+    incident: Incident,
+    service: Service,
+    playbook: Playbook,
+    runbook: Runbook,
+    params: Mapping[str, Any],
+    history: Sequence[Run],
+    now: datetime,
+    automation_enabled: bool,
+    dry_run: bool,
+) -> Decision:
+    """The guards, in order, over a playbook whose parameters were accepted."""
     g = playbook.guards
     day = [r for r in history if r.runbook == runbook.name and now - r.started_at < timedelta(days=1)]
     if not automation_enabled:

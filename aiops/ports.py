@@ -91,6 +91,10 @@ class Remediator(Protocol):
         """The global kill switch (SSM parameter ``/aiops/automation/enabled``)."""
         ...
 
+    def parameter_value(self, name: str) -> str | None:
+        """The live value of an SSM parameter a runbook acts on; None when it cannot be read."""
+        ...
+
 
 class RunLedger(Protocol):
     """The guards' memory, and the claims that make each remediation happen once."""

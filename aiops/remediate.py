@@ -18,11 +18,11 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from aiops.catalog import Catalog
-from aiops.decide import Decision, Run, context_for, decide
+from aiops.decide import Decision, Run, decide, parameters_for
 from aiops.errors import AiopsError
 from aiops.escalate import Escalator, Update
 from aiops.incident import Action, Incident, TimelineEntry
-from aiops.playbooks import Playbook, render_parameters
+from aiops.playbooks import Playbook
 from aiops.ports import Clock, Pager, Remediator, RunLedger
 from aiops.runbooks import Runbook
 
@@ -78,6 +78,7 @@ class Remediation:
             now,
             automation_enabled=enabled,
             dry_run=self.dry_run,
+            live=self.remediator.parameter_value,
         )
         if decision is None or not self.runs.claim_action(incident.id, decision.playbook.name):
             return incident  # nothing to do, or another worker is doing it
@@ -178,9 +179,7 @@ class Remediation:
         if playbook is None or service is None or runbook is None or self.remediator is None:
             return self._settle_action(incident.id, playbook_name, "failed", "the playbook is gone", update)
         try:  # rendered again now: the alarms to verify by are those firing at approval time
-            params = runbook.validate_parameters(
-                render_parameters(playbook, context_for(incident, service, playbook))
-            )
+            params, _ = parameters_for(incident, service, playbook, runbook, self.remediator.parameter_value)
             if "VerifyAlarmNames" in params and not params["VerifyAlarmNames"]:
                 raise AiopsError("no alarm to verify a fix by")
             execution = self.remediator.start(runbook.name, params, client_token(incident.id, playbook.name))

@@ -26,6 +26,16 @@ def automation_enabled(ssm: Any) -> bool:
     return str(value).strip().lower() == "true"
 
 
+def parameter_value(ssm: Any, name: str) -> str | None:
+    """A parameter's live value, or None when it is missing or cannot be read (never raises)."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        return str(ssm.get_parameter(Name=name)["Parameter"]["Value"])
+    except (ClientError, BotoCoreError):
+        return None
+
+
 class SsmRemediator:
     """StartAutomationExecution with a ClientToken, so a retry can never start a second execution."""
 
@@ -54,3 +64,6 @@ class SsmRemediator:
 
     def automation_enabled(self) -> bool:
         return automation_enabled(self.ssm)
+
+    def parameter_value(self, name: str) -> str | None:
+        return parameter_value(self.ssm, name)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from aiops.adapters.remediation import automation_enabled
+from aiops.adapters.remediation import automation_enabled, parameter_value
 from aiops.local.executor import LocalExecutor
 from aiops.ports import Clock, ExecutionUpdate
 from aiops.runbooks import Runbook
@@ -37,3 +37,6 @@ class LocalRemediator:
 
     def automation_enabled(self) -> bool:
         return automation_enabled(self.clients["ssm"])
+
+    def parameter_value(self, name: str) -> str | None:
+        return parameter_value(self.clients["ssm"], name)

@@ -189,3 +189,21 @@ def test_parameters_never_come_from_event_text() -> None:
 def test_unowned_or_mitigated_incidents_are_left_alone() -> None:
     assert decide(_incident(), None, PLAYBOOKS, RUNBOOKS, [], NOW, automation_enabled=True) is None
     assert _decide(_incident(status="mitigated")) is None
+
+
+def test_token_cap_is_half_the_live_value_never_below_the_floor_never_raising() -> None:
+    from aiops.catalog import load_catalog
+    from aiops.decide import TOKEN_CAP_FLOOR, token_cap_for
+
+    def service(cap: int | None) -> Any:
+        llm: dict[str, Any] = {"max_tokens_parameter": "/llm/x/max-tokens"}
+        if cap is not None:
+            llm["token_cap"] = cap
+        doc = {"services": [{"name": "x", "llm": llm, "components": [{"name": "api", "match": []}]}]}
+        return load_catalog(doc).services[0]
+
+    assert token_cap_for(service(None), lambda _: "4096")[0] == 2048
+    assert token_cap_for(service(None), lambda _: "300")[0] == TOKEN_CAP_FLOOR
+    assert token_cap_for(service(None), lambda _: str(TOKEN_CAP_FLOOR))[0] is None  # would not lower it
+    assert token_cap_for(service(None), lambda _: None)[0] is None
+    assert token_cap_for(service(700), lambda _: "4096") == (700, "")
