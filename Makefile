@@ -20,15 +20,17 @@ $(STAMP): pyproject.toml | $(BIN)/python
 demo: $(STAMP)
 	$(BIN)/aiops demo
 
-# The normalizers (aiops/signals) carry a line-coverage floor of 95%.
+# The normalizers (aiops/signals) carry a line-coverage floor of 95%. Tests run on every core
+# (pytest-xdist; each worker its own process, its own moto and fake servers).
+PYTEST_WORKERS ?= auto
 test: $(STAMP) lint typecheck cfn
-	$(BIN)/python -m pytest --cov=aiops/signals --cov-report=term:skip-covered --cov-fail-under=95
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --cov=aiops/signals --cov-report=term:skip-covered --cov-fail-under=95
 
 unit: $(STAMP)
-	$(BIN)/python -m pytest tests/unit
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) tests/unit
 
 functional: $(STAMP)
-	$(BIN)/python -m pytest tests/functional
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) tests/functional
 
 lint: $(STAMP)
 	$(BIN)/ruff check aiops handlers tests bench
