@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from pydantic import BaseModel, ConfigDict
+
 from aiops.incident import Timer
 
 if TYPE_CHECKING:
@@ -24,6 +26,16 @@ def at_expression(timer: Timer) -> str:
 def timer_payload(timer: Timer, incident_id: str) -> dict[str, str]:
     """What the timers function receives (``handlers/timers.py``)."""
     return {"incident_id": incident_id, "timer": timer.name, "step": timer.step}
+
+
+class TimerEvent(BaseModel):
+    """What a schedule hands the timers function (its ``Input``); other keys are ignored."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    incident_id: str
+    timer: str
+    step: str = ""
 
 
 class EventBridgeScheduler:
