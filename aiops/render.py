@@ -163,13 +163,13 @@ def status_note(incident: Incident) -> str:
     changes = [
         (t, s)
         for t, s in (
+            (incident.resolved_at, "resolved"),
             (incident.reopened_at, "reopened"),
             (incident.mitigated_at, "mitigated"),
-            (incident.resolved_at, "resolved"),
         )
         if t is not None
     ]
-    when_, what = max(changes, key=lambda c: c[0])
+    when_, what = max(changes, key=lambda c: c[0])  # the first of equal times: resolved beats mitigated
     return f"\nreopened {incident.reopens}x; last change: {what} at {when(when_)}"
 
 
