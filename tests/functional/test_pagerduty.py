@@ -246,3 +246,66 @@ def test_routing_keys_per_service_from_secrets_manager_and_sns_for_the_rest(
     # THEN doc-search pages PagerDuty with its own key; chat-assistant pages SNS
     assert [(e["routing_key"], e["payload"]["group"]) for e in fake.events] == [(DOC_KEY, "doc-search")]
     assert [json.loads(m["Message"])["service"] for m in inbox()] == ["chat-assistant"]
+
+
+def test_each_runbook_run_is_a_change_event(
+    aws: Any, fake: FakePagerDuty, fake_slack: Any, clock: Any, catalog: Any, lambda_context: Any
+) -> None:
+    import copy
+    from pathlib import Path
+
+    from aiops.local.app import AlarmMirror
+    from aiops.local.remediator import LocalRemediator
+    from aiops.runbooks import load_runbooks
+    from handlers import automation
+    from tests.support.events import load_event
+
+    root = Path(__file__).resolve().parents[2]
+    lines = [
+        ln
+        for ln in (root / "examples/scenarios/1-prompt-regression/events.jsonl").read_text().splitlines()
+        if ln.strip()
+    ]
+    ssm, cw = (
+        boto3.client("ssm", region_name="us-east-1"),
+        boto3.client("cloudwatch", region_name="us-east-1"),
+    )
+    for v in ("v1", "v2", "v3"):
+        ssm.put_parameter(Name="/llm/chat-assistant/prompt", Value=v, Type="String", Overwrite=True)
+    AlarmMirror(cw, lines)
+    config = Config.from_env(
+        {
+            "SLACK_BOT_TOKEN": "xoxb-test-token",
+            "SLACK_API_URL": fake_slack.url,
+            "PAGERDUTY_ROUTING_KEY": KEY,
+            "PAGERDUTY_EVENTS_URL": fake.url,
+        },
+        table_name="aiops-test",
+    )
+    remediator = LocalRemediator(load_runbooks(root / "runbooks"), {"ssm": ssm, "cloudwatch": cw}, clock)
+    app = build_app(
+        config, clock=clock, dynamodb=aws, catalog=catalog, remediator=remediator, scheduler=LocalScheduler()
+    )
+    # GIVEN a prompt regression: PromptRollback starts (and holds the page)
+    process_sqs_batch(sqs_batch(*lines), app.pipeline)
+    [incident] = app.store.all_incidents()
+    [action] = incident.actions
+    assert action.status == "running" and fake.events == []
+    [started] = fake.changes
+    assert started["routing_key"] == KEY and "PromptRollback running" in started["payload"]["summary"]
+    assert started["payload"]["custom_details"]["execution_id"] == action.execution_id
+    # WHEN SSM reports that it failed (and undid its change)
+    event = copy.deepcopy(load_event("automation/execution_success.json"))
+    event["detail"]["ExecutionId"] = action.execution_id
+    event["detail"]["Status"] = "Failed"
+    automation.use(app)
+    try:
+        automation.handler(sqs_batch(event), lambda_context)
+    finally:
+        automation.use(None)
+    # THEN the end of the run is a change event too, and the page goes out at once with what was tried
+    assert [c["payload"]["custom_details"]["status"] for c in fake.changes] == ["running", "failed"]
+    [trigger] = fake.events
+    assert trigger["event_action"] == "trigger"
+    assert "PromptRollback failed" in trigger["payload"]["summary"]
+    assert trigger["payload"]["custom_details"]["tried"][0].startswith("PromptRollback failed")
