@@ -4,6 +4,7 @@ page at its time."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -35,9 +36,15 @@ class LocalScheduler:
         return min(due, key=lambda p: (p[0].at, p[0].name)) if due else None
 
 
-def fire_due(app: Any, clock: FixedClock, until: datetime | None) -> int:
+def fire_due(
+    app: Any,
+    clock: FixedClock,
+    until: datetime | None,
+    invoke: Callable[[str, str], object] | None = None,
+) -> int:
     """Fire every timer due by ``until`` (None: all of them), each with the clock at its time, as
-    EventBridge Scheduler would invoke ``handlers.timers``. Returns how many fired."""
+    EventBridge Scheduler would invoke ``handlers.timers`` (``invoke(incident_id, timer name)``; by
+    default the pipeline directly). Returns how many fired."""
     scheduler = getattr(app, "scheduler", None)
     if not isinstance(scheduler, LocalScheduler):
         return 0
@@ -50,6 +57,6 @@ def fire_due(app: Any, clock: FixedClock, until: datetime | None) -> int:
         del scheduler.pending[timer.name]
         scheduler.fired.append(due)
         clock.set(max(clock.now(), timer.at))
-        app.pipeline.on_timer(incident_id, timer.name)
+        (invoke or app.pipeline.on_timer)(incident_id, timer.name)
         fired += 1
     return fired
