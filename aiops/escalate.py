@@ -13,7 +13,7 @@ from aiops.decide import matches
 from aiops.errors import PageRejectedError, PagerError
 from aiops.incident import Action, Escalation, Incident, PageAction, TimelineEntry, Timer
 from aiops.page import ThreadUrl, change_for, page_for
-from aiops.paging import Plan, page_state, plan
+from aiops.paging import Plan, advance, page_state, plan
 from aiops.playbooks import Playbook
 from aiops.ports import Clock, Pager, Scheduler
 from aiops.signals.model import format_time
@@ -144,38 +144,55 @@ class Escalator:
             return incident
 
         def record(inc: Incident) -> tuple[Incident, list[TimelineEntry]]:
+            # Another worker may have paged meanwhile: what the fresh incident already says is not
+            # recorded twice (PagerDuty folds the repeat into the same alert by its dedup key).
+            state, kept = page_state(inc), []
+            for e in sent:
+                moved = advance(state, e.action, e.target)
+                if moved is not None:
+                    state = moved
+                    kept.append(e)
+            settle = decided.settle and not (
+                inc.settled_at is not None
+                and inc.resolved_at is not None
+                and inc.settled_at >= inc.resolved_at
+            )
             fields: dict[str, object] = {
-                "escalations": (*inc.escalations, *sent),
+                "escalations": (*inc.escalations, *kept),
                 "timers": tuple(timers),
                 "episode_at": decided.episode_at,
                 "settled_at": decided.settled_at,
             }
             if decided.new_episode:
                 fields["acknowledged"] = None  # the acknowledgement was for the last episode
-            return inc.model_copy(update=fields), self._entries(inc, decided, sent, now, actor)
+            return inc.model_copy(update=fields), self._entries(inc, settle, kept, now, actor)
 
         return update(incident.id, record)
 
     def _entries(
-        self, inc: Incident, decided: Plan, sent: list[Escalation], now: datetime, actor: str
+        self, inc: Incident, settle: bool, sent: list[Escalation], now: datetime, actor: str
     ) -> list[TimelineEntry]:
+        """Keyed by the page's place in the incident's history, not by time: two workers that page
+        the same state at once write one entry (one thread reply)."""
         stamp = format_time(now)
         entries = []
+        triggers = sum(e.action == "trigger" for e in inc.escalations)
         for e in sent:
-            if decided.settle and e.action == "resolve":
+            triggers += e.action == "trigger"
+            if settle and e.action == "resolve":
                 continue  # said by the settle entry below, in one reply
             failed = f" (failed: {e.error})" if e.error else ""
             entries.append(
                 TimelineEntry(
                     incident_id=inc.id,
                     at=now,
-                    key=f"page:{e.action}:{stamp}",
+                    key=f"page:{e.action}:{triggers}",
                     kind="escalated",
                     text=f"page {e.action} ({e.target}): {e.reason}{failed}",
                     actor=actor,
                 )
             )
-        if decided.settle:
+        if settle:
             resolved = [e for e in sent if e.action == "resolve"]
             page = f"; page resolved ({resolved[0].target})" if resolved else ""
             since = format_time(inc.resolved_at) if inc.resolved_at else stamp

@@ -28,15 +28,22 @@ class PageState:
     target: PageTarget | None = None
 
 
+def advance(state: PageState, action: PageAction, target: PageTarget) -> PageState | None:
+    """The state after ``action``; None when it would repeat what the state already says (a trigger
+    while paged, an acknowledgement twice, a resolve with nothing paged)."""
+    if action == "trigger":
+        return None if state.open else PageState(open=True, target=target)
+    if not state.open or (action == "acknowledge" and state.acknowledged):
+        return None
+    if action == "acknowledge":
+        return PageState(open=True, acknowledged=True, target=state.target)
+    return PageState(target=state.target)
+
+
 def page_state(incident: Incident) -> PageState:
     state = PageState()
     for e in incident.escalations:
-        if e.action == "trigger":
-            state = PageState(open=True, target=e.target)
-        elif e.action == "acknowledge" and state.open:
-            state = PageState(open=True, acknowledged=True, target=state.target)
-        elif e.action == "resolve":
-            state = PageState(target=state.target)
+        state = advance(state, e.action, e.target) or state
     return state
 
 
