@@ -57,7 +57,7 @@ build: $(SAM)
 	$(SAM) build
 
 # SAM's `BuildMethod: makefile` calls build-<LogicalId> with ARTIFACTS_DIR set.
-build-IngestFunction build-AutomationFunction build-RunbooksInstallerFunction build-SlackAppFunction build-FlushFunction:
+build-IngestFunction build-AutomationFunction build-RunbooksInstallerFunction build-SlackAppFunction build-FlushFunction build-TimersFunction:
 	$(PYTHON) -m pip install --quiet --target "$(ARTIFACTS_DIR)" --no-compile \
 		boto3 'aws-lambda-powertools[tracer]>=3,<4' 'slack-sdk>=3.27,<4' 'slack-bolt>=1.18,<2' 'pydantic>=2.6,<3' \
 		'jinja2>=3.1,<4' 'PyYAML>=6' --platform manylinux2014_aarch64 --implementation cp --python-version 3.12 \

@@ -16,6 +16,7 @@ from typing import Any, Literal, NamedTuple
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from aiops.errors import CatalogError
+from aiops.policy import Policy, PolicyOverride, policy_for
 from aiops.signals.model import Deferred, MetricQuery, Signal
 
 UNOWNED = "unowned"
@@ -119,6 +120,7 @@ class Service(_Model):
     group_window_minutes: int = Field(default=30, gt=0, le=24 * 60)
     quiet_period_minutes: int = Field(default=0, ge=0, le=24 * 60)
     approvers: tuple[str, ...] = ()
+    escalation: PolicyOverride | None = None  # over the catalog's escalation policy (aiops/policy.py)
 
     @model_validator(mode="after")
     def _topology(self) -> Service:
@@ -146,6 +148,9 @@ class Catalog(_Model):
     severity_policy: dict[str, dict[Tier, Literal["SEV1", "SEV2", "SEV3", "SEV4"]]] = {}
     """Overrides of the severity policy (aiops/severity.py): keys 1h+5m, 6h+30m, 1d+2h, 3d+6h, none,
     cost_over_budget, cost, unknown."""
+    escalation: PolicyOverride | None = None
+    unowned_escalation: PolicyOverride | None = None
+    """The escalation policy's defaults for every service, and that of ``unowned`` (aiops/policy.py)."""
 
     @model_validator(mode="after")
     def _unique(self) -> Catalog:
@@ -190,6 +195,11 @@ class Catalog(_Model):
 
     def service(self, name: str) -> Service | None:
         return self.by_name.get(name)
+
+    def escalation_policy(self, name: str) -> Policy:
+        svc, default, unowned = self.by_name.get(name), self.escalation, self.unowned_escalation
+        over = svc.escalation if svc else None
+        return policy_for(owned=svc is not None, catalog_default=default, unowned=unowned, service=over)
 
     def resolve(self, signal: Signal | Deferred) -> Ownership:
         """The (service, component) a signal belongs to: the first component whose selector matches.

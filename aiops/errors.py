@@ -52,3 +52,15 @@ class ConflictError(AiopsError):
 
 class MetricsError(AiopsError):
     """Metrics could not be read (permissions, throttling, a bad query); impact becomes unknown."""
+
+
+class PagerError(AiopsError):
+    """No pager took the page (PagerDuty kept failing and no SNS fallback took it): try again later."""
+
+
+class PageRejectedError(PagerError):
+    """The page was refused as invalid (PagerDuty's 400): recorded on the incident, never retried."""
+
+    def __init__(self, message: str, *, status: int = 400) -> None:
+        self.status = status
+        super().__init__(_line(message, MAX_ERROR_MESSAGE))

@@ -96,11 +96,26 @@ class Action(_Frozen):
     approved_by: str | None = None
 
 
+PageAction = Literal["trigger", "acknowledge", "resolve"]
+PageTarget = Literal["pagerduty", "sns"]
+
+
 class Escalation(_Frozen):
-    target: Literal["pagerduty", "sns"]
-    action: Literal["trigger", "acknowledge", "resolve"]
+    target: PageTarget
+    action: PageAction
     at: datetime
     reason: str = ""
+    error: str = ""
+    """What went wrong on the way: PagerDuty refused it (a 400, not retried), or it fell back to SNS."""
+
+
+class Timer(_Frozen):
+    """A one-time timer of the escalation (an EventBridge Scheduler schedule in AWS): its name is
+    derived from the incident and the step, so scheduling it twice is scheduling it once."""
+
+    name: str
+    step: Literal["page", "settle", "retry"]
+    at: datetime
 
 
 class Ack(_Frozen):
@@ -130,6 +145,16 @@ class Incident(_Frozen):
     cost: CostFacts | None = None
     actions: tuple[Action, ...] = ()
     escalations: tuple[Escalation, ...] = ()
+    timers: tuple[Timer, ...] = ()
+    """The escalation's pending timers (a delayed page, a held page resolve)."""
+    reopened_at: datetime | None = None
+    reopens: int = 0
+    """How often it reopened, and when last: a flapping thread shows these instead of replies."""
+    episode_at: datetime | None = None
+    """When the current paging episode began (None: at ``opened_at``); a reopen after a settled
+    resolution begins a new one, which may page again under the same dedup key."""
+    settled_at: datetime | None = None
+    """When its resolution held long enough for the page to be resolved (None while it did not)."""
     version: int = 0
 
     @property

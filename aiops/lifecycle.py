@@ -54,6 +54,8 @@ class Fold:
         "mitigated_at",
         "onset_moved",
         "opened_at",
+        "reopened_at",
+        "reopens",
         "resolved_at",
         "status",
     )
@@ -68,6 +70,8 @@ class Fold:
         self.status: IncidentStatus = incident.status
         self.mitigated_at = incident.mitigated_at
         self.resolved_at = incident.resolved_at
+        self.reopened_at = incident.reopened_at
+        self.reopens = incident.reopens
         self._onset: datetime | None = None
         self._onset_known = False
         self.onset_moved = False
@@ -163,6 +167,7 @@ class Fold:
             self.entries.append(_entry(incident_id, signal, "flapping", f"{signal.resource} is flapping"))
         if status == "firing" and symptom and self.status != "open" and member.status == "firing":
             self.status, self.mitigated_at, self.resolved_at = "open", None, None
+            self.reopened_at, self.reopens = t, self.reopens + 1
             self.entries.append(_entry(incident_id, signal, "reopened", f"reopened by {signal.resource}"))
         elif (
             member is not old  # an open incident always has a firing symptom or no onset yet
@@ -196,6 +201,8 @@ class Fold:
             "status": self.status,
             "mitigated_at": self.mitigated_at,
             "resolved_at": self.resolved_at,
+            "reopened_at": self.reopened_at,
+            "reopens": self.reopens,
         }
         if self._copied:
             update["members"] = self.members

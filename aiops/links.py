@@ -47,3 +47,11 @@ def metric_of(signal: Signal | Deferred) -> str:
     else:
         metric = signal.alarm.primary_metric if signal.alarm is not None else None
     return f"{metric.namespace}/{metric.name}" if metric is not None else ""
+
+
+def slack_thread_url(channel: str, ts: str) -> str:
+    """A link to a Slack thread: the archive URL when the channel is an id (what Slack answers a post
+    with), else the app redirect to the channel by name."""
+    if re.fullmatch(r"[CGD][A-Z0-9]{2,20}", channel) and re.fullmatch(r"\d{1,12}\.\d{1,9}", ts):
+        return f"https://slack.com/archives/{channel}/p{ts.replace('.', '')}"
+    return f"https://slack.com/app_redirect?channel={quote(channel.lstrip('#'), safe='')}"

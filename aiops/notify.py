@@ -31,6 +31,33 @@ NOTABLE = frozenset(
 DEFAULT_INTERVAL = timedelta(seconds=10)
 
 
+def replies(entries: list[TimelineEntry]) -> list[TimelineEntry]:
+    """The timeline entries that become thread replies, in timeline order.
+
+    Lifecycle churn caused by signals (every signal resolved, reopened) only edits the root message,
+    which counts the reopens and shows the last change: the thread says "resolved" once the resolution
+    held (the escalation's ``settled`` entry, with the page's resolve), and "reopened" only when the
+    incident comes back after that. A flapping alarm thus costs no reply per cycle.
+    """
+    out = []
+    settled = False
+    for e in entries:
+        if e.kind == "reopened":
+            if settled:  # back after its resolution held: a recurrence worth a reply
+                out.append(e)
+            settled = False
+        elif e.kind == "resolved" and e.key.startswith("settled:"):
+            settled = True
+            out.append(e)
+        elif e.kind == "resolved" and e.key.startswith("resolved@"):
+            continue  # every signal resolved: said by the settled entry once it holds
+        elif e.kind == "mitigated" and not e.key.startswith("mitigated-by:"):
+            continue  # signals resolved (a quiet period runs): the root message shows it
+        elif e.kind in NOTABLE:
+            out.append(e)
+    return out
+
+
 class ChatError(AiopsError):
     """Slack did not take the message (after the client's own retries)."""
 
@@ -117,13 +144,9 @@ class Notifier:
         record = self.messages.message_for(incident.id)
         if record is None or record.ts is None:
             return
-        entries = self.timeline(incident.id)
-        resolved_at = {e.at for e in entries if e.kind == "resolved"}
-        for entry in entries:
-            if entry.kind not in NOTABLE or entry.key in record.posted_entries:
+        for entry in replies(self.timeline(incident.id)):
+            if entry.key in record.posted_entries:
                 continue
-            if entry.kind == "mitigated" and entry.at in resolved_at:
-                continue  # resolved at the same instant: one calm message, the resolution
             if not self.messages.claim_entry(incident.id, entry.key):
                 continue  # another worker posts it
             try:

@@ -5,8 +5,8 @@
   client token derived from the incident and the playbook, so no retry can start it twice.
 - A finished execution updates its action: success mitigates the incident; failure (the runbook has
   undone its change) escalates.
-- No playbook fits an open incident, a remediation is skipped by a guard, or it failed: page once. A page
-  is resolved when the incident resolves, acknowledged when a human acknowledges.
+- Paging follows the escalation policy (:mod:`aiops.paging`): a running fix holds the page until its
+  verification ends; a failed one pages at once. Each run is a change event on PagerDuty's timeline.
 """
 
 from __future__ import annotations
@@ -22,8 +22,9 @@ from aiops.decide import Decision, Run, decide, parameters_for
 from aiops.errors import AiopsError
 from aiops.escalate import Escalator, Update
 from aiops.incident import Action, Incident, TimelineEntry
+from aiops.page import ThreadUrl
 from aiops.playbooks import Playbook
-from aiops.ports import Clock, Pager, Remediator, RunLedger
+from aiops.ports import Clock, Pager, Remediator, RunLedger, Scheduler
 from aiops.runbooks import Runbook
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,8 @@ class Remediation:
         pager: Pager | None,
         clock: Clock,
         dry_run: bool = False,
+        scheduler: Scheduler | None = None,
+        thread_url: ThreadUrl | None = None,
     ) -> None:
         self.catalog = catalog
         self.playbooks = playbooks
@@ -54,15 +57,23 @@ class Remediation:
         self.runs = runs
         self.clock = clock
         self.dry_run = dry_run
-        self.escalator = Escalator(catalog=catalog, playbooks=playbooks, pager=pager, clock=clock)
+        self.escalator = Escalator(
+            catalog=catalog,
+            playbooks=playbooks,
+            pager=pager,
+            clock=clock,
+            scheduler=scheduler,
+            thread_url=thread_url,
+        )
 
     # -- after a change ----------------------------------------------------------------------------
 
-    def after_change(self, incident: Incident, update: Update) -> Incident:
-        incident = self._remediate(incident, update)
-        return self.escalator.escalate(incident, update)
+    def after_change(self, incident: Incident, update: Update, *, settle_now: bool = False) -> Incident:
+        incident = self.remediate(incident, update)
+        return self.escalator.escalate(incident, update, settle_now=settle_now)
 
-    def _remediate(self, incident: Incident, update: Update) -> Incident:
+    def remediate(self, incident: Incident, update: Update) -> Incident:
+        """Decide and start the first fitting playbook (once per incident and playbook)."""
         service = self.catalog.service(incident.service)
         if service is None or self.remediator is None or incident.status != "open":
             return incident
@@ -90,9 +101,12 @@ class Remediation:
             kind="action",
             text=_describe(action),
         )
-        return update(
+        incident = update(
             incident.id, lambda inc: (inc.model_copy(update={"actions": (*inc.actions, action)}), [entry])
         )
+        if action.status == "running":
+            self.escalator.changed(incident, action)
+        return incident
 
     def _act(self, incident: Incident, decision: Decision, now: datetime) -> Action:
         playbook, runbook = decision.playbook, decision.playbook.action.runbook
@@ -212,7 +226,10 @@ class Remediation:
             )
             return inc.model_copy(update={"actions": actions}), [entry]
 
-        update(incident.id, started)
+        updated = update(incident.id, started)
+        for a in updated.actions:
+            if a.execution_id == execution:
+                self.escalator.changed(updated, a)
         return f"{runbook.name} started"
 
     def deny(self, incident_id: str, playbook_name: str, user: str, update: Update) -> str:
@@ -283,8 +300,10 @@ class Remediation:
             return None
         incident_id, _playbook = owner
         now = self.clock.now()
+        ended: list[Action] = []
 
         def apply(inc: Incident) -> tuple[Incident, list[TimelineEntry]]:
+            ended.clear()
             actions = list(inc.actions)
             for i, a in enumerate(actions):
                 if a.execution_id == execution_id and a.status == "running":
@@ -294,6 +313,7 @@ class Remediation:
                         else (f"verification failed, change undone: {detail}"[:500])
                     )
                     actions[i] = a.model_copy(update={"status": status, "ended_at": now, "reason": reason})
+                    ended.append(actions[i])
                     text = f"{a.runbook} {status}: {reason}"
                     new = inc.model_copy(update={"actions": tuple(actions)})
                     entries = [
@@ -307,7 +327,7 @@ class Remediation:
                             TimelineEntry(
                                 incident_id=inc.id,
                                 at=now,
-                                key=f"mitigated:{execution_id}",
+                                key=f"mitigated-by:{execution_id}",
                                 kind="mitigated",
                                 text=f"mitigated by {a.runbook}",
                             )
@@ -316,6 +336,8 @@ class Remediation:
             return inc, []
 
         incident = update(incident_id, apply)
+        for action in ended:
+            self.escalator.changed(incident, action)
         return self.escalator.escalate(incident, update)
 
 

@@ -147,10 +147,30 @@ def action_lines(incident: Incident) -> list[str]:
         )
         reason = f" ({mrkdwn(a.reason, 300)})" if a.reason else ""
         lines.append(f"{ACTION_EMOJI[a.status]} {runbook}: {a.status.replace('_', ' ')}{reason}")
-    pages = [e.action for e in incident.escalations]
+    pages = [f"{e.action} ({e.target} {e.at:%H:%M})" for e in incident.escalations]
     if pages:
-        lines.append(":pager: PagerDuty: " + ", ".join(pages))
+        lines.append(":pager: Pages: " + ", ".join(pages))
+    due = [t for t in incident.timers if t.step == "page"]
+    if due:
+        lines.append(f":alarm_clock: pages at {due[0].at:%H:%M} UTC unless acknowledged")
     return lines
+
+
+def status_note(incident: Incident) -> str:
+    """How often it came back, and its last change: what a flapping thread shows instead of replies."""
+    if not incident.reopens:
+        return ""
+    changes = [
+        (t, s)
+        for t, s in (
+            (incident.resolved_at, "resolved"),
+            (incident.reopened_at, "reopened"),
+            (incident.mitigated_at, "mitigated"),
+        )
+        if t is not None
+    ]
+    when_, what = max(changes, key=lambda c: c[0])  # the first of equal times: resolved beats mitigated
+    return f"\nreopened {incident.reopens}x; last change: {what} at {when(when_)}"
 
 
 def member_line(m: Member) -> str:
@@ -209,6 +229,7 @@ def incident_message(incident: Incident) -> SlackMessage:
         firing=sum(m.status == "firing" for m in members),
         sev_emoji=SEVERITY_EMOJI[incident.severity],
         status_emoji=STATUS_EMOJI[incident.status],
+        status_note=status_note(incident),
         impact=impact_line(incident),
         actions=joined(action_lines(incident)),
         member_lines=[member_line(m) for m in members[:20]],

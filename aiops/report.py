@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from aiops.incident import Action, Incident
+from aiops.incident import Action, Escalation, Incident
+from aiops.signals.model import format_time
 
 UNKNOWN_IMPACT = {
     "slo": None,
@@ -72,3 +73,16 @@ def action_report(action: Action) -> dict[str, Any]:
         "playbook": action.playbook,
         "execution_id": action.execution_id,
     }
+
+
+def escalation_report(escalation: Escalation) -> dict[str, Any]:
+    """``{"target", "action", "at"}`` as DESIGN.md shows, with why (and what went wrong, if anything)."""
+    out: dict[str, Any] = {
+        "target": escalation.target,
+        "action": escalation.action,
+        "at": format_time(escalation.at),
+        "reason": escalation.reason,
+    }
+    if escalation.error:
+        out["error"] = escalation.error
+    return out

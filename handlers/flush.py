@@ -1,5 +1,6 @@
-"""Flush (scheduled every minute): settle quiet periods and send Slack updates that were coalesced or
-held back by an outage, so nothing waits for the next event."""
+"""Flush (scheduled every minute): settle quiet periods, decide escalation again (a lost timer costs at
+most a minute) and send Slack updates that were coalesced or held back by an outage, so nothing waits
+for the next event."""
 
 from __future__ import annotations
 

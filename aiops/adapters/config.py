@@ -6,12 +6,13 @@ An explicit argument beats the environment; secrets are read at cold start, type
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
 from pydantic import SecretStr
 
+from aiops.adapters.paging import DEFAULT_ROUTE, parse_routing_keys
 from aiops.adapters.slack import DEFAULT_API_URL
 
 ENV_TABLE = "AIOPS_TABLE"
@@ -29,6 +30,10 @@ ENV_SLACK_INTERVAL = "AIOPS_SLACK_UPDATE_SECONDS"
 ENV_PAGERDUTY_KEY = "PAGERDUTY_ROUTING_KEY"
 ENV_PAGERDUTY_URL = "PAGERDUTY_EVENTS_URL"
 ENV_PAGERDUTY_KEY_SECRET = "PAGERDUTY_ROUTING_KEY_SECRET_ARN"  # noqa: S105 - a variable name
+ENV_PAGER_TOPIC = "AIOPS_PAGER_TOPIC_ARN"
+ENV_SCHEDULE_GROUP = "AIOPS_SCHEDULE_GROUP"
+ENV_TIMERS_FUNCTION = "AIOPS_TIMERS_FUNCTION_ARN"
+ENV_SCHEDULER_ROLE = "AIOPS_SCHEDULER_ROLE_ARN"
 
 DEFAULT_CATALOG = Path(__file__).resolve().parent.parent / "data" / "catalog.yaml"
 DEFAULT_CHANNEL = "#aiops-incidents"
@@ -52,12 +57,21 @@ class Config:
     automation_role_arn: str = ""
     slack_update_interval: timedelta = timedelta(seconds=10)
     pagerduty_key: SecretStr | None = None
+    """The default routing key (``pagerduty_routes["default"]``)."""
     pagerduty_url: str = DEFAULT_PAGERDUTY_URL
+    pagerduty_routes: Mapping[str, SecretStr] = field(default_factory=dict)
+    """Routing keys by service (and ``default``): a JSON map in the secret, or one bare key."""
+    pager_topic_arn: str = ""
+    """The SNS pager topic: services without a routing key, and the fallback when PagerDuty fails."""
+    schedule_group: str = ""
+    timers_function_arn: str = ""
+    scheduler_role_arn: str = ""
+    """EventBridge Scheduler: the group of the escalation's timers, the function they invoke, the role."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], *, table_name: str | None = None) -> Config:
         token = env.get(ENV_SLACK_TOKEN) or _secret(env.get(ENV_SLACK_TOKEN_SECRET))
-        pagerduty = env.get(ENV_PAGERDUTY_KEY) or _secret(env.get(ENV_PAGERDUTY_KEY_SECRET))
+        routes = parse_routing_keys(env.get(ENV_PAGERDUTY_KEY) or _secret(env.get(ENV_PAGERDUTY_KEY_SECRET)))
         return cls(
             table_name=table_name or env.get(ENV_TABLE, "aiops"),
             catalog_file=Path(env.get(ENV_CATALOG_FILE) or DEFAULT_CATALOG),
@@ -70,8 +84,13 @@ class Config:
             document_prefix=env.get(ENV_DOCUMENT_PREFIX, "aiops-"),
             automation_role_arn=env.get(ENV_AUTOMATION_ROLE, ""),
             slack_update_interval=timedelta(seconds=float(env.get(ENV_SLACK_INTERVAL) or 10)),
-            pagerduty_key=SecretStr(pagerduty) if pagerduty and len(pagerduty) == 32 else None,
+            pagerduty_key=routes.get(DEFAULT_ROUTE),
             pagerduty_url=env.get(ENV_PAGERDUTY_URL) or DEFAULT_PAGERDUTY_URL,
+            pagerduty_routes=routes,
+            pager_topic_arn=env.get(ENV_PAGER_TOPIC, ""),
+            schedule_group=env.get(ENV_SCHEDULE_GROUP, ""),
+            timers_function_arn=env.get(ENV_TIMERS_FUNCTION, ""),
+            scheduler_role_arn=env.get(ENV_SCHEDULER_ROLE, ""),
         )
 
 

@@ -1,75 +1,160 @@
-"""PagerDuty Events API v2 with urllib3: the incident id is the dedup key; 429/5xx retried, 400 not."""
+"""PagerDuty Events API v2 with urllib3: alert events (``/v2/enqueue``) and change events
+(``/v2/change/enqueue``).
+
+429 and 5xx (and connection errors) are retried with exponential backoff, honouring ``Retry-After``,
+within a **bounded total time** (``budget``, 3 s by default): one send never holds a 30-second Lambda
+for long; what PagerDuty does not take in time goes to the SNS fallback (:mod:`.paging`). A 400 (or
+another 4xx) is invalid: never retried.
+"""
 
 from __future__ import annotations
 
 import json
-from typing import Literal
+import time
+from collections.abc import Callable
+from typing import Any
 
-from aiops.incident import Incident
+from aiops.errors import AiopsError
+from aiops.ports import ChangeNote, Page
+from aiops.signals.model import format_time
 from aiops.text import cap
 
+DEFAULT_EVENTS_URL = "https://events.pagerduty.com/v2/enqueue"
 SEVERITY = {"SEV1": "critical", "SEV2": "error", "SEV3": "warning", "SEV4": "info"}
+RETRYABLE = frozenset({429, 500, 502, 503, 504})
 
 
-class PagerError(Exception):
-    """PagerDuty refused the event (a 400) or stayed unavailable after the retries."""
+class PagerDutyError(AiopsError):
+    """PagerDuty did not take the event."""
+
+
+class PagerDutyRejected(PagerDutyError):
+    """A 400 (or another 4xx): the event is invalid; sending it again would not help."""
+
+    def __init__(self, status: int, message: str) -> None:
+        self.status = status
+        super().__init__(f"PagerDuty answered {status}: {cap(message, 300)}")
+
+
+class PagerDutyUnavailable(PagerDutyError):
+    """429 / 5xx / no connection for the whole time budget."""
+
+
+def change_url(events_url: str) -> str:
+    """The change events endpoint beside the events one (``.../v2/enqueue`` -> ``.../v2/change/enqueue``)."""
+    base = events_url.rstrip("/")
+    if base.endswith("/v2/enqueue"):
+        return base[: -len("/v2/enqueue")] + "/v2/change/enqueue"
+    return base.rsplit("/", 1)[0] + "/change/enqueue"
+
+
+def event_body(routing_key: str, page: Page) -> dict[str, Any]:
+    event: dict[str, Any] = {
+        "routing_key": routing_key,
+        "event_action": page.action,
+        "dedup_key": page.dedup_key[:255],
+    }
+    if page.action == "trigger":
+        event["payload"] = {
+            "summary": cap(page.summary, 1024),
+            "source": "aiops",
+            "severity": SEVERITY[page.severity],
+            "timestamp": format_time(page.at),
+            "component": cap(page.component, 255),
+            "group": cap(page.service, 255),
+            "class": "llm-app-incident",
+            "custom_details": dict(page.details),
+        }
+        event["links"] = [{"href": href, "text": text} for href, text in page.links]
+        event["client"] = "aiops"
+    return event
+
+
+def change_body(routing_key: str, note: ChangeNote) -> dict[str, Any]:
+    return {
+        "routing_key": routing_key,
+        "payload": {
+            "summary": cap(note.summary, 1024),
+            "source": "aiops",
+            "timestamp": format_time(note.at),
+            "custom_details": dict(note.details),
+        },
+        "links": [{"href": href, "text": text} for href, text in note.links],
+    }
 
 
 class PagerDuty:
+    """One PagerDuty Events v2 endpoint; the routing key travels with each event (one per service)."""
+
     def __init__(
         self,
-        routing_key: str,
         *,
-        url: str = "https://events.pagerduty.com/v2/enqueue",
-        retries: int = 4,
-        backoff: float = 2.0,
-        timeout: float = 10.0,
+        url: str = DEFAULT_EVENTS_URL,
+        budget: float = 3.0,
+        attempt_timeout: float = 2.0,
+        backoff: float = 0.25,
+        sleep: Callable[[float], None] = time.sleep,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         import urllib3
 
-        self.routing_key = routing_key
         self.url = url
+        self.change_url = change_url(url)
+        self.budget = budget
+        self.attempt_timeout = attempt_timeout
+        self.backoff = backoff
+        self.sleep = sleep
+        self.monotonic = monotonic
         self.calls = 0
-        retry = urllib3.Retry(
-            total=retries,
-            backoff_factor=backoff,
-            status_forcelist=(429, 500, 502, 503, 504),
-            allowed_methods=frozenset({"POST"}),
-            respect_retry_after_header=True,
-            raise_on_status=False,
-        )
-        self.http = urllib3.PoolManager(retries=retry, timeout=urllib3.Timeout(total=timeout))
+        self.http = urllib3.PoolManager(retries=False)
 
-    def send(
-        self, incident: Incident, action: Literal["trigger", "acknowledge", "resolve"], summary: str
-    ) -> None:
-        event: dict[str, object] = {
-            "routing_key": self.routing_key,
-            "event_action": action,
-            "dedup_key": incident.id[:255],
-        }
-        if action == "trigger":
-            rc = incident.root_cause
-            event["payload"] = {
-                "summary": cap(
-                    f"[{incident.severity}] {incident.service}: {incident.title} ({summary})", 1024
-                ),
-                "source": "aiops",
-                "severity": SEVERITY[incident.severity],
-                "component": (rc.component if rc else None) or "unknown",
-                "group": incident.service,
-                "class": "llm-app-incident",
-                "custom_details": {
-                    "root_cause": rc.summary if rc else "",
-                    "impact": incident.impact.model_dump(mode="json", exclude_none=True)
-                    if incident.impact
-                    else {},
-                    "why_paged": summary,
-                },
-            }
-        self.calls += 1
-        resp = self.http.request(
-            "POST", self.url, body=json.dumps(event).encode(), headers={"Content-Type": "application/json"}
-        )
-        if resp.status != 202:
-            raise PagerError(f"PagerDuty answered {resp.status}: {resp.data[:200]!r}")
+    def enqueue(self, routing_key: str, page: Page) -> None:
+        self._post(self.url, event_body(routing_key, page))
+
+    def change(self, routing_key: str, note: ChangeNote) -> None:
+        self._post(self.change_url, change_body(routing_key, note))
+
+    def _post(self, url: str, body: dict[str, Any]) -> None:
+        import urllib3
+
+        data = json.dumps(body).encode()
+        deadline = self.monotonic() + self.budget
+        attempt, last = 0, "no attempt"
+        while True:
+            remaining = deadline - self.monotonic()
+            if remaining <= 0:
+                raise PagerDutyUnavailable(f"PagerDuty unavailable for {self.budget:g} s: {last}")
+            self.calls += 1
+            retry_after = 0.0
+            try:
+                resp = self.http.request(
+                    "POST",
+                    url,
+                    body=data,
+                    headers={"Content-Type": "application/json"},
+                    timeout=urllib3.Timeout(
+                        connect=min(1.0, remaining), read=min(self.attempt_timeout, remaining)
+                    ),
+                    retries=False,
+                )
+            except urllib3.exceptions.HTTPError as exc:
+                last = type(exc).__name__
+            else:
+                if 200 <= resp.status < 300:
+                    return
+                if resp.status not in RETRYABLE and 400 <= resp.status < 500:
+                    raise PagerDutyRejected(resp.status, resp.data.decode("utf-8", "replace"))
+                last = f"HTTP {resp.status}"
+                retry_after = _seconds(resp.headers.get("Retry-After"))
+            wait = max(self.backoff * 2**attempt, retry_after)
+            if self.monotonic() + wait >= deadline:  # the wait alone would pass the budget: give up now
+                raise PagerDutyUnavailable(f"PagerDuty unavailable within {self.budget:g} s: {last}")
+            self.sleep(wait)
+            attempt += 1
+
+
+def _seconds(value: str | None) -> float:
+    try:
+        return max(0.0, float(value)) if value else 0.0
+    except ValueError:
+        return 0.0  # an HTTP date: the backoff decides

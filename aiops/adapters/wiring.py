@@ -15,10 +15,11 @@ from aiops.adapters.remediation import SsmRemediator
 from aiops.adapters.slack import SlackChat, UnconfiguredChat, web_client
 from aiops.catalog import Catalog, load_catalog
 from aiops.incident import Incident
+from aiops.links import slack_thread_url
 from aiops.notify import Notifier
 from aiops.pipeline import Pipeline, Settings
 from aiops.playbooks import load_playbooks
-from aiops.ports import ChatClient, Clock, Pager, Remediator
+from aiops.ports import ChatClient, Clock, Pager, Remediator, Scheduler
 from aiops.remediate import Remediation
 from aiops.runbooks import load_runbooks
 
@@ -40,6 +41,7 @@ class App:
     catalog: Catalog
     pager: Pager | None
     remediation: Remediation
+    scheduler: Scheduler | None = None
 
 
 class AppHolder:
@@ -73,6 +75,7 @@ def build_app(
     settings: Settings | None = None,
     chat: ChatClient | None = None,
     pager: Pager | None = None,
+    scheduler: Scheduler | None = None,
 ) -> App:
     """The app from ``config``; an explicit client beats the configuration (local runs and tests hand
     in their own Slack and pager stand-ins). With no Slack token, messages wait: nothing is faked."""
@@ -97,10 +100,25 @@ def build_app(
         timeline=store.timeline,
         min_interval=config.slack_update_interval,
     )
-    if pager is None and config.pagerduty_key is not None:
-        from aiops.adapters.pagerduty import PagerDuty
+    if pager is None:
+        from aiops.adapters.paging import pager_from
 
-        pager = PagerDuty(config.pagerduty_key.get_secret_value(), url=config.pagerduty_url)
+        pager = pager_from(
+            config.pagerduty_routes, events_url=config.pagerduty_url, topic_arn=config.pager_topic_arn
+        )
+    if scheduler is None and config.timers_function_arn and config.scheduler_role_arn:
+        from aiops.adapters.scheduler import EventBridgeScheduler
+
+        scheduler = EventBridgeScheduler(
+            group=config.schedule_group or "default",
+            target_arn=config.timers_function_arn,
+            role_arn=config.scheduler_role_arn,
+        )
+
+    def thread_url(incident_id: str) -> str | None:
+        record = store.message_for(incident_id)
+        return slack_thread_url(record.channel, record.ts) if record and record.ts else None
+
     runbooks = load_runbooks(config.runbooks_dir)
     remediation = Remediation(
         catalog=catalog,
@@ -112,6 +130,8 @@ def build_app(
         pager=pager,
         clock=clock,
         dry_run=config.dry_run,
+        scheduler=scheduler,
+        thread_url=thread_url,
     )
     pipeline = Pipeline(
         catalog=catalog,
@@ -126,5 +146,11 @@ def build_app(
         settings=settings,
     )
     return App(
-        pipeline=pipeline, store=store, chat=chat, catalog=catalog, pager=pager, remediation=remediation
+        pipeline=pipeline,
+        store=store,
+        chat=chat,
+        catalog=catalog,
+        pager=pager,
+        remediation=remediation,
+        scheduler=scheduler,
     )

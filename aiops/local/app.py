@@ -14,6 +14,7 @@ from aiops.catalog import Catalog
 from aiops.errors import EventError
 from aiops.local.fakes import LocalChat, LocalPager
 from aiops.local.remediator import LocalRemediator
+from aiops.local.timers import LocalScheduler
 from aiops.ports import Clock
 from aiops.runbooks import load_runbooks
 from aiops.signals import normalize
@@ -71,7 +72,8 @@ def build_local_app(
         catalog=catalog,
         remediator=remediator,
         chat=LocalChat() if config.slack_token is None else None,
-        pager=LocalPager() if config.pagerduty_key is None else None,
+        pager=LocalPager() if not (config.pagerduty_routes or config.pager_topic_arn) else None,
+        scheduler=LocalScheduler(),
     )
 
 

@@ -19,6 +19,7 @@ from aiops.local.emulator import emulator
 from aiops.local.lambda_events import LambdaContext, sqs_event
 from aiops.local.memory import FixedClock
 from aiops.local.thread import write_thread
+from aiops.local.timers import fire_due
 from aiops.signals.base import parse_time
 
 
@@ -64,6 +65,12 @@ def run_demo(out: TextIO = sys.stdout, payload_dir: Path | None = None) -> int:
                 f"  {event['time']}  {detail.get('alarmName', '?'):<40} {state:<6}"
                 f"{'  (failed)' if failed else ''}\n"
             )
+        from handlers import timers
+
+        timers.use(app)  # the escalation's timers still pending (the held page resolve) fire at their time
+        fire_due(
+            app, clock, None, lambda i, n: timers.handler({"incident_id": i, "timer": n}, LambdaContext())
+        )
         model = ssm.get_parameter(Name="/llm/chat-assistant/model-id")["Parameter"]
         incidents = app.store.all_incidents()
         out.write(

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import itertools
 import threading
+from collections.abc import Collection
 from dataclasses import dataclass, field
-from typing import Literal
 
-from aiops.incident import Incident
-from aiops.ports import MessageRef, SlackMessage
+from aiops.ports import ChangeNote, Delivery, MessageRef, Page, SlackMessage
 
 
 @dataclass
@@ -55,23 +54,22 @@ class LocalChat:
         raise KeyError(ts)
 
 
-@dataclass
-class Page:
-    incident_id: str
-    action: str
-    summary: str
-    severity: str
-
-
 class LocalPager:
-    """A Pager that keeps pages instead of sending them (no PAGERDUTY_ROUTING_KEY)."""
+    """A Pager that keeps pages instead of sending them (no routing key and no SNS topic). Services in
+    ``sns_only`` stand for those without a PagerDuty key: their pages go to "sns"."""
 
-    def __init__(self) -> None:
+    def __init__(self, sns_only: Collection[str] = ()) -> None:
+        self.sns_only = frozenset(sns_only)
         self.pages: list[Page] = []
+        self.changes: list[ChangeNote] = []
         self.calls = 0
 
-    def send(
-        self, incident: Incident, action: Literal["trigger", "acknowledge", "resolve"], summary: str
-    ) -> None:
+    def send(self, page: Page) -> Delivery:
         self.calls += 1
-        self.pages.append(Page(incident.id, action, summary, incident.severity))
+        self.pages.append(page)
+        sns = page.service in self.sns_only or page.prefer == "sns"
+        return Delivery("sns" if sns else "pagerduty")
+
+    def change(self, note: ChangeNote) -> None:
+        self.calls += 1
+        self.changes.append(note)

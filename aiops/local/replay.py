@@ -21,9 +21,11 @@ from aiops.errors import EventError
 from aiops.local.app import CallCounter, build_local_app, provision
 from aiops.local.emulator import emulator
 from aiops.local.fakes import LocalChat
+from aiops.local.human import apply_human, human_action
 from aiops.local.lambda_events import sqs_event
 from aiops.local.memory import FixedClock
-from aiops.report import action_report, impact_report, incident_report
+from aiops.local.timers import fire_due
+from aiops.report import action_report, escalation_report, impact_report, incident_report
 from aiops.signals import normalize
 from aiops.signals.model import format_time
 
@@ -85,7 +87,14 @@ def replay(
         stats = {"events": len(events), "signals": 0, "duplicates": 0, "rejected": 0, "incidents": 0}
         counter.on = True
         for n, (line, when) in enumerate(zip(events, times, strict=True)):
+            human = human_action(line)
+            if human is not None:  # a person in Slack, on the stream's clock (see aiops/local/human.py)
+                fire_due(app, clock, human.time)
+                clock.set(max(clock.now(), human.time))
+                apply_human(app, human)
+                continue
             if when:
+                fire_due(app, clock, parse_time(when, source="replay", field="time"))  # timers due by now
                 clock.set(parse_time(when, source="replay", field="time"))
             mirror.apply(line)  # CloudWatch shows what the stream says, for runbook verification
             response, result = process_sqs_batch(sqs_event([line], n), app.pipeline)
@@ -94,6 +103,7 @@ def replay(
             stats["rejected"] += len(response["batchItemFailures"])
             if on_batch is not None:
                 on_batch(n, line, response)
+        fire_due(app, clock, None)  # the stream ends, time does not: the timers still pending fire
         counter.on = False
         incidents = app.store.all_incidents()
         stats["incidents"] = len(incidents)
@@ -105,7 +115,7 @@ def replay(
                     app.store.signals_of(i.id),
                     impact=impact_report(i),
                     actions=[action_report(a) for a in i.actions],
-                    escalations=[{"target": e.target, "action": e.action} for e in i.escalations],
+                    escalations=[escalation_report(e) for e in i.escalations],
                 )
                 for i in incidents
             ],

@@ -108,11 +108,19 @@ class Pipeline:
         for incident in changed:
             if self.remediation is not None:
                 try:
-                    incident = self.remediation.after_change(incident, self.update)
+                    incident = self.remediation.remediate(incident, self.update)
                 except Exception:  # a remediation failure never loses the signals: they are recorded
                     log.exception("pipeline.remediation_failed", extra={"incident_id": incident.id})
             result.incidents.add(incident.id)
-            self.notify(incident)
+            shown = self.notify(incident)  # first, so that a page can link to the thread
+            if self.remediation is not None:
+                try:
+                    paged = self.remediation.escalator.escalate(incident, self.update)
+                except Exception:
+                    log.exception("pipeline.escalation_failed", extra={"incident_id": incident.id})
+                    continue
+                if paged.version != incident.version and shown:  # Slack down: the next sync sends it
+                    self.notify(paged)
         return conflicted
 
     def _deduplicate(self, pending: Pending, result: BatchResult) -> list[Routed]:
@@ -201,12 +209,13 @@ class Pipeline:
                 broken.add(r.fp)
         return conflicted
 
-    def notify(self, incident: Incident) -> None:
+    def notify(self, incident: Incident) -> bool:
+        """Bring its Slack thread up to date; False when something stays pending."""
         if self.notifier is None:
-            return
+            return False
         if incident.silenced_until is not None and incident.silenced_until > self.clock.now():
-            return  # silenced: recorded, not announced
-        self.notifier.sync(incident)
+            return True  # silenced: recorded, not announced
+        return self.notifier.sync(incident)
 
     def on_automation(self, signals: Sequence[Signal]) -> list[Incident]:
         """SSM Automation status changes (EventBridge): update the action, mitigate or escalate, notify."""
@@ -239,9 +248,20 @@ class Pipeline:
             if self.incidents.get(incident_id) is None:
                 continue
             incident = self.update(incident_id, settle_now)
+            if self.remediation is not None:  # a timer lost on the way is caught within a minute
+                incident = self.remediation.escalator.escalate(incident, self.update)
             self.notify(incident)
             out.append(incident)
         return out
+
+    def on_timer(self, incident_id: str, name: str) -> Incident | None:
+        """An escalation timer fired (EventBridge Scheduler, or the replay clock): decide again."""
+        incident = self.incidents.get(incident_id)
+        if incident is None or self.remediation is None:
+            return None
+        incident = self.remediation.escalator.fired(incident, name, self.update)
+        self.notify(incident)
+        return incident
 
     # -- what people do from Slack -----------------------------------------------------------------
 

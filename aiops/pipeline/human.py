@@ -25,7 +25,7 @@ class HumanActions:
         remediation: Remediation | None,
         clock: Clock,
         update: Updater,
-        notify: Callable[[Incident], None],
+        notify: Callable[[Incident], object],
     ) -> None:
         self.incidents = incidents
         self.silences = silences
@@ -54,6 +54,8 @@ class HumanActions:
             return inc.model_copy(update={"acknowledged": Ack(by=by, at=now)}), [entry]
 
         incident = self.update(incident_id, ack)
+        if self.remediation is not None:  # cancels a delayed page; acknowledges an open one
+            incident = self.remediation.escalator.escalate(incident, self.update)
         self.notify(incident)
         return incident
 
@@ -75,8 +77,8 @@ class HumanActions:
             return inc.model_copy(update={"status": "resolved", "resolved_at": entry.at}), [entry]
 
         incident = self.update(incident_id, resolve)
-        if self.remediation is not None:
-            incident = self.remediation.after_change(incident, self.update)
+        if self.remediation is not None:  # a human said so: the page resolves now
+            incident = self.remediation.after_change(incident, self.update, settle_now=True)
         self.notify(incident)
         return incident
 

@@ -10,6 +10,7 @@ from aiops.adapters.config import DEFAULT_CATALOG, Config
 from aiops.adapters.wiring import App, build_app
 from aiops.catalog import load_catalog
 from aiops.local.fakes import LocalPager
+from aiops.local.timers import LocalScheduler
 from aiops.pipeline import Settings
 
 
@@ -50,6 +51,7 @@ def make_app(aws: Any, fake_slack: Any, clock: Any, catalog: Any) -> Any:
             settings=settings,
             remediator=remediator,
             pager=LocalPager(),
+            scheduler=LocalScheduler(),
         )
 
     return make

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from aiops.local.timers import fire_due
 from tests.support.events import alarm_event, load_event, sqs_batch
 
 API = "chat-assistant-api-5xx"
@@ -44,7 +45,7 @@ def test_duplicate_delivery_changes_nothing(ingest: Any, lambda_context: Any, fa
 
 
 def test_ok_resolves_the_incident_and_the_message_says_so(
-    ingest: Any, lambda_context: Any, fake_slack: Any
+    ingest: Any, lambda_context: Any, fake_slack: Any, clock: Any
 ) -> None:
     handler, app = ingest
     handler(sqs_batch(alarm_event(API, "ALARM", "2026-11-25T10:00:00Z")), lambda_context)
@@ -52,17 +53,24 @@ def test_ok_resolves_the_incident_and_the_message_says_so(
     [incident] = app.store.all_incidents()
     assert incident.status == "resolved"
     timeline = [(e.kind, e.text) for e in app.store.timeline(incident.id)]
-    # no runbook fits an api 5xx: it paged at once; the page is resolved with the incident
-    assert [k for k, _ in timeline] == ["signal", "escalated", "signal", "mitigated", "resolved", "escalated"]
-    assert timeline[1][1] == "page trigger: no runbook fits this incident"
-    assert timeline[-1][1] == "page resolve: incident resolved"
+    # no runbook fits an api 5xx (SEV2): it paged at once; the page waits for the resolution to hold
+    assert [k for k, _ in timeline] == ["signal", "escalated", "signal", "mitigated", "resolved"]
+    assert timeline[1][1] == "page trigger (pagerduty): no runbook fits this incident"
+    assert [e.action for e in incident.escalations] == ["trigger"]
     [root] = fake_slack.roots()
-    assert "resolved" in root["text"]  # the root message, edited in place
+    assert "resolved" in root["text"]  # the root message, edited in place at once
+    # WHEN the resolution holds for the policy's 10 minutes (the settle timer fires)
+    assert fire_due(app, clock, None) == 1
+    [incident] = app.store.all_incidents()
+    assert [(e.action, f"{e.at:%H:%M}") for e in incident.escalations] == [
+        ("trigger", "10:00"),
+        ("resolve", "10:22"),
+    ]
     replies = [c.body["text"] for c in fake_slack.calls if c.body.get("thread_ts") == root["ts"]]
+    # THEN the thread says it once: the page and the held resolution (with the page's resolve)
     assert [r.split(" ", 1)[1] for r in replies] == [
-        "page trigger: no runbook fits this incident",
-        "every signal resolved; incident resolved",
-        "page resolve: incident resolved",
+        "page trigger (pagerduty): no runbook fits this incident",
+        "resolved since 2026-11-25T10:12:00Z; page resolved (pagerduty)",
     ]
     # a new ALARM after resolution is a new incident, in a new message
     handler(sqs_batch(alarm_event(API, "ALARM", "2026-11-25T11:00:00Z"), start=2), lambda_context)

@@ -1,18 +1,31 @@
-"""The PagerDuty Events v2 adapter (real urllib3 client) against a local fake on 127.0.0.1."""
+"""Paging end to end: the real urllib3 client against a local fake PagerDuty Events API on 127.0.0.1
+(``PAGERDUTY_EVENTS_URL``), SNS and Secrets Manager on moto, the app built from configuration as a
+Lambda cold start builds it."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Any
 
+import boto3
 import pytest
 
-from aiops.adapters.pagerduty import PagerDuty, PagerError
+from aiops.adapters.batch import process_sqs_batch
+from aiops.adapters.config import Config
+from aiops.adapters.pagerduty import PagerDuty, PagerDutyRejected, PagerDutyUnavailable
+from aiops.adapters.wiring import App, build_app
 from aiops.incident import Incident, RootCause
+from aiops.local.timers import LocalScheduler, fire_due
+from aiops.page import page_for
+from tests.support.events import alarm_event, sqs_batch
 from tests.support.fake_pagerduty import FakePagerDuty, start_fake_pagerduty
 
 KEY = "R0UTINGKEY0123456789abcdefABCDEF"
+DOC_KEY = "D0CSEARCHKEY0123456789abcdefABCD"
+API = "chat-assistant-api-5xx"
 T0 = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 INCIDENT = Incident(
     id="inc-abc",
@@ -21,7 +34,7 @@ INCIDENT = Incident(
     severity="SEV1",
     opened_at=T0,
     last_activity_at=T0,
-    root_cause=RootCause(component="retriever", summary="retriever is the most upstream"),
+    root_cause=RootCause(component="retriever", summary="retriever is the most upstream " + "y" * 2000),
 )
 
 
@@ -31,34 +44,268 @@ def fake() -> Iterator[FakePagerDuty]:
     yield f
     assert f.server is not None
     f.server.shutdown()
+    f.server.server_close()
 
 
-def test_trigger_then_resolve_share_the_dedup_key(fake: FakePagerDuty) -> None:
-    pd = PagerDuty(KEY, url=fake.url, backoff=0.01)
-    pd.send(INCIDENT, "trigger", "no runbook fits this incident")
-    pd.send(INCIDENT, "resolve", "incident resolved")
-    trigger, resolve = fake.events
-    assert trigger["dedup_key"] == resolve["dedup_key"] == "inc-abc"
-    assert trigger["payload"]["severity"] == "critical" and trigger["payload"]["source"] == "aiops"
-    assert len(trigger["payload"]["summary"]) <= 1024  # PagerDuty's limit
-    assert trigger["payload"]["component"] == "retriever" and "payload" not in resolve
+def _build(aws: Any, fake_slack: Any, clock: Any, catalog: Any, **env: str) -> App:
+    config = Config.from_env(
+        {"SLACK_BOT_TOKEN": "xoxb-test-token", "SLACK_API_URL": fake_slack.url, "SLACK_CHANNEL": "#f", **env},
+        table_name="aiops-test",
+    )
+    return build_app(config, clock=clock, dynamodb=aws, catalog=catalog, scheduler=LocalScheduler())
+
+
+def _send(app: App, clock: Any, *events: dict[str, Any], start: int = 0) -> None:
+    for n, event in enumerate(events):
+        clock.set(datetime.fromisoformat(event["time"].replace("Z", "+00:00")))
+        fire_due(app, clock, clock.now())
+        process_sqs_batch(sqs_batch(event, start=start + n), app.pipeline)
+
+
+def _sns_inbox() -> tuple[str, Any]:
+    """A pager topic with a queue subscribed to it, as an on-call tool's subscription would be."""
+    sns, sqs = boto3.client("sns", region_name="us-east-1"), boto3.client("sqs", region_name="us-east-1")
+    topic = sns.create_topic(Name="aiops-pager")["TopicArn"]
+    queue = sqs.create_queue(QueueName="pager-inbox")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)
+
+    def read() -> list[dict[str, Any]]:
+        got = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", [])
+        return [json.loads(m["Body"]) for m in got]
+
+    return topic, read
+
+
+# -- the adapter alone --------------------------------------------------------------------------------
+
+
+def test_the_event_is_what_pagerduty_validates(fake: FakePagerDuty) -> None:
+    pd = PagerDuty(url=fake.url, backoff=0.01)
+    pd.enqueue(KEY, page_for(INCIDENT, "trigger", "no runbook fits this incident", T0))
+    [event] = fake.events
+    payload = event["payload"]
+    assert event["dedup_key"] == "inc-abc" and payload["severity"] == "critical"
+    assert len(payload["summary"]) <= 1024 and payload["summary"].startswith(
+        "[SEV1] chat-assistant: retriever"
+    )
+    assert set(payload["custom_details"]) >= {"impact", "root_cause", "evidence", "tried", "why_paged"}
 
 
 def test_429_honours_retry_after_then_succeeds(fake: FakePagerDuty) -> None:
     fake.script = [(429, {"Retry-After": "1"})]
-    pd = PagerDuty(KEY, url=fake.url, backoff=0.01)
+    pd = PagerDuty(url=fake.url, backoff=0.01)
     start = time.monotonic()
-    pd.send(INCIDENT, "trigger", "why")
+    pd.enqueue(KEY, page_for(INCIDENT, "trigger", "why", T0))
     assert time.monotonic() - start >= 0.9 and fake.attempts == 2 and len(fake.events) == 1
 
 
-def test_5xx_is_retried_and_nothing_is_lost(fake: FakePagerDuty) -> None:
-    fake.script = [(503, {}), (500, {})]
-    PagerDuty(KEY, url=fake.url, backoff=0.01).send(INCIDENT, "trigger", "why")
-    assert fake.attempts == 3 and len(fake.events) == 1
+def test_a_burst_of_5xx_gives_up_within_its_time_budget(fake: FakePagerDuty) -> None:
+    # GIVEN PagerDuty answering 500, and a Retry-After far beyond the budget
+    fake.script = [(500, {})] * 50 + [(503, {"Retry-After": "120"})]
+    pd = PagerDuty(url=fake.url, budget=1.0, backoff=0.05)
+    start = time.monotonic()
+    with pytest.raises(PagerDutyUnavailable):
+        pd.enqueue(KEY, page_for(INCIDENT, "trigger", "why", T0))
+    # THEN it tried several times and stopped within the budget (not 28 s of urllib3 retries)
+    assert 3 <= fake.attempts < 50 and time.monotonic() - start < 1.5
 
 
 def test_400_is_not_retried(fake: FakePagerDuty) -> None:
-    with pytest.raises(PagerError) as info:
-        PagerDuty("short", url=fake.url, backoff=0.01).send(INCIDENT, "trigger", "why")
-    assert "400" in str(info.value) and fake.attempts == 1
+    with pytest.raises(PagerDutyRejected) as info:
+        PagerDuty(url=fake.url, backoff=0.01).enqueue("short", page_for(INCIDENT, "trigger", "why", T0))
+    assert info.value.status == 400 and fake.attempts == 1
+
+
+# -- through the app ----------------------------------------------------------------------------------
+
+
+def test_trigger_acknowledge_resolve_in_order_under_one_dedup_key(
+    aws: Any, fake: FakePagerDuty, fake_slack: Any, clock: Any, catalog: Any
+) -> None:
+    app = _build(aws, fake_slack, clock, catalog, PAGERDUTY_ROUTING_KEY=KEY, PAGERDUTY_EVENTS_URL=fake.url)
+    # GIVEN a SEV2 (critical service, impact unknown) that no runbook fits: it pages at once
+    _send(app, clock, alarm_event(API, "ALARM", "2026-11-25T10:00:00Z"))
+    [incident] = app.store.all_incidents()
+    # WHEN someone acknowledges in Slack, then the alarm clears and stays clear
+    app.pipeline.acknowledge(incident.id, "U0123ABCD")
+    _send(app, clock, alarm_event(API, "OK", "2026-11-25T10:08:00Z"), start=1)
+    fire_due(app, clock, None)
+    # THEN PagerDuty saw trigger, acknowledge, resolve, all under the incident's id
+    assert [e["event_action"] for e in fake.events] == ["trigger", "acknowledge", "resolve"]
+    assert {e["dedup_key"] for e in fake.events} == {incident.id}
+    assert {e["routing_key"] for e in fake.events} == {KEY}
+    trigger = fake.events[0]
+    assert trigger["payload"]["severity"] == "error"  # SEV2
+    assert any(link["text"] == "Slack thread" for link in trigger["links"])
+    assert any("console.aws.amazon.com" in link["href"] for link in trigger["links"])
+    [incident] = app.store.all_incidents()
+    assert [(e.target, e.action) for e in incident.escalations] == [
+        ("pagerduty", "trigger"),
+        ("pagerduty", "acknowledge"),
+        ("pagerduty", "resolve"),
+    ]
+
+
+def test_a_reopened_incident_triggers_again_under_the_same_key(
+    aws: Any, fake: FakePagerDuty, fake_slack: Any, clock: Any, catalog: Any
+) -> None:
+    app = _build(aws, fake_slack, clock, catalog, PAGERDUTY_ROUTING_KEY=KEY, PAGERDUTY_EVENTS_URL=fake.url)
+    # GIVEN an incident paged, resolved and calm for 10 minutes (its page resolved)
+    _send(
+        app,
+        clock,
+        alarm_event(API, "ALARM", "2026-11-25T10:00:00Z"),
+        alarm_event(API, "OK", "2026-11-25T10:05:00Z"),
+        # WHEN the same alarm fires again soon after: it reopens the incident
+        alarm_event(API, "ALARM", "2026-11-25T10:20:00Z"),
+    )
+    # THEN it is paged again under the same key (PagerDuty opens a new alert for it)
+    [incident] = app.store.all_incidents()
+    assert incident.status == "open" and incident.reopens == 1
+    assert [e["event_action"] for e in fake.events] == ["trigger", "resolve", "trigger"]
+    assert {e["dedup_key"] for e in fake.events} == {incident.id}
+
+
+def test_a_burst_of_500s_falls_back_to_sns_and_nothing_is_lost(
+    aws: Any, fake: FakePagerDuty, fake_slack: Any, clock: Any, catalog: Any
+) -> None:
+    topic, inbox = _sns_inbox()
+    app = _build(
+        aws,
+        fake_slack,
+        clock,
+        catalog,
+        PAGERDUTY_ROUTING_KEY=KEY,
+        PAGERDUTY_EVENTS_URL=fake.url,
+        AIOPS_PAGER_TOPIC_ARN=topic,
+    )
+    fake.script = [(500, {})] * 200  # PagerDuty down for a while
+    start = time.monotonic()
+    _send(app, clock, alarm_event(API, "ALARM", "2026-11-25T10:00:00Z"))
+    # THEN the page went to SNS within the time budget, with what went wrong
+    assert time.monotonic() - start < 8
+    [incident] = app.store.all_incidents()
+    [page] = incident.escalations
+    assert (page.target, page.action) == ("sns", "trigger") and "500" in page.error
+    [message] = inbox()
+    body = json.loads(message["Message"])
+    assert (body["incident_id"], body["action"], body["severity"]) == (incident.id, "trigger", "SEV2")
+    assert set(body["details"]) >= {"impact", "root_cause", "evidence"}
+    attributes = {k: v["Value"] for k, v in message["MessageAttributes"].items()}
+    assert attributes == {"service": "chat-assistant", "severity": "SEV2", "action": "trigger"}
+    # WHEN PagerDuty is back and the incident resolves: the resolve follows the trigger to SNS
+    fake.script.clear()
+    _send(app, clock, alarm_event(API, "OK", "2026-11-25T10:05:00Z"), start=1)
+    fire_due(app, clock, None)
+    assert [json.loads(m["Message"])["action"] for m in inbox()] == ["resolve"]
+    assert fake.events == []
+
+
+def test_a_400_is_recorded_on_the_incident_and_not_retried(
+    aws: Any, fake: FakePagerDuty, fake_slack: Any, clock: Any, catalog: Any
+) -> None:
+    app = _build(aws, fake_slack, clock, catalog, PAGERDUTY_ROUTING_KEY=KEY, PAGERDUTY_EVENTS_URL=fake.url)
+    fake.script = [(400, {})]
+    _send(app, clock, alarm_event(API, "ALARM", "2026-11-25T10:00:00Z"))
+    [incident] = app.store.all_incidents()
+    [page] = incident.escalations
+    assert page.action == "trigger" and "400" in page.error
+    # a later event of the same incident state pages nothing again: not retried
+    _send(app, clock, alarm_event("chat-assistant-api-latency", "ALARM", "2026-11-25T10:01:00Z"), start=1)
+    fire_due(app, clock, datetime(2026, 11, 25, 10, 30, tzinfo=UTC))
+    assert fake.attempts == 1 and fake.events == []
+    assert any("400" in e.text for e in app.store.timeline(incident.id))
+
+
+def test_routing_keys_per_service_from_secrets_manager_and_sns_for_the_rest(
+    aws: Any, fake: FakePagerDuty, fake_slack: Any, clock: Any, catalog: Any
+) -> None:
+    topic, inbox = _sns_inbox()
+    secret = boto3.client("secretsmanager", region_name="us-east-1").create_secret(
+        Name="aiops-pagerduty-routes", SecretString=json.dumps({"doc-search": DOC_KEY})
+    )["ARN"]
+    app = _build(
+        aws,
+        fake_slack,
+        clock,
+        catalog,
+        PAGERDUTY_ROUTING_KEY_SECRET_ARN=secret,
+        PAGERDUTY_EVENTS_URL=fake.url,
+        AIOPS_PAGER_TOPIC_ARN=topic,
+    )
+    # GIVEN two SEV2s: doc-search has a routing key, chat-assistant none (and there is no default)
+    app.catalog = app.pipeline.catalog
+    _send(
+        app,
+        clock,
+        alarm_event(API, "ALARM", "2026-11-25T10:00:00Z"),
+        alarm_event("doc-search-api-5xx", "ALARM", "2026-11-25T10:00:30Z"),
+    )
+    fire_due(app, clock, datetime(2026, 11, 25, 10, 30, tzinfo=UTC))  # doc-search is SEV3: 15 min
+    # THEN doc-search pages PagerDuty with its own key; chat-assistant pages SNS
+    assert [(e["routing_key"], e["payload"]["group"]) for e in fake.events] == [(DOC_KEY, "doc-search")]
+    assert [json.loads(m["Message"])["service"] for m in inbox()] == ["chat-assistant"]
+
+
+def test_each_runbook_run_is_a_change_event(
+    aws: Any, fake: FakePagerDuty, fake_slack: Any, clock: Any, catalog: Any, lambda_context: Any
+) -> None:
+    import copy
+    from pathlib import Path
+
+    from aiops.local.app import AlarmMirror
+    from aiops.local.remediator import LocalRemediator
+    from aiops.runbooks import load_runbooks
+    from handlers import automation
+    from tests.support.events import load_event
+
+    root = Path(__file__).resolve().parents[2]
+    lines = [
+        ln
+        for ln in (root / "examples/scenarios/1-prompt-regression/events.jsonl").read_text().splitlines()
+        if ln.strip()
+    ]
+    ssm, cw = (
+        boto3.client("ssm", region_name="us-east-1"),
+        boto3.client("cloudwatch", region_name="us-east-1"),
+    )
+    for v in ("v1", "v2", "v3"):
+        ssm.put_parameter(Name="/llm/chat-assistant/prompt", Value=v, Type="String", Overwrite=True)
+    AlarmMirror(cw, lines)
+    config = Config.from_env(
+        {
+            "SLACK_BOT_TOKEN": "xoxb-test-token",
+            "SLACK_API_URL": fake_slack.url,
+            "PAGERDUTY_ROUTING_KEY": KEY,
+            "PAGERDUTY_EVENTS_URL": fake.url,
+        },
+        table_name="aiops-test",
+    )
+    remediator = LocalRemediator(load_runbooks(root / "runbooks"), {"ssm": ssm, "cloudwatch": cw}, clock)
+    app = build_app(
+        config, clock=clock, dynamodb=aws, catalog=catalog, remediator=remediator, scheduler=LocalScheduler()
+    )
+    # GIVEN a prompt regression: PromptRollback starts (and holds the page)
+    process_sqs_batch(sqs_batch(*lines), app.pipeline)
+    [incident] = app.store.all_incidents()
+    [action] = incident.actions
+    assert action.status == "running" and fake.events == []
+    [started] = fake.changes
+    assert started["routing_key"] == KEY and "PromptRollback running" in started["payload"]["summary"]
+    assert started["payload"]["custom_details"]["execution_id"] == action.execution_id
+    # WHEN SSM reports that it failed (and undid its change)
+    event = copy.deepcopy(load_event("automation/execution_success.json"))
+    event["detail"]["ExecutionId"] = action.execution_id
+    event["detail"]["Status"] = "Failed"
+    automation.use(app)
+    try:
+        automation.handler(sqs_batch(event), lambda_context)
+    finally:
+        automation.use(None)
+    # THEN the end of the run is a change event too, and the page goes out at once with what was tried
+    assert [c["payload"]["custom_details"]["status"] for c in fake.changes] == ["running", "failed"]
+    [trigger] = fake.events
+    assert trigger["event_action"] == "trigger"
+    assert "PromptRollback failed" in trigger["payload"]["summary"]
+    assert trigger["payload"]["custom_details"]["tried"][0].startswith("PromptRollback failed")

@@ -58,12 +58,15 @@ def test_scenario_scores(name: str) -> None:
     if any(PLAYBOOKS.glob("*.yaml")):  # action accuracy counts from the time playbooks exist
         assert result["action_accuracy"] == 1.0, result
     for exp in expected["incidents"]:
+        [inc] = [i for i in got["incidents"] if set(i["signals"]) & set(exp["signals"])]
         if "status" in exp:
-            [inc] = [i for i in got["incidents"] if set(i["signals"]) & set(exp["signals"])]
             assert inc["status"] == exp["status"]
+        if "escalations" in exp:  # who was woken, how, and when (the escalation policy)
+            pages = [{k: e[k] for k in ("target", "action", "at")} for e in inc["escalations"]]
+            assert pages == exp["escalations"], (name, pages)
 
 
-@pytest.mark.parametrize("name", ["3-bedrock-throttling", "6-flapping"])
+@pytest.mark.parametrize("name", ["3-bedrock-throttling", "6-flapping", "6b-flapping-hour"])
 def test_replay_is_byte_identical(name: str) -> None:
     assert json.dumps(_run(name)) == json.dumps(_run(name))
 

@@ -71,13 +71,20 @@ def test_slack_down_for_a_while_then_recovery_loses_nothing(
     flush.handler({}, lambda_context)
     [root] = fake_slack.roots()
     assert "resolved" in root["text"]
-    replies = [
-        c.body["text"]
-        for c in fake_slack.calls
-        if c.body.get("thread_ts") == root["ts"] and c.method == "chat.postMessage"
-    ]
-    assert any("incident resolved" in r for r in replies)
-    assert len(replies) == len(set(replies))  # and nothing twice
+
+    def replies() -> list[str]:
+        return [
+            c.body["text"]
+            for c in fake_slack.calls
+            if c.body.get("thread_ts") == root["ts"] and c.method == "chat.postMessage"
+        ]
+
+    assert not any("resolved since" in r for r in replies())  # the resolution has not held yet
+    # WHEN the flush runs once it held (10 minutes): the thread says so, with the page's resolve
+    clock.set(clock.now() + timedelta(minutes=10))
+    flush.handler({}, lambda_context)
+    assert any("resolved since 2026-11-25T10:05:00Z; page resolved" in r for r in replies())
+    assert len(replies()) == len(set(replies()))  # and nothing twice
 
 
 def test_the_flush_reads_the_unsettled_index_never_the_table(

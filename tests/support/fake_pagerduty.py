@@ -1,4 +1,5 @@
-"""A local fake of the PagerDuty Events API v2 (/v2/enqueue) on 127.0.0.1, with scripted failures."""
+"""A local fake of the PagerDuty Events API v2 on 127.0.0.1 - alert events (/v2/enqueue) and change
+events (/v2/change/enqueue) - with scripted failures, validating what PagerDuty validates."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 @dataclass
 class FakePagerDuty:
     events: list[dict[str, Any]] = field(default_factory=list)
+    changes: list[dict[str, Any]] = field(default_factory=list)
     attempts: int = 0
     script: list[tuple[int, dict[str, str]]] = field(default_factory=list)
     server: ThreadingHTTPServer | None = None
@@ -21,19 +23,35 @@ class FakePagerDuty:
         assert self.server is not None
         return f"http://127.0.0.1:{self.server.server_address[1]}/v2/enqueue"
 
-    def answer(self, body: dict[str, Any]) -> tuple[int, dict[str, str], dict[str, Any]]:
+    def answer(self, path: str, body: dict[str, Any]) -> tuple[int, dict[str, str], dict[str, Any]]:
         self.attempts += 1
         if self.script:
             status, headers = self.script.pop(0)
             return status, headers, {"status": "error", "message": "scripted"}
+        if path == "/v2/change/enqueue":
+            summary = body.get("payload", {}).get("summary", "")
+            if len(str(body.get("routing_key", ""))) != 32 or not summary or len(summary) > 1024:
+                return 400, {}, {"status": "invalid event", "message": "Event object is invalid"}
+            self.changes.append(body)
+            return 202, {}, {"status": "success", "message": "Change event processed"}
+        if path != "/v2/enqueue":
+            return 404, {}, {"status": "not found", "message": path}
         if len(str(body.get("routing_key", ""))) != 32 or body.get("event_action") not in (
             "trigger",
             "acknowledge",
             "resolve",
         ):
             return 400, {}, {"status": "invalid event", "message": "Event object is invalid"}
-        if body["event_action"] == "trigger" and not body.get("payload", {}).get("summary"):
-            return 400, {}, {"status": "invalid event", "message": "payload.summary is missing"}
+        payload = body.get("payload", {})
+        if body["event_action"] == "trigger" and (
+            not payload.get("summary")
+            or len(payload["summary"]) > 1024
+            or not payload.get("source")
+            or payload.get("severity") not in ("critical", "error", "warning", "info")
+        ):
+            return 400, {}, {"status": "invalid event", "message": "payload is invalid"}
+        if not body.get("dedup_key") or len(body["dedup_key"]) > 255:
+            return 400, {}, {"status": "invalid event", "message": "dedup_key is invalid"}
         self.events.append(body)
         return 202, {}, {"status": "success", "message": "Event processed", "dedup_key": body["dedup_key"]}
 
@@ -44,7 +62,7 @@ def start_fake_pagerduty() -> FakePagerDuty:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])) or b"{}")
-            status, headers, payload = fake.answer(body)
+            status, headers, payload = fake.answer(self.path, body)
             data = json.dumps(payload).encode()
             self.send_response(status)
             for k, v in headers.items():

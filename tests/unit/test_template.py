@@ -51,3 +51,21 @@ def test_the_unsettled_index_is_the_one_the_adapter_queries() -> None:
 def test_no_deployed_function_may_scan_the_table() -> None:
     # the flush and /aiops read the sparse index; a Scan of the whole table is for local tools only
     assert "dynamodb:Scan" not in TEMPLATE.read_text(encoding="utf-8")
+
+
+def test_every_function_that_builds_the_app_may_page_and_keep_timers() -> None:
+    # GIVEN the escalation block: one managed policy attached to the roles SAM makes
+    resources = _resources()
+    functions = {
+        name
+        for name, r in resources.items()
+        if r["Type"] == "AWS::Serverless::Function" and name != "RunbooksInstallerFunction"
+    }
+    roles = {ref["Ref"] for ref in resources["EscalationPolicy"]["Properties"]["Roles"]}
+    assert roles == {f"{name}Role" for name in functions}
+    assert "TimersFunction" in functions
+    # and the ARN the timers are told to invoke is the timers function's own name
+    timers = resources["TimersFunction"]["Properties"]
+    assert timers["FunctionName"] == {"Fn::Sub": "${AWS::StackName}-timers"}
+    assert TEMPLATE.read_text(encoding="utf-8").count(":function:${AWS::StackName}-timers") == 2
+    assert resources["PagerTopic"]["Properties"]["KmsMasterKeyId"]
