@@ -78,17 +78,23 @@ def _validate(args: argparse.Namespace) -> int:
 def _replay(args: argparse.Namespace) -> int:
     import yaml
 
+    from aiops.adapters.wiring import read_catalog
     from aiops.errors import CatalogError
     from aiops.local.provision import StateError
     from aiops.local.replay import run_replay
+    from aiops.local.stream import Progress
 
     try:
+        catalog = read_catalog(Path(args.catalog))
         result = run_replay(
             Path(args.events),
-            Path(args.catalog),
+            catalog,
             metrics_path=Path(args.metrics) if args.metrics else None,
             state_path=Path(args.state) if args.state else None,
             playbooks_dir=Path(args.playbooks) if args.playbooks else None,
+            emulator=args.emulator,
+            warn=lambda line: print(line, file=sys.stderr),
+            progress=Progress(sys.stderr, total=Path(args.events).stat().st_size),
         )
     except (OSError, yaml.YAMLError, StateError) as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -152,6 +158,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     rep.add_argument("--playbooks", help="playbooks directory (default: the shipped playbooks/)")
     rep.add_argument("--payloads", metavar="DIR", help="write the Slack API payloads (JSON) here")
     rep.add_argument("--json", action="store_true", help="print the result as JSON")
+    rep.add_argument("--emulator", choices=("memory", "moto"), default="memory")
     rep.set_defaults(func=_replay)
     val = sub.add_parser("validate", help="static checks of catalog, playbooks and runbooks")
     val.add_argument("--catalog")

@@ -15,10 +15,10 @@ import yaml
 from aiops.adapters.config import Config
 from aiops.catalog import load_catalog
 from aiops.local.app import build_local_app, provision
-from aiops.local.emulator import emulator
 from aiops.local.lambda_events import LambdaContext, sqs_event
 from aiops.local.memory import FixedClock
 from aiops.local.thread import write_thread
+from aiops.local.world import local_aws
 from aiops.signals.base import parse_time
 
 
@@ -29,23 +29,13 @@ def run_demo(out: TextIO = sys.stdout, payload_dir: Path | None = None) -> int:
         ln for ln in (data / "demo" / "events.jsonl").read_text(encoding="utf-8").splitlines() if ln.strip()
     ]
     times = [parse_time(json.loads(ln)["time"], source="demo", field="time") for ln in lines]
-    with emulator("aiops") as dynamodb:
-        import boto3
-
+    clock = FixedClock(times[0])
+    with local_aws("moto", clock) as aws:
         from handlers import ingest  # after the emulator set the Powertools environment
 
-        ssm = boto3.client("ssm", region_name="us-east-1")
-        cloudwatch = boto3.client("cloudwatch", region_name="us-east-1")
-        mirror = provision(ssm, cloudwatch, catalog, lines)
-        clock = FixedClock(times[0])
-        app = build_local_app(
-            Config.from_env(os.environ, table_name="aiops"),
-            clock,
-            catalog,
-            dynamodb=dynamodb,
-            ssm=ssm,
-            cloudwatch=cloudwatch,
-        )
+        ssm = aws.ssm
+        mirror = provision(aws.ssm, aws.cloudwatch, catalog, lines)
+        app = build_local_app(Config.from_env(os.environ, table_name="aiops"), clock, catalog, aws=aws)
         ingest.use(app)
         out.write(
             f"aiops demo: {len(lines)} events through handlers.ingest.handler on the embedded emulator\n\n"

@@ -46,6 +46,7 @@ Thread-safe (one lock, as each DynamoDB request is atomic), so concurrency tests
 
 from __future__ import annotations
 
+import bisect
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -98,6 +99,8 @@ class MemoryStore(MessageRows, RunRows):
         self.unsettled: dict[str, str] = {}
         """The sparse index: incident id -> its ``opened`` key, while it is on the index."""
         self.timelines: dict[str, dict[str, TimelineEntry]] = {}
+        """incident id -> {``<time>#<key>``: entry}, and the same entries in timeline order:"""
+        self.ordered: dict[str, list[TimelineEntry]] = {}
         self.context: dict[str, dict[str, tuple[Signal, int]]] = {}
         self.silenced: dict[str, dict[str, Silence]] = {}
         MessageRows.__init__(self)
@@ -259,9 +262,8 @@ class MemoryStore(MessageRows, RunRows):
                     self._count()  # the adapter's retry without the pointer it no longer holds
             self._count(batches(max(0, len(entries) - room), 25))
             self._put(saved)
-            timeline = self.timelines.setdefault(incident.id, {})
             for e in entries:
-                timeline[f"{format_time(e.at)}#{e.key}"] = e
+                self._entry(e)
             if saved.is_active and any(e.kind == "reopened" for e in entries):
                 self._count()
                 if mine and pointer is not None:
@@ -277,10 +279,22 @@ class MemoryStore(MessageRows, RunRows):
         else:
             self.unsettled.pop(incident.id, None)
 
+    def _entry(self, e: TimelineEntry) -> None:
+        """Write a timeline row (the same time and key overwrite it), keeping the timeline in order: the
+        notifier reads it on every sync, and a long incident's would otherwise be sorted each time."""
+        rows = self.timelines.setdefault(e.incident_id, {})
+        ordered = self.ordered.setdefault(e.incident_id, [])
+        sk = f"{format_time(e.at)}#{e.key}"
+        old = rows.get(sk)
+        if old is not None:
+            ordered.remove(old)
+        rows[sk] = e
+        bisect.insort(ordered, e, key=timeline_order)
+
     def timeline(self, incident_id: str) -> list[TimelineEntry]:
         with self._lock:
             self._count()
-            return sorted(self.timelines.get(incident_id, {}).values(), key=timeline_order)
+            return list(self.ordered.get(incident_id, ()))
 
     def all_incidents(self) -> list[Incident]:
         """Every incident (the adapter scans; for the local tools, never deployed)."""

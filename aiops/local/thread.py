@@ -23,7 +23,7 @@ def write_thread(chat: Any, out: TextIO, payload_dir: Path | None) -> None:
     )
     for root in roots:
         message = chat.current(root.ts)
-        out.write(f"\n--- {root.channel}  ts={root.ts}  (posted once, edited {len(root.edits)} time(s))\n")
+        out.write(f"\n--- {root.channel}  ts={root.ts}  (posted once, edited {root.edit_count} time(s))\n")
         out.write(to_text(message.blocks) + "\n")
         replies = [p for p in chat.posts if p.thread_ts == root.ts]
         for reply in replies:

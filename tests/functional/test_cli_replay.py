@@ -99,3 +99,50 @@ def test_a_rejected_line_is_counted_not_fatal(tmp_path: Path, capsys: Any) -> No
     code, out, _ = _replay(capsys, str(events), "--catalog", str(d / "catalog.yaml"), "--json")
     assert code == 0
     assert json.loads(out)["stats"]["rejected"] == 1
+
+
+def test_a_rejected_event_is_named_by_line_and_field(tmp_path: Path, capsys: Any) -> None:
+    # GIVEN the resolution scenario with one malformed alarm event put in as its third line
+    d = SCENARIOS / "10-resolution"
+    good = (d / "events.jsonl").read_text().splitlines()
+    bad = json.loads(good[0])
+    bad["id"] = "bad-event-1"
+    bad["detail"]["state"]["value"] = 42
+    events = tmp_path / "events.jsonl"
+    events.write_text("\n".join([*good[:2], json.dumps(bad), *good[2:]]) + "\n")
+    # WHEN it is replayed, and the good lines alone
+    code, out, err = _replay(capsys, str(events), "--catalog", str(d / "catalog.yaml"), "--json")
+    _, clean, _ = _replay(capsys, str(d / "events.jsonl"), "--catalog", str(d / "catalog.yaml"), "--json")
+    # THEN stderr names the file, the line, the source and the field; --json lists it
+    assert code == 0
+    message = "aws.cloudwatch: detail.state.value: Input should be 'ALARM', 'OK' or 'INSUFFICIENT_DATA'"
+    assert err.splitlines()[0] == f"{events}:3: {message}"
+    stats = json.loads(out)["stats"]
+    assert stats["rejected"] == 1
+    assert stats["rejected_events"] == [{"line": 3, "id": "bad-event-1", "error": message}]
+    # and the good events give the same incidents as without it
+    assert json.loads(out)["incidents"] == json.loads(clean)["incidents"]
+
+
+def test_a_line_that_is_not_json_is_named_too(tmp_path: Path, capsys: Any) -> None:
+    d = SCENARIOS / "10-resolution"
+    events = tmp_path / "e.jsonl"
+    events.write_text("\n" + "{broken\n" + (d / "events.jsonl").read_text())
+    code, out, err = _replay(capsys, str(events), "--catalog", str(d / "catalog.yaml"), "--json")
+    assert code == 0
+    [rejected] = json.loads(out)["stats"]["rejected_events"]
+    assert rejected["line"] == 2 and rejected["id"] is None  # the blank first line counts
+    assert err.startswith(f"{events}:2: aws.sqs: body: ")
+
+
+def test_an_event_out_of_order_beyond_a_minute_is_a_warning(tmp_path: Path, capsys: Any) -> None:
+    d = SCENARIOS / "10-resolution"
+    lines = (d / "events.jsonl").read_text().splitlines()
+    events = tmp_path / "e.jsonl"
+    events.write_text("\n".join([lines[-1], *lines[:-1]]) + "\n")  # the last event first
+    code, out, err = _replay(capsys, str(events), "--catalog", str(d / "catalog.yaml"), "--json")
+    assert code == 0
+    [warning] = [ln for ln in err.splitlines() if ln.startswith("warning:")]
+    assert warning.startswith(f"warning: {events}:2: event time ")
+    assert "before line 1's" in warning
+    assert json.loads(out)["stats"]["out_of_order"] == len(lines) - 1

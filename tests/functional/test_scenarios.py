@@ -109,3 +109,16 @@ def test_cost_scenario_shows_the_forecast_against_the_budget() -> None:
     cost = incident["impact"]["cost"]
     assert cost["forecast_usd"] > cost["limit_usd"] and cost["overrun_usd"] > 0
     assert cost["anomaly_impact_usd"] > 0
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_twins_replay_as_moto_does(name: str) -> None:
+    # GIVEN the scenario replayed on the in-memory twins (the default) and on moto
+    folder = SCENARIOS / name
+    metrics_file = folder / "metrics.jsonl"
+    metrics = load_datapoints(load_lines(metrics_file), str(metrics_file)) if metrics_file.exists() else None
+    lines, catalog = load_lines(folder / "events.jsonl"), read_catalog(folder / "catalog.yaml")
+    memory = replay(lines, catalog, metrics=metrics).report
+    moto = replay(lines, catalog, metrics=metrics, emulator="moto").report
+    # THEN the reports are the same, to the DynamoDB requests the deployed bot would make
+    assert json.dumps(memory, indent=1) == json.dumps(moto, indent=1)
