@@ -147,3 +147,42 @@ def test_an_event_out_of_order_beyond_a_minute_is_a_warning(tmp_path: Path, caps
     assert warning.startswith(f"warning: {events}:2: event time ")
     assert "before line 1's" in warning
     assert json.loads(out)["stats"]["out_of_order"] == len(lines) - 1
+
+
+def test_impact_unknown_names_the_metric_and_suggests_metrics(capsys: Any) -> None:
+    d = SCENARIOS / "3-bedrock-throttling"
+    code, out, _ = _replay(capsys, str(d / "events.jsonl"), "--catalog", str(d / "catalog.yaml"), "--json")
+    assert code == 0
+    [incident] = json.loads(out)["incidents"]
+    assert incident["impact"]["reason"] == (
+        "no datapoints of AWS/Bedrock Invocations {ModelId=anthropic.claude-3-5-sonnet-20240620-v1:0} (Sum), "
+        "the total of SLO availability; replay: seed them with --metrics METRICS.jsonl"
+    )
+
+
+def test_the_json_carries_times_timeline_and_what_a_runbook_changed(tmp_path: Path, capsys: Any) -> None:
+    d = SCENARIOS / "1-prompt-regression"
+    state = tmp_path / "state.yaml"
+    state.write_text("parameters:\n  /llm/chat-assistant/prompt: [good prompt, bad prompt]\n")
+    code, out, _ = _replay(
+        capsys, str(d / "events.jsonl"), "--catalog", str(d / "catalog.yaml"), "--state", str(state), "--json"
+    )
+    assert code == 0
+    [incident] = json.loads(out)["incidents"]
+    assert incident["title"].startswith("Alarm ") and incident["opened_at"].endswith("Z")
+    assert set(incident) >= {"mitigated_at", "resolved_at"}
+    kinds = [e["kind"] for e in incident["timeline"]]
+    assert kinds[0] == "signal" and "action" in kinds
+    assert all(set(e) == {"at", "kind", "text", "actor"} for e in incident["timeline"])
+    [action] = incident["actions"]
+    assert action["runbook"] == "PromptRollback"
+    assert action["changes"] == [
+        {
+            "step": "rollBack",
+            "parameter": "/llm/chat-assistant/prompt",
+            "before": "bad prompt",
+            "before_version": 2,
+            "after": "good prompt",
+            "after_version": 3,
+        }
+    ]

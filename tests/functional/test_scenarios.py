@@ -20,12 +20,15 @@ NAMES = sorted(p.name for p in SCENARIOS.iterdir() if (p / "expected.json").exis
 PLAYBOOKS = Path(__file__).resolve().parents[2] / "playbooks"
 
 
-def _run(name: str, lines: list[str] | None = None) -> dict[str, Any]:
+def _run(name: str, lines: list[str] | None = None, emulator: Any = "memory") -> dict[str, Any]:
     folder = SCENARIOS / name
     metrics_file = folder / "metrics.jsonl"
     metrics = load_datapoints(load_lines(metrics_file), str(metrics_file)) if metrics_file.exists() else None
     return replay(
-        lines or load_lines(folder / "events.jsonl"), read_catalog(folder / "catalog.yaml"), metrics=metrics
+        lines or load_lines(folder / "events.jsonl"),
+        read_catalog(folder / "catalog.yaml"),
+        metrics=metrics,
+        emulator=emulator,
     ).report
 
 
@@ -63,9 +66,10 @@ def test_scenario_scores(name: str) -> None:
             assert inc["status"] == exp["status"]
 
 
+@pytest.mark.parametrize("emulator", ["memory", "moto"])
 @pytest.mark.parametrize("name", ["3-bedrock-throttling", "6-flapping"])
-def test_replay_is_byte_identical(name: str) -> None:
-    assert json.dumps(_run(name)) == json.dumps(_run(name))
+def test_replay_is_byte_identical(name: str, emulator: str) -> None:
+    assert json.dumps(_run(name, emulator=emulator)) == json.dumps(_run(name, emulator=emulator))
 
 
 def _time(line: str) -> float:
