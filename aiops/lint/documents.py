@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from aiops.catalog import Business, Catalog, Llm, Service
 from aiops.decide import check_playbook
-from aiops.lint.problems import Problem, did_you_mean
+from aiops.lint.problems import Problem, Severity, did_you_mean
 from aiops.lint.schema import named, problems
 from aiops.lint.source import Source, SourceError, parse
 from aiops.playbooks import Playbook
@@ -124,8 +124,9 @@ def _references(
 ) -> list[Problem]:
     found = []
 
-    def add(path: tuple[str | int, ...], message: str) -> None:
-        found.append(Problem(source.file, source.line(path), named(path, source.data), message))
+    def add(path: tuple[str | int, ...], message: str, *, warning: bool = False) -> None:
+        severity: Severity = "warning" if warning else "error"
+        found.append(Problem(source.file, source.line(path), named(path, source.data), message, severity))
 
     runbook = playbook.action.runbook
     if runbooks and runbook not in runbooks:
@@ -134,9 +135,17 @@ def _references(
     if catalog is not None:
         components = {c for svc in catalog.services for c in svc.component_names}
         for n, name in enumerate(playbook.match.root_cause):
-            if name not in components:
-                hint = did_you_mean(name, components) or f" (components: {', '.join(sorted(components))})"
-                add(("match", "root_cause", n), f"{name!r} names no component of any service{hint}")
+            if name in components:
+                continue
+            # A near miss is a typo: an error. Otherwise the catalog just has no such component (the
+            # shipped playbooks with a catalog without, say, a prompt): the playbook never runs, a warning.
+            hint = did_you_mean(name, components)
+            listed = f" (components: {', '.join(sorted(components))}): this playbook never runs"
+            add(
+                ("match", "root_cause", n),
+                f"{name!r} names no component of any service{hint or listed}",
+                warning=not hint,
+            )
         if runbook in runbooks:
             for service in catalog.services:
                 if service.llm is None:

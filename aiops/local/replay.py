@@ -28,7 +28,7 @@ from aiops.local.memory import FixedClock
 from aiops.local.remediator import LocalRemediator
 from aiops.local.replay_report import build_report
 from aiops.local.stream import OrderWatch, Progress, numbered
-from aiops.local.world import TABLE, Emulator, LocalAws, local_aws, quiet_powertools
+from aiops.local.world import TABLE, Emulator, LocalAws, local_aws
 from aiops.ports import ChatClient, Pager
 from aiops.signals import prepare_sqs_body
 
@@ -117,7 +117,6 @@ def replay(
 ) -> ReplayResult:
     """Replay ``events`` (lines, oldest first; blank lines skipped but counted in line numbers).
     ``warn`` gets one line per rejected event and the first event out of order (default: dropped)."""
-    quiet_powertools()
     lines = numbered(events)
     first = next(lines, None)
     clock = FixedClock(_time_of(first[1]) if first else NO_TIME)

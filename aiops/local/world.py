@@ -14,7 +14,6 @@ executor (in AWS, SSM Automation makes the runbooks' calls, not the bot).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -88,13 +87,3 @@ def local_aws(emulator: Emulator, clock: Clock) -> Iterator[LocalAws]:
 
         dynamodb.meta.events.register("before-call.dynamodb", count)
         yield world
-
-
-def quiet_powertools() -> None:
-    """Powertools' settings for a local run (moto's set-up sets them too): no tracing, no metrics
-    flush, errors only in the log."""
-    from aiops.local.emulator import LOCAL_ENV
-
-    for key, value in LOCAL_ENV.items():
-        if key.startswith("POWERTOOLS_"):
-            os.environ.setdefault(key, value)

@@ -288,3 +288,23 @@ def test_replay_refuses_a_catalog_with_the_same_messages(tmp_path: Path, capsys:
         "component (add match: [...])",
     ]
     assert "services.0" not in err and "<unicode string>" not in err and "NoneType" not in err
+
+
+def test_a_shipped_playbook_for_a_component_the_catalog_lacks_is_a_warning(
+    tmp_path: Path, capsys: Any
+) -> None:
+    # GIVEN a catalog without a prompt component: the shipped prompt-rollback playbook can never run
+    path = _catalog(
+        tmp_path,
+        GOOD_SERVICE.replace("[prompt, model]", "[model]").replace(
+            "      - name: prompt\n        match: [{parameter: /llm/chat-assistant/prompt}]\n", ""
+        ),
+    )
+    code, out = _validate(capsys, "--catalog", path)
+    assert code == 0  # not a typo: nothing to fix in the catalog, only to know
+    assert out == [
+        f"{ROOT / 'playbooks' / 'prompt-rollback.yaml'}:7: warning: match.root_cause[prompt]: 'prompt' "
+        "names no component of any service (components: api, cost, model, orchestrator): this playbook "
+        "never runs",
+        "0 errors, 1 warning (4 runbooks, 4 playbooks, 1 services checked)",
+    ]
