@@ -24,11 +24,12 @@ def replay(args: argparse.Namespace, env: Mapping[str, str]) -> int:
 
     from aiops.errors import CatalogError
     from aiops.lint import load_catalog_file
+    from aiops.local.fakes import LocalChat
     from aiops.local.live import LiveError, outbound
     from aiops.local.provision import StateError
     from aiops.local.replay import run_replay
     from aiops.local.stream import Progress
-    from aiops.local.thread import write_thread
+    from aiops.local.thread import write_payloads, write_thread
     from aiops.playbooks import PlaybookError
     from aiops.render_text import report_text
     from aiops.runbooks import RunbookError
@@ -69,6 +70,9 @@ def replay(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         _err(line)
     if args.json:
         print(json.dumps(result.report, indent=2, ensure_ascii=False))
+        if args.payloads and isinstance(result.app.chat, LocalChat):
+            written = write_payloads(result.app.chat, Path(args.payloads))
+            _err(f"payloads: {written} file(s) in {args.payloads}/")
         return EXIT_OK
     sys.stdout.write(report_text(result.report))
     write_thread(result.app.chat, sys.stdout, _payloads(args.payloads))

@@ -272,13 +272,10 @@ def test_unknown_keys_in_a_state_file(tmp_path: Path, capsys: Any) -> None:
     ]
 
 
-@pytest.mark.parametrize("command", ["replay", "demo"])
-def test_replay_refuses_a_catalog_with_the_same_messages(tmp_path: Path, capsys: Any, command: str) -> None:
+def test_replay_refuses_a_catalog_with_the_same_messages(tmp_path: Path, capsys: Any) -> None:
     path = _catalog(tmp_path, "services:\n  - name: chat\n    tier:\n    components:\n      - {name: api}\n")
     events = tmp_path / "events.jsonl"
     events.write_text("")
-    if command == "demo":
-        pytest.skip("the demo's catalog is the bundled one: covered by test_shipped_files_are_clean")
     code = main(["replay", str(events), "--catalog", path])
     err = capsys.readouterr().err
     assert code == 2
