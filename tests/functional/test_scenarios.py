@@ -126,3 +126,22 @@ def test_the_twins_replay_as_moto_does(name: str) -> None:
     moto = replay(lines, catalog, metrics=metrics, emulator="moto").report
     # THEN the reports are the same, to the DynamoDB requests the deployed bot would make
     assert json.dumps(memory, indent=1) == json.dumps(moto, indent=1)
+
+
+@pytest.mark.parametrize("emulator", ["memory", "moto"])
+def test_an_incident_replaced_after_going_quiet_still_resolves(emulator: str) -> None:
+    # GIVEN an alarm whose incident goes quiet past the group window, and another alarm of the service
+    # opening a second incident then (the service's current one from there on)
+    from tests.support.events import alarm_event
+
+    folder = SCENARIOS / "10-resolution"
+    lines = [
+        json.dumps(alarm_event("chat-assistant-api-5xx", "ALARM", "2026-11-25T10:00:00Z")),
+        json.dumps(alarm_event("chat-assistant-orch-errors", "ALARM", "2026-11-25T11:00:00Z")),
+        # WHEN the first alarm clears
+        json.dumps(alarm_event("chat-assistant-api-5xx", "OK", "2026-11-25T11:05:00Z")),
+    ]
+    report = replay(lines, read_catalog(folder / "catalog.yaml"), emulator=emulator).report
+    # THEN its incident resolves (DynamoDB refused it before: the service's pointer had moved on)
+    assert report["stats"]["rejected"] == 0
+    assert [(i["status"], len(i["signals"])) for i in report["incidents"]] == [("resolved", 2), ("open", 1)]
