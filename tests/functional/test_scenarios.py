@@ -129,7 +129,7 @@ def test_the_twins_replay_as_moto_does(name: str) -> None:
 
 
 @pytest.mark.parametrize("emulator", ["memory", "moto"])
-def test_an_incident_replaced_after_going_quiet_still_resolves(emulator: str) -> None:
+def test_an_incident_replaced_after_going_quiet_still_resolves(emulator: Any) -> None:
     # GIVEN an alarm whose incident goes quiet past the group window, and another alarm of the service
     # opening a second incident then (the service's current one from there on)
     from tests.support.events import alarm_event
