@@ -15,13 +15,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, TextIO
 
-from aiops.adapters.config import Config
 from aiops.local.app import build_local_app, provision
 from aiops.local.fakes import LocalChat, LocalPager
 from aiops.local.lambda_events import LambdaContext, sqs_event
 from aiops.local.memory import FixedClock
 from aiops.local.thread import write_thread
-from aiops.local.world import local_aws
+from aiops.local.world import local_aws, local_config
 from aiops.render_text import impact_text
 from aiops.report import impact_report
 from aiops.signals.base import parse_time
@@ -50,7 +49,7 @@ def run_demo(
 
         mirror = provision(aws.ssm, aws.cloudwatch, catalog, lines, metrics=metrics)
         app = build_local_app(
-            Config.from_env(os.environ, table_name="aiops"),
+            local_config(os.environ),
             clock,
             catalog,
             aws=aws,

@@ -18,7 +18,6 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from aiops.adapters.config import Config
 from aiops.adapters.wiring import App
 from aiops.catalog import Catalog
 from aiops.errors import EventError
@@ -28,7 +27,7 @@ from aiops.local.memory import FixedClock
 from aiops.local.remediator import LocalRemediator
 from aiops.local.replay_report import build_report
 from aiops.local.stream import OrderWatch, Progress, numbered
-from aiops.local.world import TABLE, Emulator, LocalAws, local_aws
+from aiops.local.world import Emulator, LocalAws, local_aws, local_config
 from aiops.ports import ChatClient, Pager
 from aiops.signals import prepare_sqs_body
 
@@ -122,7 +121,7 @@ def replay(
     clock = FixedClock(_time_of(first[1]) if first else NO_TIME)
     with local_aws(emulator, clock) as aws:
         mirror = provision(aws.ssm, aws.cloudwatch, catalog, parameters=parameters, metrics=metrics)
-        config = Config.from_env(os.environ, table_name=TABLE)
+        config = local_config(os.environ)
         if playbooks_dir is not None:
             config = replace(config, playbooks_dir=playbooks_dir)
         app = build_local_app(

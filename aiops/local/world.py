@@ -14,11 +14,12 @@ executor (in AWS, SSM Automation makes the runbooks' calls, not the bot).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from aiops.adapters.config import Config
 from aiops.local.clients import Counted
 from aiops.local.memory import MemoryStore
 from aiops.ports import Clock
@@ -56,6 +57,12 @@ class LocalAws:
         if isinstance(self.store, MemoryStore):
             calls["dynamodb"] = self.store.requests
         return calls
+
+
+def local_config(env: Mapping[str, str]) -> Config:
+    """The bot's configuration for a local run: the environment's, without the secrets' ARNs (their
+    reads would go to the real Secrets Manager; Slack and PagerDuty are the run's own, see live.py)."""
+    return Config.from_env({k: v for k, v in env.items() if not k.endswith("_SECRET_ARN")}, table_name=TABLE)
 
 
 @contextmanager
