@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import sys
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -85,8 +86,15 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """Descriptions wrapped to the width; epilogs (examples, exit codes) as written."""
+
     def __init__(self, prog: str) -> None:
         super().__init__(prog, max_help_position=30, width=100)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if "\n" in text:  # an epilog: laid out by hand
+            return super()._fill_text(text, width, indent)
+        return textwrap.fill(text, width, initial_indent=indent, subsequent_indent=indent)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -115,7 +123,8 @@ def parser() -> argparse.ArgumentParser:
         "--payloads",
         metavar="DIR",
         default="build/demo",
-        help="empty DIR, then write each Slack message version's API payload there (default build/demo)",
+        help="write each Slack message version's API payload to DIR, after removing earlier payloads from it "
+        "(default build/demo)",
     )
     _live(demo)
     demo.set_defaults(func=_demo)
@@ -162,7 +171,9 @@ def parser() -> argparse.ArgumentParser:
     rep.add_argument(
         "--playbooks", metavar="DIR", help="playbooks directory (default: the shipped playbooks/)"
     )
-    rep.add_argument("--payloads", metavar="DIR", help="empty DIR, then write the Slack API payloads there")
+    rep.add_argument(
+        "--payloads", metavar="DIR", help="write the Slack API payloads to DIR, after removing earlier ones"
+    )
     rep.add_argument("--json", action="store_true", help="print the result as one JSON object")
     rep.add_argument(
         "--emulator",
