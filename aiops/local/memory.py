@@ -63,6 +63,8 @@ UNSETTLED_FOR_SECONDS = 86400
 TRANSACT_ROOM = 100
 """Items one TransactWriteItems holds; the timeline entries beyond it go in batch writes."""
 _NEVER = datetime.min.replace(tzinfo=UTC)
+SWEEP_EVERY = 10_000
+"""Event-id claims held before expired ones are swept (then twice what is left)."""
 
 
 def epoch(value: datetime) -> int:
@@ -91,6 +93,7 @@ class MemoryStore(MessageRows, RunRows):
         """DynamoDB requests the adapter would have made (see the table above)."""
         self.events: dict[str, int] = {}
         """``EVT#<event id>``: the claim's expiry, epoch seconds."""
+        self._sweep_at = SWEEP_EVERY
         self.states: dict[str, SignalState] = {}
         self.signal_rows: dict[str, dict[str, str]] = {}
         """incident id -> {``<time>#<event id>``: event id}"""
@@ -143,12 +146,22 @@ class MemoryStore(MessageRows, RunRows):
             if (current.version if current else None) != expected_version:
                 raise ConflictError(state.fingerprint)
             self.events[signal.id] = epoch(expires_at)
+            if len(self.events) >= self._sweep_at:
+                self._sweep()
             self.states[state.fingerprint] = state
             if incident_ids:
                 sk = f"{format_time(signal.time)}#{signal.id}"
                 for incident_id in incident_ids:
                     self.signal_rows.setdefault(incident_id, {})[sk] = signal.id
             return True
+
+    def _sweep(self) -> None:
+        """Forget expired event-id claims, as DynamoDB's TTL deletes them: a replay of days of events
+        holds the claims of the last two days, not every event it ever saw. (An expired claim counts as
+        absent either way: nothing read changes.)"""
+        now = epoch(self.now())
+        self.events = {e: expiry for e, expiry in self.events.items() if expiry >= now}
+        self._sweep_at = max(2 * len(self.events), SWEEP_EVERY)
 
     def link(self, incident_id: str, signals: Sequence[SignalRef]) -> None:
         with self._lock:

@@ -366,3 +366,20 @@ def test_each_thread_reply_is_claimed_once(world: Any) -> None:
     assert set(store.message_for("inc-1").posted_entries) == {"k2"}
     assert store.claim_entry("inc-1", "k1")
     assert set(store.message_for("inc-1").posted_entries) == {"k1", "k2"}
+
+
+def test_the_twin_forgets_expired_claims_as_the_table_s_ttl_does() -> None:
+    # GIVEN more claims than the twin holds before sweeping, most of them expired by now
+    from aiops.local import memory
+
+    clock = FixedClock(T0)
+    store = MemoryStore(clock)
+    for n in range(memory.SWEEP_EVERY - 1):
+        store.events[f"old-{n}"] = int(T0.timestamp()) - 1
+    # WHEN one more event is recorded
+    store.record(
+        _signal(eid="new"), _state("fp1", 1), incident_ids=[], expected_version=None, expires_at=DAYS2
+    )
+    # THEN only the live claim is held, and the expired ones read as absent, as before
+    assert list(store.events) == ["new"]
+    assert store.lookup(["old-1", "new"], ["fp9", "fp1"])[0].duplicate is False
