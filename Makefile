@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 SAM_VENV := .venv-sam
 SAM      := $(SAM_VENV)/bin/sam
 
-.PHONY: demo test lint typecheck unit functional cfn bench clean build package-source
+.PHONY: demo test lint typecheck unit functional cfn bench bench-replay clean build package-source
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,10 @@ cfn: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/storm.py
+
+# aiops replay end to end on the storm at 1k, 10k and 50k events: events/s and peak RSS (about a minute).
+bench-replay: $(STAMP)
+	$(BIN)/python bench/replay.py
 
 # The deployable artifact (needs the AWS SAM CLI, installed into its own venv on first use).
 $(SAM):

@@ -1,175 +1,240 @@
-"""The ``aiops`` command line: demo, normalize, replay, validate."""
+"""The ``aiops`` command line: demo, normalize, replay, validate (and the account tools).
+
+Exit codes, the same for every command: 0 done; 1 validation found errors (``aiops validate``); 2 a
+usage or input error (a bad option, a file that cannot be read or parsed, an invalid catalog); 130
+interrupted; 141 the reader of the output went away (``| head``), quietly.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
+
+from aiops import __version__
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_PIPE = 0, 1, 2, 130, 141
+EXIT_CODES = """exit codes (every command):
+  0    done
+  1    aiops validate found errors (warnings alone exit 0)
+  2    usage or input error: a bad option, a file that cannot be read or parsed, an invalid catalog
+  130  interrupted (Ctrl-C)
+  141  the reader of the output went away (| head): ends quietly"""
+
+
+def _err(message: str) -> None:
+    print(message, file=sys.stderr)
 
 
 def _normalize(args: argparse.Namespace) -> int:
     from aiops.errors import EventError
     from aiops.signals import normalize_text
 
+    path = Path(args.file)
     try:
-        raw = Path(args.file).read_bytes()
+        raw = path.read_bytes()
     except OSError as exc:
-        print(f"error: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
-        return 2
+        _err(f"error: cannot read {args.file}: {exc.strerror}")
+        return EXIT_USAGE
+    if path.suffix in (".jsonl", ".ndjson") or _is_stream(raw):
+        _err(
+            f"error: {args.file} holds one event per line: normalize reads one event; to run a stream, use "
+            f"aiops replay {args.file} --catalog CATALOG.yaml"
+        )
+        return EXIT_USAGE
     try:
         signals = normalize_text(raw, source=str(args.file))
     except EventError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    print(
-        json.dumps(
-            [s.model_dump(mode="json", exclude_none=True) for s in signals], indent=2, ensure_ascii=False
-        )
-    )
-    return 0
+        _err(f"error: {exc}")
+        return EXIT_USAGE
+    out = [s.model_dump(mode="json", exclude_none=True) for s in signals]
+    print(json.dumps(out, indent=2, ensure_ascii=False))
+    return EXIT_OK
+
+
+def _is_stream(raw: bytes) -> bool:
+    """Two or more lines that are each a JSON object: an event stream, not one event."""
+    lines = [ln for ln in raw.splitlines() if ln.strip()]
+    if len(lines) < 2 or not all(ln.lstrip().startswith(b"{") for ln in lines[:2]):
+        return False
+    try:
+        return all(isinstance(json.loads(ln), dict) for ln in lines[:2])
+    except ValueError:
+        return False
 
 
 def _validate(args: argparse.Namespace) -> int:
-    import yaml
+    from aiops.local.commands import validate
 
-    from aiops.adapters.config import DEFAULT_PLAYBOOKS, DEFAULT_RUNBOOKS
-    from aiops.catalog import Catalog, load_catalog
-    from aiops.decide import check_playbook, derived_warnings
-    from aiops.errors import CatalogError
-    from aiops.playbooks import read_playbooks
-    from aiops.runbooks import read_runbooks
-
-    problems: list[str] = []
-    warnings: list[str] = []
-    catalog: Catalog | None = None
-    if args.catalog:
-        try:
-            catalog = load_catalog(
-                yaml.safe_load(Path(args.catalog).read_text(encoding="utf-8")), origin=args.catalog
-            )
-        except (OSError, yaml.YAMLError) as exc:
-            problems.append(f"{args.catalog}: {exc}")
-        except CatalogError as exc:
-            problems.extend(str(exc).splitlines())
-    runbooks, runbook_problems = read_runbooks(Path(args.runbooks or DEFAULT_RUNBOOKS))
-    playbooks, playbook_problems = read_playbooks(Path(args.playbooks or DEFAULT_PLAYBOOKS))
-    problems += runbook_problems + playbook_problems
-    for pb in playbooks:
-        if pb.action.runbook not in runbooks:
-            problems.append(f"playbook {pb.name}: runbook {pb.action.runbook} does not exist")
-            continue
-        for service in catalog.services if catalog else ():
-            if service.llm is None:
-                continue
-            why = check_playbook(pb, runbooks, service)
-            if why:
-                problems.append(f"playbook {pb.name} for service {service.name}: {why}")
-            warnings += [
-                f"warning: playbook {pb.name} for service {service.name}: {w}"
-                for w in derived_warnings(pb, service)
-            ]
-    for w in warnings:
-        print(w)
-    for p in problems:
-        print(p)
-    if problems:
-        print(f"{len(problems)} problem(s)")
-        return 1
-    services = len(catalog.services) if catalog else 0
-    print(f"ok: {len(runbooks)} runbooks, {len(playbooks)} playbooks, {services} services")
-    return 0
+    return validate(args, os.environ)
 
 
 def _replay(args: argparse.Namespace) -> int:
-    import yaml
+    from aiops.local.commands import replay
 
-    from aiops.errors import CatalogError
-    from aiops.local.provision import StateError
-    from aiops.local.replay import run_replay
-
-    try:
-        result = run_replay(
-            Path(args.events),
-            Path(args.catalog),
-            metrics_path=Path(args.metrics) if args.metrics else None,
-            state_path=Path(args.state) if args.state else None,
-            playbooks_dir=Path(args.playbooks) if args.playbooks else None,
-        )
-    except (OSError, yaml.YAMLError, StateError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except CatalogError as exc:
-        print(f"error: {str(exc).splitlines()[0]}", file=sys.stderr)
-        return 2
-    report = result.report
-    if args.json:
-        print(json.dumps(report, indent=2, ensure_ascii=False))
-        return 0
-    stats = report["stats"]
-    print(
-        f"{stats['events']} events, {stats['signals']} signals, {stats['duplicates']} duplicates, "
-        f"{stats['rejected']} rejected -> {stats['incidents']} incident(s)"
-    )
-    for inc in report["incidents"]:
-        rc = inc["root_cause"]
-        print(
-            f"\n{inc['id']}  {inc['service']}  {inc['status']}  {inc['severity']}"
-            f"{'  flapping' if inc['flapping'] else ''}"
-        )
-        print(
-            f"  root cause: {rc['component']} - {rc['summary']}"
-            + (f" (change {rc['change']})" if rc["change"] else "")
-        )
-        print(f"  signals: {len(inc['signals'])}")
-    from aiops.local.thread import write_thread
-
-    write_thread(result.app.chat, sys.stdout, Path(args.payloads) if args.payloads else None)
-    return 0
+    return replay(args, os.environ)
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from aiops.local.demo import run_demo
+    from aiops.local.commands import demo
 
-    return run_demo(payload_dir=Path(args.payloads) if args.payloads else None)
+    return demo(args, os.environ)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="aiops", description="AIOps incident bot for generative-AI apps on AWS"
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """Descriptions wrapped to the width; epilogs (examples, exit codes) as written."""
+
+    def __init__(self, prog: str) -> None:
+        super().__init__(prog, max_help_position=30, width=100)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if "\n" in text:  # an epilog: laid out by hand
+            return super()._fill_text(text, width, indent)
+        return textwrap.fill(text, width, initial_indent=indent, subsequent_indent=indent)
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(
+        prog="aiops",
+        description="AIOps incident bot for generative-AI apps on AWS: its local tools.",
+        epilog="examples:\n  aiops demo\n  aiops replay events.jsonl --catalog catalog.yaml --json\n\n"
+        + EXIT_CODES,
+        formatter_class=_Formatter,
     )
-    sub = parser.add_subparsers(dest="command", required=True)
-    demo = sub.add_parser("demo", help="replay the bundled scenario through the real handlers on moto")
+    top.add_argument("--version", action="version", version=f"aiops {__version__}")
+    sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = sub.add_parser(
+        "demo",
+        help="the bundled scenario through the real ingest handler on an emulated account",
+        description="Replays the bundled scenario (aiops/data/demo/) through handlers.ingest.handler on "
+        "moto, "
+        "runs the runbooks, shows the Slack thread as text and ends with the emulated account's maturity "
+        "report. Nothing is sent unless --live.",
+        epilog="examples:\n  aiops demo --payloads build/demo\n"
+        "  SLACK_BOT_TOKEN=xoxb-... SLACK_CHANNEL=#sandbox aiops demo --live",
+        formatter_class=_Formatter,
+    )
     demo.add_argument(
         "--payloads",
         metavar="DIR",
         default="build/demo",
-        help="where to write the Slack API payloads (default build/demo)",
+        help="write each Slack message version's API payload to DIR, after removing earlier payloads from it "
+        "(default build/demo)",
     )
+    _live(demo)
     demo.set_defaults(func=_demo)
-    norm = sub.add_parser("normalize", help="print the normalized signal(s) of one event as JSON")
-    norm.add_argument("file")
+
+    norm = sub.add_parser(
+        "normalize",
+        help="print the normalized signal(s) of one event as JSON",
+        description="Prints the signal(s) the bot reads from one event: an EventBridge event, an SNS "
+        "record or notification, or a Lambda SNS / SQS batch. Invalid input: one line error: ... on "
+        "stderr, exit 2.",
+        epilog="example:\n  aiops normalize tests/events/cloudwatch/alarm_metric_alarm.json",
+        formatter_class=_Formatter,
+    )
+    norm.add_argument("file", metavar="FILE", help="one event as JSON (for a stream of events, use replay)")
     norm.set_defaults(func=_normalize)
-    rep = sub.add_parser("replay", help="run the whole pipeline over an event stream, on event time")
-    rep.add_argument("events", help="events, one JSON per line, oldest first")
-    rep.add_argument("--catalog", required=True)
-    rep.add_argument("--metrics", help="CloudWatch datapoints to seed first, one JSON per line")
-    rep.add_argument("--state", help="initial AWS state (YAML); default: what the catalog names")
-    rep.add_argument("--playbooks", help="playbooks directory (default: the shipped playbooks/)")
-    rep.add_argument("--payloads", metavar="DIR", help="write the Slack API payloads (JSON) here")
-    rep.add_argument("--json", action="store_true", help="print the result as JSON")
+
+    rep = sub.add_parser(
+        "replay",
+        help="run the whole pipeline over an event stream, on the events' own time",
+        description="Runs every event of EVENTS.jsonl (one per line, oldest first) through the ingest "
+        "path on an emulated account, with each event's time as the clock: the same input gives the same "
+        "output. Rejected events are named on stderr (FILE:LINE: ...); progress goes to stderr; stdout "
+        "has the result only.",
+        epilog="examples:\n"
+        "  aiops replay examples/scenarios/3-bedrock-throttling/events.jsonl \\\n"
+        "      --catalog examples/scenarios/3-bedrock-throttling/catalog.yaml \\\n"
+        "      --metrics examples/scenarios/3-bedrock-throttling/metrics.jsonl --json",
+        formatter_class=_Formatter,
+    )
+    rep.add_argument("events", metavar="EVENTS.jsonl", help="events, one JSON per line, oldest first")
+    rep.add_argument("--catalog", required=True, metavar="FILE", help="the service catalog (YAML)")
+    rep.add_argument(
+        "--metrics",
+        metavar="FILE",
+        help="CloudWatch datapoints to seed first, one JSON per line: namespace, metric, dimensions, "
+        "timestamp, value, unit",
+    )
+    rep.add_argument(
+        "--state",
+        metavar="FILE",
+        help="initial SSM parameters (YAML: parameters: {name: [versions, oldest first]}); default: the "
+        "ones the catalog names, each with a short history",
+    )
+    rep.add_argument(
+        "--playbooks", metavar="DIR", help="playbooks directory (default: the shipped playbooks/)"
+    )
+    rep.add_argument(
+        "--payloads", metavar="DIR", help="write the Slack API payloads to DIR, after removing earlier ones"
+    )
+    rep.add_argument("--json", action="store_true", help="print the result as one JSON object")
+    rep.add_argument(
+        "--emulator",
+        choices=("memory", "moto"),
+        default="memory",
+        help="the emulated account: in-memory twins (default, fast) or moto (the DynamoDB adapter itself)",
+    )
+    _live(rep)
     rep.set_defaults(func=_replay)
-    val = sub.add_parser("validate", help="static checks of catalog, playbooks and runbooks")
-    val.add_argument("--catalog")
-    val.add_argument("--playbooks", help="default: the shipped playbooks/")
-    val.add_argument("--runbooks", help="default: the shipped runbooks/")
+
+    val = sub.add_parser(
+        "validate",
+        help="lint the catalog, playbooks and runbooks (every problem, FILE:LINE: ...)",
+        description="Static checks of the catalog the bot would load (--catalog, else AIOPS_CATALOG_FILE, "
+        "else the bundled one), the playbooks and the runbooks: every problem, each as FILE:LINE: PATH: "
+        "message. Exit 1 with errors; warnings alone exit 0.",
+        epilog="examples:\n  aiops validate\n  aiops validate --catalog catalog.yaml --playbooks playbooks/ "
+        "--state state.yaml",
+        formatter_class=_Formatter,
+    )
+    val.add_argument(
+        "--catalog", metavar="FILE", help="default: AIOPS_CATALOG_FILE, else the bundled catalog"
+    )
+    val.add_argument(
+        "--playbooks", metavar="DIR", help="default: AIOPS_PLAYBOOKS_DIR, else the shipped playbooks/"
+    )
+    val.add_argument(
+        "--runbooks", metavar="DIR", help="default: AIOPS_RUNBOOKS_DIR, else the shipped runbooks/"
+    )
+    val.add_argument("--state", metavar="FILE", help="a replay --state file to check too")
     val.set_defaults(func=_validate)
+
     from aiops.account.cli import register
 
     register(sub)  # maturity, catalog discover|init (they read an AWS account)
-    args = parser.parse_args(argv)
-    return int(args.func(args))
+    return top
+
+
+def _live(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument(
+        "--live",
+        action="store_true",
+        help="send to the real Slack and PagerDuty (SLACK_BOT_TOKEN, SLACK_CHANNEL, SLACK_API_URL, "
+        "PAGERDUTY_ROUTING_KEY, PAGERDUTY_EVENTS_URL); without it everything is rendered locally",
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        code = int(args.func(args))
+        sys.stdout.flush()  # here, where a closed pipe is caught, not at exit
+        return code
+    except KeyboardInterrupt:
+        _err("interrupted")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (| head): say nothing more, and let no flush at exit complain either.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_PIPE
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -161,12 +161,7 @@ def assess_slo(
         if b is not None:
             burns[name] = round(b, 3)
     if not burns:
-        return Impact(
-            status="unknown",
-            reason=f"no traffic in the data of SLO {slo.name}",
-            slo=slo.name,
-            objective=objective,
-        )
+        return Impact(status="unknown", reason=_no_traffic(slo, n, data), slo=slo.name, objective=objective)
     firing = next(
         (
             p.name
@@ -210,6 +205,22 @@ def assess_slo(
         revenue_at_risk_usd_per_hour=revenue,
         coverage_hours=coverage,
     )
+
+
+def describe_metric(spec: MetricSpec) -> str:
+    """A metric as a person names it: ``AWS/Bedrock Invocations {ModelId=...} (Sum)``."""
+    dims = ", ".join(f"{k}={v}" for k, v in sorted(spec.dimensions.items()))
+    return f"{spec.namespace} {spec.metric}" + (f" {{{dims}}}" if dims else "") + f" ({spec.stat})"
+
+
+def _no_traffic(slo: Slo, n: int, data: Mapping[str, Series]) -> str:
+    """Why an SLO has no burn rate, naming the metric that has no traffic (its denominator)."""
+    role, spec = ("latency", slo.sli.latency.metric) if slo.sli.latency else ("total", slo.sli.total)
+    assert spec is not None  # a ratio SLI has a total (checked by the catalog)
+    seen = any(data.get(f"s{n}_{role}_{r}") for r in ("short", "long"))
+    if not seen:
+        return f"no datapoints of {describe_metric(spec)}, the {role} of SLO {slo.name}"
+    return f"no traffic: {describe_metric(spec)}, the {role} of SLO {slo.name}, is 0 in every window"
 
 
 def _error_rate(data: Mapping[str, Series], n: int, slo: Slo, now: datetime) -> float | None:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
-from aiops.incident import Action, Escalation, Incident
+from aiops.incident import Action, Escalation, Incident, TimelineEntry
 from aiops.signals.model import format_time
 
 UNKNOWN_IMPACT = {
@@ -23,14 +24,22 @@ def incident_report(
     impact: dict[str, Any] | None = None,
     actions: Sequence[dict[str, Any]] = (),
     escalations: Sequence[dict[str, Any]] = (),
+    timeline: Sequence[TimelineEntry] = (),
 ) -> dict[str, Any]:
     rc = incident.root_cause
     return {
         "id": incident.id,
         "service": incident.service,
+        "title": incident.title,
         "status": incident.status,
         "severity": incident.severity,
         "flapping": incident.flapping,
+        "opened_at": _when(incident.opened_at),
+        "mitigated_at": _when(incident.mitigated_at),
+        "resolved_at": _when(incident.resolved_at),
+        "acknowledged": {"by": incident.acknowledged.by, "at": _when(incident.acknowledged.at)}
+        if incident.acknowledged
+        else None,
         "signals": list(dict.fromkeys(signals)),
         "root_cause": {
             "component": rc.component if rc else None,
@@ -51,7 +60,16 @@ def incident_report(
         "impact": impact or dict(UNKNOWN_IMPACT, reason="not assessed"),
         "actions": list(actions),
         "escalations": list(escalations),
+        "timeline": [timeline_report(e) for e in timeline],
     }
+
+
+def _when(value: datetime | None) -> str | None:
+    return format_time(value) if value is not None else None
+
+
+def timeline_report(entry: TimelineEntry) -> dict[str, Any]:
+    return {"at": format_time(entry.at), "kind": entry.kind, "text": entry.text, "actor": entry.actor}
 
 
 def impact_report(incident: Incident) -> dict[str, Any]:
@@ -64,7 +82,9 @@ def impact_report(incident: Incident) -> dict[str, Any]:
     return out
 
 
-def action_report(action: Action) -> dict[str, Any]:
+def action_report(action: Action, changes: Sequence[Mapping[str, Any]] = ()) -> dict[str, Any]:
+    """An action; ``changes``: what its runbook changed, each ``{parameter, before, after, ...}`` in the
+    order written (a failed verification's undo comes last, back to the first ``before``)."""
     return {
         "runbook": action.runbook,
         "status": action.status,
@@ -72,6 +92,9 @@ def action_report(action: Action) -> dict[str, Any]:
         "parameters": dict(action.parameters),
         "playbook": action.playbook,
         "execution_id": action.execution_id,
+        "decided_at": _when(action.decided_at),
+        "ended_at": _when(action.ended_at),
+        "changes": [dict(c) for c in changes],
     }
 
 

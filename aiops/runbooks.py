@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, model_validator
 
 from aiops.errors import AiopsError
 
@@ -78,60 +78,70 @@ class Runbook(_Model):
     outputs: list[str] = []
 
     @model_validator(mode="after")
-    def _consistent(self) -> Runbook:
-        names = [s.name for s in self.main_steps]
-        if len(set(names)) != len(names):
-            raise ValueError("step names must be unique")
-        for step in self.main_steps:
-            if step.action not in SUPPORTED_ACTIONS:
-                raise ValueError(
-                    f"step {step.name}: action {step.action} is not supported "
-                    f"(supported: {', '.join(sorted(SUPPORTED_ACTIONS))})"
-                )
-            targets = [step.next_step] if step.next_step else []
-            if step.on_failure.startswith("step:"):
-                targets.append(step.on_failure[5:])
-            elif step.on_failure not in ("Abort", "Continue"):
-                raise ValueError(f"step {step.name}: onFailure must be Abort, Continue or step:NAME")
-            if step.action == "aws:branch":
-                targets += [c.get("NextStep", "") for c in step.inputs.get("Choices", [])]
-                targets += [step.inputs["Default"]] if "Default" in step.inputs else []
-            for t in targets:
-                if t not in names:
-                    raise ValueError(f"step {step.name}: goes to unknown step {t!r}")
-        outputs = {f"{s.name}.{o.name}" for s in self.main_steps for o in s.outputs}
-        for ref in self._references():
-            head = ref.split(".", 1)[0]
-            if ref.startswith(("automation:", "global:")):
-                continue
-            if "." in ref:
-                if ref not in outputs:
-                    raise ValueError(f"{{{{ {ref} }}}} names no step output")
-            elif head not in self.parameters:
-                raise ValueError(f"{{{{ {ref} }}}} is not a declared parameter")
-        for out in self.outputs:
-            if out not in outputs:
-                raise ValueError(f"outputs: {out} names no step output")
+    def _consistent(self, info: ValidationInfo) -> Runbook:
+        if isinstance(info.context, dict) and info.context.get("every_problem"):
+            return self  # the linter asks consistency_problems() for all of them
+        found = self.consistency_problems()
+        if found:
+            loc, message = found[0]
+            raise ValueError(
+                f"step {self.main_steps[int(loc[1])].name}: {message}"
+                if loc[:1] == ("mainSteps",)
+                else message
+            )
         return self
 
-    def _references(self) -> list[str]:
-        found: list[str] = []
-
-        def walk(node: Any) -> None:
-            if isinstance(node, str):
-                found.extend(REFERENCE.findall(node))
-            elif isinstance(node, dict):
-                for v in node.values():
-                    walk(v)
-            elif isinstance(node, list):
-                for v in node:
-                    walk(v)
-
-        walk(self.assume_role)
-        for step in self.main_steps:
-            walk(step.inputs)
-            walk(step.timeout_seconds)
+    def consistency_problems(self) -> list[tuple[tuple[str | int, ...], str]]:
+        """Every inconsistency (location, message): unknown actions and step targets, undeclared
+        references, outputs naming no step output. SSM refuses such a document; so do we."""
+        found: list[tuple[tuple[str | int, ...], str]] = []
+        names = [s.name for s in self.main_steps]
+        for i, step in enumerate(self.main_steps):
+            at: tuple[str | int, ...] = ("mainSteps", i)
+            if names.index(step.name) != i:
+                found.append(
+                    ((*at, "name"), f"another step is named {step.name!r}: step names must be unique")
+                )
+            if step.action not in SUPPORTED_ACTIONS:
+                found.append(
+                    (
+                        (*at, "action"),
+                        f"action {step.action} is not supported "
+                        f"(supported: {', '.join(sorted(SUPPORTED_ACTIONS))})",
+                    )
+                )
+            targets = [("nextStep", step.next_step)] if step.next_step else []
+            if step.on_failure.startswith("step:"):
+                targets.append(("onFailure", step.on_failure[5:]))
+            elif step.on_failure not in ("Abort", "Continue"):
+                found.append(((*at, "onFailure"), "onFailure must be Abort, Continue or step:NAME"))
+            if step.action == "aws:branch":
+                targets += [("inputs", c.get("NextStep", "")) for c in step.inputs.get("Choices", [])]
+                targets += [("inputs", step.inputs["Default"])] if "Default" in step.inputs else []
+            for key, t in targets:
+                if t not in names:
+                    found.append(((*at, key), f"goes to unknown step {t!r}"))
+            outputs = {f"{s.name}.{o.name}" for s in self.main_steps for o in s.outputs}
+            for ref in _references(step.inputs) + _references(step.timeout_seconds):
+                problem = self._reference(ref, outputs)
+                if problem:
+                    found.append(((*at, "inputs"), problem))
+        outputs = {f"{s.name}.{o.name}" for s in self.main_steps for o in s.outputs}
+        for ref in _references(self.assume_role):
+            problem = self._reference(ref, outputs)
+            if problem:
+                found.append((("assumeRole",), problem))
+        for n, out in enumerate(self.outputs):
+            if out not in outputs:
+                found.append((("outputs", n), f"{out} names no step output"))
         return found
+
+    def _reference(self, ref: str, outputs: set[str]) -> str | None:
+        if ref.startswith(("automation:", "global:")):
+            return None
+        if "." in ref:
+            return None if ref in outputs else f"{{{{ {ref} }}}} names no step output"
+        return None if ref in self.parameters else f"{{{{ {ref} }}}} is not a declared parameter"
 
     def step(self, name: str) -> Step:
         for s in self.main_steps:
@@ -154,6 +164,24 @@ class Runbook(_Model):
                 raise RunbookError(f"{self.name}: parameter {name} is required")
             out[name] = _check(self.name, name, spec, value)
         return out
+
+
+def _references(node: Any) -> list[str]:
+    """Every ``{{ reference }}`` in a document node."""
+    found: list[str] = []
+
+    def walk(n: Any) -> None:
+        if isinstance(n, str):
+            found.extend(REFERENCE.findall(n))
+        elif isinstance(n, dict):
+            for v in n.values():
+                walk(v)
+        elif isinstance(n, list):
+            for v in n:
+                walk(v)
+
+    walk(node)
+    return found
 
 
 def _check(doc: str, name: str, spec: Parameter, value: Any) -> Any:

@@ -11,7 +11,15 @@ from typing import Any
 
 def register(sub: Any) -> None:
     """Add the subcommands to ``aiops``'s subparsers."""
-    mat = sub.add_parser("maturity", help="judge an AWS account against the LLM observability maturity model")
+    mat = sub.add_parser(
+        "maturity",
+        help="judge an AWS account against the LLM observability maturity model",
+        description="Reads the account (read-only, any boto3 credentials) and judges each practice of the "
+        "three levels as present, partial, missing or unknown, with the evidence and the fix.",
+        epilog="examples:\n  aiops maturity --region us-east-1\n  aiops maturity --region us-east-1 --region "
+        "eu-west-1 --json",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     mat.add_argument(
         "--region", action="append", help="a region to read (repeatable; default: the session's)"
     )
@@ -22,18 +30,43 @@ def register(sub: Any) -> None:
     )
     mat.set_defaults(func=_maturity)
 
-    cat = sub.add_parser("catalog", help="propose a service catalog")
+    cat = sub.add_parser(
+        "catalog",
+        help="propose a service catalog",
+        epilog="examples:\n  aiops catalog discover --region us-east-1 -o catalog.yaml\n"
+        "  aiops catalog init --service chat-assistant --model-id anthropic.claude-3-5-sonnet-20240620-v1:0",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     verbs = cat.add_subparsers(dest="verb", required=True)
-    dis = verbs.add_parser("discover", help="propose catalog.yaml from the account's stacks, tags and alarms")
+    dis = verbs.add_parser(
+        "discover",
+        help="propose catalog.yaml from the account's stacks, tags and alarms",
+        epilog="example:\n  aiops catalog discover --service-tag app --parameter-prefix /llm/ "
+        "--region us-east-1 -o catalog.yaml",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     dis.add_argument("--service-tag", help="the tag key naming a resource's service (default: stack names)")
-    dis.add_argument("--parameter-prefix", default="/llm/")
-    dis.add_argument("--region", help="default: the session's")
-    dis.add_argument("-o", "--output", help="write here instead of stdout")
+    dis.add_argument(
+        "--parameter-prefix", default="/llm/", help="where prompt and model parameters live (default /llm/)"
+    )
+    dis.add_argument("--region", help="the region to read (default: the session's)")
+    dis.add_argument("-o", "--output", metavar="FILE", help="write the catalog here instead of stdout")
     dis.set_defaults(func=_discover)
-    ini = verbs.add_parser("init", help="the catalog entry matching the alarm pack's names")
-    ini.add_argument("--service", required=True)
-    ini.add_argument("--model-id", action="append", required=True, help="repeatable, as AlarmPackModelIds")
-    ini.add_argument("-o", "--output")
+    ini = verbs.add_parser(
+        "init",
+        help="the catalog entry matching the alarm pack's names",
+        epilog="example:\n  aiops catalog init --service chat-assistant --model-id "
+        "anthropic.claude-3-5-sonnet-20240620-v1:0 -o catalog.yaml",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    ini.add_argument("--service", required=True, help="the service, as the alarm pack's AlarmPackServiceName")
+    ini.add_argument(
+        "--model-id",
+        action="append",
+        required=True,
+        help="a Bedrock model id (repeatable, as AlarmPackModelIds)",
+    )
+    ini.add_argument("-o", "--output", metavar="FILE", help="write the catalog here instead of stdout")
     ini.set_defaults(func=_init)
 
 

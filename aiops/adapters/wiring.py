@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import yaml
 
@@ -19,7 +19,19 @@ from aiops.links import slack_thread_url
 from aiops.notify import Notifier
 from aiops.pipeline import Pipeline, Settings
 from aiops.playbooks import load_playbooks
-from aiops.ports import ChatClient, Clock, Pager, Remediator, Scheduler
+from aiops.ports import (
+    ChatClient,
+    Clock,
+    ContextStore,
+    IncidentStore,
+    MessageStore,
+    Pager,
+    Remediator,
+    RunLedger,
+    Scheduler,
+    SignalLedger,
+    SilenceStore,
+)
 from aiops.remediate import Remediation
 from aiops.runbooks import load_runbooks
 
@@ -33,10 +45,21 @@ def read_catalog(path: Path) -> Catalog:
         return load_catalog(yaml.safe_load(fh), origin=str(path))
 
 
+class Store(SignalLedger, IncidentStore, ContextStore, SilenceStore, RunLedger, MessageStore, Protocol):
+    """Every store port on one table, and the reads of the flush and the Slack app: DynamoStore in
+    AWS, its in-memory twin (aiops.local.memory.MemoryStore) in replay."""
+
+    def unsettled_incidents(self) -> list[str]: ...
+
+    def open_incidents(self) -> list[Incident]: ...
+
+    def all_incidents(self) -> list[Incident]: ...
+
+
 @dataclass
 class App:
     pipeline: Pipeline
-    store: DynamoStore
+    store: Store
     chat: ChatClient
     catalog: Catalog
     pager: Pager | None
@@ -69,6 +92,7 @@ def build_app(
     *,
     clock: Clock,
     dynamodb: DynamoDBClient | None = None,
+    store: Store | None = None,
     cloudwatch: CloudWatchClient | None = None,
     remediator: Remediator | None = None,
     catalog: Catalog | None = None,
@@ -80,7 +104,8 @@ def build_app(
     """The app from ``config``; an explicit client beats the configuration (local runs and tests hand
     in their own Slack and pager stand-ins). With no Slack token, messages wait: nothing is faked."""
     catalog = catalog or read_catalog(config.catalog_file)
-    store = DynamoStore(config.table_name, clock=clock, client=dynamodb)
+    if store is None:
+        store = DynamoStore(config.table_name, clock=clock, client=dynamodb)
     if chat is None:
         if config.slack_token is not None:
             chat = SlackChat(web_client(config.slack_token.get_secret_value(), base_url=config.slack_api_url))

@@ -1,8 +1,9 @@
-"""The app on the embedded emulator: provisioned AWS state, the local remediator, counted AWS calls."""
+"""The app on the emulated account: provisioned AWS state, the local remediator, the alarm mirror."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -15,14 +16,16 @@ from aiops.errors import EventError
 from aiops.local.fakes import LocalChat, LocalPager
 from aiops.local.remediator import LocalRemediator
 from aiops.local.timers import LocalScheduler
-from aiops.ports import Clock
+from aiops.local.world import LocalAws
+from aiops.ports import ChatClient, Clock, Pager
 from aiops.runbooks import load_runbooks
 from aiops.signals import normalize
+from aiops.signals.model import Deferred, Signal, primary_metric
 
 
 @dataclass
 class CallCounter:
-    """Counts the pipeline's own AWS calls (botocore ``before-call`` events), by service."""
+    """Counts a boto3 client's requests (botocore ``before-call`` events), by service."""
 
     counts: dict[str, int] = field(default_factory=lambda: {"dynamodb": 0, "ssm": 0, "cloudwatch": 0})
     on: bool = False
@@ -39,82 +42,110 @@ def provision(
     ssm: Any,
     cloudwatch: Any,
     catalog: Catalog,
-    events: list[str],
+    events: Iterable[str] = (),
     *,
     parameters: dict[str, list[str]] | None = None,
     metrics: list[dict[str, Any]] | None = None,
 ) -> AlarmMirror:
-    """The emulator's AWS state before the first event: the LLM parameters, the kill switch (on), the
-    stream's alarms, and any CloudWatch datapoints."""
-    import boto3
-
+    """The emulated account before the first event: the LLM parameters, the kill switch (on), any
+    CloudWatch datapoints, and the alarms of ``events`` (the mirror creates the others on first sight)."""
     from aiops.local.provision import default_state, provision_parameters, seed_metrics
 
     provision_parameters(ssm, parameters if parameters is not None else default_state(catalog))
     ssm.put_parameter(Name=KILL_SWITCH, Value="true", Type="String", Overwrite=True)
     if metrics:
         seed_metrics(cloudwatch, metrics)
-    return AlarmMirror(boto3.client("cloudwatch", region_name=cloudwatch.meta.region_name), events)
+    return AlarmMirror(cloudwatch, events)
 
 
 def build_local_app(
-    config: Config, clock: Clock, catalog: Catalog, *, dynamodb: Any, ssm: Any, cloudwatch: Any
+    config: Config,
+    clock: Clock,
+    catalog: Catalog,
+    *,
+    aws: LocalAws,
+    chat: ChatClient | None = None,
+    pager: Pager | None = None,
 ) -> App:
-    """The app on the emulator, with runbooks run by the local executor (demo and replay)."""
+    """The app on the emulated account (demo and replay): the store, the bot's counted SSM and
+    CloudWatch clients, runbooks run by the local executor on the account's own clients, and Slack and
+    PagerDuty rendered locally unless real clients are handed in (``--live``)."""
+    bot_ssm = aws.bot("ssm")
     remediator = LocalRemediator(
-        load_runbooks(config.runbooks_dir), {"ssm": ssm, "cloudwatch": cloudwatch}, clock
+        load_runbooks(config.runbooks_dir),
+        {"ssm": aws.ssm, "cloudwatch": aws.cloudwatch},
+        clock,
+        ssm=bot_ssm,
     )
     return build_app(
         config,
         clock=clock,
-        dynamodb=dynamodb,
-        cloudwatch=cloudwatch,
+        store=aws.store,
+        cloudwatch=aws.bot("cloudwatch"),
         catalog=catalog,
         remediator=remediator,
-        chat=LocalChat() if config.slack_token is None else None,
-        pager=LocalPager() if not (config.pagerduty_routes or config.pager_topic_arn) else None,
+        chat=chat if chat is not None else LocalChat(),
+        pager=pager if pager is not None else LocalPager(),
         scheduler=LocalScheduler(),
     )
 
 
-class AlarmMirror:
-    """The stream's alarms, created in the emulator and set to the state of their latest event."""
+ALARM_STATE = {"firing": "ALARM", "resolved": "OK", "info": "INSUFFICIENT_DATA"}
 
-    def __init__(self, cloudwatch: Any, events: list[str]) -> None:
+
+class AlarmMirror:
+    """The stream's alarms in the emulated CloudWatch, each in the state of its latest event (by event
+    time): what a runbook's verification step reads. An alarm is created the first time it is seen."""
+
+    def __init__(self, cloudwatch: Any, events: Iterable[str] = ()) -> None:
         self.cloudwatch = cloudwatch
         self.latest: dict[str, datetime] = {}
-        created: set[str] = set()
+        self.created: set[str] = set()
         for line in events:
             for s in _signals(line):
-                if s.alarm is None or s.alarm.name in created:
-                    continue
-                created.add(s.alarm.name)
-                metric = s.alarm.primary_metric
-                cloudwatch.put_metric_alarm(
-                    AlarmName=s.alarm.name,
-                    Namespace=metric.namespace if metric else "aiops/replay",
-                    MetricName=metric.name if metric else "Composite",
-                    Statistic="Sum",
-                    Period=60,
-                    EvaluationPeriods=1,
-                    Threshold=s.alarm.threshold or 0.0,
-                    ComparisonOperator="GreaterThanThreshold",
-                    Dimensions=[
-                        {"Name": k, "Value": v} for k, v in (metric.dimensions if metric else {}).items()
-                    ],
-                )
+                self._create(s)
 
     def apply(self, line: str) -> None:
-        for s in _signals(line):
-            if s.alarm is None or s.time < self.latest.get(s.alarm.name, s.time):
+        self.apply_signals(_signals(line))
+
+    def apply_signals(self, signals: Sequence[Signal | Deferred]) -> None:
+        for s in signals:
+            name = _alarm_name(s)
+            if name is None or s.time < self.latest.get(name, s.time):
                 continue
-            self.latest[s.alarm.name] = s.time
+            self._create(s)
+            self.latest[name] = s.time
             self.cloudwatch.set_alarm_state(
-                AlarmName=s.alarm.name, StateValue=s.alarm.state, StateReason="replay"
+                AlarmName=name, StateValue=ALARM_STATE[s.status], StateReason="replay"
             )
 
+    def _create(self, s: Signal | Deferred) -> None:
+        name = _alarm_name(s)
+        if name is None or name in self.created:
+            return
+        self.created.add(name)
+        metric = primary_metric(s.metrics if isinstance(s, Deferred) else s.alarm.metrics if s.alarm else ())
+        threshold = s.alarm.threshold if isinstance(s, Signal) and s.alarm else None
+        self.cloudwatch.put_metric_alarm(
+            AlarmName=name,
+            Namespace=metric.namespace if metric else "aiops/replay",
+            MetricName=metric.name if metric and metric.name else "Composite",
+            Statistic="Sum",
+            Period=60,
+            EvaluationPeriods=1,
+            Threshold=threshold or 0.0,
+            ComparisonOperator="GreaterThanThreshold",
+            Dimensions=[{"Name": k, "Value": v} for k, v in (metric.dimensions if metric else {}).items()],
+        )
 
-def _signals(line: str) -> list[Any]:
+
+def _alarm_name(s: Signal | Deferred) -> str | None:
+    if isinstance(s, Deferred):
+        return s.alarm_names[0] if s.alarm_names else None
+    return s.alarm.name if s.alarm is not None else None
+
+
+def _signals(line: str) -> list[Signal]:
     try:
         return normalize(json.loads(line))
     except (EventError, ValueError):

@@ -48,6 +48,8 @@ class Execution:
     approved: bool | None = None
     started_at: datetime | None = None
     ended_at: datetime | None = None
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    """What the execution changed, in order: each parameter it wrote, its value before and after."""
 
     @property
     def done(self) -> bool:
@@ -177,7 +179,17 @@ class LocalExecutor:
             raise StepFailedError(f"action {step.action} is not supported by the local executor")
         inputs = self._interpolate(step.inputs, ex)
         if step.action == "aws:executeAwsApi":
+            before = self._current(inputs)
             response = self._call(inputs)
+            if before is not None:
+                ex.changes.append(
+                    {
+                        "step": step.name,
+                        **before,
+                        "after": inputs.get("Value"),
+                        "after_version": response.get("Version"),
+                    }
+                )
             self._outputs(step, ex, response)
         elif step.action == "aws:executeScript":
             self._outputs(step, ex, {"Payload": self._script(inputs)})
@@ -222,6 +234,19 @@ class LocalExecutor:
             return getattr(client, xform_name(str(inputs["Api"])))(**kwargs)
         except (ClientError, BotoCoreError, TypeError) as exc:
             raise StepFailedError(f"{inputs['Service']}.{inputs['Api']}: {exc}") from None
+
+    def _current(self, inputs: Mapping[str, Any]) -> dict[str, Any] | None:
+        """Before an SSM PutParameter: the parameter's value and version it replaces (for the report)."""
+        if (str(inputs.get("Service")), str(inputs.get("Api"))) != ("ssm", "PutParameter"):
+            return None
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        name = str(inputs.get("Name"))
+        try:
+            p = self.client("ssm").get_parameter(Name=name)["Parameter"]
+        except (ClientError, BotoCoreError):
+            return {"parameter": name, "before": None, "before_version": None}
+        return {"parameter": name, "before": p["Value"], "before_version": p["Version"]}
 
     @staticmethod
     def _script(inputs: Mapping[str, Any]) -> Any:

@@ -20,32 +20,44 @@ class Posted:
     message: SlackMessage
     thread_ts: str | None = None
     edits: list[SlackMessage] = field(default_factory=list)
+    """The edits kept (every one, or only the latest: see ``LocalChat.keep_edits``)."""
+    edit_count: int = 0
 
 
 class LocalChat:
-    """A ChatClient that keeps messages instead of sending them (demo and replay without a token)."""
+    """A ChatClient that keeps messages instead of sending them (demo, replay, tests).
 
-    def __init__(self) -> None:
+    ``keep_edits``: keep every version of an edited message (the demo writes each one out); otherwise
+    only the latest, so a long replay's memory does not grow with the number of edits."""
+
+    def __init__(self, *, keep_edits: bool = True) -> None:
         self._lock = threading.Lock()
         self._ts = itertools.count(1)
         self.posts: list[Posted] = []
+        self._by_ts: dict[tuple[str, str], Posted] = {}
+        self.keep_edits = keep_edits
         self.calls = 0
 
     def post(self, channel: str, message: SlackMessage, *, thread_ts: str | None = None) -> MessageRef:
         with self._lock:
             self.calls += 1
             ts = f"1700000000.{next(self._ts):06d}"
-            self.posts.append(Posted(channel, ts, message, thread_ts))
+            posted = Posted(channel, ts, message, thread_ts)
+            self.posts.append(posted)
+            self._by_ts[(channel, ts)] = posted
             return MessageRef(channel, ts)
 
     def update(self, ref: MessageRef, message: SlackMessage) -> None:
         with self._lock:
             self.calls += 1
-            for p in self.posts:
-                if p.ts == ref.ts and p.channel == ref.channel:
-                    p.edits.append(message)
-                    return
-            raise KeyError(ref.ts)
+            p = self._by_ts.get((ref.channel, ref.ts))
+            if p is None:
+                raise KeyError(ref.ts)
+            p.edit_count += 1
+            if self.keep_edits:
+                p.edits.append(message)
+            else:
+                p.edits[:] = [message]
 
     def current(self, ts: str) -> SlackMessage:
         for p in self.posts:

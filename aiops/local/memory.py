@@ -1,46 +1,131 @@
-"""In-memory adapters with the same semantics as the DynamoDB ones (conditional writes, versions).
+"""The in-memory twin of the DynamoDB store: the same rows, conditions, ordering and TTLs, in dictionaries.
 
-Thread-safe, so concurrency tests and benchmarks can run them from several threads.
+``aiops replay`` runs on it (the default emulator), and so do the unit tests and the benchmarks. The
+store contract tests (tests/functional/test_store_contract.py) run one suite against this twin and
+against :class:`~aiops.adapters.dynamodb.DynamoStore` on moto, so the two cannot drift apart.
+
+Each row family of ``aiops/adapters/dynamodb`` (see its docstring) has a dictionary here keyed the way
+the table is: sort keys are the same strings, so everything read back comes in the same order, and a
+write that DynamoDB would make conditional is conditional here on the same attribute. Times that the
+table stores as epoch seconds (TTLs, the Slack claim) are kept as epoch seconds, so a lease or a TTL
+lapses at the same instant on both.
+
+It also counts the DynamoDB requests the real adapter would make for each call (``requests``), so a
+replay on the twin reports the same ``aws_calls.dynamodb`` as one on moto:
+
+================================  ==============================================================
+method                            DynamoDB requests the adapter makes
+================================  ==============================================================
+lookup                            BatchGetItem per 100 distinct keys (an event id and a fingerprint
+                                  per signal)
+record                            1 TransactWriteItems
+link                              BatchWriteItem per 25 rows
+remember / silence                1 PutItem
+recall / silences / signals_of    1 Query
+timeline / runs                   1 Query
+get / message_for                 1 GetItem
+open_for                          1 GetItem (the service's pointer), +1 GetItem when it is active
+prefetch                          BatchGetItem per 100 services, +1 per 100 incidents wanted
+create                            1 TransactWriteItems
+save                              1 TransactWriteItems; +1 UpdateItem when a reopened incident is
+                                  made current again; +1 BatchWriteItem per 25 timeline entries past
+                                  the 100 a transaction holds; +1 TransactWriteItems when the service
+                                  has moved on to another incident (the retry without its pointer)
+claim_action / claim              1 PutItem
+store / claim_entry               1 UpdateItem
+release                           1 DeleteItem
+record_run                        1 TransactWriteItems
+finish_run                        1 GetItem, +1 UpdateItem when the execution is known
+all_incidents                     1 Scan
+unsettled_incidents               1 Query of the index, +1 UpdateItem per row retired
+open_incidents                    1 Query of the index, +1 BatchGetItem per 100 incidents
+================================  ==============================================================
+
+Thread-safe (one lock, as each DynamoDB request is atomic), so concurrency tests can share it.
 """
 
 from __future__ import annotations
 
+import bisect
 import threading
 from collections.abc import Sequence
-from dataclasses import replace
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
-from aiops.decide import Run
 from aiops.errors import ConflictError
 from aiops.incident import Incident, SignalRef, SignalState, TimelineEntry, timeline_order
-from aiops.ports import CLAIM_LEASE, MessageRecord, Seen, Silence
-from aiops.signals.model import Head, Signal
+from aiops.local.memory_rows import MessageRows, RunRows, batches
+from aiops.ports import Clock, Seen, Silence
+from aiops.signals.model import Head, Signal, format_time
+
+UNSETTLED_FOR_SECONDS = 86400
+"""aiops.adapters.dynamodb.UNSETTLED_FOR, in seconds (this module imports nothing of the adapter)."""
+TRANSACT_ROOM = 100
+"""Items one TransactWriteItems holds; the timeline entries beyond it go in batch writes."""
+_NEVER = datetime.min.replace(tzinfo=UTC)
+SWEEP_EVERY = 10_000
+"""Event-id claims held before expired ones are swept (then twice what is left)."""
 
 
-class MemoryStore:
-    """SignalLedger + IncidentStore + MessageStore + ContextStore + SilenceStore in dictionaries."""
+def epoch(value: datetime) -> int:
+    """Seconds since the epoch, truncated: how the table stores TTLs and leases."""
+    return int(value.timestamp())
 
-    def __init__(self) -> None:
+
+@dataclass(slots=True)
+class _Pointer:
+    """``SVC#<service>`` | ``CURRENT``: the service's current incident."""
+
+    incident_id: str
+    active: bool
+
+
+class MemoryStore(MessageRows, RunRows):
+    """SignalLedger + IncidentStore + MessageStore + ContextStore + SilenceStore + RunLedger in memory.
+
+    ``clock`` decides TTLs and the unsettled index, as the adapter's does; without one nothing expires.
+    """
+
+    def __init__(self, clock: Clock | None = None) -> None:
         self._lock = threading.RLock()
-        self.events: dict[str, datetime] = {}
+        self.clock = clock
+        self.requests = 0
+        """DynamoDB requests the adapter would have made (see the table above)."""
+        self.events: dict[str, int] = {}
+        """``EVT#<event id>``: the claim's expiry, epoch seconds."""
+        self._sweep_at = SWEEP_EVERY
         self.states: dict[str, SignalState] = {}
-        self.signal_rows: dict[str, dict[str, tuple[datetime, str]]] = {}
+        self.signal_rows: dict[str, dict[str, str]] = {}
+        """incident id -> {``<time>#<event id>``: event id}"""
         self.incidents: dict[str, Incident] = {}
-        self.current: dict[str, str] = {}
+        self.pointers: dict[str, _Pointer] = {}
+        self.unsettled: dict[str, str] = {}
+        """The sparse index: incident id -> its ``opened`` key, while it is on the index."""
         self.timelines: dict[str, dict[str, TimelineEntry]] = {}
-        self.messages: dict[str, MessageRecord] = {}
-        self.context: dict[str, dict[str, Signal]] = {}
-        self.silenced: list[Silence] = []
-        self.claims: set[tuple[str, str]] = set()
-        self.run_log: dict[str, tuple[str, Run, str, str]] = {}
-        """execution id -> (service, run, incident id, playbook)"""
+        """incident id -> {``<time>#<key>``: entry}, and the same entries in timeline order:"""
+        self.ordered: dict[str, list[TimelineEntry]] = {}
+        self.context: dict[str, dict[str, tuple[Signal, int]]] = {}
+        self.silenced: dict[str, dict[str, Silence]] = {}
+        MessageRows.__init__(self)
+        RunRows.__init__(self)
 
-    # SignalLedger
+    def now(self) -> datetime:
+        return self.clock.now() if self.clock is not None else _NEVER
+
+    def _count(self, n: int = 1) -> None:
+        self.requests += n
+
+    # -- SignalLedger ------------------------------------------------------------------------------
+
     def lookup(self, event_ids: Sequence[str], fingerprints: Sequence[str]) -> list[Seen]:
         with self._lock:
+            keys = {("E", e) for e in event_ids} | {("F", f) for f in fingerprints}
+            self._count(batches(len(keys), 100))
+            now = epoch(self.now())
+            events = self.events
             return [
-                Seen(i in self.events, self.states.get(fp))
-                for i, fp in zip(event_ids, fingerprints, strict=True)
+                Seen(e in events and events[e] >= now, self.states.get(fp))
+                for e, fp in zip(event_ids, fingerprints, strict=True)
             ]
 
     def record(
@@ -53,165 +138,214 @@ class MemoryStore:
         expires_at: datetime,
     ) -> bool:
         with self._lock:
-            if signal.id in self.events:
-                return False
+            self._count()
+            claimed = self.events.get(signal.id)
+            if claimed is not None and claimed >= epoch(self.now()):
+                return False  # the event id is claimed (and its claim has not expired)
             current = self.states.get(state.fingerprint)
             if (current.version if current else None) != expected_version:
                 raise ConflictError(state.fingerprint)
-            self.events[signal.id] = expires_at
+            self.events[signal.id] = epoch(expires_at)
+            if len(self.events) >= self._sweep_at:
+                self._sweep()
             self.states[state.fingerprint] = state
-            for incident_id in incident_ids:
-                self.signal_rows.setdefault(incident_id, {})[signal.id] = (signal.time, signal.kind)
+            if incident_ids:
+                sk = f"{format_time(signal.time)}#{signal.id}"
+                for incident_id in incident_ids:
+                    self.signal_rows.setdefault(incident_id, {})[sk] = signal.id
             return True
+
+    def _sweep(self) -> None:
+        """Forget expired event-id claims, as DynamoDB's TTL deletes them: a replay of days of events
+        holds the claims of the last two days, not every event it ever saw. (An expired claim counts as
+        absent either way: nothing read changes.)"""
+        now = epoch(self.now())
+        self.events = {e: expiry for e, expiry in self.events.items() if expiry >= now}
+        self._sweep_at = max(2 * len(self.events), SWEEP_EVERY)
 
     def link(self, incident_id: str, signals: Sequence[SignalRef]) -> None:
         with self._lock:
+            self._count(batches(len(signals), 25))
+            rows = self.signal_rows.setdefault(incident_id, {})
             for s in signals:
-                self.signal_rows.setdefault(incident_id, {})[s.id] = (s.time, s.kind)
-
-    # ContextStore
-    def remember(self, key: str, signal: Signal, *, expires_at: datetime) -> None:
-        with self._lock:
-            self.context.setdefault(key, {})[signal.id] = signal
-
-    def recall(self, key: str, since: datetime, until: datetime) -> list[Signal]:
-        with self._lock:
-            found = [s for s in self.context.get(key, {}).values() if since <= s.time <= until]
-        return sorted(found, key=lambda s: (s.time, s.id))
-
-    # SilenceStore
-    def silence(self, silence: Silence) -> None:
-        with self._lock:
-            self.silenced.append(silence)
-
-    def silences(self, service: str, now: datetime) -> list[Silence]:
-        with self._lock:
-            return [s for s in self.silenced if s.service == service and s.until > now]
+                rows[f"{format_time(s.time)}#{s.id}"] = s.id
 
     def signals_of(self, incident_id: str) -> list[str]:
         with self._lock:
+            self._count()
             rows = self.signal_rows.get(incident_id, {})
-            return [sid for sid, _ in sorted(rows.items(), key=lambda kv: (kv[1][0], kv[0]))]
+            return [rows[sk] for sk in sorted(rows)]
 
-    # IncidentStore
+    # -- ContextStore ------------------------------------------------------------------------------
+
+    def remember(self, key: str, signal: Signal, *, expires_at: datetime) -> None:
+        with self._lock:
+            self._count()
+            rows = self.context.setdefault(key, {})
+            rows[f"{format_time(signal.time)}#{signal.id}"] = (signal, epoch(expires_at))
+
+    def recall(self, key: str, since: datetime, until: datetime) -> list[Signal]:
+        with self._lock:
+            self._count()
+            lo, hi = format_time(since), format_time(until) + "#\uffff"
+            now = epoch(self.now())
+            found = [
+                s
+                for sk, (s, expires) in self.context.get(key, {}).items()
+                if lo <= sk <= hi and expires >= now and since <= s.time <= until
+            ]
+        return sorted(found, key=lambda s: (s.time, s.id))
+
+    # -- SilenceStore ------------------------------------------------------------------------------
+
+    def silence(self, silence: Silence) -> None:
+        with self._lock:
+            self._count()
+            sk = f"{silence.component or '*'}#{format_time(silence.until)}#{silence.by}"
+            self.silenced.setdefault(silence.service, {})[sk] = silence
+
+    def silences(self, service: str, now: datetime) -> list[Silence]:
+        with self._lock:
+            self._count()
+            rows = self.silenced.get(service, {})
+            return [rows[sk] for sk in sorted(rows) if rows[sk].until > now]
+
+    # -- IncidentStore -----------------------------------------------------------------------------
+
     def get(self, incident_id: str) -> Incident | None:
         with self._lock:
+            self._count()
             return self.incidents.get(incident_id)
 
     def open_for(self, service: str) -> Incident | None:
         with self._lock:
-            incident_id = self.current.get(service)
-            incident = self.incidents.get(incident_id) if incident_id else None
+            self._count()
+            pointer = self.pointers.get(service)
+            if pointer is None or not pointer.active:
+                return None
+            incident = self.get(pointer.incident_id)
             return incident if incident is not None and incident.is_active else None
 
     def prefetch(
         self, incident_ids: Sequence[str], services: Sequence[str]
     ) -> tuple[dict[str, Incident], dict[str, Incident]]:
         with self._lock:
-            by_id = {i: self.incidents[i] for i in incident_ids if i in self.incidents}
-            current = {s: inc for s in services if (inc := self.open_for(s)) is not None}
+            distinct = list(dict.fromkeys(services))
+            self._count(batches(len(distinct), 100))
+            active = {
+                s: p.incident_id for s in distinct if (p := self.pointers.get(s)) is not None and p.active
+            }
+            wanted = list(dict.fromkeys([*incident_ids, *active.values()]))
+            self._count(batches(len(wanted), 100))
+            by_id = {i: self.incidents[i] for i in wanted if i in self.incidents}
+            current = {s: by_id[i] for s, i in active.items() if i in by_id and by_id[i].is_active}
             return by_id, current
 
     def create(self, incident: Incident, *, replaces: str | None = None) -> Incident:
         with self._lock:
-            existing = self.open_for(incident.service)
-            if (existing is not None and existing.id != replaces) or incident.id in self.incidents:
+            self._count()
+            pointer = self.pointers.get(incident.service)
+            guard = (
+                pointer is None
+                or not pointer.active
+                or (replaces is not None and pointer.incident_id == replaces)
+            )
+            if not guard or incident.id in self.incidents:
                 raise ConflictError(f"service:{incident.service}")
             created = incident.model_copy(update={"version": 1})
-            self.incidents[incident.id] = created
-            self.current[incident.service] = incident.id
+            self.pointers[incident.service] = _Pointer(incident.id, True)
+            self._put(created)
             return created
 
     def save(self, incident: Incident, entries: Sequence[TimelineEntry]) -> Incident:
         with self._lock:
+            self._count()
             stored = self.incidents.get(incident.id)
             if stored is None or stored.version != incident.version:
                 raise ConflictError(incident.id)
             saved = incident.model_copy(update={"version": incident.version + 1})
-            self.incidents[incident.id] = saved
-            timeline = self.timelines.setdefault(incident.id, {})
+            pointer = self.pointers.get(incident.service)
+            mine = pointer is not None and pointer.incident_id == incident.id
+            room = TRANSACT_ROOM - 1
+            if not saved.is_active:
+                if mine and pointer is not None:
+                    pointer.active = False
+                    room -= 1  # the pointer's update rides in the transaction
+                else:
+                    self._count()  # the adapter's retry without the pointer it no longer holds
+            self._count(batches(max(0, len(entries) - room), 25))
+            self._put(saved)
             for e in entries:
-                timeline.setdefault(e.key, e)
+                self._entry(e)
+            if saved.is_active and any(e.kind == "reopened" for e in entries):
+                self._count()
+                if mine and pointer is not None:
+                    pointer.active = True
             return saved
+
+    def _put(self, incident: Incident) -> None:
+        """The incident item, and its place on the sparse index as the adapter's item carries it."""
+        self.incidents[incident.id] = incident
+        resolved = incident.resolved_at
+        if resolved is None or (self.now() - resolved).total_seconds() < UNSETTLED_FOR_SECONDS:
+            self.unsettled[incident.id] = f"{format_time(incident.opened_at)}#{incident.id}"
+        else:
+            self.unsettled.pop(incident.id, None)
+
+    def _entry(self, e: TimelineEntry) -> None:
+        """Write a timeline row (the same time and key overwrite it), keeping the timeline in order: the
+        notifier reads it on every sync, and a long incident's would otherwise be sorted each time."""
+        rows = self.timelines.setdefault(e.incident_id, {})
+        ordered = self.ordered.setdefault(e.incident_id, [])
+        sk = f"{format_time(e.at)}#{e.key}"
+        old = rows.get(sk)
+        if old is not None:
+            ordered.remove(old)
+        rows[sk] = e
+        bisect.insort(ordered, e, key=timeline_order)
 
     def timeline(self, incident_id: str) -> list[TimelineEntry]:
         with self._lock:
-            return sorted(self.timelines.get(incident_id, {}).values(), key=timeline_order)
+            self._count()
+            return list(self.ordered.get(incident_id, ()))
 
-    # RunLedger
-    def claim_action(self, incident_id: str, playbook: str) -> bool:
+    def all_incidents(self) -> list[Incident]:
+        """Every incident (the adapter scans; for the local tools, never deployed)."""
         with self._lock:
-            if (incident_id, playbook) in self.claims:
-                return False
-            self.claims.add((incident_id, playbook))
-            return True
+            self._count()
+            return sorted(self.incidents.values(), key=lambda i: (i.opened_at, i.id))
 
-    def record_run(
-        self, service: str, run: Run, *, execution_id: str, incident_id: str, playbook: str
-    ) -> None:
+    def unsettled_incidents(self) -> list[str]:
+        """Incidents not resolved, or resolved within the day; those that aged out leave the index."""
         with self._lock:
-            self.run_log[execution_id] = (service, run, incident_id, playbook)
+            self._count()
+            now = self.now()
+            out = []
+            for incident_id, _ in sorted(self.unsettled.items(), key=lambda kv: kv[1]):
+                incident = self.incidents[incident_id]
+                at = incident.resolved_at
+                if (
+                    incident.status == "resolved"
+                    and at is not None
+                    and (now - at).total_seconds() >= UNSETTLED_FOR_SECONDS
+                ):
+                    self._count()
+                    del self.unsettled[incident_id]
+                    continue
+                out.append(incident_id)
+            return out
 
-    def finish_run(self, execution_id: str, status: str) -> tuple[str, str] | None:
+    def open_incidents(self) -> list[Incident]:
         with self._lock:
-            found = self.run_log.get(execution_id)
-            if found is None:
-                return None
-            service, run, incident_id, playbook = found
-            self.run_log[execution_id] = (service, replace(run, status=status), incident_id, playbook)
-            return incident_id, playbook
-
-    def runs(self, service: str, since: datetime) -> list[Run]:
-        with self._lock:
-            found = [r for s, r, _, _ in self.run_log.values() if s == service and r.started_at >= since]
-        return sorted(found, key=lambda r: r.started_at)
-
-    # MessageStore
-    def message_for(self, incident_id: str) -> MessageRecord | None:
-        with self._lock:
-            return self.messages.get(incident_id)
-
-    def claim(self, incident_id: str, channel: str, *, now: datetime) -> bool:
-        with self._lock:
-            rec = self.messages.get(incident_id)
-            if rec is not None and (
-                rec.ts is not None or (rec.claimed_at and now - rec.claimed_at <= CLAIM_LEASE)
-            ):
-                return False
-            self.messages[incident_id] = MessageRecord(incident_id, channel, None, -1, claimed_at=now)
-            return True
-
-    def store(self, record: MessageRecord, *, expected_version: int | None) -> bool:
-        with self._lock:
-            rec = self.messages.get(record.incident_id)
-            if expected_version is None:
-                ok = rec is not None and rec.ts is None
-            else:
-                ok = rec is not None and rec.rendered_version == expected_version
-            if ok and rec is not None:
-                self.messages[record.incident_id] = replace(
-                    record, claimed_at=rec.claimed_at, posted_entries=rec.posted_entries
-                )
-            return ok
-
-    def claim_entry(self, incident_id: str, key: str, *, release: bool = False) -> bool:
-        with self._lock:
-            rec = self.messages.get(incident_id)
-            if rec is not None and release:
-                self.messages[incident_id] = replace(
-                    rec, posted_entries=tuple(k for k in rec.posted_entries if k != key)
-                )
-                return True
-            if rec is None or key in rec.posted_entries:
-                return False
-            self.messages[incident_id] = replace(rec, posted_entries=(*rec.posted_entries, key))
-            return True
-
-    def release(self, incident_id: str) -> None:
-        with self._lock:
-            rec = self.messages.get(incident_id)
-            if rec is not None and rec.ts is None:
-                del self.messages[incident_id]
+            self._count()
+            ids = [
+                i
+                for i, _ in sorted(self.unsettled.items(), key=lambda kv: kv[1])
+                if self.incidents[i].status != "resolved"
+            ]
+            self._count(batches(len(ids), 100))
+            found = [self.incidents[i] for i in ids if self.incidents[i].is_active]
+            return sorted(found, key=lambda i: (i.opened_at, i.id))
 
 
 class FixedClock:

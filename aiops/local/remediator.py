@@ -12,14 +12,24 @@ from aiops.runbooks import Runbook
 
 
 class LocalRemediator:
-    """Runs runbooks with the local executor; :meth:`poll` advances them on the clock's time."""
+    """Runs runbooks with the local executor; :meth:`poll` advances them on the clock's time.
 
-    def __init__(self, runbooks: Mapping[str, Runbook], clients: Mapping[str, Any], clock: Clock) -> None:
+    ``clients`` are the runbooks' (SSM Automation's, in AWS); ``ssm`` is the bot's own client, for the
+    kill switch (default: the runbooks' one). ``starts`` counts StartAutomationExecution calls: what the
+    deployed bot would send SSM instead of running the runbook itself.
+    """
+
+    def __init__(
+        self, runbooks: Mapping[str, Runbook], clients: Mapping[str, Any], clock: Clock, *, ssm: Any = None
+    ) -> None:
         self.clients = clients
+        self.ssm = ssm if ssm is not None else clients["ssm"]
         self.executor = LocalExecutor(runbooks, clients.__getitem__, clock)
         self._reported: set[str] = set()
+        self.starts = 0
 
     def start(self, runbook: str, parameters: Mapping[str, Any], client_token: str) -> str:
+        self.starts += 1
         return self.executor.start(runbook, parameters, client_token).id
 
     def poll(self) -> list[ExecutionUpdate]:
@@ -36,7 +46,7 @@ class LocalRemediator:
         return out
 
     def automation_enabled(self) -> bool:
-        return automation_enabled(self.clients["ssm"])
+        return automation_enabled(self.ssm)
 
     def parameter_value(self, name: str) -> str | None:
-        return parameter_value(self.clients["ssm"], name)
+        return parameter_value(self.ssm, name)

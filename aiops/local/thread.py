@@ -1,4 +1,5 @@
-"""The Slack traffic of a local run, for a person: each root message with its replies under it."""
+"""The Slack traffic of a local run, for a person: each root message with its replies under it, as text;
+and the exact API payloads, one file per message version, each with a Block Kit Builder link."""
 
 from __future__ import annotations
 
@@ -6,39 +7,68 @@ import json
 from pathlib import Path
 from typing import Any, TextIO
 
-from aiops.local.fakes import LocalChat
+from aiops.local.fakes import LocalChat, Posted
+from aiops.ports import SlackMessage
 from aiops.render_text import builder_link, to_text
+
+PAYLOAD_GLOBS = ("slack-*.json", "slack-*.builder-url.txt")
+"""The files a local run writes into its payload directory (and removes from it first)."""
 
 
 def write_thread(chat: Any, out: TextIO, payload_dir: Path | None) -> None:
-    """The Slack traffic of a local run, readable: each root message with its replies under it; the
-    exact API payloads as JSON files, each with a Block Kit Builder link beside it."""
     if not isinstance(chat, LocalChat):
-        out.write("\nSlack: posted to the real workspace.\n")
+        out.write("\nSlack: posted to the real workspace (--live).\n")
         return
     roots = [p for p in chat.posts if p.thread_ts is None]
     out.write(
-        f"\nSlack (not sent: set SLACK_BOT_TOKEN and SLACK_CHANNEL to post): {len(roots)} thread(s), "
-        f"{chat.calls} API call(s)\n"
+        f"\nSlack (rendered here, not sent: --live posts it, with SLACK_BOT_TOKEN and SLACK_CHANNEL): "
+        f"{len(roots)} thread(s), {chat.calls} API call(s)\n"
     )
+    replies: dict[str, list[Posted]] = {}
+    for p in chat.posts:
+        if p.thread_ts is not None:
+            replies.setdefault(p.thread_ts, []).append(p)
     for root in roots:
         message = chat.current(root.ts)
-        out.write(f"\n--- {root.channel}  ts={root.ts}  (posted once, edited {len(root.edits)} time(s))\n")
+        out.write(f"\n--- {root.channel}  ts={root.ts}  (posted once, edited {root.edit_count} time(s))\n")
         out.write(to_text(message.blocks) + "\n")
-        replies = [p for p in chat.posts if p.thread_ts == root.ts]
-        for reply in replies:
+        for reply in replies.get(root.ts, []):
             out.write("  ↳ " + to_text(reply.message.blocks).replace("\n", "\n    ") + "\n")
-        if payload_dir is not None:
-            payload_dir.mkdir(parents=True, exist_ok=True)
-            for post in [root, *replies]:
-                msg = chat.current(post.ts)
-                path = payload_dir / f"slack-{post.ts}.json"
-                body = {"channel": post.channel, "text": msg.text, "blocks": list(msg.blocks)}
-                if post.thread_ts:
-                    body["thread_ts"] = post.thread_ts
-                path.write_text(json.dumps(body, indent=2, ensure_ascii=False) + "\n")
-                path.with_suffix(".builder-url.txt").write_text(builder_link(msg) + "\n")
-            out.write(
-                f"  payloads: {payload_dir}/slack-{root.ts}.json (+{len(replies)} replies), each with a "
-                "Block Kit Builder link in *.builder-url.txt\n"
-            )
+    if payload_dir is not None:
+        written = write_payloads(chat, payload_dir)
+        out.write(
+            f"\npayloads: {written} file(s) in {payload_dir}/, one per message version "
+            "(slack-<ts>-v<n>.json: the root message as posted, then after each edit; replies once), each "
+            "with a Block Kit Builder link (*.builder-url.txt) to see it with its buttons\n"
+        )
+
+
+def write_payloads(chat: LocalChat, folder: Path) -> int:
+    """Empty ``folder`` of earlier payloads, then write one file per message version."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for pattern in PAYLOAD_GLOBS:
+        for old in folder.glob(pattern):
+            old.unlink()
+    written = 0
+    for post in chat.posts:
+        if post.thread_ts is None:
+            first = post.edit_count - len(post.edits)  # edits not kept (a replay keeps the latest only)
+            versions = [(0, post.message)] if first == 0 else []
+            versions += [(first + n + 1, m) for n, m in enumerate(post.edits)]
+            for version, message in versions:
+                _write(folder / f"slack-{post.ts}-v{version}.json", post, message)
+                written += 1
+        else:
+            _write(folder / f"slack-{post.ts}.json", post, post.message)
+            written += 1
+    return written
+
+
+def _write(path: Path, post: Posted, message: SlackMessage) -> None:
+    body: dict[str, Any] = {"channel": post.channel, "text": message.text, "blocks": list(message.blocks)}
+    if post.thread_ts:
+        body["thread_ts"] = post.thread_ts
+    else:
+        body["ts"] = post.ts
+    path.write_text(json.dumps(body, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    path.with_suffix(".builder-url.txt").write_text(builder_link(message) + "\n", encoding="utf-8")

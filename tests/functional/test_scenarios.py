@@ -20,12 +20,15 @@ NAMES = sorted(p.name for p in SCENARIOS.iterdir() if (p / "expected.json").exis
 PLAYBOOKS = Path(__file__).resolve().parents[2] / "playbooks"
 
 
-def _run(name: str, lines: list[str] | None = None) -> dict[str, Any]:
+def _run(name: str, lines: list[str] | None = None, emulator: Any = "memory") -> dict[str, Any]:
     folder = SCENARIOS / name
     metrics_file = folder / "metrics.jsonl"
     metrics = load_datapoints(load_lines(metrics_file), str(metrics_file)) if metrics_file.exists() else None
     return replay(
-        lines or load_lines(folder / "events.jsonl"), read_catalog(folder / "catalog.yaml"), metrics=metrics
+        lines or load_lines(folder / "events.jsonl"),
+        read_catalog(folder / "catalog.yaml"),
+        metrics=metrics,
+        emulator=emulator,
     ).report
 
 
@@ -66,9 +69,10 @@ def test_scenario_scores(name: str) -> None:
             assert pages == exp["escalations"], (name, pages)
 
 
+@pytest.mark.parametrize("emulator", ["memory", "moto"])
 @pytest.mark.parametrize("name", ["3-bedrock-throttling", "6-flapping", "6b-flapping-hour"])
-def test_replay_is_byte_identical(name: str) -> None:
-    assert json.dumps(_run(name)) == json.dumps(_run(name))
+def test_replay_is_byte_identical(name: str, emulator: str) -> None:
+    assert json.dumps(_run(name, emulator=emulator)) == json.dumps(_run(name, emulator=emulator))
 
 
 def _time(line: str) -> float:
@@ -112,3 +116,35 @@ def test_cost_scenario_shows_the_forecast_against_the_budget() -> None:
     cost = incident["impact"]["cost"]
     assert cost["forecast_usd"] > cost["limit_usd"] and cost["overrun_usd"] > 0
     assert cost["anomaly_impact_usd"] > 0
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_twins_replay_as_moto_does(name: str) -> None:
+    # GIVEN the scenario replayed on the in-memory twins (the default) and on moto
+    folder = SCENARIOS / name
+    metrics_file = folder / "metrics.jsonl"
+    metrics = load_datapoints(load_lines(metrics_file), str(metrics_file)) if metrics_file.exists() else None
+    lines, catalog = load_lines(folder / "events.jsonl"), read_catalog(folder / "catalog.yaml")
+    memory = replay(lines, catalog, metrics=metrics).report
+    moto = replay(lines, catalog, metrics=metrics, emulator="moto").report
+    # THEN the reports are the same, to the DynamoDB requests the deployed bot would make
+    assert json.dumps(memory, indent=1) == json.dumps(moto, indent=1)
+
+
+@pytest.mark.parametrize("emulator", ["memory", "moto"])
+def test_an_incident_replaced_after_going_quiet_still_resolves(emulator: Any) -> None:
+    # GIVEN an alarm whose incident goes quiet past the group window, and another alarm of the service
+    # opening a second incident then (the service's current one from there on)
+    from tests.support.events import alarm_event
+
+    folder = SCENARIOS / "10-resolution"
+    lines = [
+        json.dumps(alarm_event("chat-assistant-api-5xx", "ALARM", "2026-11-25T10:00:00Z")),
+        json.dumps(alarm_event("chat-assistant-orch-errors", "ALARM", "2026-11-25T11:00:00Z")),
+        # WHEN the first alarm clears
+        json.dumps(alarm_event("chat-assistant-api-5xx", "OK", "2026-11-25T11:05:00Z")),
+    ]
+    report = replay(lines, read_catalog(folder / "catalog.yaml"), emulator=emulator).report
+    # THEN its incident resolves (DynamoDB refused it before: the service's pointer had moved on)
+    assert report["stats"]["rejected"] == 0
+    assert [(i["status"], len(i["signals"])) for i in report["incidents"]] == [("resolved", 2), ("open", 1)]

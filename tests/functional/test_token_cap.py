@@ -69,6 +69,7 @@ def test_validate_warns_that_the_cap_is_derived(tmp_path: Path, capsys: pytest.C
     assert main(["validate", "--catalog", str(catalog)]) == 0  # a warning alone passes
     out = capsys.readouterr().out
     assert (
-        "warning: playbook token-cap for service chat-assistant: no llm.token_cap: TokenCap will cap "
-        "/llm/chat-assistant/max-tokens at half its live value (never below 256)" in out
-    )
+        f"{ROOT / 'playbooks' / 'token-cap.yaml'}:13: warning: action.parameters.MaxTokens: for service "
+        "chat-assistant: no llm.token_cap: TokenCap will cap /llm/chat-assistant/max-tokens at half its "
+        "live value (never below 256); set llm.token_cap to choose the cap\n"
+    ) in out

@@ -64,7 +64,14 @@ class FakeSlack:
                 return (
                     200,
                     {},
-                    {"ok": True, "user_id": "U0BOT", "bot_id": "B0BOT", "team_id": "T1", "user": "aiops"},
+                    {
+                        "ok": True,
+                        "url": "https://aiops-test.slack.com/",
+                        "user_id": "U0BOT",
+                        "bot_id": "B0BOT",
+                        "team_id": "T1",
+                        "user": "aiops",
+                    },
                 )
             if method == "chat.postEphemeral":
                 return 200, {}, {"ok": True, "message_ts": "1764064800.999999"}

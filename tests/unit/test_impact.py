@@ -114,14 +114,19 @@ def test_healthy_service_fires_nothing() -> None:
 @pytest.mark.parametrize(
     ("data", "reason"),
     [
-        ({}, "no traffic"),
-        ({"s0_total_short": _minutes(10, 0), "s0_bad_short": _minutes(10, 0)}, "no traffic"),
+        ({}, "no datapoints of AWS/Bedrock Invocations {ModelId=%s} (Sum), the total of SLO availability"),
+        (
+            {"s0_total_short": _minutes(10, 0), "s0_bad_short": _minutes(10, 0)},
+            "no traffic: AWS/Bedrock Invocations {ModelId=%s} (Sum), the total of SLO availability, "
+            "is 0 in every window",
+        ),
     ],
 )
 def test_no_data_is_unknown_not_zero(data: dict[str, Any], reason: str) -> None:
     service, _ = _service()
     impact = assess(service, data, NOW)
-    assert impact.status == "unknown" and reason in impact.reason and impact.burn_rate is None
+    assert impact.status == "unknown" and impact.burn_rate is None
+    assert impact.reason == reason % BEDROCK["ModelId"]  # the metric that has no traffic, named
 
 
 def test_missing_datapoints_count_as_no_traffic() -> None:

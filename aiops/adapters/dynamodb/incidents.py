@@ -105,9 +105,19 @@ class IncidentRows(Table):
             self.client.transact_write_items(TransactItems=items + puts[:room])
         except self.client.exceptions.TransactionCanceledException as exc:
             codes = [r.get("Code", "None") for r in exc.response.get("CancellationReasons", [])]
-            if "ConditionalCheckFailed" in codes:
+            if codes[:2] == ["None", "ConditionalCheckFailed"]:
+                # Only the pointer refused: the service has moved on to a newer incident (this one went
+                # quiet and was replaced). Its pointer is not this incident's to clear; save without it.
+                items = items[:1]
+                room = _TRANSACT - 1
+                try:
+                    self.client.transact_write_items(TransactItems=items + puts[:room])
+                except self.client.exceptions.TransactionCanceledException:
+                    raise ConflictError(incident.id) from None
+            elif "ConditionalCheckFailed" in codes:
                 raise ConflictError(incident.id) from None
-            raise
+            else:
+                raise
         if saved.is_active and any(e.kind == "reopened" for e in entries):
             self._reactivate(saved)
         for start in range(room, len(puts), 25):  # a long timeline: the rest, idempotent by key

@@ -1,0 +1,163 @@
+"""The twin's Slack message rows and runbook run rows (``INC#<id> | SLACK``, ``ACT#``, ``RUN#``, ``EXE#``).
+
+See :mod:`aiops.local.memory` for the twin as a whole and the request counts.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+
+from aiops.decide import Run
+from aiops.ports import CLAIM_LEASE, MessageRecord
+from aiops.signals.model import format_time
+
+
+def batches(n: int, size: int) -> int:
+    """Requests for ``n`` items at ``size`` a request (none for none)."""
+    return -(-n // size)
+
+
+def _epoch(value: datetime) -> int:
+    return int(value.timestamp())
+
+
+@dataclass(slots=True)
+class _Message:
+    """The ``SLACK`` row: ``claimed_at`` in epoch seconds as the table keeps it."""
+
+    channel: str
+    rendered_version: int
+    claimed_at: int | None
+    ts: str | None = None
+    updated_at: datetime | None = None
+    posted: list[str] = field(default_factory=list)
+
+
+class _Rows:
+    _lock: threading.RLock
+
+    def now(self) -> datetime:
+        raise NotImplementedError
+
+    def _count(self, n: int = 1) -> None:
+        raise NotImplementedError
+
+
+class MessageRows(_Rows):
+    def __init__(self) -> None:
+        self.messages: dict[str, _Message] = {}
+
+    def message_for(self, incident_id: str) -> MessageRecord | None:
+        with self._lock:
+            self._count()
+            row = self.messages.get(incident_id)
+            if row is None:
+                return None
+            claimed = row.claimed_at
+            return MessageRecord(
+                incident_id=incident_id,
+                channel=row.channel,
+                ts=row.ts,
+                rendered_version=row.rendered_version,
+                posted_entries=tuple(row.posted),
+                claimed_at=datetime.fromtimestamp(claimed, tz=UTC) if claimed is not None else None,
+                updated_at=row.updated_at,
+            )
+
+    def claim(self, incident_id: str, channel: str, *, now: datetime) -> bool:
+        """A new row unless one is confirmed (has a ``ts``) or its claim is younger than the lease."""
+        with self._lock:
+            self._count()
+            row = self.messages.get(incident_id)
+            lapsed = _epoch(now - CLAIM_LEASE)
+            if row is not None and (
+                row.ts is not None or row.claimed_at is None or not row.claimed_at < lapsed
+            ):
+                return False
+            self.messages[incident_id] = _Message(channel, -1, _epoch(now))
+            return True
+
+    def store(self, record: MessageRecord, *, expected_version: int | None) -> bool:
+        """SET channel, rendered_version (and ts, updated_at when given) under the adapter's condition."""
+        with self._lock:
+            self._count()
+            row = self.messages.get(record.incident_id)
+            if expected_version is None:
+                ok = row is not None and row.ts is None
+            else:
+                ok = row is not None and row.rendered_version == expected_version
+            if not ok or row is None:
+                return False
+            row.channel, row.rendered_version = record.channel, record.rendered_version
+            if record.ts is not None:
+                row.ts = record.ts
+            if record.updated_at is not None:
+                row.updated_at = record.updated_at
+            return True
+
+    def claim_entry(self, incident_id: str, key: str, *, release: bool = False) -> bool:
+        with self._lock:
+            self._count()
+            row = self.messages.get(incident_id)
+            if release:
+                if row is not None and key in row.posted:
+                    row.posted.remove(key)
+                return True
+            if row is None or key in row.posted:
+                return False
+            row.posted.append(key)
+            return True
+
+    def release(self, incident_id: str) -> None:
+        with self._lock:
+            self._count()
+            row = self.messages.get(incident_id)
+            if row is not None and row.ts is None:
+                del self.messages[incident_id]
+
+
+class RunRows(_Rows):
+    def __init__(self) -> None:
+        self.claims: set[tuple[str, str]] = set()
+        self.run_rows: dict[str, dict[str, Run]] = {}
+        """service -> {``<started>#<execution>``: run}"""
+        self.executions: dict[str, tuple[str, str, str, str]] = {}
+        """execution id -> (service, run key, incident id, playbook)"""
+
+    def claim_action(self, incident_id: str, playbook: str) -> bool:
+        with self._lock:
+            self._count()
+            if (incident_id, playbook) in self.claims:
+                return False
+            self.claims.add((incident_id, playbook))
+            return True
+
+    def record_run(
+        self, service: str, run: Run, *, execution_id: str, incident_id: str, playbook: str
+    ) -> None:
+        with self._lock:
+            self._count()
+            sk = f"{format_time(run.started_at)}#{execution_id}"
+            self.run_rows.setdefault(service, {})[sk] = run
+            self.executions[execution_id] = (service, sk, incident_id, playbook)
+
+    def finish_run(self, execution_id: str, status: str) -> tuple[str, str] | None:
+        with self._lock:
+            self._count()
+            found = self.executions.get(execution_id)
+            if found is None:
+                return None
+            self._count()
+            service, sk, incident_id, playbook = found
+            rows = self.run_rows.setdefault(service, {})
+            if sk in rows:
+                rows[sk] = replace(rows[sk], status=status)
+            return incident_id, playbook
+
+    def runs(self, service: str, since: datetime) -> list[Run]:
+        with self._lock:
+            self._count()
+            rows = self.run_rows.get(service, {})
+            return [rows[sk] for sk in sorted(rows) if rows[sk].started_at >= since]
