@@ -88,7 +88,7 @@ class Remediator(Protocol):
         ...
 
     def automation_enabled(self) -> bool:
-        """The global kill switch (SSM parameter ``/aiops/automation/enabled``)."""
+        """The global kill switch (an SSM parameter: ``/aiops/<stack>/automation/enabled`` in a stack)."""
         ...
 
     def parameter_value(self, name: str) -> str | None:

@@ -9,7 +9,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from aiops.adapters.clock import SystemClock
-from aiops.adapters.config import Config, read_secret
+from aiops.adapters.config import Config
 from aiops.adapters.slack import web_client
 from aiops.adapters.slack_app import build_bolt_app
 from aiops.adapters.wiring import build_app
@@ -23,10 +23,10 @@ def _build() -> Any:
 
     config = Config.from_env(os.environ)
     app = build_app(config, clock=SystemClock())
-    token = config.slack_token.get_secret_value() if config.slack_token else ""
-    signing_secret = read_secret(os.environ.get("SLACK_SIGNING_SECRET_ARN")) or os.environ.get(
-        "SLACK_SIGNING_SECRET", ""
-    )
+    found = config.slack_secret().get()
+    token = found.get_secret_value() if found else ""
+    signing = config.signing_secret().get()
+    signing_secret = signing.get_secret_value() if signing else ""
     bolt = build_bolt_app(
         app,
         token=token,

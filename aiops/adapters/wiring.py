@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -12,12 +13,15 @@ from aiops.adapters.cloudwatch import CloudWatchMetrics
 from aiops.adapters.config import Config
 from aiops.adapters.dynamodb import DynamoStore
 from aiops.adapters.remediation import SsmRemediator
-from aiops.adapters.slack import SlackChat, UnconfiguredChat, web_client
+from aiops.adapters.secrets import SecretPager
+from aiops.adapters.slack import SecretChat, SlackChat, UnconfiguredChat, web_client
+from aiops.adapters.sources import OperatorConfig
 from aiops.catalog import Catalog, load_catalog
+from aiops.errors import AiopsError
 from aiops.incident import Incident
 from aiops.notify import Notifier
 from aiops.pipeline import Pipeline, Settings
-from aiops.playbooks import load_playbooks
+from aiops.playbooks import Playbook, load_playbooks
 from aiops.ports import ChatClient, Clock, Pager, Remediator
 from aiops.remediate import Remediation
 from aiops.runbooks import load_runbooks
@@ -32,6 +36,10 @@ def read_catalog(path: Path) -> Catalog:
         return load_catalog(yaml.safe_load(fh), origin=str(path))
 
 
+class WiringError(AiopsError):
+    """The app would run with an in-memory stand-in (``aiops.local``) where Lambda needs the real thing."""
+
+
 @dataclass
 class App:
     pipeline: Pipeline
@@ -40,26 +48,78 @@ class App:
     catalog: Catalog
     pager: Pager | None
     remediation: Remediation
+    metrics: CloudWatchMetrics | None = None
+
+    def stand_ins(self) -> list[str]:
+        """The parts that are local stand-ins (demo, replay and tests wire these; Lambda never may)."""
+        parts = {
+            "chat": self.chat,
+            "pager": self.pager,
+            "remediator": self.remediation.remediator,
+            "store": self.store,
+            "clock": self.pipeline.clock,
+        }
+        return [
+            f"{name}={type(obj).__module__}.{type(obj).__qualname__}"
+            for name, obj in parts.items()
+            if obj is not None and type(obj).__module__.split(".")[:2] == ["aiops", "local"]
+        ]
+
+
+def refuse_stand_ins(app: App) -> App:
+    found = app.stand_ins()
+    if found:
+        raise WiringError(f"refusing to start with in-memory stand-ins: {', '.join(found)}")
+    return app
 
 
 class AppHolder:
-    """The app of a Lambda container: built on its first invocation, then reused (never at import)."""
+    """The app of a Lambda container: built on its first invocation (never at import), then reused, and
+    rebuilt (same clients) when the operator's catalog or playbooks change."""
 
     def __init__(self) -> None:
         self._app: App | None = None
+        self._handed: App | None = None
+        self._config: Config | None = None
+        self._operator: OperatorConfig | None = None
+        self._version: tuple[str, str] | None = None
 
     def get(self) -> App:
-        if self._app is None:
+        if self._handed is not None:
+            return self._handed
+        if self._config is None or self._operator is None:
             import os
 
+            self._config = Config.from_env(os.environ)
+            self._operator = OperatorConfig(
+                self._config.catalog_location,
+                self._config.playbooks_location,
+                max_age=self._config.refresh_seconds,
+            )
+        operated = self._operator.current()
+        if self._app is None or operated.version != self._version:
             from aiops.adapters.clock import SystemClock
 
-            self._app = build_app(Config.from_env(os.environ), clock=SystemClock())
+            self._app = refuse_stand_ins(
+                build_app(
+                    self._config,
+                    clock=SystemClock(),
+                    catalog=operated.catalog,
+                    playbooks=operated.playbooks,
+                    reuse=self._app,
+                )
+            )
+            self._version = operated.version
         return self._app
 
     def use(self, prebuilt: App | None) -> None:
-        """Hand it an app built elsewhere (demo, replay, tests), or None to build anew."""
-        self._app = prebuilt
+        """Hand it an app built elsewhere (demo, replay, tests), or None to build anew. Inside Lambda an
+        app with local stand-ins is refused here too."""
+        import os
+
+        if prebuilt is not None and os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
+            refuse_stand_ins(prebuilt)
+        self._handed = prebuilt
 
 
 def build_app(
@@ -73,16 +133,22 @@ def build_app(
     settings: Settings | None = None,
     chat: ChatClient | None = None,
     pager: Pager | None = None,
+    playbooks: Sequence[Playbook] | None = None,
+    reuse: App | None = None,
 ) -> App:
     """The app from ``config``; an explicit client beats the configuration (local runs and tests hand
-    in their own Slack and pager stand-ins). With no Slack token, messages wait: nothing is faked."""
-    catalog = catalog or read_catalog(config.catalog_file)
+    in their own Slack and pager stand-ins), and ``reuse`` lends its clients to a rebuild. With no Slack
+    token, messages wait: nothing is faked."""
+    if catalog is None:
+        catalog = read_catalog(config.catalog_file) if config.catalog_file else Catalog()
+    if reuse is not None:
+        dynamodb = dynamodb or reuse.store.client
+        remediator = remediator or reuse.remediation.remediator
+        chat = chat or reuse.chat
+        pager = pager or reuse.pager
     store = DynamoStore(config.table_name, clock=clock, client=dynamodb)
     if chat is None:
-        if config.slack_token is not None:
-            chat = SlackChat(web_client(config.slack_token.get_secret_value(), base_url=config.slack_api_url))
-        else:
-            chat = UnconfiguredChat()
+        chat = _chat(config)
 
     def channel_for(incident: Incident) -> str:
         service = catalog.service(incident.service)
@@ -97,17 +163,21 @@ def build_app(
         timeline=store.timeline,
         min_interval=config.slack_update_interval,
     )
-    if pager is None and config.pagerduty_key is not None:
-        from aiops.adapters.pagerduty import PagerDuty
-
-        pager = PagerDuty(config.pagerduty_key.get_secret_value(), url=config.pagerduty_url)
+    if pager is None and (config.pagerduty_key or config.pagerduty_key_secret_arn):
+        pager = SecretPager(config.pagerduty_secret(), url=config.pagerduty_url)
     runbooks = load_runbooks(config.runbooks_dir)
+    metrics = reuse.metrics if reuse is not None and cloudwatch is None else None
+    metrics = metrics or CloudWatchMetrics(cloudwatch)
     remediation = Remediation(
         catalog=catalog,
-        playbooks=load_playbooks(config.playbooks_dir),
+        playbooks=list(playbooks) if playbooks is not None else load_playbooks(config.playbooks_dir),
         runbooks=runbooks,
         remediator=remediator
-        or SsmRemediator(document_prefix=config.document_prefix, assume_role_arn=config.automation_role_arn),
+        or SsmRemediator(
+            document_prefix=config.document_prefix,
+            assume_role_arn=config.automation_role_arn,
+            kill_switch=config.kill_switch_parameter,
+        ),
         runs=store,
         pager=pager,
         clock=clock,
@@ -121,10 +191,29 @@ def build_app(
         silences=store,
         notifier=notifier,
         clock=clock,
-        metrics=CloudWatchMetrics(cloudwatch),
+        metrics=metrics,
         remediation=remediation,
         settings=settings,
     )
     return App(
-        pipeline=pipeline, store=store, chat=chat, catalog=catalog, pager=pager, remediation=remediation
+        pipeline=pipeline,
+        store=store,
+        chat=chat,
+        catalog=catalog,
+        pager=pager,
+        remediation=remediation,
+        metrics=metrics,
     )
+
+
+def _chat(config: Config) -> ChatClient:
+    """The Slack client: a token given outright is used as is; the stack's secret is read lazily and
+    re-read after its TTL; with neither, every message waits."""
+    secret = config.slack_secret()
+    if secret.value is not None:
+        token = secret.get()
+        if token is not None:
+            return SlackChat(web_client(token.get_secret_value(), base_url=config.slack_api_url))
+    if secret.arn is not None:
+        return SecretChat(secret, base_url=config.slack_api_url)
+    return UnconfiguredChat()
