@@ -231,3 +231,25 @@ def test_a_failed_group_lookup_admits_nobody_and_is_asked_again(
     fake_slack.fail_next(200, error="missing_scope")
     assert not auth.may_act("U0ONCALL", incident.service)  # refused, not crashed
     assert auth.may_act("U0ONCALL", incident.service)  # the failure was not remembered
+
+
+@pytest.mark.parametrize(
+    ("user", "allowed"), [(APPROVER, True), ("U0ONCALL", True), (STRANGER, False)], ids=str
+)
+def test_only_approvers_may_list_incidents_outside_a_read_channel(
+    world: Any, fake_slack: Any, user: str, allowed: bool
+) -> None:
+    _, bolt, _, _, _ = world
+    fake_slack.users = {"S0ONCALL": ["U0ONCALL"]}  # an approver through the on-call user group
+    url = fake_slack.url.replace("/api/", "/response")
+    for text in ("status", "incidents"):
+        body = urllib.parse.urlencode(
+            {"command": "/aiops", "text": text, "user_id": user, "response_url": url, "channel_id": "C1"}
+        )
+        assert bolt.dispatch(BoltRequest(body=body, headers=_signed(body))).status == 200
+    replies = [c.body["text"] for c in fake_slack.calls if c.method == "response"]
+    assert len(replies) == 2
+    refused = [r.startswith("Only approvers") for r in replies]
+    assert refused == [not allowed, not allowed]
+    if allowed:
+        assert "chat-assistant" in replies[1]
