@@ -64,7 +64,7 @@ class Escalator:
         if failed is not None:
             if failed.execution_id is None:
                 return f"the automatic fix {failed.runbook} {failed.reason}"
-            return "the automatic fix failed and was undone"
+            return f"the automatic fix {failed.runbook} failed: {failed.reason}"
         if any(a.status == "skipped" for a in incident.actions):
             skipped = next(a for a in incident.actions if a.status == "skipped")
             return f"the automatic fix was skipped: {skipped.reason}"

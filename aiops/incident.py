@@ -94,6 +94,9 @@ class Action(_Frozen):
     decided_at: datetime
     ended_at: datetime | None = None
     approved_by: str | None = None
+    change: Literal["unchanged", "undone", "still_applied", "unknown"] | None = None
+    """What a run that did not succeed left behind, as SSM's step record shows it: nothing changed, the
+    change undone, or the change still applied (its undo did not complete); unknown if unreadable."""
 
 
 class Escalation(_Frozen):

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from aiops.adapters.config import DEFAULT_KILL_SWITCH
-from aiops.ports import ExecutionUpdate
+from aiops.ports import ExecutionUpdate, RunOutcome
 
 if TYPE_CHECKING:
     from mypy_boto3_ssm.client import SSMClient
@@ -75,3 +75,14 @@ class SsmRemediator:
 
     def parameter_value(self, name: str) -> str | None:
         return parameter_value(self.ssm, name)
+
+    def outcome(self, execution_id: str) -> RunOutcome:
+        """Each step's last status from SSM's record of the execution (every page of it)."""
+        statuses: dict[str, str] = {}
+        pages = self.ssm.get_paginator("describe_automation_step_executions").paginate(
+            AutomationExecutionId=execution_id
+        )
+        for page in pages:
+            for step in page.get("StepExecutions", []):
+                statuses[str(step.get("StepName", ""))] = str(step.get("StepStatus", ""))
+        return RunOutcome.from_steps(statuses)
