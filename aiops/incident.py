@@ -25,7 +25,7 @@ EVIDENCE_KINDS = frozenset({"health"})
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class Member(_Frozen):

@@ -15,7 +15,6 @@ from pathlib import Path
 from pydantic import SecretStr
 
 from aiops.adapters.secrets import DEFAULT_MAX_AGE, Secret, is_bot_token, is_routing_key
-from aiops.adapters.slack import DEFAULT_API_URL
 
 ENV_TABLE = "AIOPS_TABLE"
 ENV_CATALOG_FILE = "AIOPS_CATALOG_FILE"
@@ -36,12 +35,15 @@ ENV_CATALOG_LOCATION = "AIOPS_CATALOG_LOCATION"
 ENV_PLAYBOOKS_LOCATION = "AIOPS_PLAYBOOKS_LOCATION"
 ENV_KILL_SWITCH = "AIOPS_KILL_SWITCH_PARAMETER"
 ENV_REFRESH = "AIOPS_REFRESH_SECONDS"
+ENV_STACK_NAME = "AIOPS_STACK_NAME"
+"""The stack's name: the ``service`` dimension of the bot's own metrics, so stacks in one account differ."""
 ENV_SLACK_READ_CHANNELS = "AIOPS_SLACK_READ_CHANNELS"
 ENV_SLACK_SIGNING_SECRET = "SLACK_SIGNING_SECRET"  # noqa: S105 - a variable name
 ENV_SLACK_SIGNING_SECRET_ARN = "SLACK_SIGNING_SECRET_ARN"  # noqa: S105 - a variable name
 
 DEFAULT_KILL_SWITCH = "/aiops/automation/enabled"
 """The kill switch of a local run; a stack names its own (``/aiops/<stack>/automation/enabled``)."""
+DEFAULT_API_URL = "https://slack.com/api/"
 DEFAULT_CHANNEL = "#aiops-incidents"
 _ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_PLAYBOOKS = _ROOT / "playbooks"

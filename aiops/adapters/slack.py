@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from aiops.adapters.config import DEFAULT_API_URL
 from aiops.notify import ChatError
 from aiops.ports import MessageRef, SlackMessage
 
@@ -11,8 +12,6 @@ if TYPE_CHECKING:
     from slack_sdk import WebClient
 
     from aiops.adapters.secrets import Secret
-
-DEFAULT_API_URL = "https://slack.com/api/"
 
 
 def web_client(

@@ -12,8 +12,9 @@ import pytest
 import yaml
 
 from aiops.adapters.config import Config
+from aiops.adapters.holder import AppHolder
 from aiops.adapters.slack import SecretChat
-from aiops.adapters.wiring import App, AppHolder, WiringError, build_app
+from aiops.adapters.wiring import App, WiringError, build_app
 from aiops.catalog import load_catalog
 from aiops.local.fakes import LocalChat, LocalPager
 from tests.support.catalogs import DEMO_CATALOG

@@ -8,8 +8,8 @@ import boto3
 import pytest
 import yaml
 
+from aiops.adapters.holder import AppHolder
 from aiops.adapters.sources import DocumentSource, OperatorConfig, SourceError
-from aiops.adapters.wiring import AppHolder
 from tests.support.catalogs import DEMO_CATALOG
 
 CATALOG = DEMO_CATALOG.read_text()
