@@ -49,6 +49,7 @@ def _bolt_handler() -> Any:
     if _bolt is None or _bolt[0] != value:
         from slack_bolt.adapter.aws_lambda import SlackRequestHandler
 
+        from aiops.adapters.observability import observe_seconds
         from aiops.adapters.slack import web_client
         from aiops.adapters.slack_app import build_bolt_app
 
@@ -58,6 +59,7 @@ def _bolt_handler() -> Any:
             signing_secret=verifier.secret,
             client=web_client(value, base_url=config.slack_api_url),
             read_channels=config.slack_read_channels,
+            observe=observe_seconds,
         )
         _bolt = (value, SlackRequestHandler(app=bolt))
     return _bolt[1]

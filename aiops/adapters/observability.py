@@ -22,3 +22,18 @@ def bot_metrics() -> Metrics:
     from aws_lambda_powertools import Metrics
 
     return Metrics(namespace=NAMESPACE, service=os.environ.get(ENV_STACK_NAME) or "aiops")
+
+
+def observe_seconds(name: str, seconds: float) -> None:
+    """One duration metric written at once (EMF), outside a handler's ``log_metrics`` (bolt's lazy
+    listeners run after the handler returned its ack)."""
+    from aws_lambda_powertools.metrics import MetricUnit, single_metric
+
+    with single_metric(
+        name=name,
+        unit=MetricUnit.Seconds,
+        value=max(0.0, seconds),
+        namespace=NAMESPACE,
+        default_dimensions={"service": os.environ.get(ENV_STACK_NAME) or "aiops"},
+    ):
+        pass

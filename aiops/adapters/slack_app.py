@@ -109,9 +109,11 @@ def build_bolt_app(
     client: WebClient,
     listener_executor: Executor | None = None,
     read_channels: Collection[str] = (),
+    observe: Callable[[str, float], None] | None = None,
 ) -> BoltApp:
     """``app`` is the app, or what returns the current one (a Lambda container's app is rebuilt when the
-    catalog changes). ``listener_executor`` runs the lazy listeners (bolt's default: a thread pool)."""
+    catalog changes). ``listener_executor`` runs the lazy listeners (bolt's default: a thread pool).
+    ``observe(metric, seconds)`` hears TimeToAcknowledge and TimeToResolve when a click does either."""
     from slack_bolt import App as BoltApp
     from slack_bolt.authorization import AuthorizeResult
 
@@ -157,7 +159,10 @@ def build_bolt_app(
         elif kind == "aiops_deny":
             said = remediation.deny(incident_id, playbook, user, update)
         elif kind == "aiops_ack":
+            first = incident.acknowledged is None
             incident = pipeline.acknowledge(incident_id, user)
+            if first and incident.acknowledged is not None and observe is not None:
+                observe("TimeToAcknowledge", (incident.acknowledged.at - incident.opened_at).total_seconds())
             remediation.escalator.page_now(
                 incident, "acknowledge", f"acknowledged by {user}", update, actor=user
             )
@@ -166,7 +171,10 @@ def build_bolt_app(
             remediation.escalator.page_now(incident, "trigger", f"escalated by {user}", update, actor=user)
             said = "paged"
         elif kind == "aiops_resolve":
-            pipeline.resolve_by(incident_id, user)
+            was = incident.status
+            done = pipeline.resolve_by(incident_id, user)
+            if was != "resolved" and done.resolved_at is not None and observe is not None:
+                observe("TimeToResolve", (done.resolved_at - done.opened_at).total_seconds())
             said = "resolved"
         else:
             pipeline.silence(incident.service, None, app.pipeline.clock.now() + SILENCE, user)

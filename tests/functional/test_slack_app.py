@@ -253,3 +253,31 @@ def test_only_approvers_may_list_incidents_outside_a_read_channel(
     assert refused == [not allowed, not allowed]
     if allowed:
         assert "chat-assistant" in replies[1]
+
+
+def test_acknowledge_and_resolve_report_their_durations(world: Any, fake_slack: Any, clock: Any) -> None:
+    from datetime import timedelta
+
+    app, _, incident, _, _ = world
+    seen: list[tuple[str, float]] = []
+    bolt = build_bolt_app(
+        app,
+        token="xoxb-test-token",
+        signing_secret=SECRET,
+        client=web_client("xoxb-test-token", base_url=fake_slack.url),
+        listener_executor=InlineExecutor(),
+        observe=lambda name, seconds: seen.append((name, seconds)),
+    )
+    opened = app.store.get(incident.id).opened_at
+    clock.set(opened + timedelta(minutes=7))
+    for action_id in ("aiops_ack", "aiops_ack", "aiops_resolve", "aiops_resolve"):  # second clicks: nothing
+        body = _click(action_id, incident.id, APPROVER)
+        assert bolt.dispatch(BoltRequest(body=body, headers=_signed(body))).status == 200
+    done = app.store.get(incident.id)
+    assert done.acknowledged is not None and done.resolved_at is not None
+    ack, resolve = (
+        (done.acknowledged.at - opened).total_seconds(),
+        (done.resolved_at - opened).total_seconds(),
+    )
+    assert seen == [("TimeToAcknowledge", ack), ("TimeToResolve", resolve)]
+    assert ack >= 420.0
