@@ -61,7 +61,7 @@ $(SAM):
 	$(SAM_VENV)/bin/python -m pip install --quiet 'aws-sam-cli==$(SAM_CLI_VERSION)'
 
 build: $(SAM)
-	$(SAM) build
+	$(SAM) build --build-in-source  # make runs here: no copy of the tree (and its .venv) per function
 
 # SAM's `BuildMethod: makefile` calls build-<LogicalId> with ARTIFACTS_DIR set. The dependencies go once
 # into the shared layer, exactly as pinned in requirements.txt (hashes required); each function's own
