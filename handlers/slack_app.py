@@ -35,7 +35,8 @@ verifier = Verifier(_signing_secret)
 
 
 def _bolt_handler() -> Any:
-    """Bolt, built for the current bot token (rebuilt when it changes); None while there is none."""
+    """Bolt, built for the current bot token and signing secret (rebuilt when either changes); None
+    while there is no token."""
     global _bolt
     import os
 
@@ -46,7 +47,8 @@ def _bolt_handler() -> Any:
     if token is None:
         return None
     value = token.get_secret_value()
-    if _bolt is None or _bolt[0] != value:
+    key = f"{value}\n{verifier.secret}"
+    if _bolt is None or _bolt[0] != key:
         from slack_bolt.adapter.aws_lambda import SlackRequestHandler
 
         from aiops.adapters.observability import observe_seconds
@@ -61,7 +63,7 @@ def _bolt_handler() -> Any:
             read_channels=config.slack_read_channels,
             observe=observe_seconds,
         )
-        _bolt = (value, SlackRequestHandler(app=bolt))
+        _bolt = (key, SlackRequestHandler(app=bolt))
     return _bolt[1]
 
 

@@ -181,3 +181,28 @@ def test_a_signed_command_is_acked_and_answered_by_the_lazy_invocation(
     assert len(invoked) == 1 and invoked[0]["headers"]["x-slack-bolt-lazy-only"] == "1"
     [reply] = [c.body for c in fake_slack.calls if c.method == "response"]
     assert reply["text"] == answer
+
+
+def test_a_signing_secret_filled_in_after_deploy_is_picked_up(
+    edge: Any, fake_slack: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from slack_bolt.adapter.aws_lambda.lazy_listener_runner import LambdaLazyListenerRunner
+    from slack_bolt.lazy_listener.runner import LazyListenerRunner
+
+    from aiops.adapters.slack_http import Verifier
+
+    slack_app, _, signing, _ = edge
+    monkeypatch.setattr(LambdaLazyListenerRunner, "start", LazyListenerRunner.run)  # the lazy work, inline
+    monkeypatch.setattr(slack_app, "verifier", Verifier(slack_app._signing_secret, refresh_after=0))
+    monkeypatch.setenv("AIOPS_SLACK_READ_CHANNELS", "C0OPS")
+    url = str(fake_slack.url).replace("/api/", "/response")
+    body = _command("status", response_url=url)
+    assert slack_app.handler(_event(body), CONTEXT)["statusCode"] == 200  # bolt built with the first secret
+    # WHEN the operator puts the real signing secret in (the first one was the generated placeholder)
+    boto3.client("secretsmanager", region_name="us-east-1").put_secret_value(
+        SecretId=signing, SecretString="the-real-signing-secret"
+    )
+    # THEN requests signed with it pass the edge and bolt alike, and the old secret no longer does
+    assert slack_app.handler(_event(body, secret="the-real-signing-secret"), CONTEXT)["statusCode"] == 200
+    assert slack_app.handler(_event(body), CONTEXT)["statusCode"] == 401
+    assert [c.method for c in fake_slack.calls].count("response") == 2
