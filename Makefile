@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 SAM_VENV := .venv-sam
 SAM      := $(SAM_VENV)/bin/sam
 
-.PHONY: demo test lint typecheck unit functional cfn bench bench-replay clean build package-source
+.PHONY: demo test lint typecheck unit functional cfn bench bench-replay coldstart clean build package-source lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,28 +52,42 @@ bench: $(STAMP)
 bench-replay: $(STAMP)
 	$(BIN)/python bench/replay.py
 
-# The deployable artifact (needs the AWS SAM CLI, installed into its own venv on first use).
+coldstart: $(STAMP)
+	$(BIN)/python bench/coldstart.py
+
+# The deployable artifact (needs the AWS SAM CLI, pinned, installed into its own venv on first use).
+SAM_CLI_VERSION := 1.170.0
+# The Lambda runtime's platform: every dependency is a python3.12 arm64 wheel.
+LAMBDA_PLATFORM := --platform manylinux2014_aarch64 --implementation cp --python-version 3.12 --only-binary=:all:
+
 $(SAM):
 	$(PYTHON) -m venv $(SAM_VENV)
-	$(SAM_VENV)/bin/python -m pip install --quiet aws-sam-cli
+	$(SAM_VENV)/bin/python -m pip install --quiet 'aws-sam-cli==$(SAM_CLI_VERSION)'
 
 build: $(SAM)
-	$(SAM) build
+	$(SAM) build --build-in-source  # make runs here: no copy of the tree (and its .venv) per function
 
-# SAM's `BuildMethod: makefile` calls build-<LogicalId> with ARTIFACTS_DIR set.
+# SAM's `BuildMethod: makefile` calls build-<LogicalId> with ARTIFACTS_DIR set. The dependencies go once
+# into the shared layer, exactly as pinned in requirements.txt (hashes required); each function's own
+# package is the source only.
+build-DependenciesLayer:
+	$(PYTHON) -m pip install --quiet --no-deps --require-hashes -r requirements.txt \
+		--target "$(ARTIFACTS_DIR)/python" --no-compile $(LAMBDA_PLATFORM)
+
 build-IngestFunction build-AutomationFunction build-RunbooksInstallerFunction build-SlackAppFunction build-FlushFunction build-TimersFunction:
-	$(PYTHON) -m pip install --quiet --target "$(ARTIFACTS_DIR)" --no-compile \
-		boto3 'aws-lambda-powertools[tracer]>=3,<4' 'slack-sdk>=3.27,<4' 'slack-bolt>=1.18,<2' 'pydantic>=2.6,<3' \
-		'jinja2>=3.1,<4' 'PyYAML>=6' --platform manylinux2014_aarch64 --implementation cp --python-version 3.12 \
-		--only-binary=:all:
 	$(MAKE) package-source ARTIFACTS_DIR="$(ARTIFACTS_DIR)"
 
-# What Lambda runs, and nothing else: aiops/local (the emulator and the local drivers) and aiops/account
-# (the account-reading CLI tools) stay out of the artifact (tests/unit/test_architecture.py).
+# What Lambda runs, and nothing else: aiops/local (the emulator and the local drivers), aiops/account
+# (the account-reading CLI tools) and aiops/data (the demo catalog and scenario) stay out of the artifact
+# (tests/unit/test_architecture.py).
 package-source:
 	mkdir -p "$(ARTIFACTS_DIR)"
 	tar -c --exclude=__pycache__ --exclude=aiops/local --exclude=aiops/account --exclude=aiops/cli.py \
-		aiops handlers runbooks playbooks | tar -x -C "$(ARTIFACTS_DIR)"
+		--exclude=aiops/data aiops handlers runbooks playbooks | tar -x -C "$(ARTIFACTS_DIR)"
+
+# Re-pin requirements.txt from pyproject.toml's ranges (asks the package index).
+lock: $(STAMP)
+	$(BIN)/python .ci/lock.py
 
 clean:
 	rm -rf $(VENV) $(SAM_VENV) .aws-sam build .pytest_cache .mypy_cache .ruff_cache

@@ -24,7 +24,7 @@ Tier = Literal["critical", "high", "medium", "low"]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class Selector(_Model):

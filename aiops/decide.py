@@ -224,7 +224,7 @@ def _guarded(
     day = [r for r in history if r.runbook == runbook.name and now - r.started_at < timedelta(days=1)]
     if not automation_enabled:
         return Decision(
-            playbook, "skipped", "automation is disabled (kill switch /aiops/automation/enabled)", params
+            playbook, "skipped", "automation is disabled (the kill switch parameter is not true)", params
         )
     failures = sum(r.status == "failed" for r in day)
     if failures >= g.circuit_breaker_failures:

@@ -58,7 +58,7 @@ PAIRS: tuple[BurnPair, ...] = (
 
 
 class Impact(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     status: Literal["known", "unknown"]
     reason: str = ""
@@ -262,7 +262,7 @@ def assess(
 class CostFacts(BaseModel):
     """What the incident's budget and cost-anomaly alerts said, latest first."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     budget_name: str | None = None
     limit_usd: float | None = None

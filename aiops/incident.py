@@ -25,7 +25,7 @@ EVIDENCE_KINDS = frozenset({"health"})
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class Member(_Frozen):
@@ -94,6 +94,9 @@ class Action(_Frozen):
     decided_at: datetime
     ended_at: datetime | None = None
     approved_by: str | None = None
+    change: Literal["unchanged", "undone", "still_applied", "unknown"] | None = None
+    """What a run that did not succeed left behind, as SSM's step record shows it: nothing changed, the
+    change undone, or the change still applied (its undo did not complete); unknown if unreadable."""
 
 
 PageAction = Literal["trigger", "acknowledge", "resolve"]

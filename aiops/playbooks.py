@@ -32,7 +32,7 @@ class PlaybookError(AiopsError):
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class Match(_Model):
@@ -149,16 +149,38 @@ def load_playbooks(folder: Path) -> list[Playbook]:
 
 def read_playbooks(folder: Path) -> tuple[list[Playbook], list[str]]:
     """The playbooks that load, and a line per problem in the others."""
-    out: list[Playbook] = []
+    docs: list[tuple[str, Any]] = []
     problems: list[str] = []
     for path in sorted(folder.glob("*.yaml")):
         try:
-            out.append(Playbook.model_validate(yaml.safe_load(path.read_text(encoding="utf-8"))))
+            docs.append((path.name, yaml.safe_load(path.read_text(encoding="utf-8"))))
         except (OSError, yaml.YAMLError) as exc:
             problems.append(f"{path.name}: {exc}")
+    out, more = _validate(docs)
+    return out, problems + more
+
+
+def parse_playbooks(data: Any, *, origin: str = "playbooks") -> list[Playbook]:
+    """Playbooks from one parsed YAML document (a list of playbooks, or ``{playbooks: [...]}``), as an
+    operator keeps them in SSM or S3; PlaybookError lists every problem."""
+    items = data.get("playbooks") if isinstance(data, dict) else data
+    if not isinstance(items, list):
+        raise PlaybookError(f"{origin}: expected a list of playbooks (or playbooks: [...])")
+    out, problems = _validate([(f"{origin}[{i}]", item) for i, item in enumerate(items)])
+    if problems:
+        raise PlaybookError("\n".join(problems))
+    return out
+
+
+def _validate(docs: list[tuple[str, Any]]) -> tuple[list[Playbook], list[str]]:
+    out: list[Playbook] = []
+    problems: list[str] = []
+    for where, doc in docs:
+        try:
+            out.append(Playbook.model_validate(doc))
         except ValidationError as exc:
             problems += [
-                f"{path.name}: {'.'.join(str(p) for p in e['loc']) or '(document)'}: {e['msg']}"
+                f"{where}: {'.'.join(str(p) for p in e['loc']) or '(document)'}: {e['msg']}"
                 for e in exc.errors()
             ]
     names = [p.name for p in out]

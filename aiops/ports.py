@@ -23,6 +23,7 @@ from aiops.incident import (
     TimelineEntry,
     Timer,
 )
+from aiops.runbooks import CHANGE_STEP, UNDO_STEP
 from aiops.signals.model import Head, Signal
 
 
@@ -85,6 +86,28 @@ class ExecutionUpdate:
     detail: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class RunOutcome:
+    """What a finished run did, read from its steps (the runbook convention: a ``change`` step makes the
+    change, an ``undo`` step puts it back)."""
+
+    changed: bool
+    undone: bool
+
+    @property
+    def change(self) -> Literal["unchanged", "undone", "still_applied"]:
+        if not self.changed:
+            return "unchanged"
+        return "undone" if self.undone else "still_applied"
+
+    @classmethod
+    def from_steps(cls, statuses: Mapping[str, str]) -> RunOutcome:
+        """From each step's last status (``Success``, ``Failed``, ``Cancelled``, ...) by step name."""
+        return cls(
+            changed=statuses.get(CHANGE_STEP) == "Success", undone=statuses.get(UNDO_STEP) == "Success"
+        )
+
+
 class Remediator(Protocol):
     """Runbook executions: SSM Automation in AWS, the local executor in demo, replay and tests."""
 
@@ -97,11 +120,15 @@ class Remediator(Protocol):
         ...
 
     def automation_enabled(self) -> bool:
-        """The global kill switch (SSM parameter ``/aiops/automation/enabled``)."""
+        """The global kill switch (an SSM parameter: ``/aiops/<stack>/automation/enabled`` in a stack)."""
         ...
 
     def parameter_value(self, name: str) -> str | None:
         """The live value of an SSM parameter a runbook acts on; None when it cannot be read."""
+        ...
+
+    def outcome(self, execution_id: str) -> RunOutcome:
+        """What a finished execution changed and put back, from its step record."""
         ...
 
 

@@ -3,8 +3,9 @@
 - After an incident changes, the first fitting playbook is decided (aiops.decide). Starting is claimed
   first (one claim per incident and playbook, a conditional write), then the runbook starts with a
   client token derived from the incident and the playbook, so no retry can start it twice.
-- A finished execution updates its action: success mitigates the incident; failure (the runbook has
-  undone its change) escalates.
+- A finished execution updates its action: success mitigates the incident; failure escalates, and the
+  action says what the run left behind, from its own step record: nothing changed, the change undone,
+  or the change still applied (its undo did not complete).
 - Paging follows the escalation policy (:mod:`aiops.paging`): a running fix holds the page until its
   verification ends; a failed one pages at once. Each run is a change event on PagerDuty's timeline.
 """
@@ -301,18 +302,17 @@ class Remediation:
         incident_id, _playbook = owner
         now = self.clock.now()
         ended: list[Action] = []
+        change = None if status == "succeeded" else self._what_was_left(execution_id)
+        reason = "verified: the alarms cleared" if status == "succeeded" else _failed(change, detail)
 
         def apply(inc: Incident) -> tuple[Incident, list[TimelineEntry]]:
             ended.clear()
             actions = list(inc.actions)
             for i, a in enumerate(actions):
                 if a.execution_id == execution_id and a.status == "running":
-                    reason = (
-                        "verified: the alarms cleared"
-                        if status == "succeeded"
-                        else (f"verification failed, change undone: {detail}"[:500])
+                    actions[i] = a.model_copy(
+                        update={"status": status, "ended_at": now, "reason": reason, "change": change}
                     )
-                    actions[i] = a.model_copy(update={"status": status, "ended_at": now, "reason": reason})
                     ended.append(actions[i])
                     text = f"{a.runbook} {status}: {reason}"
                     new = inc.model_copy(update={"actions": tuple(actions)})
@@ -339,6 +339,29 @@ class Remediation:
         for action in ended:
             self.escalator.changed(incident, action)
         return self.escalator.escalate(incident, update)
+
+    def _what_was_left(self, execution_id: str) -> ChangeLeft:
+        """From the execution's own step record: a failed run may have undone its change, or not."""
+        if self.remediator is None:
+            return "unknown"
+        try:
+            return self.remediator.outcome(execution_id).change
+        except Exception:  # the record cannot be read: say so, never guess "undone"
+            log.exception("remediation.outcome_unreadable", extra={"execution_id": execution_id})
+            return "unknown"
+
+
+ChangeLeft = Literal["unchanged", "undone", "still_applied", "unknown"]
+
+
+def _failed(change: ChangeLeft | None, detail: str) -> str:
+    said = {
+        "unchanged": "nothing was changed",
+        "undone": "the change was undone",
+        "still_applied": "the change is STILL APPLIED (its undo did not complete)",
+        "unknown": "whether the change was undone is unknown (its record cannot be read)",
+    }[change or "unknown"]
+    return f"{said}: {detail}"[:500]
 
 
 def _describe(action: Action) -> str:

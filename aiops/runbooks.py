@@ -30,6 +30,10 @@ SUPPORTED_ACTIONS = frozenset(
     }
 )
 REFERENCE = re.compile(r"\{\{\s*([A-Za-z0-9_:.]+)\s*\}\}")
+CHANGE_STEP = "change"
+"""The step that makes a runbook's change. From it on, every failure and a cancellation go to ``undo``."""
+UNDO_STEP = "undo"
+"""The step that puts back what ``change`` replaced."""
 ParamType = Literal["String", "StringList", "Integer", "Boolean", "MapList", "StringMap"]
 
 
@@ -38,7 +42,7 @@ class RunbookError(AiopsError):
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, defer_build=True)
 
 
 class Parameter(_Model):
@@ -63,6 +67,7 @@ class Step(_Model):
     max_attempts: int = Field(default=1, ge=1, le=10, alias="maxAttempts")
     timeout_seconds: int | str | None = Field(default=None, alias="timeoutSeconds")
     on_failure: str = Field(default="Abort", alias="onFailure")
+    on_cancel: str = Field(default="Abort", alias="onCancel")
     is_end: bool = Field(default=False, alias="isEnd")
     next_step: str | None = Field(default=None, alias="nextStep")
     is_critical: bool = Field(default=True, alias="isCritical")
@@ -115,6 +120,10 @@ class Runbook(_Model):
                 targets.append(("onFailure", step.on_failure[5:]))
             elif step.on_failure not in ("Abort", "Continue"):
                 found.append(((*at, "onFailure"), "onFailure must be Abort, Continue or step:NAME"))
+            if step.on_cancel.startswith("step:"):
+                targets.append(("onCancel", step.on_cancel[5:]))
+            elif step.on_cancel != "Abort":
+                found.append(((*at, "onCancel"), "onCancel must be Abort or step:NAME"))
             if step.action == "aws:branch":
                 targets += [("inputs", c.get("NextStep", "")) for c in step.inputs.get("Choices", [])]
                 targets += [("inputs", step.inputs["Default"])] if "Default" in step.inputs else []
@@ -134,7 +143,48 @@ class Runbook(_Model):
         for n, out in enumerate(self.outputs):
             if out not in outputs:
                 found.append((("outputs", n), f"{out} names no step output"))
+        if not found:
+            found += self._undo_path_problems()
         return found
+
+    def _undo_path_problems(self) -> list[tuple[tuple[str | int, ...], str]]:
+        """A runbook that changes something (a ``change`` step) puts it back on every way out but success:
+        ``change`` and every step it leads to, up to ``undo``, go to ``undo`` when cancelled, and every
+        step after ``change`` goes to ``undo`` when it fails (``change`` failing changed nothing)."""
+        names = [s.name for s in self.main_steps]
+        if CHANGE_STEP not in names:
+            return []
+        change_at: tuple[str | int, ...] = ("mainSteps", names.index(CHANGE_STEP), "name")
+        if UNDO_STEP not in names:
+            return [(change_at, f"a runbook that makes a change needs an {UNDO_STEP} step")]
+        found: list[tuple[tuple[str | int, ...], str]] = []
+        goto = f"step:{UNDO_STEP}"
+        seen: set[str] = set()
+        todo = [CHANGE_STEP]
+        while todo:
+            step = self.step(todo.pop())
+            if step.name in seen or step.name == UNDO_STEP:
+                continue
+            seen.add(step.name)
+            at: tuple[str | int, ...] = ("mainSteps", names.index(step.name))
+            if step.on_cancel != goto:
+                found.append(((*at, "onCancel"), f"comes after the change, so it needs onCancel: {goto}"))
+            if step.name != CHANGE_STEP and step.action != "aws:branch" and step.on_failure != goto:
+                found.append(((*at, "onFailure"), f"comes after the change, so it needs onFailure: {goto}"))
+            todo += self._successors(step, names)
+        return found
+
+    @staticmethod
+    def _successors(step: Step, names: list[str]) -> list[str]:
+        if step.action == "aws:branch":
+            out = [str(c.get("NextStep", "")) for c in step.inputs.get("Choices", [])]
+            return out + ([str(step.inputs["Default"])] if "Default" in step.inputs else [])
+        if step.is_end:
+            return []
+        if step.next_step:
+            return [step.next_step]
+        i = names.index(step.name)
+        return names[i + 1 : i + 2]
 
     def _reference(self, ref: str, outputs: set[str]) -> str | None:
         if ref.startswith(("automation:", "global:")):

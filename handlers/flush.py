@@ -6,24 +6,31 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from aiops.adapters.wiring import AppHolder
+from aiops.adapters.holder import AppHolder
+from aiops.adapters.observability import bot_metrics
+from aiops.adapters.tracing import traced
 
-logger = Logger(service="aiops")
-tracer = Tracer(service="aiops")
+logger = Logger(service="aiops")  # the logger of every aiops.* module
+metrics = bot_metrics()
 _holder = AppHolder()
 app = _holder.get
-
-
 use = _holder.use
 
 
 @logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
+@traced
+@metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
-    ids = app().store.unsettled_incidents()
-    flushed = app().pipeline.tick(ids)
+    from aiops.pipeline import BatchResult
+
+    result = BatchResult()
+    flushed = app().pipeline.tick(app().store.unsettled_incidents(), result)
+    for seconds in result.resolved:
+        metrics.add_metric(name="TimeToResolve", unit=MetricUnit.Seconds, value=seconds)
+    metrics.add_metric(name="IncidentsResolved", unit=MetricUnit.Count, value=len(result.resolved))
     logger.info("flush.done", incidents=len(flushed))
     return {"incidents": len(flushed)}

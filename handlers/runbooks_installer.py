@@ -79,6 +79,10 @@ def handler(event: dict[str, Any], context: LambdaContext) -> None:
         else:
             names = install(ssm, prefix)
             logger.info("runbooks.installed", documents=names)
+            before = str(event.get("OldResourceProperties", {}).get("Prefix", prefix))
+            if before != prefix:  # this stack may delete only its own prefix's documents: say what is left
+                left = [f"{before}{path.stem}" for path in sorted(RUNBOOKS.glob("*.yaml"))]
+                logger.warning("runbooks.old_prefix_left", documents=left)
             respond(event, "SUCCESS", "installed", {"Documents": ",".join(names)})
     except Exception as exc:  # CloudFormation must always hear back, or the stack hangs for an hour
         logger.exception("runbooks.install_failed")

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from aiops.adapters.scheduler import TimerEvent
-from aiops.adapters.wiring import AppHolder
+from aiops.adapters.holder import AppHolder
+from aiops.adapters.tracing import traced
 
-logger = Logger(service="aiops")
-tracer = Tracer(service="aiops")
+logger = Logger(service="aiops")  # the logger of every aiops.* module
 _holder = AppHolder()
 app = _holder.get
 
@@ -21,8 +20,10 @@ use = _holder.use
 
 
 @logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
+@traced
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, str]:
+    from aiops.adapters.scheduler import TimerEvent
+
     timer = TimerEvent.model_validate(event)
     logger.append_keys(incident_id=timer.incident_id, timer=timer.timer)
     incident = app().pipeline.on_timer(timer.incident_id, timer.timer)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import SecretStr
 
 from aiops.adapters.pagerduty import SEVERITY, PagerDuty, PagerDutyRejected, PagerDutyUnavailable
+from aiops.adapters.secrets import DEFAULT_ROUTE, Secret, parse_routing_keys
 from aiops.errors import PageRejectedError, PagerError
 from aiops.ports import ChangeNote, Delivery, Page
 from aiops.signals.model import format_time
@@ -26,29 +27,6 @@ if TYPE_CHECKING:
     from mypy_boto3_sns.client import SNSClient
 
 log = logging.getLogger(__name__)
-DEFAULT_ROUTE = "default"
-ROUTING_KEY_LENGTH = 32
-
-
-def parse_routing_keys(raw: str | None) -> dict[str, SecretStr]:
-    """The secret's value: a JSON map ``{"default": key, "<service>": key}``, or one bare key (the
-    default). Values that are not 32-character keys (the template's placeholder) are left out."""
-    if not raw or not raw.strip():
-        return {}
-    text = raw.strip()
-    if text.startswith("{"):
-        try:
-            doc = json.loads(text)
-        except ValueError:
-            return {}
-        pairs = doc.items() if isinstance(doc, dict) else []
-    else:
-        pairs = [(DEFAULT_ROUTE, text)]
-    return {
-        str(name): SecretStr(str(key))
-        for name, key in pairs
-        if isinstance(key, str) and len(key) == ROUTING_KEY_LENGTH
-    }
 
 
 class SnsPager:
@@ -105,13 +83,15 @@ class PagerRouter:
     def __init__(
         self,
         *,
-        routes: Mapping[str, SecretStr],
+        routes: Mapping[str, SecretStr] | Callable[[], Mapping[str, SecretStr]],
         pagerduty: PagerDuty | None,
         sns: SnsPager | None,
         down_for: float = 60.0,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.routes = dict(routes)
+        self.routes = routes if callable(routes) else dict(routes)
+        """The routing keys, or how to read them (a secret re-read after its TTL: a key filled in after
+        the first deploy is used without a cold start)."""
         self.pagerduty = pagerduty
         self.sns = sns
         self.down_for = down_for
@@ -123,7 +103,8 @@ class PagerRouter:
         return (self.pagerduty.calls if self.pagerduty else 0) + (self.sns.calls if self.sns else 0)
 
     def key_for(self, service: str) -> SecretStr | None:
-        return self.routes.get(service) or self.routes.get(DEFAULT_ROUTE)
+        routes = self.routes() if callable(self.routes) else self.routes
+        return routes.get(service) or routes.get(DEFAULT_ROUTE)
 
     def send(self, page: Page) -> Delivery:
         key = self.key_for(page.service)
@@ -167,13 +148,25 @@ class PagerRouter:
 
 
 def pager_from(
-    routes: Mapping[str, SecretStr], *, events_url: str, topic_arn: str, sns_client: Any = None
+    routes: Mapping[str, SecretStr],
+    *,
+    events_url: str,
+    topic_arn: str,
+    sns_client: Any = None,
+    secret: Secret | None = None,
 ) -> PagerRouter | None:
-    """The pager a configuration describes (None when it names neither a routing key nor a topic)."""
-    if not routes and not topic_arn:
+    """The pager a configuration describes (None when it names neither a routing key, nor a secret to
+    read them from, nor a topic). Keys in ``secret`` are read when a page is sent: until the secret
+    holds one, pages go to the topic, or wait (not recorded as sent) when there is none."""
+    if not routes and not topic_arn and secret is None:
         return None
+
+    def from_secret() -> Mapping[str, SecretStr]:
+        value = secret.get() if secret is not None else None
+        return parse_routing_keys(value.get_secret_value()) if value is not None else {}
+
     return PagerRouter(
-        routes=routes,
-        pagerduty=PagerDuty(url=events_url) if routes else None,
+        routes=routes if routes or secret is None else from_secret,
+        pagerduty=PagerDuty(url=events_url) if routes or secret is not None else None,
         sns=SnsPager(topic_arn, client=sns_client) if topic_arn else None,
     )

@@ -5,20 +5,22 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from aiops.ports import ExecutionUpdate
+from aiops.adapters.config import DEFAULT_KILL_SWITCH
+from aiops.ports import ExecutionUpdate, RunOutcome
 
 if TYPE_CHECKING:
     from mypy_boto3_ssm.client import SSMClient
 
-KILL_SWITCH = "/aiops/automation/enabled"
+KILL_SWITCH = DEFAULT_KILL_SWITCH
+"""The kill switch of a local run (demo, replay); a stack names its own (``AIOPS_KILL_SWITCH_PARAMETER``)."""
 
 
-def automation_enabled(ssm: Any) -> bool:
+def automation_enabled(ssm: Any, name: str = KILL_SWITCH) -> bool:
     """The kill switch: anything but "true" (case-insensitive) stops automation; so does a read error."""
     from botocore.exceptions import BotoCoreError, ClientError
 
     try:
-        value = ssm.get_parameter(Name=KILL_SWITCH)["Parameter"]["Value"]
+        value = ssm.get_parameter(Name=name)["Parameter"]["Value"]
     except ssm.exceptions.ParameterNotFound:
         return True  # never configured: the template creates it "true"; absent means not switched off
     except (ClientError, BotoCoreError):
@@ -40,7 +42,12 @@ class SsmRemediator:
     """StartAutomationExecution with a ClientToken, so a retry can never start a second execution."""
 
     def __init__(
-        self, ssm: SSMClient | None = None, *, document_prefix: str = "aiops-", assume_role_arn: str = ""
+        self,
+        ssm: SSMClient | None = None,
+        *,
+        document_prefix: str = "aiops-",
+        assume_role_arn: str = "",
+        kill_switch: str = KILL_SWITCH,
     ) -> None:
         if ssm is None:
             import boto3
@@ -49,6 +56,7 @@ class SsmRemediator:
         self.ssm = ssm
         self.prefix = document_prefix
         self.assume_role_arn = assume_role_arn
+        self.kill_switch = kill_switch
 
     def start(self, runbook: str, parameters: Mapping[str, Any], client_token: str) -> str:
         params = {k: [str(x) for x in v] if isinstance(v, list) else [str(v)] for k, v in parameters.items()}
@@ -63,7 +71,18 @@ class SsmRemediator:
         return []  # SSM reports status changes on EventBridge (handlers/automation.py)
 
     def automation_enabled(self) -> bool:
-        return automation_enabled(self.ssm)
+        return automation_enabled(self.ssm, self.kill_switch)
 
     def parameter_value(self, name: str) -> str | None:
         return parameter_value(self.ssm, name)
+
+    def outcome(self, execution_id: str) -> RunOutcome:
+        """Each step's last status from SSM's record of the execution (every page of it)."""
+        statuses: dict[str, str] = {}
+        pages = self.ssm.get_paginator("describe_automation_step_executions").paginate(
+            AutomationExecutionId=execution_id
+        )
+        for page in pages:
+            for step in page.get("StepExecutions", []):
+                statuses[str(step.get("StepName", ""))] = str(step.get("StepStatus", ""))
+        return RunOutcome.from_steps(statuses)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from aiops.adapters.config import DEFAULT_API_URL
 from aiops.notify import ChatError
 from aiops.ports import MessageRef, SlackMessage
 
 if TYPE_CHECKING:
     from slack_sdk import WebClient
 
-DEFAULT_API_URL = "https://slack.com/api/"
+    from aiops.adapters.secrets import Secret
 
 
 def web_client(
@@ -71,6 +72,40 @@ class SlackChat:
             raise ChatError(f"chat.update failed: {exc.response.get('error', 'unknown')}") from None
         except (SlackClientError, OSError) as exc:
             raise ChatError(f"chat.update failed: {type(exc).__name__}") from None
+
+
+class SecretChat:
+    """The ChatClient of a deployed stack: the bot token is read from its secret when a message is sent,
+    and again once the secret's TTL has passed, so a token put in after the first deploy is picked up by
+    warm containers too. Until then every call is a :class:`ChatError`: the message waits (recorded as
+    pending, never faked) and the next event or the scheduled flush sends it."""
+
+    def __init__(self, token: Secret, *, base_url: str = DEFAULT_API_URL) -> None:
+        self.token = token
+        self.base_url = base_url
+        self._chat: SlackChat | None = None
+        self._for: str | None = None
+
+    @property
+    def calls(self) -> int:
+        return self._chat.calls if self._chat is not None else 0
+
+    def _current(self) -> SlackChat:
+        token = self.token.get()
+        if token is None:
+            raise ChatError("no Slack bot token configured yet: the message waits")
+        value = token.get_secret_value()
+        if self._chat is None or value != self._for:  # first use, or the token was rotated
+            calls = self.calls
+            self._chat, self._for = SlackChat(web_client(value, base_url=self.base_url)), value
+            self._chat.calls = calls
+        return self._chat
+
+    def post(self, channel: str, message: SlackMessage, *, thread_ts: str | None = None) -> MessageRef:
+        return self._current().post(channel, message, thread_ts=thread_ts)
+
+    def update(self, ref: MessageRef, message: SlackMessage) -> None:
+        self._current().update(ref, message)
 
 
 class UnconfiguredChat:

@@ -1,16 +1,20 @@
 """The interactive Slack app (slack-bolt): buttons on the incident message and the ``/aiops`` command.
 
-Bolt verifies every request's signature (and its age). Listeners ack at once and do the work lazily
-(on Lambda, bolt re-invokes the function asynchronously), within Slack's 3-second budget. Only a
-service's approvers (catalog ``approvers``: user ids, or user groups ``S...``) may act; anyone else gets an
-ephemeral refusal and nothing happens. Every action lands on the timeline with the user who took it.
+The Function URL edge (aiops/adapters/slack_http.py) has checked the signature and the request's shape
+before bolt is even built; bolt checks the signature again and never calls ``auth.test`` at start-up
+(``token_verification_enabled=False``). Listeners ack at once and do the work lazily (on Lambda, bolt
+re-invokes the function asynchronously), within Slack's 3-second budget. Only a service's approvers
+(catalog ``approvers``: user ids, or user groups ``S...``) may act; anyone else gets an ephemeral refusal
+and nothing happens. ``/aiops status`` and ``/aiops incidents`` answer the approvers of any service, or
+anyone in a read channel (``AIOPS_SLACK_READ_CHANNELS``). Every action lands on the timeline with the
+user who took it.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import Executor
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -43,20 +47,39 @@ for at most this long."""
 
 
 class Authorizer:
-    """Who may act on a service: its catalog approvers, by user id or through a user group."""
+    """Who may act on a service: its catalog approvers, by user id or through a user group; who may read
+    the incident list: any service's approvers, or anyone in a read channel."""
 
-    def __init__(self, app: App, client: WebClient) -> None:
-        self.app = app
+    def __init__(
+        self, app: App | Callable[[], App], client: WebClient, *, read_channels: Collection[str] = ()
+    ) -> None:
+        self._app = app
         self.client = client
+        self.read_channels = frozenset(read_channels)
         self._groups: dict[str, tuple[datetime, frozenset[str]]] = {}
+
+    @property
+    def app(self) -> App:
+        return self._app if isinstance(self._app, App) else self._app()
 
     def may_act(self, user: str, service: str) -> bool:
         svc = self.app.catalog.service(service)
         if svc is None or not svc.approvers:
             return False  # unowned, or nobody named: nobody acts from Slack
-        if user in svc.approvers:
+        return self._among(user, svc.approvers)
+
+    def may_read(self, user: str, channel_id: str = "", channel_name: str = "") -> bool:
+        """``/aiops status|incidents`` list every open incident of every service: approvers of any
+        service may read them anywhere, anyone else only in a configured read channel."""
+        if channel_id in self.read_channels or f"#{channel_name}" in self.read_channels:
             return True
-        return any(user in self._members(group) for group in svc.approvers if group.startswith("S"))
+        approvers = {a for svc in self.app.catalog.services for a in svc.approvers}
+        return self._among(user, approvers)
+
+    def _among(self, user: str, approvers: Collection[str]) -> bool:
+        if user in approvers:
+            return True
+        return any(user in self._members(group) for group in sorted(approvers) if group.startswith("S"))
 
     def _members(self, group: str) -> frozenset[str]:
         """The group's members, from Slack at most once per GROUP_TTL. A failed lookup admits nobody
@@ -79,30 +102,43 @@ class Authorizer:
 
 
 def build_bolt_app(
-    app: App,
+    app: App | Callable[[], App],
     *,
     token: str,
     signing_secret: str,
     client: WebClient,
     listener_executor: Executor | None = None,
+    read_channels: Collection[str] = (),
+    observe: Callable[[str, float], None] | None = None,
 ) -> BoltApp:
-    """``listener_executor`` runs the lazy listeners (bolt's default: a thread pool)."""
+    """``app`` is the app, or what returns the current one (a Lambda container's app is rebuilt when the
+    catalog changes). ``listener_executor`` runs the lazy listeners (bolt's default: a thread pool).
+    ``observe(metric, seconds)`` hears TimeToAcknowledge and TimeToResolve when a click does either."""
     from slack_bolt import App as BoltApp
+    from slack_bolt.authorization import AuthorizeResult
+
+    def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
+        """The one workspace's bot token, as is: bolt's default single-team authorization would call
+        ``auth.test`` on the first request of every container, before the ack (Slack waits 3 s)."""
+        return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id, bot_token=token)
 
     bolt = BoltApp(
-        token=token,
         signing_secret=signing_secret,
         client=client,
+        authorize=authorize,
         process_before_response=True,
         listener_executor=listener_executor,
+        token_verification_enabled=False,  # nothing is verified against Slack at start-up either
+        ignoring_self_events_enabled=False,  # it needs the bot's ids (auth.test); no events arrive here
     )
-    auth = Authorizer(app, client)
-    pipeline, remediation = app.pipeline, app.remediation
+    auth = Authorizer(app, client, read_channels=read_channels)
 
     def ack_now(ack: Callable[..., None]) -> None:
         ack()
 
     def button(body: dict[str, Any], client: WebClient) -> None:
+        app = auth.app
+        pipeline, remediation = app.pipeline, app.remediation
         action = body["actions"][0]
         user = body["user"]["id"]
         channel = body.get("channel", {}).get("id") or ""
@@ -123,7 +159,10 @@ def build_bolt_app(
         elif kind == "aiops_deny":
             said = remediation.deny(incident_id, playbook, user, update)
         elif kind == "aiops_ack":
+            first = incident.acknowledged is None
             incident = pipeline.acknowledge(incident_id, user)
+            if first and incident.acknowledged is not None and observe is not None:
+                observe("TimeToAcknowledge", (incident.acknowledged.at - incident.opened_at).total_seconds())
             remediation.escalator.page_now(
                 incident, "acknowledge", f"acknowledged by {user}", update, actor=user
             )
@@ -132,7 +171,10 @@ def build_bolt_app(
             remediation.escalator.page_now(incident, "trigger", f"escalated by {user}", update, actor=user)
             said = "paged"
         elif kind == "aiops_resolve":
-            pipeline.resolve_by(incident_id, user)
+            was = incident.status
+            done = pipeline.resolve_by(incident_id, user)
+            if was != "resolved" and done.resolved_at is not None and observe is not None:
+                observe("TimeToResolve", (done.resolved_at - done.opened_at).total_seconds())
             said = "resolved"
         else:
             pipeline.silence(incident.service, None, app.pipeline.clock.now() + SILENCE, user)
@@ -146,9 +188,15 @@ def build_bolt_app(
         bolt.action(action_id)(ack=ack_now, lazy=[button])
 
     def command(body: dict[str, Any], respond: Callable[..., Any]) -> None:
+        app = auth.app
+        pipeline = app.pipeline
         words = str(body.get("text", "")).split()
         user = body.get("user_id", "")
-        open_incidents = app.store.open_incidents()
+        reading = not words or words[0] in ("status", "incidents")
+        if reading and not auth.may_read(user, body.get("channel_id", ""), body.get("channel_name", "")):
+            respond("Only approvers, or anyone in the incident read channel, can list incidents.")
+            return
+        open_incidents = app.store.open_incidents() if reading else []
         if not words or words[0] == "status":
             respond(
                 f"{len(open_incidents)} open incident(s)"

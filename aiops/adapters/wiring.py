@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -12,13 +13,14 @@ from aiops.adapters.cloudwatch import CloudWatchMetrics
 from aiops.adapters.config import Config
 from aiops.adapters.dynamodb import DynamoStore
 from aiops.adapters.remediation import SsmRemediator
-from aiops.adapters.slack import SlackChat, UnconfiguredChat, web_client
+from aiops.adapters.slack import SecretChat, SlackChat, UnconfiguredChat, web_client
 from aiops.catalog import Catalog, load_catalog
+from aiops.errors import AiopsError
 from aiops.incident import Incident
 from aiops.links import slack_thread_url
 from aiops.notify import Notifier
 from aiops.pipeline import Pipeline, Settings
-from aiops.playbooks import load_playbooks
+from aiops.playbooks import Playbook, load_playbooks
 from aiops.ports import (
     ChatClient,
     Clock,
@@ -56,6 +58,10 @@ class Store(SignalLedger, IncidentStore, ContextStore, SilenceStore, RunLedger, 
     def all_incidents(self) -> list[Incident]: ...
 
 
+class WiringError(AiopsError):
+    """The app would run with an in-memory stand-in (``aiops.local``) where Lambda needs the real thing."""
+
+
 @dataclass
 class App:
     pipeline: Pipeline
@@ -65,26 +71,29 @@ class App:
     pager: Pager | None
     remediation: Remediation
     scheduler: Scheduler | None = None
+    metrics: CloudWatchMetrics | None = None
+
+    def stand_ins(self) -> list[str]:
+        """The parts that are local stand-ins (demo, replay and tests wire these; Lambda never may)."""
+        parts = {
+            "chat": self.chat,
+            "pager": self.pager,
+            "remediator": self.remediation.remediator,
+            "store": self.store,
+            "clock": self.pipeline.clock,
+        }
+        return [
+            f"{name}={type(obj).__module__}.{type(obj).__qualname__}"
+            for name, obj in parts.items()
+            if obj is not None and type(obj).__module__.split(".")[:2] == ["aiops", "local"]
+        ]
 
 
-class AppHolder:
-    """The app of a Lambda container: built on its first invocation, then reused (never at import)."""
-
-    def __init__(self) -> None:
-        self._app: App | None = None
-
-    def get(self) -> App:
-        if self._app is None:
-            import os
-
-            from aiops.adapters.clock import SystemClock
-
-            self._app = build_app(Config.from_env(os.environ), clock=SystemClock())
-        return self._app
-
-    def use(self, prebuilt: App | None) -> None:
-        """Hand it an app built elsewhere (demo, replay, tests), or None to build anew."""
-        self._app = prebuilt
+def refuse_stand_ins(app: App) -> App:
+    found = app.stand_ins()
+    if found:
+        raise WiringError(f"refusing to start with in-memory stand-ins: {', '.join(found)}")
+    return app
 
 
 def build_app(
@@ -100,17 +109,25 @@ def build_app(
     chat: ChatClient | None = None,
     pager: Pager | None = None,
     scheduler: Scheduler | None = None,
+    playbooks: Sequence[Playbook] | None = None,
+    reuse: App | None = None,
 ) -> App:
     """The app from ``config``; an explicit client beats the configuration (local runs and tests hand
-    in their own Slack and pager stand-ins). With no Slack token, messages wait: nothing is faked."""
-    catalog = catalog or read_catalog(config.catalog_file)
+    in their own Slack and pager stand-ins), and ``reuse`` lends its clients to a rebuild. With no Slack
+    token, messages wait: nothing is faked."""
+    if catalog is None:
+        catalog = read_catalog(config.catalog_file) if config.catalog_file else Catalog()
+    if reuse is not None:
+        if store is None and isinstance(reuse.store, DynamoStore):
+            dynamodb = dynamodb or reuse.store.client
+        remediator = remediator or reuse.remediation.remediator
+        chat = chat or reuse.chat
+        pager = pager or reuse.pager
+        scheduler = scheduler or reuse.scheduler
     if store is None:
         store = DynamoStore(config.table_name, clock=clock, client=dynamodb)
     if chat is None:
-        if config.slack_token is not None:
-            chat = SlackChat(web_client(config.slack_token.get_secret_value(), base_url=config.slack_api_url))
-        else:
-            chat = UnconfiguredChat()
+        chat = _chat(config)
 
     def channel_for(incident: Incident) -> str:
         service = catalog.service(incident.service)
@@ -129,7 +146,10 @@ def build_app(
         from aiops.adapters.paging import pager_from
 
         pager = pager_from(
-            config.pagerduty_routes, events_url=config.pagerduty_url, topic_arn=config.pager_topic_arn
+            config.pagerduty_routes,
+            events_url=config.pagerduty_url,
+            topic_arn=config.pager_topic_arn,
+            secret=config.pagerduty_secret() if config.pagerduty_key_secret_arn else None,
         )
     if scheduler is None and config.timers_function_arn and config.scheduler_role_arn:
         from aiops.adapters.scheduler import EventBridgeScheduler
@@ -145,12 +165,18 @@ def build_app(
         return slack_thread_url(record.channel, record.ts) if record and record.ts else None
 
     runbooks = load_runbooks(config.runbooks_dir)
+    metrics = reuse.metrics if reuse is not None and cloudwatch is None else None
+    metrics = metrics or CloudWatchMetrics(cloudwatch)
     remediation = Remediation(
         catalog=catalog,
-        playbooks=load_playbooks(config.playbooks_dir),
+        playbooks=list(playbooks) if playbooks is not None else load_playbooks(config.playbooks_dir),
         runbooks=runbooks,
         remediator=remediator
-        or SsmRemediator(document_prefix=config.document_prefix, assume_role_arn=config.automation_role_arn),
+        or SsmRemediator(
+            document_prefix=config.document_prefix,
+            assume_role_arn=config.automation_role_arn,
+            kill_switch=config.kill_switch_parameter,
+        ),
         runs=store,
         pager=pager,
         clock=clock,
@@ -166,7 +192,7 @@ def build_app(
         silences=store,
         notifier=notifier,
         clock=clock,
-        metrics=CloudWatchMetrics(cloudwatch),
+        metrics=metrics,
         remediation=remediation,
         settings=settings,
     )
@@ -178,4 +204,18 @@ def build_app(
         pager=pager,
         remediation=remediation,
         scheduler=scheduler,
+        metrics=metrics,
     )
+
+
+def _chat(config: Config) -> ChatClient:
+    """The Slack client: a token given outright is used as is; the stack's secret is read lazily and
+    re-read after its TTL; with neither, every message waits."""
+    secret = config.slack_secret()
+    if secret.value is not None:
+        token = secret.get()
+        if token is not None:
+            return SlackChat(web_client(token.get_secret_value(), base_url=config.slack_api_url))
+    if secret.arn is not None:
+        return SecretChat(secret, base_url=config.slack_api_url)
+    return UnconfiguredChat()

@@ -135,9 +135,20 @@ class MemoryCloudWatch(Twin):
         alarm.update(StateValue=StateValue, StateReason=StateReason, StateUpdatedTimestamp=self.clock.now())
         return {}
 
-    def describe_alarms(self, *, AlarmNames: Sequence[str] | None = None, **_: Any) -> dict[str, Any]:
+    def describe_alarms(
+        self,
+        *,
+        AlarmNames: Sequence[str] | None = None,
+        AlarmTypes: Sequence[str] | None = None,
+        **_: Any,
+    ) -> dict[str, Any]:
+        """As AWS answers: without ``AlarmTypes``, metric alarms only (the twin holds no composite)."""
         names = sorted(self.alarms) if AlarmNames is None else sorted(set(AlarmNames) & set(self.alarms))
-        return {"MetricAlarms": [dict(self.alarms[n]) for n in names], "CompositeAlarms": []}
+        metric = "MetricAlarm" in (AlarmTypes or ["MetricAlarm"])
+        return {
+            "MetricAlarms": [dict(self.alarms[n]) for n in names] if metric else [],
+            "CompositeAlarms": [],
+        }
 
     # -- metrics -----------------------------------------------------------------------------------
 

@@ -103,13 +103,15 @@ def demo(args: argparse.Namespace, env: Mapping[str, str]) -> int:
 def catalog_source(given: str | None, env: Mapping[str, str]) -> tuple[Path, str]:
     """The catalog ``aiops validate`` checks, and where it came from when not given: the one the bot
     would load (AIOPS_CATALOG_FILE, else the bundled one)."""
-    from aiops.adapters.config import DEFAULT_CATALOG, ENV_CATALOG_FILE
+    from aiops.adapters.config import ENV_CATALOG_FILE
+
+    bundled = Path(__file__).resolve().parents[1] / "data" / "catalog.yaml"
 
     if given:
         return Path(given), ""
     if env.get(ENV_CATALOG_FILE):
         return Path(env[ENV_CATALOG_FILE]), f"from {ENV_CATALOG_FILE}"
-    return DEFAULT_CATALOG, f"the bundled catalog: pass --catalog or set {ENV_CATALOG_FILE} to check yours"
+    return bundled, f"the bundled catalog: pass --catalog or set {ENV_CATALOG_FILE} to check yours"
 
 
 def validate(args: argparse.Namespace, env: Mapping[str, str]) -> int:

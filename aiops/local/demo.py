@@ -61,18 +61,14 @@ def run_demo(
         from handlers import timers
 
         def fire(incident_id: str, timer: str) -> object:  # as EventBridge Scheduler invokes the timers
-            return timers.handler({"incident_id": incident_id, "timer": timer}, LambdaContext())
+            context: Any = LambdaContext(function_name="aiops-timers")
+            return timers.handler({"incident_id": incident_id, "timer": timer}, context)
 
         failed = 0
         timers.use(app)
         try:
             for n, (line, when) in enumerate(zip(lines, times, strict=True)):
-                fire_due(
-                    app,
-                    clock,
-                    when,
-                    lambda i, t: timers.handler({"incident_id": i, "timer": t}, LambdaContext()),
-                )
+                fire_due(app, clock, when, fire)
                 clock.set(when)
                 mirror.apply(line)
                 response = ingest.handler(
@@ -80,9 +76,7 @@ def run_demo(
                 )
                 failed += len(response["batchItemFailures"])
             # the escalation's timers still pending (the held page resolve) fire at their time
-            fire_due(
-                app, clock, None, lambda i, t: timers.handler({"incident_id": i, "timer": t}, LambdaContext())
-            )
+            fire_due(app, clock, None, fire)
         finally:
             ingest.use(None)
             timers.use(None)

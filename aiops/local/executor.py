@@ -2,9 +2,12 @@
 
 It runs the actions the shipped runbooks use against boto3 (moto here): executeAwsApi, executeScript
 (Python), branch, assert- and waitForAwsResourceProperty, sleep, approve; ``{{ }}`` interpolation;
-outputs by JSONPath Selector. It refuses any other action. An execution is resumable: a wait, sleep or
-approval that is not satisfied yet leaves it ``Waiting``; :meth:`LocalExecutor.advance` picks it up
-again at the clock's new time (replay time, in a replay).
+outputs by JSONPath Selector; ``onFailure`` and ``onCancel`` (:meth:`LocalExecutor.cancel` runs the
+cancellation path and ends ``Cancelled``, as SSM's StopAutomationExecution does). It refuses any other
+action. An execution is resumable: a wait, sleep or approval that is not satisfied yet leaves it
+``Waiting``; :meth:`LocalExecutor.advance` picks it up again at the clock's new time (replay time, in a
+replay). Where moto answers otherwise than AWS it answers as AWS does: ``DescribeAlarms`` without
+``AlarmTypes`` returns metric alarms only.
 """
 
 from __future__ import annotations
@@ -50,6 +53,8 @@ class Execution:
     ended_at: datetime | None = None
     changes: list[dict[str, Any]] = field(default_factory=list)
     """What the execution changed, in order: each parameter it wrote, its value before and after."""
+    cancelling: bool = False
+    """Cancelled: running the steps its ``onCancel`` leads to; it ends ``Cancelled`` whatever they do."""
 
     @property
     def done(self) -> bool:
@@ -120,6 +125,21 @@ class LocalExecutor:
         self.executions[execution_id].approved = approved
         return self.advance(execution_id)
 
+    def cancel(self, execution_id: str) -> Execution:
+        """Cancel a running execution: the current step's ``onCancel`` (``step:NAME``) runs from that step
+        on, then the execution ends ``Cancelled``; with ``Abort`` (the default) it ends at once."""
+        ex = self.executions[execution_id]
+        if ex.done or ex.cancelling:
+            return ex
+        step = self.runbooks[ex.document].step(ex.step)
+        ex.trail.append((step.name, "Cancelled"))
+        ex.cancelling, ex.step_started, ex.attempts = True, None, 0
+        if step.on_cancel.startswith("step:"):
+            ex.step, ex.status = step.on_cancel[5:], "InProgress"
+            return self.advance(execution_id)
+        ex.status, ex.ended_at = "Cancelled", self.clock.now()
+        return ex
+
     def advance(self, execution_id: str) -> Execution:
         """Run from the current step until the execution ends or waits."""
         ex = self.executions[execution_id]
@@ -142,10 +162,10 @@ class LocalExecutor:
             else:
                 ex.trail.append((step.name, "Success"))
             ex.step_started, ex.attempts = None, 0
-            if ex.status == "Failed":
+            if ex.status in ("Failed", "Cancelled"):
                 break
             if next_step is None:
-                ex.status = "Success"
+                ex.status = "Cancelled" if ex.cancelling else "Success"
                 ex.ended_at = self.clock.now()
             else:
                 ex.status = "InProgress"
@@ -153,12 +173,12 @@ class LocalExecutor:
         return ex
 
     def _on_failure(self, runbook: Runbook, step: Step, ex: Execution, error: str) -> str | None:
-        ex.failure = f"{step.name}: {error}"
+        ex.failure = ex.failure if ex.cancelling else f"{step.name}: {error}"
         if step.on_failure == "Continue":
             return self._next(runbook, step)
-        if step.on_failure.startswith("step:"):
+        if step.on_failure.startswith("step:") and not ex.cancelling:
             return step.on_failure[5:]
-        ex.status = "Failed"
+        ex.status = "Cancelled" if ex.cancelling else "Failed"
         ex.ended_at = self.clock.now()
         return None
 
@@ -231,9 +251,17 @@ class LocalExecutor:
         client = self.client(str(inputs["Service"]))
         kwargs = {k: v for k, v in inputs.items() if k not in ("Service", "Api")}
         try:
-            return getattr(client, xform_name(str(inputs["Api"])))(**kwargs)
+            response = getattr(client, xform_name(str(inputs["Api"])))(**kwargs)
         except (ClientError, BotoCoreError, TypeError) as exc:
             raise StepFailedError(f"{inputs['Service']}.{inputs['Api']}: {exc}") from None
+        if (inputs["Service"], inputs["Api"]) == ("cloudwatch", "DescribeAlarms"):
+            wanted = set(kwargs.get("AlarmTypes") or ["MetricAlarm"])  # AWS's default; moto returns both
+            response = {
+                k: v
+                for k, v in response.items()
+                if k not in ("MetricAlarms", "CompositeAlarms") or k[:-1] in wanted
+            }
+        return response
 
     def _current(self, inputs: Mapping[str, Any]) -> dict[str, Any] | None:
         """Before an SSM PutParameter: the parameter's value and version it replaces (for the report)."""
@@ -248,10 +276,21 @@ class LocalExecutor:
             return {"parameter": name, "before": None, "before_version": None}
         return {"parameter": name, "before": p["Value"], "before_version": p["Version"]}
 
-    @staticmethod
-    def _script(inputs: Mapping[str, Any]) -> Any:
-        """Run the runbook's own script (it comes from the runbook file, never from an event)."""
-        namespace: dict[str, Any] = {}
+    def _script(self, inputs: Mapping[str, Any]) -> Any:
+        """Run the runbook's own script (it comes from the runbook file, never from an event). Its
+        ``import boto3`` gets this executor's clients, as in SSM it gets the automation role's: the
+        emulated account (moto or the in-memory twins), never the real one."""
+        import builtins
+        import types
+
+        shim = types.ModuleType("boto3")
+        shim.client = lambda service_name, *_, **__: self.client(str(service_name))  # type: ignore[attr-defined]
+        real_import = builtins.__import__
+
+        def imports(name: str, *args: Any, **kwargs: Any) -> Any:
+            return shim if name == "boto3" else real_import(name, *args, **kwargs)
+
+        namespace: dict[str, Any] = {"__builtins__": {**vars(builtins), "__import__": imports}}
         try:
             exec(compile(str(inputs["Script"]), "<runbook script>", "exec"), namespace)  # noqa: S102
             return namespace[str(inputs["Handler"])](dict(inputs.get("InputPayload") or {}), {})

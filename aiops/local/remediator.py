@@ -7,7 +7,7 @@ from typing import Any
 
 from aiops.adapters.remediation import automation_enabled, parameter_value
 from aiops.local.executor import LocalExecutor
-from aiops.ports import Clock, ExecutionUpdate
+from aiops.ports import Clock, ExecutionUpdate, RunOutcome
 from aiops.runbooks import Runbook
 
 
@@ -42,7 +42,8 @@ class LocalRemediator:
             if ex.done:
                 self._reported.add(ex.id)
                 ok = ex.status == "Success"
-                out.append(ExecutionUpdate(ex.id, "succeeded" if ok else "failed", ex.failure))
+                detail = ex.failure or ("cancelled" if ex.status == "Cancelled" else "")
+                out.append(ExecutionUpdate(ex.id, "succeeded" if ok else "failed", detail))
         return out
 
     def automation_enabled(self) -> bool:
@@ -50,3 +51,7 @@ class LocalRemediator:
 
     def parameter_value(self, name: str) -> str | None:
         return parameter_value(self.ssm, name)
+
+    def outcome(self, execution_id: str) -> RunOutcome:
+        ex = self.executor.executions[execution_id]
+        return RunOutcome.from_steps({step: result for step, result in ex.trail})

@@ -177,6 +177,9 @@ class Pipeline:
                 )
                 if before is None or after.version != before.version:
                     changed.append(after)
+                if incident_id in view.created:
+                    result.opened.add(incident_id)
+                result.saw(before, after)
             except Exception:
                 log.exception("pipeline.apply_failed", extra={"incident_id": incident_id})
                 result.failed.update(m.item for m in members)
@@ -235,8 +238,9 @@ class Pipeline:
                 out.append(incident)
         return out
 
-    def tick(self, incident_ids: Sequence[str]) -> list[Incident]:
-        """Settle quiet periods and flush pending Slack updates (the scheduled flush calls this)."""
+    def tick(self, incident_ids: Sequence[str], result: BatchResult | None = None) -> list[Incident]:
+        """Settle quiet periods and flush pending Slack updates (the scheduled flush calls this);
+        ``result`` counts the incidents it resolved."""
         out = []
 
         def settle_now(inc: Incident) -> tuple[Incident, list[TimelineEntry]]:
@@ -245,11 +249,14 @@ class Pipeline:
             )
 
         for incident_id in incident_ids:
-            if self.incidents.get(incident_id) is None:
+            before = self.incidents.get(incident_id)
+            if before is None:
                 continue
             incident = self.update(incident_id, settle_now)
             if self.remediation is not None:  # a timer lost on the way is caught within a minute
                 incident = self.remediation.escalator.escalate(incident, self.update)
+            if result is not None:
+                result.saw(before, incident)
             self.notify(incident)
             out.append(incident)
         return out

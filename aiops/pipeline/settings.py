@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from aiops.catalog import Service
+from aiops.incident import Incident
 from aiops.rootcause import DEFAULT_LOOKBACK
 
 PROVIDER_SERVICES = frozenset({"BEDROCK"})
@@ -54,3 +55,13 @@ class BatchResult:
     incidents: set[str] = field(default_factory=set)
     failed: set[str] = field(default_factory=set)
     """Ids of the batch items whose signals could not be processed (the caller retries them)."""
+    opened: set[str] = field(default_factory=set)
+    """Incidents this batch opened."""
+    resolved: list[float] = field(default_factory=list)
+    """For each incident this batch (or tick) resolved: seconds from opened to resolved."""
+
+    def saw(self, before: Incident | None, after: Incident) -> None:
+        """Count what a change of one incident means for the bot's own metrics."""
+        newly = before is None or before.status != "resolved"
+        if after.status == "resolved" and after.resolved_at is not None and newly:
+            self.resolved.append(max(0.0, (after.resolved_at - after.opened_at).total_seconds()))

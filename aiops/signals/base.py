@@ -21,7 +21,7 @@ T = TypeVar("T")
 class Input(BaseModel):
     """Base of the input models: AWS field names through aliases, unknown fields ignored."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True, defer_build=True)
 
 
 def parse(model: type[M], data: Any, *, source: str, prefix: str = "") -> M:

@@ -23,7 +23,7 @@ AlarmType = Literal["metric", "metric_math", "anomaly_detection", "composite"]
 
 
 class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class MetricQuery(Frozen):

@@ -6,17 +6,18 @@ from typing import Any
 import pytest
 import yaml
 
-from aiops.adapters.config import DEFAULT_CATALOG, Config
+from aiops.adapters.config import Config
 from aiops.adapters.wiring import App, build_app
 from aiops.catalog import load_catalog
 from aiops.local.fakes import LocalPager
 from aiops.local.timers import LocalScheduler
 from aiops.pipeline import Settings
+from tests.support.catalogs import DEMO_CATALOG
 
 
 @pytest.fixture
 def catalog() -> Any:
-    return load_catalog(yaml.safe_load(Path(DEFAULT_CATALOG).read_text()))
+    return load_catalog(yaml.safe_load(Path(DEMO_CATALOG).read_text()))
 
 
 @pytest.fixture

@@ -94,3 +94,94 @@ def test_automation_status_event_updates_the_incident(
     automation.handler(sqs_batch(event, start=1), lambda_context)
     assert app.store.get(incident.id) == before
     assert any("PromptRollback" in str(m.get("blocks")) for m in fake_slack.messages.values())
+
+
+@pytest.mark.parametrize(
+    ("how", "status", "change", "said"),
+    [
+        ("stopped", "Cancelled", "undone", "the change was undone"),
+        ("undo denied", "Failed", "still_applied", "the change is STILL APPLIED"),
+    ],
+)
+def test_a_failed_run_records_what_it_left_behind(
+    world: Any,
+    make_app: Any,
+    lambda_context: Any,
+    clock: Any,
+    how: str,
+    status: str,
+    change: str,
+    said: str,
+) -> None:
+    from datetime import timedelta
+
+    from aiops.local.app import AlarmMirror
+    from handlers import automation
+    from tests.support.aws_stubs import deny
+
+    ssm, cw, remediator = world
+    AlarmMirror(cw, _lines())
+    for alarm in cw.describe_alarms()["MetricAlarms"]:  # the symptoms persist while the fix is verified
+        cw.set_alarm_state(AlarmName=alarm["AlarmName"], StateValue="ALARM", StateReason="still failing")
+    app = make_app(remediator=remediator)
+    process_sqs_batch(sqs_batch(*_lines()), app.pipeline)
+    [incident] = app.store.all_incidents()
+    execution = incident.actions[0].execution_id
+    assert ssm.get_parameter(Name="/llm/chat-assistant/prompt")["Parameter"]["Value"] == "v2"  # rolled back
+    # GIVEN the run ends without success: stopped by someone, or its undo refused by IAM
+    if how == "stopped":
+        remediator.executor.cancel(execution)
+    else:
+        deny(ssm, "PutParameter")
+        clock.set(clock.now() + timedelta(hours=2))
+        remediator.executor.advance(execution)
+    assert remediator.executor.executions[execution].status == status
+    # WHEN SSM's status event arrives
+    event = copy.deepcopy(load_event("automation/execution_failed.json"))
+    event["detail"]["ExecutionId"] = execution
+    event["detail"]["Status"] = status
+    automation.use(app)
+    try:
+        assert automation.handler(sqs_batch(event), lambda_context) == {"batchItemFailures": []}
+    finally:
+        automation.use(None)
+    # THEN the action says what the run left behind, and so does the page
+    [incident] = app.store.all_incidents()
+    [action] = incident.actions
+    assert (action.status, action.change) == ("failed", change)
+    assert said in action.reason
+    [page] = incident.escalations
+    assert said in page.reason
+
+
+def test_ssm_step_record_is_read_page_by_page(aws: Any) -> None:
+    from aiops.adapters.remediation import SsmRemediator
+    from tests.support.aws_stubs import canned
+
+    ssm = boto3.client("ssm", region_name="us-east-1")
+    pages: dict[Any, dict[str, Any]] = {
+        None: {
+            "StepExecutions": [
+                {"StepName": "recordCurrent", "StepStatus": "Success"},
+                {"StepName": "change", "StepStatus": "Success"},
+            ],
+            "NextToken": "page-2",
+        },
+        "page-2": {
+            "StepExecutions": [
+                {"StepName": "verifyMetricAlarms", "StepStatus": "TimedOut"},
+                {"StepName": "undo", "StepStatus": "Success"},
+            ]
+        },
+    }
+    seen: list[Any] = []
+
+    def answer(request: dict[str, Any]) -> dict[str, Any]:  # the serialized request: a JSON body
+        token = json.loads(request["body"]).get("NextToken")
+        seen.append(token)
+        return pages[token]
+
+    canned(ssm, "DescribeAutomationStepExecutions", answer)
+    outcome = SsmRemediator(ssm).outcome("4105a4fc-f944-11e6-9d32-0123456789ab")
+    assert (outcome.changed, outcome.undone, outcome.change) == (True, True, "undone")
+    assert seen == [None, "page-2"]

@@ -178,7 +178,7 @@ def test_the_json_carries_times_timeline_and_what_a_runbook_changed(tmp_path: Pa
     assert action["runbook"] == "PromptRollback"
     assert action["changes"] == [
         {
-            "step": "rollBack",
+            "step": "change",
             "parameter": "/llm/chat-assistant/prompt",
             "before": "bad prompt",
             "before_version": 2,

@@ -14,8 +14,8 @@ import pytest
 import yaml
 
 from aiops.adapters.batch import process_sqs_batch
-from aiops.adapters.config import DEFAULT_CATALOG
 from aiops.pipeline import Settings
+from tests.support.catalogs import DEMO_CATALOG
 from tests.support.events import alarm_event, sqs_batch
 
 WORKERS = 8
@@ -72,7 +72,7 @@ def test_concurrent_storm(make_app: Any, fake_slack: Any, batch_size: int) -> No
     # Under shuffled delivery an OK can be processed before the other alarms' ALARMs: with no quiet
     # period the incident would resolve, and the next ALARM open a second one. A quiet period is what
     # absorbs reordering, so the true groups are defined with one.
-    doc = yaml.safe_load(Path(DEFAULT_CATALOG).read_text())
+    doc = yaml.safe_load(Path(DEMO_CATALOG).read_text())
     for service in doc["services"]:
         service["quiet_period_minutes"] = 30
     settings = Settings(unowned_quiet_period=timedelta(minutes=30))

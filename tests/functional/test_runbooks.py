@@ -13,7 +13,8 @@ from aiops.local.executor import LocalExecutor
 from aiops.local.memory import FixedClock
 from aiops.runbooks import RunbookError, load_runbook, load_runbooks
 
-RUNBOOKS = load_runbooks(Path(__file__).resolve().parents[2] / "runbooks")
+ROOT = Path(__file__).resolve().parents[2]
+RUNBOOKS = load_runbooks(ROOT / "runbooks")
 T0 = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 ALARM = "chat-assistant-api-5xx"
 
@@ -69,7 +70,7 @@ def test_rollback_succeeds_when_alarms_clear(world: World, runbook: str) -> None
         runbook, {"ParameterName": PROMPT, "VerifyAlarmNames": [ALARM], "VerifySeconds": 600}, "token-1"
     )
     # the change is made, then it waits for the alarm
-    assert ex.status == "Waiting" and ex.step == "verify"
+    assert ex.status == "Waiting" and ex.step == "verifyMetricAlarms"
     assert world.value(PROMPT) == ("good v2", 4)
     world.later(120)
     world.alarm("OK")
@@ -78,7 +79,7 @@ def test_rollback_succeeds_when_alarms_clear(world: World, runbook: str) -> None
     assert (
         ex.outputs["recordCurrent.CurrentVersion"],
         ex.outputs["resolveTarget.TargetVersion"],
-        ex.outputs["rollBack.NewVersion"],
+        ex.outputs["change.NewVersion"],
     ) == (3, "2", 4)
     assert "undo" not in [s for s, _ in ex.trail]
 
@@ -93,9 +94,9 @@ def test_rollback_is_undone_when_alarms_stay(world: World, runbook: str) -> None
     assert world.executor.advance(ex.id).status == "Waiting"
     world.later(2)
     ex = world.executor.advance(ex.id)
-    assert ex.status == "Failed" and "verification alarms did not clear" in ex.failure
+    assert ex.status == "Failed" and "the fix was not verified" in ex.failure
     assert world.value(PROMPT)[0] == "bad v3"  # rolled forward to the version it replaced
-    assert [s for s, r in ex.trail][-3:] == ["verify", "undo", "failVerification"]
+    assert [s for s, r in ex.trail][-3:] == ["verifyMetricAlarms", "undo", "failVerification"]
 
 
 def test_rollback_to_an_explicit_version(world: World) -> None:
@@ -217,3 +218,127 @@ def test_document_checks(tmp_path: Path, body: str, message: str) -> None:
     with pytest.raises(RunbookError) as info:
         load_runbook(doc)
     assert message in str(info.value)
+
+
+COMPOSITE = "chat-assistant-degraded"
+
+
+def _composite(world: World, state: Literal["ALARM", "OK"]) -> None:
+    world.cw.set_alarm_state(AlarmName=COMPOSITE, StateValue=state, StateReason="test")
+
+
+@pytest.mark.parametrize("runbook", ["PromptRollback", "ModelRollback"])
+def test_verification_waits_for_composite_alarms_too(world: World, runbook: str) -> None:
+    from tests.support.aws_stubs import put_composite_alarm
+
+    # GIVEN a composite alarm over the metric alarm, both in ALARM, both named to verify by
+    put_composite_alarm(world.cw, COMPOSITE, f'ALARM("{ALARM}")')
+    _composite(world, "ALARM")
+    world.param(PROMPT, "v1", "v2", "bad v3")
+    params = {"ParameterName": PROMPT, "VerifyAlarmNames": [ALARM, COMPOSITE], "VerifySeconds": 600}
+    ex = world.executor.start(runbook, params, "composite-1")
+    assert ex.outputs["planVerification.HasCompositeAlarms"] == "yes"
+    # WHEN the metric alarm clears, THEN it still waits: the composite alarm is still in ALARM
+    world.later(60)
+    world.alarm("OK")
+    ex = world.executor.advance(ex.id)
+    assert (ex.status, ex.step) == ("Waiting", "verifyCompositeAlarms")
+    world.later(60)
+    _composite(world, "OK")
+    ex = world.executor.advance(ex.id)
+    assert ex.status == "Success" and ex.outputs["verified.Outcome"] == "verified"
+    assert world.value(PROMPT)[0] == "v2"
+
+
+def test_a_composite_alarm_that_stays_in_alarm_undoes_the_change(world: World) -> None:
+    from tests.support.aws_stubs import put_composite_alarm
+
+    put_composite_alarm(world.cw, COMPOSITE, f'ALARM("{ALARM}")')
+    _composite(world, "ALARM")
+    world.param(PROMPT, "v1", "bad v2")
+    # only the composite alarm to verify by: the metric wait is skipped, the composite one times out
+    params = {"ParameterName": PROMPT, "VerifyAlarmNames": [COMPOSITE], "VerifySeconds": 60}
+    ex = world.executor.start("PromptRollback", params, "composite-2")
+    assert ex.step == "verifyCompositeAlarms" and world.value(PROMPT)[0] == "v1"
+    world.later(61)
+    ex = world.executor.advance(ex.id)
+    assert ex.status == "Failed" and world.value(PROMPT)[0] == "bad v2"
+    assert "verifyMetricAlarms" not in [s for s, _ in ex.trail]
+
+
+def test_an_unknown_verification_alarm_undoes_at_once(world: World) -> None:
+    world.param(PROMPT, "v1", "bad v2")
+    params = {"ParameterName": PROMPT, "VerifyAlarmNames": [ALARM, "no-such-alarm"]}
+    ex = world.executor.start("PromptRollback", params, "unknown-alarm")
+    assert ex.status == "Failed" and ("planVerification", "Failed") in ex.trail
+    assert world.value(PROMPT)[0] == "bad v2"  # undone
+
+
+@pytest.mark.parametrize("runbook", ["PromptRollback", "ModelRollback", "TokenCap", "ModelFallback"])
+def test_a_cancelled_execution_undoes_its_change(world: World, runbook: str) -> None:
+    from aiops.ports import RunOutcome
+
+    name = TOKENS if runbook == "TokenCap" else MODEL if runbook == "ModelFallback" else PROMPT
+    world.param(name, "4096", "2048") if runbook == "TokenCap" else world.param(name, "v1", "v2")
+    params: dict[str, Any] = {"ParameterName": name, "VerifyAlarmNames": [ALARM], "VerifySeconds": 600}
+    if runbook == "TokenCap":
+        params["MaxTokens"] = "1024"
+    if runbook == "ModelFallback":
+        params["FallbackModelId"] = "anthropic.claude-3-haiku-20240307-v1:0"
+    before = world.value(name)[0]
+    ex = world.executor.start(runbook, params, f"cancel-{runbook}")
+    assert ex.status == "Waiting" and world.value(name)[0] != before  # changed, verifying
+    # WHEN someone stops the execution (StopAutomationExecution), THEN its onCancel puts the change back
+    ex = world.executor.cancel(ex.id)
+    assert ex.status == "Cancelled" and world.value(name)[0] == before
+    assert RunOutcome.from_steps(dict(ex.trail)).change == "undone"
+
+
+def test_an_undo_that_fails_leaves_the_change_recorded_as_still_applied(world: World) -> None:
+    from aiops.ports import RunOutcome
+    from tests.support.aws_stubs import deny
+
+    world.param(PROMPT, "v1", "bad v2")
+    params = {"ParameterName": PROMPT, "VerifyAlarmNames": [ALARM], "VerifySeconds": 60}
+    ex = world.executor.start("PromptRollback", params, "undo-denied")
+    deny(world.ssm, "PutParameter")  # GIVEN the remediation role lost ssm:PutParameter mid-run
+    world.later(61)
+    ex = world.executor.advance(ex.id)
+    assert ex.status == "Failed" and world.value(PROMPT)[0] == "v1"
+    assert RunOutcome.from_steps(dict(ex.trail)).change == "still_applied"
+
+
+def test_local_describe_alarms_answers_as_aws_without_alarm_types(world: World) -> None:
+    from tests.support.aws_stubs import put_composite_alarm
+
+    put_composite_alarm(world.cw, COMPOSITE, f'ALARM("{ALARM}")')
+    plain = world.executor._call(
+        {"Service": "cloudwatch", "Api": "DescribeAlarms", "AlarmNames": [COMPOSITE]}
+    )
+    both = world.executor._call(
+        {
+            "Service": "cloudwatch",
+            "Api": "DescribeAlarms",
+            "AlarmNames": [COMPOSITE],
+            "AlarmTypes": ["CompositeAlarm", "MetricAlarm"],
+        }
+    )
+    assert "CompositeAlarms" not in plain and [a["AlarmName"] for a in both["CompositeAlarms"]] == [COMPOSITE]
+
+
+@pytest.mark.parametrize(
+    ("step", "field"),
+    [("verifyMetricAlarms", "onCancel"), ("verifyCompositeAlarms", "onFailure"), ("change", "onCancel")],
+)
+def test_a_step_after_the_change_must_lead_back_to_undo(tmp_path: Path, step: str, field: str) -> None:
+    import yaml
+
+    doc = yaml.safe_load((ROOT / "runbooks" / "PromptRollback.yaml").read_text())
+    [found] = [s for s in doc["mainSteps"] if s["name"] == step]
+    del found[field]
+    path = tmp_path / "PromptRollback.yaml"
+    path.write_text(yaml.safe_dump(doc))
+    with pytest.raises(
+        RunbookError, match=f"step {step}: comes after the change, so it needs {field}: step:undo"
+    ):
+        load_runbook(path)

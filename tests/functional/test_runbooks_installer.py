@@ -56,3 +56,29 @@ def test_create_update_delete(aws: Any, lambda_context: Any) -> None:
     assert ssm.list_documents(Filters=[{"Key": "Owner", "Values": ["Self"]}])["DocumentIdentifiers"] == []
     assert [r["Status"] for r in replies] == ["SUCCESS", "SUCCESS", "SUCCESS"]
     server.shutdown()
+
+
+def _own(ssm: Any) -> set[str]:
+    docs = ssm.list_documents(Filters=[{"Key": "Owner", "Values": ["Self"]}])["DocumentIdentifiers"]
+    return {d["Name"] for d in docs}
+
+
+def test_two_stacks_keep_their_own_runbooks(aws: Any, lambda_context: Any) -> None:
+    server, replies = _cfn_listener()
+    url = f"http://127.0.0.1:{server.server_address[1]}/reply"
+    ssm = boto3.client("ssm", region_name="us-east-1")
+    prod, staging = (
+        dict(_event("Create", url), ResourceProperties={"Prefix": p}) for p in ("prod-", "staging-")
+    )
+    runbooks_installer.handler(prod, lambda_context)
+    runbooks_installer.handler(staging, lambda_context)
+    assert len(_own(ssm)) == 8
+    # WHEN the staging stack is deleted, THEN prod's runbooks stay
+    runbooks_installer.handler(dict(staging, RequestType="Delete"), lambda_context)
+    assert _own(ssm) == {"prod-PromptRollback", "prod-ModelRollback", "prod-ModelFallback", "prod-TokenCap"}
+    # and a stack moving from the old fixed prefix installs under its own, deleting nothing of another's
+    moved = dict(prod, RequestType="Update", OldResourceProperties={"Prefix": "aiops-"})
+    runbooks_installer.handler(moved, lambda_context)
+    assert len(_own(ssm)) == 4
+    assert [r["Status"] for r in replies] == ["SUCCESS"] * 4
+    server.shutdown()

@@ -231,3 +231,53 @@ def test_a_failed_group_lookup_admits_nobody_and_is_asked_again(
     fake_slack.fail_next(200, error="missing_scope")
     assert not auth.may_act("U0ONCALL", incident.service)  # refused, not crashed
     assert auth.may_act("U0ONCALL", incident.service)  # the failure was not remembered
+
+
+@pytest.mark.parametrize(
+    ("user", "allowed"), [(APPROVER, True), ("U0ONCALL", True), (STRANGER, False)], ids=str
+)
+def test_only_approvers_may_list_incidents_outside_a_read_channel(
+    world: Any, fake_slack: Any, user: str, allowed: bool
+) -> None:
+    _, bolt, _, _, _ = world
+    fake_slack.users = {"S0ONCALL": ["U0ONCALL"]}  # an approver through the on-call user group
+    url = fake_slack.url.replace("/api/", "/response")
+    for text in ("status", "incidents"):
+        body = urllib.parse.urlencode(
+            {"command": "/aiops", "text": text, "user_id": user, "response_url": url, "channel_id": "C1"}
+        )
+        assert bolt.dispatch(BoltRequest(body=body, headers=_signed(body))).status == 200
+    replies = [c.body["text"] for c in fake_slack.calls if c.method == "response"]
+    assert len(replies) == 2
+    refused = [r.startswith("Only approvers") for r in replies]
+    assert refused == [not allowed, not allowed]
+    if allowed:
+        assert "chat-assistant" in replies[1]
+
+
+def test_acknowledge_and_resolve_report_their_durations(world: Any, fake_slack: Any, clock: Any) -> None:
+    from datetime import timedelta
+
+    app, _, incident, _, _ = world
+    seen: list[tuple[str, float]] = []
+    bolt = build_bolt_app(
+        app,
+        token="xoxb-test-token",
+        signing_secret=SECRET,
+        client=web_client("xoxb-test-token", base_url=fake_slack.url),
+        listener_executor=InlineExecutor(),
+        observe=lambda name, seconds: seen.append((name, seconds)),
+    )
+    opened = app.store.get(incident.id).opened_at
+    clock.set(opened + timedelta(minutes=7))
+    for action_id in ("aiops_ack", "aiops_ack", "aiops_resolve", "aiops_resolve"):  # second clicks: nothing
+        body = _click(action_id, incident.id, APPROVER)
+        assert bolt.dispatch(BoltRequest(body=body, headers=_signed(body))).status == 200
+    done = app.store.get(incident.id)
+    assert done.acknowledged is not None and done.resolved_at is not None
+    ack, resolve = (
+        (done.acknowledged.at - opened).total_seconds(),
+        (done.resolved_at - opened).total_seconds(),
+    )
+    assert seen == [("TimeToAcknowledge", ack), ("TimeToResolve", resolve)]
+    assert ack >= 420.0

@@ -91,3 +91,25 @@ class Account:
         if params["url_path"].endswith("/AWS_CLOUD_FORMATION"):
             return {"ResourceCollection": {"CloudFormation": {"StackNames": self.devops_guru_stacks}}}
         return {"ResourceCollection": {"Tags": []}}
+
+
+def put_composite_alarm(cloudwatch: Any, name: str, rule: str) -> None:
+    """A composite alarm in moto's account (moto 5.2 has no PutCompositeAlarm; its backend keeps composite
+    alarms as alarms with a rule, and DescribeAlarms lists them under CompositeAlarms)."""
+    from moto.cloudwatch.models import cloudwatch_backends
+    from moto.core.models import DEFAULT_ACCOUNT_ID
+
+    cloudwatch_backends[DEFAULT_ACCOUNT_ID][cloudwatch.meta.region_name].put_metric_alarm(
+        name=name,
+        namespace="",
+        metric_name="",
+        comparison_operator="",
+        evaluation_periods=0,
+        period=0,
+        threshold=0.0,
+        statistic="",
+        description="",
+        dimensions=[],
+        alarm_actions=[],
+        rule=rule,
+    )

@@ -9,16 +9,16 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aiops.adapters.config import DEFAULT_CATALOG
 from aiops.catalog import UNOWNED, Facts, Selector, _compile, load_catalog
 from aiops.errors import CatalogError
 from aiops.signals import normalize
+from tests.support.catalogs import DEMO_CATALOG
 from tests.support.events import alarm_event, load_event
 
 
 @pytest.fixture
 def catalog() -> Any:
-    return load_catalog(yaml.safe_load(Path(DEFAULT_CATALOG).read_text()))
+    return load_catalog(yaml.safe_load(Path(DEMO_CATALOG).read_text()))
 
 
 @pytest.mark.parametrize(

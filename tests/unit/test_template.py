@@ -69,3 +69,26 @@ def test_every_function_that_builds_the_app_may_page_and_keep_timers() -> None:
     assert timers["FunctionName"] == {"Fn::Sub": "${AWS::StackName}-timers"}
     assert TEMPLATE.read_text(encoding="utf-8").count(":function:${AWS::StackName}-timers") == 2
     assert resources["PagerTopic"]["Properties"]["KmsMasterKeyId"]
+
+
+def test_the_layer_is_built_from_the_pinned_requirements_only() -> None:
+    import re
+    import tomllib
+
+    makefile = (TEMPLATE.parent / "Makefile").read_text(encoding="utf-8")
+    layer = makefile.split("build-DependenciesLayer:", 1)[1].split("\n\n", 1)[0]
+    assert "--require-hashes -r requirements.txt" in layer and "--no-deps" in layer
+    functions = makefile.split("build-TimersFunction:", 1)[1].split("\n\n", 1)[0]
+    assert "pip" not in functions  # the functions' packages are source only
+    pins = dict(
+        re.findall(r"^([a-z0-9-]+)==(\S+) \\$", (TEMPLATE.parent / "requirements.txt").read_text(), re.M)
+    )
+    hashes = (TEMPLATE.parent / "requirements.txt").read_text().count("--hash=sha256:")
+    assert hashes == len(pins)
+    pyproject = tomllib.loads((TEMPLATE.parent / "pyproject.toml").read_text())
+    for dep in pyproject["project"]["dependencies"]:
+        name = re.split(r"[<>=\[ ]", dep)[0].lower().replace("_", "-")
+        assert name in pins, f"{name} is a runtime dependency but not pinned in requirements.txt"
+    resources = _resources()
+    assert resources["DependenciesLayer"]["Type"] == "AWS::Serverless::LayerVersion"
+    assert "moto" not in pins and "pytest" not in pins

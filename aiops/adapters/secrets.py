@@ -1,0 +1,109 @@
+"""Secrets that may be filled in after the deploy: read lazily, re-read after a short TTL.
+
+The stack creates the Slack and PagerDuty secrets with a generated placeholder; the operator puts the real
+values in after the first deploy (README). A warm container must notice without a redeploy, so a secret is
+never read once and kept: it is read when first needed and again once ``max_age`` has passed (Powertools
+caches the value in between, so a busy container asks Secrets Manager once per ``max_age``).
+
+A value that fails ``accept`` (the placeholder) counts as not configured: callers wait (Slack messages stay
+pending) rather than send something that cannot work.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from pydantic import SecretStr
+
+if TYPE_CHECKING:
+    pass
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MAX_AGE = 60
+"""Seconds a secret's value is reused before Secrets Manager is asked again."""
+
+
+def read_secret(arn: str, *, max_age: int = DEFAULT_MAX_AGE) -> str:
+    """One read through Powertools' cache (``max_age`` seconds); raises what Secrets Manager raises."""
+    from aws_lambda_powertools.utilities.parameters import get_secret
+
+    return str(get_secret(arn, max_age=max_age))
+
+
+class Secret:
+    """A secret held in Secrets Manager (``arn``) or given outright (``value``, local runs and tests)."""
+
+    def __init__(
+        self,
+        *,
+        arn: str | None = None,
+        value: str | None = None,
+        accept: Callable[[str], bool] = bool,
+        max_age: int = DEFAULT_MAX_AGE,
+        read: Callable[..., str] = read_secret,
+        name: str = "secret",
+    ) -> None:
+        self.arn = arn
+        self.value = value
+        self.accept = accept
+        self.max_age = max_age
+        self.name = name
+        self._read = read
+
+    @property
+    def configured_somewhere(self) -> bool:
+        """Whether there is anywhere to read a value from (it may still hold the placeholder)."""
+        return bool(self.value or self.arn)
+
+    def get(self) -> SecretStr | None:
+        """The current value, or None while it is missing or still the placeholder. A failed read is
+        None too (logged): the caller waits and asks again later, it never fails a batch over it."""
+        raw = self.value
+        if raw is None and self.arn:
+            try:
+                raw = self._read(self.arn, max_age=self.max_age)
+            except Exception as exc:  # throttled, denied, deleted: wait, and say why
+                log.warning("secret.unreadable", extra={"secret": self.name, "error": type(exc).__name__})
+                return None
+        if raw and self.accept(raw):
+            return SecretStr(raw)
+        return None
+
+
+def is_bot_token(value: str) -> bool:
+    """A Slack bot token (``xox...``), not the template's generated placeholder."""
+    return value.startswith("xox")
+
+
+def is_routing_key(value: str) -> bool:
+    """A PagerDuty Events v2 routing key has 32 characters; the template's placeholder has 31."""
+    return len(value) == 32
+
+
+DEFAULT_ROUTE = "default"
+ROUTING_KEY_LENGTH = 32
+
+
+def parse_routing_keys(raw: str | None) -> dict[str, SecretStr]:
+    """The secret's value: a JSON map ``{"default": key, "<service>": key}``, or one bare key (the
+    default). Values that are not 32-character keys (the template's placeholder) are left out."""
+    if not raw or not raw.strip():
+        return {}
+    text = raw.strip()
+    if text.startswith("{"):
+        try:
+            doc = json.loads(text)
+        except ValueError:
+            return {}
+        pairs = doc.items() if isinstance(doc, dict) else []
+    else:
+        pairs = [(DEFAULT_ROUTE, text)]
+    return {
+        str(name): SecretStr(str(key))
+        for name, key in pairs
+        if isinstance(key, str) and len(key) == ROUTING_KEY_LENGTH
+    }
