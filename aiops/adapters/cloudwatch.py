@@ -50,7 +50,8 @@ class CloudWatchMetrics:
                         break
                     kwargs["NextToken"] = token
             except (ClientError, BotoCoreError) as exc:
-                code = getattr(exc, "response", {}).get("Error", {}).get("Code", type(exc).__name__)
+                response = getattr(exc, "response", None) or {}  # None on a ReadTimeoutError
+                code = response.get("Error", {}).get("Code", type(exc).__name__)
                 raise MetricsError(f"GetMetricData failed: {code}") from None
         return {k: sorted(v) for k, v in out.items()}
 

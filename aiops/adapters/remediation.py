@@ -38,6 +38,18 @@ def parameter_value(ssm: Any, name: str) -> str | None:
         return None
 
 
+def ssm_parameters(parameters: Mapping[str, Any]) -> dict[str, list[str]]:
+    """StartAutomationExecution's ``Parameters``: lists of strings. An empty value is left out (SSM then
+    applies the document's default, '' for the optional ones): the API refuses an empty string, and
+    botocore checks that minimum length before anything is sent."""
+    out = {}
+    for k, v in parameters.items():
+        values = [str(x) for x in v] if isinstance(v, list) else [str(v)]
+        if any(values):
+            out[k] = [x for x in values if x]
+    return out
+
+
 class SsmRemediator:
     """StartAutomationExecution with a ClientToken, so a retry can never start a second execution."""
 
@@ -59,7 +71,7 @@ class SsmRemediator:
         self.kill_switch = kill_switch
 
     def start(self, runbook: str, parameters: Mapping[str, Any], client_token: str) -> str:
-        params = {k: [str(x) for x in v] if isinstance(v, list) else [str(v)] for k, v in parameters.items()}
+        params = ssm_parameters(parameters)
         if self.assume_role_arn:  # the least-privilege remediation role, not the caller's
             params["AutomationAssumeRole"] = [self.assume_role_arn]
         resp = self.ssm.start_automation_execution(
