@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 from pathlib import Path
@@ -20,12 +21,32 @@ NAMES = sorted(p.name for p in SCENARIOS.iterdir() if (p / "expected.json").exis
 PLAYBOOKS = Path(__file__).resolve().parents[2] / "playbooks"
 
 
+def _scenario(name: str) -> Any:
+    """One scenario's cases run on one xdist worker (`--dist loadgroup`), so they share its replays."""
+    return pytest.param(name, marks=pytest.mark.xdist_group(f"scenario-{name}"))
+
+
+CASES = [_scenario(n) for n in NAMES]
+
+
 def _run(name: str, lines: list[str] | None = None, emulator: Any = "memory") -> dict[str, Any]:
+    """The scenario's report; its own events' replay is made once per emulator and shared (as a copy)."""
+    if lines is None:
+        return json.loads(_replayed(name, emulator))
+    return _replay(name, lines, emulator)
+
+
+@functools.cache
+def _replayed(name: str, emulator: str) -> str:
+    return json.dumps(_replay(name, load_lines(SCENARIOS / name / "events.jsonl"), emulator))
+
+
+def _replay(name: str, lines: list[str], emulator: Any) -> dict[str, Any]:
     folder = SCENARIOS / name
     metrics_file = folder / "metrics.jsonl"
     metrics = load_datapoints(load_lines(metrics_file), str(metrics_file)) if metrics_file.exists() else None
     return replay(
-        lines or load_lines(folder / "events.jsonl"),
+        lines,
         read_catalog(folder / "catalog.yaml"),
         metrics=metrics,
         emulator=emulator,
@@ -49,7 +70,7 @@ def test_one_scenario_per_expected_behaviour() -> None:
     assert len(NAMES) >= 10
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", CASES)
 def test_scenario_scores(name: str) -> None:
     expected = json.loads((SCENARIOS / name / "expected.json").read_text())
     got = _run(name)
@@ -70,16 +91,18 @@ def test_scenario_scores(name: str) -> None:
 
 
 @pytest.mark.parametrize("emulator", ["memory", "moto"])
-@pytest.mark.parametrize("name", ["3-bedrock-throttling", "6-flapping", "6b-flapping-hour"])
+@pytest.mark.parametrize("name", [_scenario(n) for n in ["3-bedrock-throttling", "6-flapping", "6b-flapping-hour"]])
 def test_replay_is_byte_identical(name: str, emulator: str) -> None:
-    assert json.dumps(_run(name, emulator=emulator)) == json.dumps(_run(name, emulator=emulator))
+    # a second replay from scratch gives the bytes of the first
+    again = _replay(name, load_lines(SCENARIOS / name / "events.jsonl"), emulator)
+    assert json.dumps(_run(name, emulator=emulator)) == json.dumps(again)
 
 
 def _time(line: str) -> float:
     return max(s.time for s in normalize(json.loads(line))).timestamp()
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", CASES)
 def test_duplicated_and_shuffled_within_a_minute_gives_the_same_incidents(name: str) -> None:
     lines = load_lines(SCENARIOS / name / "events.jsonl")
     rng = random.Random(name)
@@ -101,7 +124,7 @@ def test_pairwise_f1_can_fail() -> None:
     assert pairwise_f1(a, [{"signals": ["1", "2", "3"]}]) == 0.5
 
 
-@pytest.mark.parametrize("name", [n for n in NAMES if (SCENARIOS / n / "metrics.jsonl").exists()])
+@pytest.mark.parametrize("name", [_scenario(n) for n in NAMES if (SCENARIOS / n / "metrics.jsonl").exists()])
 def test_scenarios_with_metrics_show_a_measured_impact(name: str) -> None:
     [incident] = _run(name)["incidents"]
     impact = incident["impact"]
@@ -111,6 +134,7 @@ def test_scenarios_with_metrics_show_a_measured_impact(name: str) -> None:
     assert impact["revenue_at_risk_usd_per_hour"] > 0
 
 
+@pytest.mark.xdist_group("scenario-4-cost-runaway")
 def test_cost_scenario_shows_the_forecast_against_the_budget() -> None:
     [incident] = _run("4-cost-runaway")["incidents"]
     cost = incident["impact"]["cost"]
@@ -118,15 +142,10 @@ def test_cost_scenario_shows_the_forecast_against_the_budget() -> None:
     assert cost["anomaly_impact_usd"] > 0
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", CASES)
 def test_the_twins_replay_as_moto_does(name: str) -> None:
     # GIVEN the scenario replayed on the in-memory twins (the default) and on moto
-    folder = SCENARIOS / name
-    metrics_file = folder / "metrics.jsonl"
-    metrics = load_datapoints(load_lines(metrics_file), str(metrics_file)) if metrics_file.exists() else None
-    lines, catalog = load_lines(folder / "events.jsonl"), read_catalog(folder / "catalog.yaml")
-    memory = replay(lines, catalog, metrics=metrics).report
-    moto = replay(lines, catalog, metrics=metrics, emulator="moto").report
+    memory, moto = _run(name), _run(name, emulator="moto")
     # THEN the reports are the same, to the DynamoDB requests the deployed bot would make
     assert json.dumps(memory, indent=1) == json.dumps(moto, indent=1)
 
