@@ -82,7 +82,8 @@ build-DependenciesLayer:
 	$(PYTHON) -m pip install --quiet --no-deps --require-hashes -r requirements.txt \
 		--target "$(ARTIFACTS_DIR)/python" --no-compile $(LAMBDA_PLATFORM)
 
-build-IngestFunction build-AutomationFunction build-RunbooksInstallerFunction build-SlackAppFunction build-FlushFunction build-TimersFunction:
+build-IngestFunction build-AutomationFunction build-RunbooksInstallerFunction build-SlackAppFunction \
+		build-FlushFunction build-PagerDutyWebhookFunction build-TimersFunction:
 	$(MAKE) package-source ARTIFACTS_DIR="$(ARTIFACTS_DIR)"
 
 # What Lambda runs, and nothing else: aiops/local (the emulator and the local drivers), aiops/account

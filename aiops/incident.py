@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -110,6 +111,9 @@ class Escalation(_Frozen):
     reason: str = ""
     error: str = ""
     """What went wrong on the way: PagerDuty refused it (a 400, not retried), or it fell back to SNS."""
+    by: str = ""
+    """Who did it in the pager itself (a person acknowledging or resolving in PagerDuty, told by its
+    webhook): recorded, never sent. Empty for what the bot sent."""
 
 
 class Timer(_Frozen):
@@ -239,3 +243,11 @@ def fingerprint(signal: Signal) -> str:
 def incident_id_for(service: str, first_signal_id: str) -> str:
     digest = hashlib.sha256(f"{service}|{first_signal_id}".encode()).hexdigest()[:12]
     return f"inc-{digest}"
+
+
+_INCIDENT_ID = re.compile(r"inc-[0-9a-f]{12}")
+
+
+def is_incident_id(value: str) -> bool:
+    """Whether ``value`` is shaped as :func:`incident_id_for` makes ids (a page's dedup key is one)."""
+    return _INCIDENT_ID.fullmatch(value) is not None

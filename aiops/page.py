@@ -1,11 +1,13 @@
 """What a page says (pure): the summary from the root cause, the details a woken-up human reads first
-(impact, root cause, evidence, what was tried), and links to the Slack thread and the consoles."""
+(impact, root cause, evidence, what was tried), and links to the Slack thread and the consoles; and what
+the pager says back (:class:`PagerNotice`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from aiops.incident import Action, Incident, PageAction, PageTarget
 from aiops.links import automation_url
@@ -17,6 +19,21 @@ SUMMARY_LIMIT = 1024
 MAX_LINKS = 5
 ThreadUrl = Callable[[str], str | None]
 """The Slack thread of an incident, as a URL (None before its root message is posted)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PagerNotice:
+    """What a person did to a page in the pager itself (a PagerDuty Webhooks v3 event, its signature
+    checked and its fields parsed at the edge: ``aiops/adapters/pagerduty_events.py``)."""
+
+    event_id: str
+    kind: Literal["acknowledged", "resolved"]
+    incident_id: str
+    """The page's dedup key, which is the incident id (PagerDuty shows it as ``incident_key``)."""
+    by: str
+    """Who, as the bot shows it ("Jane Doe (PagerDuty)"): capped, but not escaped (sinks escape)."""
+    at: datetime
+    """When it happened in PagerDuty (``occurred_at``)."""
 
 
 def summary_of(incident: Incident, why: str) -> str:

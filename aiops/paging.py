@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from aiops.incident import Incident, PageAction, PageTarget, Timer
+from aiops.incident import Escalation, Incident, PageAction, PageTarget, Timer
 from aiops.policy import Policy
 
 
@@ -45,6 +45,21 @@ def page_state(incident: Incident) -> PageState:
     for e in incident.escalations:
         state = advance(state, e.action, e.target) or state
     return state
+
+
+_DONE = {"trigger": "triggered", "acknowledge": "acknowledged", "resolve": "resolved"}
+
+
+def received(incident: Incident, action: PageAction, by: str, at: datetime) -> tuple[Escalation, ...]:
+    """The incident's escalations once a person did ``action`` to its page in PagerDuty itself: recorded
+    with who did it, so the plan sees the page as it is there and never sends the same action back (no
+    echo). Unchanged when the page is not open in PagerDuty, or already says so (the bot's own action,
+    told back by the webhook)."""
+    state = page_state(incident)
+    if state.target != "pagerduty" or advance(state, action, "pagerduty") is None:
+        return incident.escalations
+    done = Escalation(target="pagerduty", action=action, at=at, reason=f"{_DONE[action]} by {by}", by=by)
+    return (*incident.escalations, done)
 
 
 @dataclass(frozen=True, slots=True)

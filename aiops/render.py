@@ -7,6 +7,7 @@ Templates produce JSON; every string from an event passes through ``mrkdwn`` (es
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -52,6 +53,16 @@ def mrkdwn(value: object, limit: int = SECTION_LIMIT) -> str:
     return escaped
 
 
+_SLACK_USER = re.compile(r"[UW][A-Z0-9]{2,20}")
+
+
+def person(value: object) -> str:
+    """Who did something: a Slack user id as a mention; anyone else (a PagerDuty user's name) as
+    escaped text, so a name can never form a mention or a link."""
+    text = cap(value, 64)
+    return f"<@{text}>" if _SLACK_USER.fullmatch(text) else mrkdwn(text, 64)
+
+
 def plain(value: object, limit: int = SECTION_LIMIT) -> str:
     return cap(value, limit)
 
@@ -69,7 +80,7 @@ def _env() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(mrkdwn=mrkdwn, plain=plain, when=when)
+    env.filters.update(mrkdwn=mrkdwn, plain=plain, when=when, person=person)
     env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": False}
     return env
 

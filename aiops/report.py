@@ -99,7 +99,8 @@ def action_report(action: Action, changes: Sequence[Mapping[str, Any]] = ()) -> 
 
 
 def escalation_report(escalation: Escalation) -> dict[str, Any]:
-    """``{"target", "action", "at"}`` as DESIGN.md shows, with why (and what went wrong, if anything)."""
+    """``{"target", "action", "at"}`` as DESIGN.md shows, with why (and what went wrong, if anything;
+    ``by`` when a person did it in PagerDuty rather than the bot)."""
     out: dict[str, Any] = {
         "target": escalation.target,
         "action": escalation.action,
@@ -108,4 +109,6 @@ def escalation_report(escalation: Escalation) -> dict[str, Any]:
     }
     if escalation.error:
         out["error"] = escalation.error
+    if escalation.by:
+        out["by"] = escalation.by
     return out

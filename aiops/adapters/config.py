@@ -44,6 +44,8 @@ ENV_STACK_NAME = "AIOPS_STACK_NAME"
 ENV_SLACK_READ_CHANNELS = "AIOPS_SLACK_READ_CHANNELS"
 ENV_SLACK_SIGNING_SECRET = "SLACK_SIGNING_SECRET"  # noqa: S105 - a variable name
 ENV_SLACK_SIGNING_SECRET_ARN = "SLACK_SIGNING_SECRET_ARN"  # noqa: S105 - a variable name
+ENV_PAGERDUTY_WEBHOOK_SECRET = "PAGERDUTY_WEBHOOK_SECRET"  # noqa: S105 - a variable name
+ENV_PAGERDUTY_WEBHOOK_SECRET_ARN = "PAGERDUTY_WEBHOOK_SECRET_ARN"  # noqa: S105 - a variable name
 
 DEFAULT_KILL_SWITCH = "/aiops/automation/enabled"
 """The kill switch of a local run; a stack names its own (``/aiops/<stack>/automation/enabled``)."""
@@ -95,6 +97,9 @@ class Config:
     """Channels (ids, or ``#names``) where anyone may run ``/aiops status|incidents``."""
     slack_signing_secret: SecretStr | None = None
     slack_signing_secret_arn: str | None = None
+    pagerduty_webhook_secret_value: SecretStr | None = None
+    """The PagerDuty Webhooks v3 subscription's signing secret given outright (local runs, tests)."""
+    pagerduty_webhook_secret_arn: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], *, table_name: str | None = None) -> Config:
@@ -102,6 +107,7 @@ class Config:
         routes = parse_routing_keys(env.get(ENV_PAGERDUTY_KEY))  # a key given outright (local runs, tests)
         catalog_file = env.get(ENV_CATALOG_FILE)
         signing = env.get(ENV_SLACK_SIGNING_SECRET)
+        webhook = env.get(ENV_PAGERDUTY_WEBHOOK_SECRET)
         return cls(
             table_name=table_name or env.get(ENV_TABLE, "aiops"),
             catalog_file=Path(catalog_file) if catalog_file else None,
@@ -129,6 +135,8 @@ class Config:
             kill_switch_parameter=env.get(ENV_KILL_SWITCH) or DEFAULT_KILL_SWITCH,
             slack_signing_secret=SecretStr(signing) if signing else None,
             slack_signing_secret_arn=env.get(ENV_SLACK_SIGNING_SECRET_ARN) or None,
+            pagerduty_webhook_secret_value=SecretStr(webhook) if webhook else None,
+            pagerduty_webhook_secret_arn=env.get(ENV_PAGERDUTY_WEBHOOK_SECRET_ARN) or None,
             slack_read_channels=tuple(
                 c.strip() for c in (env.get(ENV_SLACK_READ_CHANNELS) or "").split(",") if c.strip()
             ),
@@ -159,3 +167,11 @@ class Config:
             max_age=self.refresh_seconds,
             name="pagerduty-routing-key",
         )
+
+    def pagerduty_webhook_secret(self) -> Secret:
+        """The signing secret of the PagerDuty webhook subscription (the one secret the webhook function
+        reads before a request's signature is checked)."""
+        given = self.pagerduty_webhook_secret_value
+        value = given.get_secret_value() if given else None
+        arn = None if value else self.pagerduty_webhook_secret_arn
+        return Secret(value=value, arn=arn, max_age=self.refresh_seconds, name="pagerduty-webhook-secret")

@@ -12,6 +12,7 @@ from aiops.errors import ConflictError
 from aiops.incident import Incident, SignalState, TimelineEntry, fingerprint
 from aiops.lifecycle import flap_changes, settle
 from aiops.notify import Notifier
+from aiops.page import PagerNotice
 from aiops.pipeline.assess import Assessor
 from aiops.pipeline.fold import Folder
 from aiops.pipeline.human import HumanActions
@@ -280,3 +281,8 @@ class Pipeline:
 
     def silence(self, service: str, component: str | None, until: datetime, by: str) -> None:
         self.human.silence(service, component, until, by)
+
+    # -- what people do in PagerDuty (its webhook) ---------------------------------------------------
+
+    def on_pager(self, notice: PagerNotice) -> Incident | None:
+        return self.human.on_pager(notice)

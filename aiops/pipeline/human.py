@@ -1,17 +1,23 @@
-"""What people do from Slack: acknowledge, resolve, silence. Each lands on the timeline with who did it."""
+"""What people do from Slack (acknowledge, resolve, silence) and in PagerDuty (acknowledge or resolve a
+page, told by its webhook). Each lands on the timeline with who did it."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime
 
 from aiops.incident import Ack, Incident, TimelineEntry
 from aiops.notify import Notifier
+from aiops.page import PagerNotice
+from aiops.paging import received
 from aiops.pipeline.silences import SilenceView
 from aiops.pipeline.update import Updater
 from aiops.ports import Clock, IncidentStore, Silence, SilenceStore
 from aiops.remediate import Remediation
 from aiops.signals.model import format_time
+
+log = logging.getLogger(__name__)
 
 
 class HumanActions:
@@ -36,22 +42,30 @@ class HumanActions:
         self.update = update
         self.notify = notify
 
-    def acknowledge(self, incident_id: str, by: str) -> Incident:
-        """Mark the incident acknowledged by ``by`` (once: a second click changes nothing)."""
+    def acknowledge(self, incident_id: str, by: str, *, in_pager: bool = False) -> Incident:
+        """Mark the incident acknowledged by ``by`` (once: a second click changes nothing). A pending
+        delayed page is cancelled; an open page is acknowledged, unless ``in_pager``: acknowledged in
+        PagerDuty itself, so the page is recorded as acknowledged there and never sent back."""
         now = self.clock.now()
 
         def ack(inc: Incident) -> tuple[Incident, list[TimelineEntry]]:
-            if inc.acknowledged is not None:
-                return inc, []
-            entry = TimelineEntry(
-                incident_id=inc.id,
-                at=now,
-                key=f"ack:{by}",
-                kind="acknowledged",
-                text=f"acknowledged by {by}",
-                actor=by,
-            )
-            return inc.model_copy(update={"acknowledged": Ack(by=by, at=now)}), [entry]
+            fields: dict[str, object] = {}
+            entries = []
+            if inc.acknowledged is None:
+                entries.append(
+                    TimelineEntry(
+                        incident_id=inc.id,
+                        at=now,
+                        key=f"ack:{by}",
+                        kind="acknowledged",
+                        text=f"acknowledged by {by}",
+                        actor=by,
+                    )
+                )
+                fields["acknowledged"] = Ack(by=by, at=now)
+            if in_pager and (escalations := received(inc, "acknowledge", by, now)) != inc.escalations:
+                fields["escalations"] = escalations
+            return (inc.model_copy(update=fields), entries) if fields else (inc, [])
 
         incident = self.update(incident_id, ack)
         if self.remediation is not None:  # cancels a delayed page; acknowledges an open one
@@ -81,6 +95,54 @@ class HumanActions:
             incident = self.remediation.after_change(incident, self.update, settle_now=True)
         self.notify(incident)
         return incident
+
+    def resolved_in_pager(self, incident_id: str, by: str) -> Incident:
+        """A person resolved the incident's page in PagerDuty. The page is recorded resolved (the bot
+        never resolves it again) and, while the incident is active, a person has it: it counts as
+        acknowledged, so it is not paged again this episode. The incident itself still follows its
+        signals: one whose alarms still fire stays open, and comes back paging once it settled and
+        fires again."""
+        now = self.clock.now()
+
+        def resolve(inc: Incident) -> tuple[Incident, list[TimelineEntry]]:
+            escalations = received(inc, "resolve", by, now)
+            if escalations == inc.escalations:
+                return inc, []  # not open in PagerDuty: the bot resolved it (told back), or never paged
+            fields: dict[str, object] = {"escalations": escalations}
+            if inc.acknowledged is None and inc.is_active:
+                fields["acknowledged"] = Ack(by=by, at=now)
+            firing = len(inc.firing)
+            still = f"; the incident stays {inc.status} while {firing} signal(s) fire" if firing else ""
+            triggers = sum(e.action == "trigger" for e in inc.escalations)
+            entry = TimelineEntry(
+                incident_id=inc.id,
+                at=now,
+                key=f"pager-resolved:{triggers}",
+                kind="escalated",
+                text=f"page resolved in PagerDuty by {by}{still}",
+                actor=by,
+            )
+            return inc.model_copy(update=fields), [entry]
+
+        incident = self.update(incident_id, resolve)
+        if self.remediation is not None:  # cancels the timers a person having it makes moot
+            incident = self.remediation.escalator.escalate(incident, self.update)
+        self.notify(incident)
+        return incident
+
+    def on_pager(self, notice: PagerNotice) -> Incident | None:
+        """What PagerDuty says a person did to a page; None when it is about no current page of ours."""
+        incident = self.incidents.get(notice.incident_id)
+        if incident is None:
+            log.info("pager.unknown_incident", extra={"incident_id": notice.incident_id})
+            return None
+        if notice.at < (incident.episode_at or incident.opened_at):
+            # a late delivery about the page of an earlier episode (resolved since): not this one's
+            log.info("pager.earlier_episode", extra={"incident_id": incident.id, "event": notice.event_id})
+            return None
+        if notice.kind == "acknowledged":
+            return self.acknowledge(incident.id, notice.by, in_pager=True)
+        return self.resolved_in_pager(incident.id, notice.by)
 
     def silence(self, service: str, component: str | None, until: datetime, by: str) -> None:
         self.silences.silence(Silence(service, component, until, by))

@@ -15,8 +15,16 @@ ACCOUNT = "111122223333"
 REGION = "us-east-1"
 
 
+WEBHOOKS = EVENTS.parent / "webhooks"
+"""Inbound webhooks (PagerDuty Webhooks v3): requests to the bot, not signals, so they live beside
+tests/events/, whose every file is a signal sample that normalizes."""
+
+
 def load_event(name: str) -> Any:
-    """A sample payload by its path under tests/events/ (``cloudwatch/alarm_metric_alarm.json``)."""
+    """A sample payload by its path under tests/events/ (``cloudwatch/alarm_metric_alarm.json``), or
+    under tests/webhooks/ when named so (``webhooks/pagerduty/incident_acknowledged.json``)."""
+    if name.startswith("webhooks/"):
+        return json.loads((WEBHOOKS / name.removeprefix("webhooks/")).read_text(encoding="utf-8"))
     return json.loads((EVENTS / name).read_text(encoding="utf-8"))
 
 

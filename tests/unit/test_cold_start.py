@@ -42,7 +42,9 @@ def _loaded(code: str, **env: str) -> set[str]:
     return set(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
-@pytest.mark.parametrize("handler", ["ingest", "automation", "flush", "slack_app", "runbooks_installer"])
+@pytest.mark.parametrize(
+    "handler", ["ingest", "automation", "flush", "slack_app", "runbooks_installer", "pagerduty_webhook"]
+)
 def test_importing_a_handler_loads_nothing_heavy(handler: str) -> None:
     assert _loaded(f"import handlers.{handler}") == set()
 
@@ -56,6 +58,19 @@ event = {"isBase64Encoded": False, "body": "command=%2Faiops", "headers": {
 assert h.handler(event, LambdaContext())["statusCode"] == 401
 """
     assert _loaded(code, SLACK_SIGNING_SECRET="s3cr3t") == set()
+
+
+def test_a_forged_pagerduty_webhook_loads_neither_the_parser_nor_the_pipeline() -> None:
+    code = """
+import sys
+import handlers.pagerduty_webhook as h
+from aiops.local.lambda_events import LambdaContext
+body = '{"event": {"id": "1", "event_type": "incident.acknowledged"}}'
+event = {"isBase64Encoded": False, "body": body, "headers": {"x-pagerduty-signature": "v1=00"}}
+assert h.handler(event, LambdaContext())["statusCode"] == 401
+assert "aiops.adapters.pagerduty_events" not in sys.modules
+"""
+    assert _loaded(code, PAGERDUTY_WEBHOOK_SECRET="s3cr3t", POWERTOOLS_TRACE_DISABLED="true") == set()
 
 
 def test_tracing_costs_nothing_until_a_traced_call_runs() -> None:

@@ -56,6 +56,7 @@ EXEMPT: dict[tuple[str, str], str] = {
             "FlushFunction",
             "SlackAppFunction",
             "TimersFunction",
+            "PagerDutyWebhookFunction",
         )
     },
     **{
@@ -66,6 +67,7 @@ EXEMPT: dict[tuple[str, str], str] = {
             "FlushFunction",
             "SlackAppFunction",
             "TimersFunction",
+            "PagerDutyWebhookFunction",
         )
     },
     # A timer decides escalation again (Pipeline.on_timer -> Escalator.fired): it pages and keeps timers,
@@ -84,6 +86,11 @@ EXEMPT: dict[tuple[str, str], str] = {
     # Clicks approve, acknowledge, resolve and silence: they never read an execution's steps or metrics.
     ("SlackAppFunction", "ssm:DescribeAutomationStepExecutions"): "clicks never finish a run",
     ("SlackAppFunction", "cloudwatch:GetMetricData"): "clicks assess no impact",
+    # PagerDuty's webhook acknowledges or records a resolve (Pipeline.on_pager -> HumanActions): it
+    # escalates and notifies, never starts or finishes a run, and assesses no impact.
+    ("PagerDutyWebhookFunction", "ssm:StartAutomationExecution"): "on_pager never remediates",
+    ("PagerDutyWebhookFunction", "ssm:DescribeAutomationStepExecutions"): "on_pager never finishes a run",
+    ("PagerDutyWebhookFunction", "cloudwatch:GetMetricData"): "on_pager assesses no impact",
     # Ingest starts runs; SSM reports their ends to the automation function, never to ingest.
     ("IngestFunction", "ssm:DescribeAutomationStepExecutions"): "SsmRemediator.poll returns nothing",
 }
@@ -231,6 +238,10 @@ def test_the_check_sees_the_calls_it_must() -> None:
         "s3:GetObject",
     } <= ingest
     assert "lambda:InvokeFunction" in code_actions("handlers.slack_app")
+    # the webhook reaches what a page and its timers need, through the app its first notice builds
+    assert {"scheduler:DeleteSchedule", "sns:Publish", "dynamodb:UpdateItem"} <= code_actions(
+        "handlers.pagerduty_webhook"
+    )
     assert "ssm:DescribeAutomationStepExecutions" in code_actions("handlers.automation")
     assert {"ssm:CreateDocument", "ssm:DeleteDocument"} <= code_actions("handlers.runbooks_installer")
 

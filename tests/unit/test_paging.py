@@ -152,3 +152,28 @@ def test_a_bad_rule_names_its_place() -> None:
     assert "services.0.escalation.SEV3" in str(info.value)
     with pytest.raises(CatalogError):
         load_catalog({"escalation": {"resolve_after": "never"}})
+
+
+def test_what_a_person_did_in_pagerduty_is_recorded_never_sent_back() -> None:
+    from aiops.paging import received
+
+    # GIVEN a SEV1 paged in PagerDuty, then acknowledged there by a person
+    paged = _incident(severity="SEV1", escalations=(_trigger(),))
+    escalations = received(paged, "acknowledge", "Jane (PagerDuty)", T0)
+    [_, ack] = escalations
+    assert (ack.target, ack.action, ack.by) == ("pagerduty", "acknowledge", "Jane (PagerDuty)")
+    # THEN once the incident is acknowledged too, the plan sends nothing (no acknowledge echoed back)
+    acked = paged.model_copy(
+        update={"escalations": escalations, "acknowledged": Ack(by="Jane (PagerDuty)", at=T0)}
+    )
+    assert plan(acked, DEFAULT, T0, why_page=WHY).sends == ()
+    # and what the page already says is not recorded twice (a redelivery, or the bot's own action)
+    assert received(acked, "acknowledge", "Jane (PagerDuty)", T0) == escalations
+    # nothing paged in PagerDuty (not yet, or on SNS): nothing to record
+    assert received(_incident(), "acknowledge", "Jane", T0) == ()
+    on_sns = _incident(escalations=(Escalation(target="sns", action="trigger", at=T0),))
+    assert received(on_sns, "resolve", "Jane", T0) == on_sns.escalations
+    # a resolve in PagerDuty closes the page: the bot never resolves it again
+    closed = paged.model_copy(update={"escalations": received(paged, "resolve", "Jane", T0)})
+    assert not page_state(closed).open
+    assert received(closed, "resolve", "Jane", T0) == closed.escalations

@@ -102,3 +102,24 @@ def test_pending_approval_buttons_and_thread_replies_are_valid_and_escaped() -> 
         text = " ".join([msg.text, *_formatted(msg.blocks)])
         for token in ("<!channel>", "<!here>", "<@U123>", "<@U1>", "<https://evil"):
             assert token not in text
+
+
+@pytest.mark.parametrize(
+    ("by", "shown"),
+    [
+        ("U0123ABCD", "<@U0123ABCD>"),  # a Slack user: a mention
+        ("Jane Doe (PagerDuty)", "Jane Doe (PagerDuty)"),  # anyone else: their name as text
+        ("<!channel> Eve (PagerDuty)", "&lt;!channel&gt; Eve (PagerDuty)"),
+    ],
+)
+def test_who_acknowledged_is_a_mention_only_when_a_slack_user(by: str, shown: str) -> None:
+    from aiops.incident import Ack
+
+    incident = _incident(1, "t").model_copy(update={"acknowledged": Ack(by=by, at=T0)})
+    [field] = [
+        f["text"]
+        for b in incident_message(incident).blocks
+        for f in b.get("fields", [])
+        if f["text"].startswith("*Acknowledged*")
+    ]
+    assert field == f"*Acknowledged*\n{shown} at 2026-11-25T10:00:00Z"

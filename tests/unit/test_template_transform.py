@@ -47,6 +47,7 @@ def test_the_transform_yields_the_functions() -> None:
         "SlackAppFunction",
         "RunbooksInstallerFunction",
         "TimersFunction",
+        "PagerDutyWebhookFunction",
     }
 
 
@@ -190,6 +191,25 @@ def test_the_slack_function_is_bounded_unless_told_not_to() -> None:
     assert "ReservedConcurrentExecutions" not in props
 
 
+def test_the_pagerduty_webhook_is_a_public_url_bounded_and_reading_its_own_secret() -> None:
+    props = S.resolve(FUNCTIONS["PagerDutyWebhookFunction"]["Properties"])
+    assert props["ReservedConcurrentExecutions"] == 2
+    assert props["FunctionName"] == "prod-pagerduty-webhook"
+    assert props["Environment"]["Variables"]["PAGERDUTY_WEBHOOK_SECRET_ARN"] == "<PagerDutyWebhookSecret>"
+    [url] = [
+        S.resolve(r["Properties"])
+        for r in _of_type(S, "AWS::Lambda::Url").values()
+        if r["Properties"]["TargetFunctionArn"] == {"Ref": "PagerDutyWebhookFunction"}
+    ]
+    assert url["AuthType"] == "NONE"  # PagerDuty signs the body; the function checks it first
+    assert S.template["Outputs"]["PagerDutyWebhookUrl"]["Value"] == {
+        "Fn::GetAtt": ["PagerDutyWebhookFunctionUrl", "FunctionUrl"]
+    }
+    unbounded = stack("prod", {"PagerDutyWebhookConcurrency": 0})
+    props = unbounded.resolve(unbounded.resources["PagerDutyWebhookFunction"]["Properties"])
+    assert "ReservedConcurrentExecutions" not in props
+
+
 def _queue_grants(s: Stack) -> list[tuple[str, str, set[str]]]:
     """(principal service, queue ARN, allowed source ARNs) of every SendMessage grant."""
     out = []
@@ -294,8 +314,22 @@ def test_the_operator_config_is_readable_only_where_it_is() -> None:
 
 def test_outputs_name_every_secret_the_readme_asks_to_fill_in() -> None:
     outputs = S.template["Outputs"]
-    for key in ("SlackBotTokenSecret", "SlackSigningSecretArn", "PagerDutyRoutingKeyArn", "OpsTopicArn"):
+    for key in (
+        "SlackBotTokenSecret",
+        "SlackSigningSecretArn",
+        "PagerDutyRoutingKeyArn",
+        "PagerDutyWebhookSecretArn",
+        "PagerDutyWebhookUrl",
+        "OpsTopicArn",
+    ):
         assert key in outputs
     readme = Path(ROOT / "README.md").read_text(encoding="utf-8")
-    for key in ("SlackBotTokenSecret", "SlackSigningSecretArn", "PagerDutyRoutingKeyArn", "OpsTopicArn"):
+    for key in (
+        "SlackBotTokenSecret",
+        "SlackSigningSecretArn",
+        "PagerDutyRoutingKeyArn",
+        "PagerDutyWebhookSecretArn",
+        "PagerDutyWebhookUrl",
+        "OpsTopicArn",
+    ):
         assert key in readme, f"README does not say where {key} goes"
