@@ -32,7 +32,8 @@ CASES = [_scenario(n) for n in NAMES]
 def _run(name: str, lines: list[str] | None = None, emulator: Any = "memory") -> dict[str, Any]:
     """The scenario's report; its own events' replay is made once per emulator and shared (as a copy)."""
     if lines is None:
-        return json.loads(_replayed(name, emulator))
+        report: dict[str, Any] = json.loads(_replayed(name, emulator))
+        return report
     return _replay(name, lines, emulator)
 
 
@@ -91,7 +92,9 @@ def test_scenario_scores(name: str) -> None:
 
 
 @pytest.mark.parametrize("emulator", ["memory", "moto"])
-@pytest.mark.parametrize("name", [_scenario(n) for n in ["3-bedrock-throttling", "6-flapping", "6b-flapping-hour"]])
+@pytest.mark.parametrize(
+    "name", [_scenario(n) for n in ("3-bedrock-throttling", "6-flapping", "6b-flapping-hour")]
+)
 def test_replay_is_byte_identical(name: str, emulator: str) -> None:
     # a second replay from scratch gives the bytes of the first
     again = _replay(name, load_lines(SCENARIOS / name / "events.jsonl"), emulator)
