@@ -9,7 +9,16 @@ from datetime import timedelta
 
 from aiops.errors import AiopsError
 from aiops.incident import Incident, TimelineEntry
-from aiops.ports import CLAIM_LEASE, ChatClient, Clock, MessageRecord, MessageRef, MessageStore, SlackMessage
+from aiops.ports import (
+    CLAIM_LEASE,
+    ChatClient,
+    Clock,
+    MessageKey,
+    MessageRecord,
+    MessageRef,
+    MessageStore,
+    SlackMessage,
+)
 from aiops.render import entry_message, incident_message
 
 log = logging.getLogger(__name__)
@@ -87,8 +96,9 @@ class Notifier:
     def sync(self, incident: Incident) -> bool:
         """Bring the thread up to date; False when something stays pending (a later sync sends it).
 
-        A Slack failure never fails the batch: the record keeps the version Slack last showed, so the
-        next event or the scheduled flush sends what is missing.
+        Nothing here fails the caller: Slack failing, or the store failing while it records what Slack
+        took, leaves the record saying what is missing (a claim not confirmed lapses), and the next
+        event or the scheduled flush sends it, after looking for what may have reached Slack.
         """
         try:
             done = self._sync_root(incident)
@@ -97,6 +107,13 @@ class Notifier:
         except ChatError as exc:
             log.warning("slack.pending", extra={"incident_id": incident.id, "error": str(exc)})
             return False
+        except Exception as exc:  # the store: the signals are recorded; what Slack lacks stays pending
+            log.warning(
+                "slack.pending",
+                extra={"incident_id": incident.id, "error": type(exc).__name__},
+                exc_info=True,
+            )
+            return False
 
     def _sync_root(self, incident: Incident) -> bool:
         record = self.messages.message_for(incident.id)
@@ -104,11 +121,12 @@ class Notifier:
         if record is None:
             if not self.messages.claim(incident.id, self.channel_for(incident), now=now):
                 return False  # another worker is posting the root message and re-checks after
-            return self._post(incident, self.channel_for(incident))
+            return self._post(incident, self.channel_for(incident), look_first=False)
         if record.ts is None:
-            lapsed = record.claimed_at is not None and now - record.claimed_at > CLAIM_LEASE
+            lapsed = record.claimed_at is None or now - record.claimed_at > CLAIM_LEASE
             if lapsed and self.messages.claim(incident.id, record.channel, now=now):
-                return self._post(incident, record.channel)
+                # an earlier attempt may have reached Slack before it failed: look before posting
+                return self._post(incident, record.channel, look_first=True)
             return False
         if record.rendered_version >= incident.version:
             return True
@@ -121,12 +139,18 @@ class Notifier:
         )
         return True
 
-    def _post(self, incident: Incident, channel: str) -> bool:
+    def _post(self, incident: Incident, channel: str, *, look_first: bool) -> bool:
+        key = MessageKey(incident.id)
         try:
-            ref = self.chat.post(channel, self.render(incident))
+            found = self.chat.find(channel, key) if look_first else None
+            ref = found or self.chat.post(channel, self.render(incident), key=key)
         except ChatError:
             self.messages.release(incident.id)
             raise
+        if found is not None:  # posted before, its answer or its record lost: adopt it, then edit it
+            log.info("slack.root_found", extra={"incident_id": incident.id})
+            self.messages.store(MessageRecord(incident.id, found.channel, found.ts, 0), expected_version=None)
+            return self._sync_root(incident)
         self.messages.store(
             MessageRecord(incident.id, ref.channel, ref.ts, incident.version, updated_at=self.clock.now()),
             expected_version=None,
@@ -147,10 +171,17 @@ class Notifier:
         for entry in replies(self.timeline(incident.id)):
             if entry.key in record.posted_entries:
                 continue
-            if not self.messages.claim_entry(incident.id, entry.key):
+            if not self.messages.claim_entry(incident.id, entry.key, now=self.clock.now()):
                 continue  # another worker posts it
+            key = MessageKey(incident.id, entry.key)
             try:
-                self.chat.post(record.channel, entry_message(incident, entry), thread_ts=record.ts)
-            except ChatError:
-                self.messages.claim_entry(incident.id, entry.key, release=True)  # not lost: posted next time
+                # a claim taken over (never confirmed): its reply may be in the thread already
+                retaken = entry.key in record.pending_entries
+                if not retaken or self.chat.find(record.channel, key, thread_ts=record.ts) is None:
+                    self.chat.post(
+                        record.channel, entry_message(incident, entry), thread_ts=record.ts, key=key
+                    )
+            except ChatError:  # not lost: looked for, then posted, next time
+                self.messages.claim_entry(incident.id, entry.key, now=self.clock.now(), release=True)
                 raise
+            self.messages.confirm_entry(incident.id, entry.key)

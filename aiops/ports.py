@@ -285,12 +285,40 @@ class SlackMessage:
     blocks: Sequence[dict[str, Any]]
 
 
+ROOT_ENTRY = "root"
+
+
+@dataclass(frozen=True, slots=True)
+class MessageKey:
+    """What a message is, carried in Slack's message ``metadata``: an incident's root message
+    (``entry`` :data:`ROOT_ENTRY`) or the reply of one of its timeline entries (the entry's key).
+    A post whose answer was lost is found again by it instead of being posted twice."""
+
+    incident_id: str
+    entry: str = ROOT_ENTRY
+
+
 class ChatClient(Protocol):
     """Slack's Web API, as much of it as the bot uses."""
 
-    def post(self, channel: str, message: SlackMessage, *, thread_ts: str | None = None) -> MessageRef: ...
+    def post(
+        self,
+        channel: str,
+        message: SlackMessage,
+        *,
+        thread_ts: str | None = None,
+        key: MessageKey | None = None,
+    ) -> MessageRef:
+        """Post once: a post is never retried blindly (Slack may have stored it before its answer was
+        lost); ``key`` goes into the message's metadata so that :meth:`find` recognises it."""
+        ...
 
     def update(self, ref: MessageRef, message: SlackMessage) -> None: ...
+
+    def find(self, channel: str, key: MessageKey, *, thread_ts: str | None = None) -> MessageRef | None:
+        """The message posted with ``key`` (in the thread of ``thread_ts``, else among the channel's
+        messages), or None; ChatError when Slack cannot be asked now."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,9 +330,14 @@ class MessageRecord:
     rendered_version: int
     """The incident version the root message shows; lower than the incident's means an update is due."""
     posted_entries: tuple[str, ...] = ()
+    """Timeline entries whose thread reply Slack confirmed."""
     claimed_at: datetime | None = None
+    """When the root post was claimed (None once a failed post gave its claim back)."""
     updated_at: datetime | None = None
     """When the root message was last written (posted or edited): storms are coalesced on it."""
+    pending_entries: tuple[str, ...] = ()
+    """Timeline entries claimed but not confirmed: a post that may have reached Slack, looked for
+    before it is posted again."""
 
 
 class MessageStore(Protocol):
@@ -322,10 +355,16 @@ class MessageStore(Protocol):
         ...
 
     def release(self, incident_id: str) -> None:
-        """Drop an unconfirmed claim (the post failed), so the next attempt need not wait for the lease."""
+        """Give back an unconfirmed claim (the post failed), so the next attempt need not wait for the
+        lease. The record stays: Slack may have stored the post, so that attempt looks for it first."""
         ...
 
-    def claim_entry(self, incident_id: str, key: str, *, release: bool = False) -> bool:
-        """True for exactly one caller per timeline entry: its thread reply is posted once.
-        ``release``: give the entry back (its post failed), so a later sync posts it."""
+    def claim_entry(self, incident_id: str, key: str, *, now: datetime, release: bool = False) -> bool:
+        """True for exactly one caller per timeline entry at a time: its thread reply is posted once. A
+        claim never confirmed lapses after :data:`CLAIM_LEASE` (then it is in ``pending_entries``).
+        ``release``: give the entry back at once (its post failed), so a later sync posts it."""
+        ...
+
+    def confirm_entry(self, incident_id: str, key: str) -> None:
+        """The entry's reply is in Slack: it is never posted again."""
         ...

@@ -127,7 +127,7 @@ def build_app(
     if store is None:
         store = DynamoStore(config.table_name, clock=clock, client=dynamodb)
     if chat is None:
-        chat = _chat(config)
+        chat = _chat(config, clock)
 
     def channel_for(incident: Incident) -> str:
         service = catalog.service(incident.service)
@@ -208,14 +208,19 @@ def build_app(
     )
 
 
-def _chat(config: Config) -> ChatClient:
+def _chat(config: Config, clock: Clock) -> ChatClient:
     """The Slack client: a token given outright is used as is; the stack's secret is read lazily and
-    re-read after its TTL; with neither, every message waits."""
+    re-read after its TTL; with neither, every message waits. The client's holds (a Retry-After, an
+    outage) follow the app's clock."""
+
+    def now() -> float:
+        return clock.now().timestamp()
+
     secret = config.slack_secret()
     if secret.value is not None:
         token = secret.get()
         if token is not None:
-            return SlackChat(web_client(token.get_secret_value(), base_url=config.slack_api_url))
+            return SlackChat(web_client(token.get_secret_value(), base_url=config.slack_api_url), now=now)
     if secret.arn is not None:
-        return SecretChat(secret, base_url=config.slack_api_url)
+        return SecretChat(secret, base_url=config.slack_api_url, now=now)
     return UnconfiguredChat()

@@ -10,7 +10,7 @@ import threading
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
-from aiops.ports import ChangeNote, Delivery, MessageRef, Page, SlackMessage
+from aiops.ports import ChangeNote, Delivery, MessageKey, MessageRef, Page, SlackMessage
 
 
 @dataclass
@@ -22,6 +22,7 @@ class Posted:
     edits: list[SlackMessage] = field(default_factory=list)
     """The edits kept (every one, or only the latest: see ``LocalChat.keep_edits``)."""
     edit_count: int = 0
+    key: MessageKey | None = None
 
 
 class LocalChat:
@@ -35,17 +36,33 @@ class LocalChat:
         self._ts = itertools.count(1)
         self.posts: list[Posted] = []
         self._by_ts: dict[tuple[str, str], Posted] = {}
+        self._by_key: dict[tuple[str, str | None, MessageKey], str] = {}
         self.keep_edits = keep_edits
         self.calls = 0
 
-    def post(self, channel: str, message: SlackMessage, *, thread_ts: str | None = None) -> MessageRef:
+    def post(
+        self,
+        channel: str,
+        message: SlackMessage,
+        *,
+        thread_ts: str | None = None,
+        key: MessageKey | None = None,
+    ) -> MessageRef:
         with self._lock:
             self.calls += 1
             ts = f"1700000000.{next(self._ts):06d}"
-            posted = Posted(channel, ts, message, thread_ts)
+            posted = Posted(channel, ts, message, thread_ts, key=key)
             self.posts.append(posted)
             self._by_ts[(channel, ts)] = posted
+            if key is not None:
+                self._by_key.setdefault((channel, thread_ts, key), ts)
             return MessageRef(channel, ts)
+
+    def find(self, channel: str, key: MessageKey, *, thread_ts: str | None = None) -> MessageRef | None:
+        with self._lock:
+            self.calls += 1
+            ts = self._by_key.get((channel, thread_ts, key))
+            return MessageRef(channel, ts) if ts is not None else None
 
     def update(self, ref: MessageRef, message: SlackMessage) -> None:
         with self._lock:

@@ -23,7 +23,7 @@ from aiops.adapters.config import (
 )
 from aiops.errors import AiopsError
 from aiops.local.fakes import LocalChat, LocalPager
-from aiops.ports import ChatClient, MessageRef, SlackMessage
+from aiops.ports import ChatClient, MessageKey, MessageRef, SlackMessage
 
 
 class LiveError(AiopsError):
@@ -41,13 +41,23 @@ class ChannelLog:
     def calls(self) -> int:
         return int(getattr(self.chat, "calls", 0))
 
-    def post(self, channel: str, message: SlackMessage, *, thread_ts: str | None = None) -> MessageRef:
-        ref = self.chat.post(channel, message, thread_ts=thread_ts)
+    def post(
+        self,
+        channel: str,
+        message: SlackMessage,
+        *,
+        thread_ts: str | None = None,
+        key: MessageKey | None = None,
+    ) -> MessageRef:
+        ref = self.chat.post(channel, message, thread_ts=thread_ts, key=key)
         self.channels[ref.channel] = None
         return ref
 
     def update(self, ref: MessageRef, message: SlackMessage) -> None:
         self.chat.update(ref, message)
+
+    def find(self, channel: str, key: MessageKey, *, thread_ts: str | None = None) -> MessageRef | None:
+        return self.chat.find(channel, key, thread_ts=thread_ts)
 
 
 @dataclass

@@ -23,7 +23,8 @@ link                              BatchWriteItem per 25 rows
 remember / silence                1 PutItem
 recall / silences / signals_of    1 Query
 timeline / runs                   1 Query
-get / message_for                 1 GetItem
+get                               1 GetItem
+message_for                       1 Query (the root's row and its replies' rows)
 open_for                          1 GetItem (the service's pointer), +1 GetItem when it is active
 prefetch                          BatchGetItem per 100 services, +1 per 100 incidents wanted
 create                            1 TransactWriteItems
@@ -32,8 +33,8 @@ save                              1 TransactWriteItems; +1 UpdateItem when a reo
                                   the 100 a transaction holds; +1 TransactWriteItems when the service
                                   has moved on to another incident (the retry without its pointer)
 claim_action / claim              1 PutItem
-store / claim_entry               1 UpdateItem
-release                           1 DeleteItem
+claim_entry                       1 PutItem (with ``release``: 1 UpdateItem)
+store / confirm_entry / release   1 UpdateItem
 record_run                        1 TransactWriteItems
 finish_run                        1 GetItem, +1 UpdateItem when the execution is known
 all_incidents                     1 Scan

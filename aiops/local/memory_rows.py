@@ -25,7 +25,7 @@ def _epoch(value: datetime) -> int:
 
 @dataclass(slots=True)
 class _Message:
-    """The ``SLACK`` row: ``claimed_at`` in epoch seconds as the table keeps it."""
+    """The ``SLACK`` row: ``claimed_at`` in epoch seconds as the table keeps it (None: given back)."""
 
     channel: str
     rendered_version: int
@@ -33,6 +33,15 @@ class _Message:
     ts: str | None = None
     updated_at: datetime | None = None
     posted: list[str] = field(default_factory=list)
+    """Replies claimed before they had rows of their own (the adapter reads the old ``posted`` set)."""
+
+
+@dataclass(slots=True)
+class _Entry:
+    """A ``SLACK#<entry key>`` row: the claim of one thread reply, ``done`` once Slack took it."""
+
+    claimed_at: int | None
+    done: bool = False
 
 
 class _Rows:
@@ -48,32 +57,39 @@ class _Rows:
 class MessageRows(_Rows):
     def __init__(self) -> None:
         self.messages: dict[str, _Message] = {}
+        self.entries: dict[str, dict[str, _Entry]] = {}
+        """incident id -> {entry key: its reply's claim}"""
 
     def message_for(self, incident_id: str) -> MessageRecord | None:
+        """One Query: the ``SLACK`` row and the reply rows beside it."""
         with self._lock:
             self._count()
             row = self.messages.get(incident_id)
             if row is None:
                 return None
             claimed = row.claimed_at
+            rows = self.entries.get(incident_id, {})
+            posted = set(row.posted) | {k for k, e in rows.items() if e.done}
+            pending = {k for k, e in rows.items() if not e.done} - posted
             return MessageRecord(
                 incident_id=incident_id,
                 channel=row.channel,
                 ts=row.ts,
                 rendered_version=row.rendered_version,
-                posted_entries=tuple(row.posted),
+                posted_entries=tuple(sorted(posted)),
                 claimed_at=datetime.fromtimestamp(claimed, tz=UTC) if claimed is not None else None,
                 updated_at=row.updated_at,
+                pending_entries=tuple(sorted(pending)),
             )
 
     def claim(self, incident_id: str, channel: str, *, now: datetime) -> bool:
-        """A new row unless one is confirmed (has a ``ts``) or its claim is younger than the lease."""
+        """A new row unless one is confirmed (has a ``ts``) or holds a claim younger than the lease."""
         with self._lock:
             self._count()
             row = self.messages.get(incident_id)
             lapsed = _epoch(now - CLAIM_LEASE)
             if row is not None and (
-                row.ts is not None or row.claimed_at is None or not row.claimed_at < lapsed
+                row.ts is not None or (row.claimed_at is not None and not row.claimed_at < lapsed)
             ):
                 return False
             self.messages[incident_id] = _Message(channel, -1, _epoch(now))
@@ -97,25 +113,40 @@ class MessageRows(_Rows):
                 row.updated_at = record.updated_at
             return True
 
-    def claim_entry(self, incident_id: str, key: str, *, release: bool = False) -> bool:
+    def claim_entry(self, incident_id: str, key: str, *, now: datetime, release: bool = False) -> bool:
+        """A PutItem unless the reply is done or its claim is younger than the lease; ``release``: an
+        UpdateItem removing the claim of a reply not done (False when there is none)."""
         with self._lock:
             self._count()
-            row = self.messages.get(incident_id)
+            rows = self.entries.setdefault(incident_id, {})
+            entry = rows.get(key)
             if release:
-                if row is not None and key in row.posted:
-                    row.posted.remove(key)
+                if entry is None or entry.done:
+                    return False
+                entry.claimed_at = None
                 return True
-            if row is None or key in row.posted:
+            lapsed = _epoch(now - CLAIM_LEASE)
+            if entry is not None and (
+                entry.done or (entry.claimed_at is not None and not entry.claimed_at < lapsed)
+            ):
                 return False
-            row.posted.append(key)
+            rows[key] = _Entry(_epoch(now))
             return True
 
+    def confirm_entry(self, incident_id: str, key: str) -> None:
+        with self._lock:
+            self._count()
+            rows = self.entries.setdefault(incident_id, {})
+            entry = rows.setdefault(key, _Entry(None))
+            entry.done = True
+
     def release(self, incident_id: str) -> None:
+        """The claim lapses at once; the row stays, so the next attempt looks for the post first."""
         with self._lock:
             self._count()
             row = self.messages.get(incident_id)
             if row is not None and row.ts is None:
-                del self.messages[incident_id]
+                row.claimed_at = None
 
 
 class RunRows(_Rows):

@@ -133,13 +133,16 @@ def test_slack_outage_loses_nothing(ingest: Any, lambda_context: Any, fake_slack
     handler(sqs_batch(alarm_event(API, "ALARM", "2026-11-25T10:00:00Z")), lambda_context)
     assert len(app.store.all_incidents()) == 1  # the incident is recorded even though Slack is down
     assert fake_slack.roots() == []
-    # WHEN the next event arrives, THEN the root message is posted, once, showing both signals
+    fake_slack.failures.clear()  # Slack is back
+    # WHEN the next event arrives, THEN the root message is posted, once, showing both signals (the
+    # failed post is looked for first: a 500 may come after Slack stored it)
     handler(
         sqs_batch(alarm_event("chat-assistant-orch-errors", "ALARM", "2026-11-25T10:03:00Z"), start=1),
         lambda_context,
     )
     assert len(fake_slack.roots()) == 1
     assert "chat-assistant-orch-errors" in str(fake_slack.roots()[0]["blocks"])
+    assert "conversations.list" in fake_slack.methods()  # the channel by name, to look in it
 
 
 def test_sample_alarm_payload_through_the_handler(ingest: Any, lambda_context: Any) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 from typing import Any
+from unittest import mock
 
 from tests.support.events import alarm_event, sqs_batch
 
@@ -43,14 +44,40 @@ def test_storm_is_coalesced_and_the_flush_sends_the_latest(
     assert fake_slack.methods().count("chat.update") == 1  # nothing new: nothing sent
 
 
-def test_rate_limit_honours_retry_after_then_posts(ingest: Any, lambda_context: Any, fake_slack: Any) -> None:
+def test_a_rate_limited_post_waits_then_posts_once(
+    ingest: Any, lambda_context: Any, fake_slack: Any, clock: Any
+) -> None:
+    from handlers import flush
+
+    handler, app = ingest
+    # GIVEN Slack rate-limits the root post (Retry-After 1 s)
+    fake_slack.fail_next(429, retry_after=1, error="ratelimited")
+    with mock.patch.object(time, "sleep", wraps=time.sleep) as slept:
+        handler(sqs_batch(alarm_event(API, "ALARM", "2026-11-25T10:00:00Z")), lambda_context)
+    # THEN the invocation does not sleep on it (a post is never resent blindly) and nothing is posted
+    assert slept.call_count == 0
+    assert fake_slack.roots() == []
+    # WHEN the flush runs once the wait is over, THEN the root is posted, once, after looking for it
+    clock.set(clock.now() + timedelta(seconds=2))
+    flush.use(app)
+    flush.handler({}, lambda_context)
+    assert len(fake_slack.roots()) == 1
+    assert fake_slack.methods().count("chat.postMessage") == 3  # the refused root, the root, the page reply
+    assert "conversations.list" in fake_slack.methods()  # the channel by name, to look in it
+
+
+def test_an_edit_honours_a_short_retry_after(
+    ingest: Any, lambda_context: Any, fake_slack: Any, clock: Any
+) -> None:
     handler, _ = ingest
+    handler(sqs_batch(alarm_event(API, "ALARM", "2026-11-25T10:00:00Z")), lambda_context)
     fake_slack.fail_next(429, retry_after=1, error="ratelimited")
     start = time.monotonic()
-    handler(sqs_batch(alarm_event(API, "ALARM", "2026-11-25T10:00:00Z")), lambda_context)
-    assert time.monotonic() - start >= 0.9  # waited as Slack asked
-    assert fake_slack.methods()[:2] == ["chat.postMessage", "chat.postMessage"]
-    assert len(fake_slack.roots()) == 1
+    other = alarm_event("chat-assistant-orch-errors", "ALARM", "2026-11-25T10:01:00Z")
+    handler(sqs_batch(other, start=1), lambda_context)
+    assert time.monotonic() - start >= 0.9  # waited as Slack asked (an edit is safe to send again)
+    assert fake_slack.methods().count("chat.update") == 2
+    assert "chat-assistant-orch-errors" in str(fake_slack.roots()[0]["blocks"])
 
 
 def test_slack_down_for_a_while_then_recovery_loses_nothing(

@@ -346,26 +346,35 @@ def test_the_root_message_moves_by_rendered_version(world: Any) -> None:
 def test_an_unconfirmed_claim_can_be_released(world: Any) -> None:
     store, _, _ = world
     store.claim("inc-1", "#c", now=T0)
-    store.release("inc-1")
-    assert store.message_for("inc-1") is None
+    store.release("inc-1")  # the post failed: the claim lapses at once, the record stays
+    assert store.message_for("inc-1") == MessageRecord("inc-1", "#c", None, -1)
     assert store.claim("inc-1", "#c", now=T0)
     store.store(MessageRecord("inc-1", "#c", "1.1", 1), expected_version=None)
     store.release("inc-1")  # confirmed: kept
     store.release("inc-9")  # nothing there: nothing happens
     assert store.message_for("inc-1").ts == "1.1"
+    assert store.message_for("inc-9") is None
 
 
-def test_each_thread_reply_is_claimed_once(world: Any) -> None:
+def test_each_thread_reply_is_claimed_once_with_a_lease(world: Any) -> None:
     store, _, _ = world
-    assert not store.claim_entry("inc-1", "k1")  # no message record yet
     store.claim("inc-1", "#c", now=T0)
     store.store(MessageRecord("inc-1", "#c", "1.1", 1), expected_version=None)
-    assert store.claim_entry("inc-1", "k1") and store.claim_entry("inc-1", "k2")
-    assert not store.claim_entry("inc-1", "k1")
-    assert store.claim_entry("inc-1", "k1", release=True)  # its post failed: given back
-    assert set(store.message_for("inc-1").posted_entries) == {"k2"}
-    assert store.claim_entry("inc-1", "k1")
-    assert set(store.message_for("inc-1").posted_entries) == {"k1", "k2"}
+    assert store.claim_entry("inc-1", "k1", now=T0) and store.claim_entry("inc-1", "k2", now=T0)
+    assert not store.claim_entry("inc-1", "k1", now=T0 + CLAIM_LEASE)  # held
+    store.confirm_entry("inc-1", "k2")
+    record = store.message_for("inc-1")
+    assert (record.posted_entries, record.pending_entries) == (("k2",), ("k1",))
+    assert store.claim_entry("inc-1", "k1", now=T0, release=True)  # its post failed: given back
+    assert not store.claim_entry("inc-1", "k2", now=T0, release=True)  # done: never given back
+    assert not store.claim_entry("inc-1", "k9", now=T0, release=True)  # never claimed
+    assert store.claim_entry("inc-1", "k1", now=T0)  # taken again at once
+    # a claim never confirmed lapses after the lease; a confirmed reply is never claimed again
+    assert store.claim_entry("inc-1", "k1", now=T0 + CLAIM_LEASE + timedelta(seconds=1))
+    assert not store.claim_entry("inc-1", "k2", now=DAY1)
+    store.confirm_entry("inc-1", "k1")
+    record = store.message_for("inc-1")
+    assert (record.posted_entries, record.pending_entries) == (("k1", "k2"), ())
 
 
 def test_the_twin_forgets_expired_claims_as_the_table_s_ttl_does() -> None:

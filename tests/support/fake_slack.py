@@ -1,18 +1,31 @@
 """A local fake of the Slack Web API on 127.0.0.1, for the real slack_sdk client.
 
-It keeps every message by channel and ts, answers like Slack (``{"ok": true, ...}``), and can be told
-to fail: a scripted queue of responses (429 with Retry-After, 5xx) is served before normal handling.
+It keeps every message by channel id and ts, answers like Slack (``{"ok": true, ...}``): a channel
+named ``#name`` gets an id (``C...``) on its first post, and the answer names the channel by id, as
+Slack's does; ``conversations.history`` / ``conversations.replies`` take ids only, and show a message's
+``metadata`` only with ``include_all_metadata``, newest first (history) or oldest first (replies),
+paginated by ``limit`` and ``cursor``; ``conversations.list`` lists the channels.
+
+It can be told to fail: a scripted queue of responses (429 with Retry-After, 5xx) is served before
+normal handling; and, for the chaos suite, :meth:`FakeSlack.chaos` makes a seeded fraction of calls
+fail *after* the call took effect (the post is stored, the edit applied): 429, 500, or no answer within
+the client's timeout.
 """
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
+import random
 import threading
 import urllib.parse
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+TIMEOUT = -1
+"""A scripted "status" meaning: hold the answer past the client's timeout."""
 
 
 @dataclass
@@ -20,6 +33,20 @@ class Call:
     method: str
     body: dict[str, Any]
     token: str
+
+
+@dataclass
+class Chaos:
+    rng: random.Random
+    rate: float
+    hold: float
+    """Seconds a "timeout" holds the answer (more than the client's timeout)."""
+    methods: frozenset[str] = frozenset(
+        {"chat.postMessage", "chat.update", "conversations.history", "conversations.replies"}
+    )
+    injected: dict[str, int] = field(default_factory=dict)
+    on_timeout: Any = None
+    """Called (with the hold) when a timeout is served: the harness counts the time it costs."""
 
 
 @dataclass
@@ -32,6 +59,9 @@ class FakeSlack:
     server: ThreadingHTTPServer | None = None
     users: dict[str, list[str]] = field(default_factory=dict)
     """User groups: id -> member user ids (usergroups.users.list)."""
+    channels: dict[str, str] = field(default_factory=dict)
+    """Channel name (without ``#``) -> id."""
+    chaos: Chaos | None = None
 
     @property
     def url(self) -> str:
@@ -39,15 +69,34 @@ class FakeSlack:
         host, port = self.server.server_address[:2]
         return f"http://{host!s}:{port}/api/"
 
+    def reset(self) -> None:
+        with self.lock:
+            self.calls.clear()
+            self.messages.clear()
+            self.failures.clear()
+            self.channels.clear()
+            self._ts = itertools.count(1)
+            self.chaos = None
+
     def fail_next(
         self, status: int, *, times: int = 1, retry_after: int | None = None, error: str = "fatal"
     ) -> None:
+        """The next ``times`` calls answer ``status`` (``TIMEOUT``: no answer in time) without effect."""
         headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
         with self.lock:
             self.failures.extend([(status, headers, {"ok": False, "error": error})] * times)
 
     def methods(self) -> list[str]:
         return [c.method for c in self.calls]
+
+    def channel_id(self, channel: str) -> str:
+        """The id of ``channel`` (a name, ``#name`` or an id), made on first use."""
+        if channel in self.channels.values():
+            return channel
+        name = channel.removeprefix("#")
+        if name not in self.channels:
+            self.channels[name] = "C" + hashlib.sha256(name.encode()).hexdigest()[:8].upper()
+        return self.channels[name]
 
     def handle(
         self, method: str, body: dict[str, Any], token: str
@@ -56,42 +105,105 @@ class FakeSlack:
             self.calls.append(Call(method, body, token))
             if self.failures:
                 return self.failures.pop(0)
-            if method == "response":  # a response_url (slash commands, interactivity)
-                return 200, {}, {"ok": True}
-            if token != "xoxb-test-token":
-                return 200, {}, {"ok": False, "error": "invalid_auth"}
-            if method == "auth.test":
-                return (
-                    200,
-                    {},
-                    {
-                        "ok": True,
-                        "url": "https://aiops-test.slack.com/",
-                        "user_id": "U0BOT",
-                        "bot_id": "B0BOT",
-                        "team_id": "T1",
-                        "user": "aiops",
-                    },
+            answer = self._answer(method, body, token)
+            chaos = self.chaos
+            if chaos is not None and method in chaos.methods and chaos.rng.random() < chaos.rate:
+                kind = chaos.rng.choice(("429", "500", "timeout"))
+                chaos.injected[kind] = chaos.injected.get(kind, 0) + 1
+                if kind == "429":
+                    wait = str(chaos.rng.choice((1, 5, 20)))
+                    return 429, {"Retry-After": wait}, {"ok": False, "error": "ratelimited"}
+                if kind == "500":
+                    return 500, {}, {"ok": False, "error": "internal_error"}
+                return TIMEOUT, {}, answer[2]
+            return answer
+
+    def _answer(
+        self, method: str, body: dict[str, Any], token: str
+    ) -> tuple[int, dict[str, str], dict[str, Any]]:
+        if method == "response":  # a response_url (slash commands, interactivity)
+            return 200, {}, {"ok": True}
+        if token != "xoxb-test-token":
+            return 200, {}, {"ok": False, "error": "invalid_auth"}
+        if method == "auth.test":
+            return (
+                200,
+                {},
+                {
+                    "ok": True,
+                    "url": "https://aiops-test.slack.com/",
+                    "user_id": "U0BOT",
+                    "bot_id": "B0BOT",
+                    "team_id": "T1",
+                    "user": "aiops",
+                },
+            )
+        if method == "chat.postEphemeral":
+            return 200, {}, {"ok": True, "message_ts": "1764064800.999999"}
+        if method == "usergroups.users.list":
+            return 200, {}, {"ok": True, "users": self.users.get(str(body.get("usergroup")), [])}
+        if method == "chat.postMessage":
+            ts = f"1764064800.{next(self._ts):06d}"
+            channel = self.channel_id(str(body["channel"]))
+            message = dict(body, ts=ts)
+            if isinstance(message.get("metadata"), str):
+                message["metadata"] = json.loads(message["metadata"])
+            self.messages[(channel, ts)] = message
+            return 200, {}, {"ok": True, "channel": channel, "ts": ts, "message": {"ts": ts}}
+        if method == "chat.update":
+            key = (self.channel_id(str(body["channel"])), str(body["ts"]))
+            if key not in self.messages:
+                return 200, {}, {"ok": False, "error": "message_not_found"}
+            self.messages[key] = dict(self.messages[key], **{k: v for k, v in body.items() if k != "channel"})
+            return 200, {}, {"ok": True, "channel": key[0], "ts": key[1]}
+        if method == "conversations.list":
+            channels = [{"id": i, "name": n} for n, i in sorted(self.channels.items())]
+            return self._page(channels, body, "channels")
+        if method in ("conversations.history", "conversations.replies"):
+            channel = str(body.get("channel", ""))
+            if channel not in self.channels.values():
+                return 200, {}, {"ok": False, "error": "channel_not_found"}
+            found = [dict(m) for (ch, _), m in self.messages.items() if ch == channel]
+            if method == "conversations.history":  # top-level messages, newest first
+                found = sorted(
+                    (m for m in found if not m.get("thread_ts")), key=lambda m: m["ts"], reverse=True
                 )
-            if method == "chat.postEphemeral":
-                return 200, {}, {"ok": True, "message_ts": "1764064800.999999"}
-            if method == "usergroups.users.list":
-                return 200, {}, {"ok": True, "users": self.users.get(str(body.get("usergroup")), [])}
-            if method == "chat.postMessage":
-                ts = f"1764064800.{next(self._ts):06d}"
-                channel = str(body["channel"])
-                self.messages[(channel, ts)] = dict(body, ts=ts)
-                return 200, {}, {"ok": True, "channel": channel, "ts": ts, "message": {"ts": ts}}
-            if method == "chat.update":
-                key = (str(body["channel"]), str(body["ts"]))
-                if key not in self.messages:
-                    return 200, {}, {"ok": False, "error": "message_not_found"}
-                self.messages[key] = dict(self.messages[key], **body)
-                return 200, {}, {"ok": True, "channel": key[0], "ts": key[1]}
-            return 200, {}, {"ok": False, "error": "unknown_method"}
+            else:  # the parent, then its replies, oldest first
+                root = str(body.get("ts", ""))
+                found = sorted(
+                    (m for m in found if m["ts"] == root or m.get("thread_ts") == root), key=lambda m: m["ts"]
+                )
+                if not found:
+                    return 200, {}, {"ok": False, "error": "thread_not_found"}
+            if str(body.get("include_all_metadata", "")).lower() not in ("1", "true"):
+                for m in found:
+                    m.pop("metadata", None)
+            return self._page(found, body, "messages")
+        return 200, {}, {"ok": False, "error": "unknown_method"}
+
+    @staticmethod
+    def _page(
+        items: list[Any], body: dict[str, Any], name: str
+    ) -> tuple[int, dict[str, str], dict[str, Any]]:
+        start = int(body.get("cursor") or 0)
+        limit = int(body.get("limit") or 100)
+        page = items[start : start + limit]
+        more = start + limit < len(items)
+        meta = {"next_cursor": str(start + limit) if more else ""}
+        return 200, {}, {"ok": True, name: page, "has_more": more, "response_metadata": meta}
 
     def roots(self, channel: str | None = None) -> list[dict[str, Any]]:
-        return [m for (ch, _), m in self.messages.items() if not m.get("thread_ts") and channel in (None, ch)]
+        wanted = None if channel is None else self.channels.get(channel.removeprefix("#"), channel)
+        return [m for (ch, _), m in self.messages.items() if not m.get("thread_ts") and wanted in (None, ch)]
+
+    def keyed(self) -> list[tuple[str, str, str | None]]:
+        """(incident id, entry, thread ts) of every message carrying the bot's metadata."""
+        out = []
+        for m in self.messages.values():
+            payload = (m.get("metadata") or {}).get("event_payload") or {}
+            if payload:
+                out.append((str(payload.get("incident_id")), str(payload.get("entry")), m.get("thread_ts")))
+        return out
 
 
 def start_fake_slack() -> FakeSlack:
@@ -109,18 +221,29 @@ def start_fake_slack() -> FakeSlack:
                     body["blocks"] = json.loads(body["blocks"])
             token = self.headers.get("Authorization", "").removeprefix("Bearer ")
             status, headers, payload = fake.handle(self.path.rsplit("/", 1)[-1], body, token)
+            if status == TIMEOUT:  # the call took effect; its answer comes too late for the client
+                chaos = fake.chaos
+                hold = chaos.hold if chaos is not None else 1.0
+                if chaos is not None and chaos.on_timeout is not None:
+                    chaos.on_timeout(hold)
+                threading.Event().wait(hold)
+                status = 200
             data = json.dumps(payload).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            for k, v in headers.items():
-                self.send_header(k, v)
-            self.end_headers()
-            self.wfile.write(data)
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                for k, v in headers.items():
+                    self.send_header(k, v)
+                self.end_headers()
+                self.wfile.write(data)
+            except OSError:  # the client gave up waiting
+                return
 
         def log_message(self, format: str, *args: Any) -> None:
             return
 
     fake.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    fake.server.daemon_threads = True
     threading.Thread(target=fake.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     return fake

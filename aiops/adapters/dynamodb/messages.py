@@ -11,22 +11,31 @@ from aiops.signals.model import format_time
 
 
 class MessageRows(Table):
+    """``INC#<id>`` | ``SLACK``: the root message; ``INC#<id>`` | ``SLACK#<entry key>``: the claim of one
+    thread reply (``done`` once Slack took it). One Query reads both."""
+
     def message_for(self, incident_id: str) -> MessageRecord | None:
-        resp = self.client.get_item(
-            TableName=self.table, Key={"pk": _s(f"INC#{incident_id}"), "sk": _s("SLACK")}, ConsistentRead=True
-        )
-        item = resp.get("Item")
-        if not item:
+        rows = self._query(f"INC#{incident_id}", "SLACK")
+        item = next((r for r in rows if r["sk"]["S"] == "SLACK"), None)
+        if item is None:
             return None
+        posted = list(item.get("posted", {}).get("SS", ()))  # replies claimed before entry rows existed
+        pending: list[str] = []
+        for row in rows:
+            entry = row["sk"]["S"].removeprefix("SLACK#")
+            if row["sk"]["S"] == "SLACK":
+                continue
+            (posted if "done" in row else pending).append(entry)
         claimed = item.get("claimed_at", {}).get("N")
         return MessageRecord(
             incident_id=incident_id,
             channel=item["channel"]["S"],
             ts=item["ts"]["S"] if "ts" in item else None,
             rendered_version=int(item["rendered_version"]["N"]),
-            posted_entries=tuple(item.get("posted", {}).get("SS", ())),
+            posted_entries=tuple(sorted(set(posted))),
             claimed_at=datetime.fromtimestamp(int(claimed), tz=self.clock.now().tzinfo) if claimed else None,
             updated_at=_time(item["updated_at"]["S"]) if "updated_at" in item else None,
+            pending_entries=tuple(sorted(set(pending) - set(posted))),
         )
 
     def claim(self, incident_id: str, channel: str, *, now: datetime) -> bool:
@@ -41,7 +50,8 @@ class MessageRows(Table):
                     "claimed_at": _n(_epoch(now)),
                 },
                 ConditionExpression=(
-                    "attribute_not_exists(pk) OR (attribute_not_exists(ts) AND claimed_at < :lapsed)"
+                    "attribute_not_exists(pk) OR (attribute_not_exists(ts)"
+                    " AND (attribute_not_exists(claimed_at) OR claimed_at < :lapsed))"
                 ),
                 ExpressionAttributeValues={":lapsed": _n(_epoch(now - CLAIM_LEASE))},
             )
@@ -50,7 +60,7 @@ class MessageRows(Table):
         return True
 
     def store(self, record: MessageRecord, *, expected_version: int | None) -> bool:
-        """Write the root message's state; ``posted`` (the thread replies) belongs to claim_entry."""
+        """Write the root message's state (the thread replies have rows of their own)."""
         values: dict[str, Any] = {":ch": _s(record.channel), ":v": _n(record.rendered_version)}
         expr = "SET channel = :ch, rendered_version = :v"
         if record.ts is not None:
@@ -76,34 +86,45 @@ class MessageRows(Table):
             return False
         return True
 
-    def claim_entry(self, incident_id: str, key: str, *, release: bool = False) -> bool:
-        if release:
-            self.client.update_item(
-                TableName=self.table,
-                Key={"pk": _s(f"INC#{incident_id}"), "sk": _s("SLACK")},
-                UpdateExpression="DELETE posted :k",
-                ExpressionAttributeValues={":k": {"SS": [key]}},
-            )
-            return True
+    def claim_entry(self, incident_id: str, key: str, *, now: datetime, release: bool = False) -> bool:
+        row = {"pk": _s(f"INC#{incident_id}"), "sk": _s(f"SLACK#{key}")}
         try:
-            self.client.update_item(
+            if release:
+                self.client.update_item(
+                    TableName=self.table,
+                    Key=row,
+                    UpdateExpression="REMOVE claimed_at",
+                    ConditionExpression="attribute_exists(pk) AND attribute_not_exists(done)",
+                )
+                return True
+            self.client.put_item(
                 TableName=self.table,
-                Key={"pk": _s(f"INC#{incident_id}"), "sk": _s("SLACK")},
-                UpdateExpression="ADD posted :k",
+                Item={**row, "claimed_at": _n(_epoch(now))},
                 ConditionExpression=(
-                    "attribute_exists(pk) AND (attribute_not_exists(posted) OR NOT contains(posted, :key))"
+                    "attribute_not_exists(pk) OR (attribute_not_exists(done)"
+                    " AND (attribute_not_exists(claimed_at) OR claimed_at < :lapsed))"
                 ),
-                ExpressionAttributeValues={":k": {"SS": [key]}, ":key": _s(key)},
+                ExpressionAttributeValues={":lapsed": _n(_epoch(now - CLAIM_LEASE))},
             )
         except self.client.exceptions.ConditionalCheckFailedException:
             return False
         return True
 
+    def confirm_entry(self, incident_id: str, key: str) -> None:
+        self.client.update_item(
+            TableName=self.table,
+            Key={"pk": _s(f"INC#{incident_id}"), "sk": _s(f"SLACK#{key}")},
+            UpdateExpression="SET done = :true",
+            ExpressionAttributeValues={":true": {"BOOL": True}},
+        )
+
     def release(self, incident_id: str) -> None:
+        """The claim lapses at once; the record stays, so the next attempt looks for the post first."""
         try:
-            self.client.delete_item(
+            self.client.update_item(
                 TableName=self.table,
                 Key={"pk": _s(f"INC#{incident_id}"), "sk": _s("SLACK")},
+                UpdateExpression="REMOVE claimed_at",
                 ConditionExpression="attribute_exists(pk) AND attribute_not_exists(ts)",
             )
         except self.client.exceptions.ConditionalCheckFailedException:
