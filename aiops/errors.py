@@ -64,3 +64,8 @@ class PageRejectedError(PagerError):
     def __init__(self, message: str, *, status: int = 400) -> None:
         self.status = status
         super().__init__(_line(message, MAX_ERROR_MESSAGE))
+
+
+class TransientError(AiopsError):
+    """A dependency failed in a way a later attempt may not (throttled, timed out, unavailable): the
+    work is retried later (the next delivery, the flush), not decided on what could not be read."""

@@ -19,6 +19,9 @@ from aiops.ports import Clock, Pager, Scheduler
 from aiops.signals.model import format_time
 
 log = logging.getLogger(__name__)
+DECISION_DEADLINE = timedelta(minutes=10)
+"""An open incident a playbook fits, still without any action this long after it opened (reading what
+the decision needs kept failing), pages: a failure never leaves an incident silent."""
 Update = Callable[[str, Callable[[Incident], tuple[Incident, list[TimelineEntry]]]], Incident]
 RETRY_AFTER = timedelta(minutes=1)
 """A page no target took is tried again this much later (a timer), and by the next event."""
@@ -98,6 +101,8 @@ class Escalator:
         service = self.catalog.service(incident.service)
         if service is None or not any(matches(p, incident) for p in self.playbooks):
             return "no runbook fits this incident"
+        if self._now(incident) - incident.opened_at >= DECISION_DEADLINE:  # deciding kept failing
+            return f"no remediation could be decided within {DECISION_DEADLINE.seconds // 60} min"
         return ""  # a fix is about to be decided
 
     def _carry_out(

@@ -92,12 +92,15 @@ class Action(_Frozen):
     reason: str = ""
     parameters: dict[str, Any] = {}
     execution_id: str | None = None
+    """None while ``running``: the start is recorded, not yet done (it is retried with its client token)."""
     decided_at: datetime
     ended_at: datetime | None = None
     approved_by: str | None = None
     change: Literal["unchanged", "undone", "still_applied", "unknown"] | None = None
     """What a run that did not succeed left behind, as SSM's step record shows it: nothing changed, the
     change undone, or the change still applied (its undo did not complete); unknown if unreadable."""
+    requested_at: datetime | None = None
+    """When the start was asked for (decided, or approved): a start failing past its deadline pages."""
 
 
 PageAction = Literal["trigger", "acknowledge", "resolve"]

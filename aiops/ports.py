@@ -119,6 +119,11 @@ class Remediator(Protocol):
         """Executions that finished since the last poll (SSM reports through EventBridge instead)."""
         ...
 
+    def status(self, execution_id: str) -> ExecutionUpdate | None:
+        """What the service itself says of an execution (SSM: ``GetAutomationExecution``), None when it
+        does not know it: the flush settles an action whose status event or status write was lost."""
+        ...
+
     def automation_enabled(self) -> bool:
         """The global kill switch (an SSM parameter: ``/aiops/<stack>/automation/enabled`` in a stack)."""
         ...
@@ -133,15 +138,15 @@ class Remediator(Protocol):
 
 
 class RunLedger(Protocol):
-    """The guards' memory, and the claims that make each remediation happen once."""
-
-    def claim_action(self, incident_id: str, playbook: str) -> bool:
-        """True for exactly one caller per (incident, playbook)."""
-        ...
+    """The guards' memory: runbook runs per service, and which incident each execution belongs to.
+    (Each remediation happens once because its action is recorded on the incident, under the incident's
+    optimistic version, before the runbook starts: see :mod:`aiops.remediate`.)"""
 
     def record_run(
         self, service: str, run: Run, *, execution_id: str, incident_id: str, playbook: str
-    ) -> None: ...
+    ) -> None:
+        """Record a started execution once: a second call for the same execution changes nothing."""
+        ...
 
     def finish_run(self, execution_id: str, status: str) -> tuple[str, str] | None:
         """Mark a run finished; the (incident id, playbook) it belongs to, or None if unknown."""

@@ -1,13 +1,18 @@
 """Self-healing: decide, start exactly once, follow the execution; escalation is :mod:`aiops.escalate`.
 
-- After an incident changes, the first fitting playbook is decided (aiops.decide). Starting is claimed
-  first (one claim per incident and playbook, a conditional write), then the runbook starts with a
-  client token derived from the incident and the playbook, so no retry can start it twice.
-- A finished execution updates its action: success mitigates the incident; failure escalates, and the
-  action says what the run left behind, from its own step record: nothing changed, the change undone,
-  or the change still applied (its undo did not complete).
+- After an incident changes, the first fitting playbook is decided (aiops.decide). The decision is
+  recorded on the incident first, under its optimistic version, so one worker wins it; a start is
+  recorded as a ``running`` action without an execution id, then the runbook starts with a client
+  token derived from the incident and the playbook, then the run and the execution id are recorded.
+  Any step may fail: the recorded start is carried out again (same token, same parameters: SSM starts
+  nothing twice) by the next change of the incident or the scheduled flush (:meth:`Remediation.repair`).
+  A start failing transiently past :data:`START_DEADLINE` fails the action, which pages.
+- A finished execution updates its action (:mod:`aiops.executions`): success mitigates the incident;
+  failure escalates, and the action says what the run left behind. The flush asks SSM about executions
+  still running, so a lost status event or a failed status write is settled from SSM's own record.
 - Paging follows the escalation policy (:mod:`aiops.paging`): a running fix holds the page until its
   verification ends; a failed one pages at once. Each run is a change event on PagerDuty's timeline.
+- A human approves or denies a waiting fix from Slack (:mod:`aiops.approvals`).
 """
 
 from __future__ import annotations
@@ -18,10 +23,12 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Literal
 
+from aiops.approvals import Approvals
 from aiops.catalog import Catalog
-from aiops.decide import Decision, Run, decide, parameters_for
-from aiops.errors import AiopsError
+from aiops.decide import Decision, Run, decide, matches
+from aiops.errors import TransientError
 from aiops.escalate import Escalator, Update
+from aiops.executions import Executions
 from aiops.incident import Action, Incident, TimelineEntry
 from aiops.page import ThreadUrl
 from aiops.playbooks import Playbook
@@ -29,6 +36,8 @@ from aiops.ports import Clock, Pager, Remediator, RunLedger, Scheduler
 from aiops.runbooks import Runbook
 
 log = logging.getLogger(__name__)
+START_DEADLINE = timedelta(minutes=10)
+"""How long a start that fails transiently is retried (same client token) before the action fails."""
 
 
 def client_token(incident_id: str, playbook: str) -> str:
@@ -66,18 +75,55 @@ class Remediation:
             scheduler=scheduler,
             thread_url=thread_url,
         )
+        self.executions = Executions(runs=runs, remediator=remediator, escalator=self.escalator, clock=clock)
+        self.approvals = Approvals(
+            catalog=catalog,
+            playbooks=playbooks,
+            runbooks=runbooks,
+            remediator=remediator,
+            escalator=self.escalator,
+            clock=clock,
+            start=self.start,
+            settle=self.settle,
+        )
 
     # -- after a change ----------------------------------------------------------------------------
 
     def after_change(self, incident: Incident, update: Update, *, settle_now: bool = False) -> Incident:
-        incident = self.remediate(incident, update)
+        """Decide (once), carry out recorded starts, then escalate as the policy says. A failure to
+        decide or to start is logged and left for a later attempt; the escalation runs regardless."""
+        try:
+            incident = self.remediate(incident, update)
+        except Exception:  # the store or SSM: retried by the next change or the flush
+            log.warning("remediation.deferred", extra={"incident_id": incident.id}, exc_info=True)
         return self.escalator.escalate(incident, update, settle_now=settle_now)
 
     def remediate(self, incident: Incident, update: Update) -> Incident:
-        """Decide and start the first fitting playbook (once per incident and playbook)."""
+        """Decide the first fitting playbook (once per incident and playbook) and carry out the starts
+        recorded and not done yet. Raises what the store or SSM raised: the caller leaves it for later."""
+        incident = self._decide(incident, update)
+        return self._resume(incident, update)
+
+    def repair(self, incident: Incident, update: Update) -> Incident:
+        """The scheduled flush: settle executions from SSM's own record, then decide and start what a
+        failure left undone (the caller escalates and notifies after)."""
+        try:
+            incident = self.executions.settle(incident, update)
+        except Exception:
+            log.warning("remediation.settle_deferred", extra={"incident_id": incident.id}, exc_info=True)
+        try:
+            return self.remediate(incident, update)
+        except Exception:
+            log.warning("remediation.deferred", extra={"incident_id": incident.id}, exc_info=True)
+            return incident
+
+    def _decide(self, incident: Incident, update: Update) -> Incident:
         service = self.catalog.service(incident.service)
         if service is None or self.remediator is None or incident.status != "open":
             return incident
+        first = next((p for p in self.playbooks if matches(p, incident)), None)
+        if first is None or any(a.playbook == first.name for a in incident.actions):
+            return incident  # nothing to decide: no reads
         now = self._now(incident)
         history = self.runs.runs(service.name, now - timedelta(days=1))
         enabled = self.remediator.automation_enabled()
@@ -92,153 +138,97 @@ class Remediation:
             dry_run=self.dry_run,
             live=self.remediator.parameter_value,
         )
-        if decision is None or not self.runs.claim_action(incident.id, decision.playbook.name):
-            return incident  # nothing to do, or another worker is doing it
-        action = self._act(incident, decision, now)
-        entry = TimelineEntry(
-            incident_id=incident.id,
-            at=now,
-            key=f"action:{action.playbook}",
-            kind="action",
-            text=_describe(action),
-        )
-        incident = update(
-            incident.id, lambda inc: (inc.model_copy(update={"actions": (*inc.actions, action)}), [entry])
-        )
-        if action.status == "running":
-            self.escalator.changed(incident, action)
+        if decision is None:
+            return incident
+        action = _decided(decision, now)
+
+        def record(inc: Incident) -> tuple[Incident, list[TimelineEntry]]:
+            if any(a.playbook == action.playbook for a in inc.actions):
+                return inc, []  # another worker decided first
+            entries = []
+            if action.status != "running":  # a start is announced once it started
+                entries.append(
+                    TimelineEntry(
+                        incident_id=inc.id,
+                        at=now,
+                        key=f"action:{action.playbook}",
+                        kind="action",
+                        text=_describe(action),
+                    )
+                )
+            return inc.model_copy(update={"actions": (*inc.actions, action)}), entries
+
+        return update(incident.id, record)
+
+    def _resume(self, incident: Incident, update: Update) -> Incident:
+        """Carry out the starts recorded on the incident and not done yet (the first attempt, or one
+        that failed after or before SSM took it: the client token makes it one execution)."""
+        if self.remediator is None:
+            return incident
+        for action in incident.actions:
+            if action.status == "running" and action.execution_id is None:
+                incident = self.start(incident, action, update)
         return incident
 
-    def _act(self, incident: Incident, decision: Decision, now: datetime) -> Action:
-        playbook, runbook = decision.playbook, decision.playbook.action.runbook
-        params = dict(decision.parameters)
-        if decision.status != "start":
-            status: Literal["pending_approval", "skipped"] = decision.status
-            return Action(
-                playbook=playbook.name,
-                runbook=runbook,
-                status=status,
-                reason=decision.reason,
-                parameters=params,
-                decided_at=now,
-            )
+    def start(self, incident: Incident, action: Action, update: Update) -> Incident:
+        """Start a recorded action (its client token makes a repeat the same execution), record its run
+        and its execution id; a change event goes to PagerDuty's timeline."""
         assert self.remediator is not None
+        now = self._now(incident)
+        requested = action.requested_at or action.decided_at
         try:
-            execution = self.remediator.start(runbook, params, client_token(incident.id, playbook.name))
-        except Exception as exc:  # the start itself failed: record it, and a human is paged
-            log.exception("remediation.start_failed", extra={"incident_id": incident.id, "runbook": runbook})
-            return Action(
-                playbook=playbook.name,
-                runbook=runbook,
-                status="failed",
-                decided_at=now,
-                ended_at=now,
-                reason=f"could not start: {type(exc).__name__}",
-                parameters=params,
+            execution = self.remediator.start(
+                action.runbook, action.parameters, client_token(incident.id, action.playbook)
             )
+        except TransientError as exc:
+            if now - requested < START_DEADLINE:
+                log.warning(
+                    "remediation.start_pending", extra={"incident_id": incident.id, "error": str(exc)}
+                )
+                return incident  # retried with the same token by the next change or the flush
+            return self.settle(incident.id, action.playbook, "failed", f"could not start: {exc}", update)[0]
+        except Exception as exc:  # refused (a bad document, parameters, permissions): a human is paged
+            log.exception("remediation.start_failed", extra={"incident_id": incident.id})
+            reason = f"could not start: {type(exc).__name__}"
+            return self.settle(incident.id, action.playbook, "failed", reason, update)[0]
         self.runs.record_run(
             incident.service,
-            Run(runbook, now, "running"),
+            Run(action.runbook, requested, "running"),
             execution_id=execution,
             incident_id=incident.id,
-            playbook=playbook.name,
+            playbook=action.playbook,
         )
-        return Action(
-            playbook=playbook.name,
-            runbook=runbook,
-            status="running",
-            parameters=params,
-            execution_id=execution,
-            decided_at=now,
-            reason="started automatically",
-        )
+        started: list[Action] = []
 
-    def _now(self, incident: Incident) -> datetime:
-        """Never before the newest event seen (as in the pipeline): a lagging clock keeps order."""
-        return max(self.clock.now(), incident.last_activity_at)
-
-    # -- human decisions ---------------------------------------------------------------------------
-
-    def approve(self, incident_id: str, playbook_name: str, user: str, update: Update) -> str:
-        """Approve a pending remediation; the first click wins, a second changes nothing. Returns what
-        happened, for the person who clicked."""
-        won = False
-
-        def take(inc: Incident) -> tuple[Incident, list[TimelineEntry]]:
-            nonlocal won
-            won = False
+        def record(inc: Incident) -> tuple[Incident, list[TimelineEntry]]:
+            started.clear()
             actions = list(inc.actions)
             for i, a in enumerate(actions):
-                if a.playbook == playbook_name and a.status == "pending_approval":
-                    won = True
+                if a.playbook == action.playbook and a.status == "running" and a.execution_id is None:
+                    auto = a.approved_by is None
                     actions[i] = a.model_copy(
-                        update={"status": "running", "approved_by": user, "reason": f"approved by {user}"}
+                        update={
+                            "execution_id": execution,
+                            "reason": "started automatically" if auto else a.reason,
+                        }
                     )
+                    started.append(actions[i])
                     entry = TimelineEntry(
                         incident_id=inc.id,
-                        at=self._now(inc),
-                        key=f"approved:{playbook_name}",
+                        at=now,
+                        key=f"action:{a.playbook}" if auto else f"started:{execution}",
                         kind="action",
-                        text=f"{a.runbook} approved by {user}",
-                        actor=user,
+                        text=f"{a.runbook} started ({execution})",
                     )
                     return inc.model_copy(update={"actions": tuple(actions)}), [entry]
             return inc, []
 
-        incident = update(incident_id, take)
-        if not won:
-            return "nothing waits for approval there (already approved or decided)"
-        playbook = next((p for p in self.playbooks if p.name == playbook_name), None)
-        service = self.catalog.service(incident.service)
-        runbook = self.runbooks.get(playbook.action.runbook) if playbook else None
-        if playbook is None or service is None or runbook is None or self.remediator is None:
-            return self._settle_action(incident.id, playbook_name, "failed", "the playbook is gone", update)
-        try:  # rendered again now: the alarms to verify by are those firing at approval time
-            params, _ = parameters_for(incident, service, playbook, runbook, self.remediator.parameter_value)
-            if "VerifyAlarmNames" in params and not params["VerifyAlarmNames"]:
-                raise AiopsError("no alarm to verify a fix by")
-            execution = self.remediator.start(runbook.name, params, client_token(incident.id, playbook.name))
-        except Exception as exc:
-            return self._settle_action(
-                incident.id, playbook_name, "failed", f"could not start: {exc}", update
-            )
-        now = self._now(incident)
-        self.runs.record_run(
-            incident.service,
-            Run(runbook.name, now, "running"),
-            execution_id=execution,
-            incident_id=incident.id,
-            playbook=playbook.name,
-        )
+        incident = update(incident.id, record)
+        for a in started:
+            self.escalator.changed(incident, a)
+        return incident
 
-        def started(inc: Incident) -> tuple[Incident, list[TimelineEntry]]:
-            actions = tuple(
-                a.model_copy(update={"execution_id": execution, "parameters": params})
-                if a.playbook == playbook_name and a.execution_id is None
-                else a
-                for a in inc.actions
-            )
-            entry = TimelineEntry(
-                incident_id=inc.id,
-                at=now,
-                key=f"started:{execution}",
-                kind="action",
-                text=f"{runbook.name} started ({execution})",
-            )
-            return inc.model_copy(update={"actions": actions}), [entry]
-
-        updated = update(incident.id, started)
-        for a in updated.actions:
-            if a.execution_id == execution:
-                self.escalator.changed(updated, a)
-        return f"{runbook.name} started"
-
-    def deny(self, incident_id: str, playbook_name: str, user: str, update: Update) -> str:
-        return self._settle_action(
-            incident_id, playbook_name, "skipped", f"denied by {user}", update, only_pending=True, actor=user
-        )
-
-    def _settle_action(
+    def settle(
         self,
         incident_id: str,
         playbook_name: str,
@@ -248,16 +238,19 @@ class Remediation:
         *,
         only_pending: bool = False,
         actor: str = "aiops",
-    ) -> str:
+    ) -> tuple[Incident, bool]:
+        """An action waiting (for approval, or to start) ends as ``status``; whether it changed."""
         changed = False
 
         def settle(inc: Incident) -> tuple[Incident, list[TimelineEntry]]:
             nonlocal changed
             changed = False
-            wanted = ("pending_approval",) if only_pending else ("pending_approval", "running")
             actions = list(inc.actions)
             for i, a in enumerate(actions):
-                if a.playbook == playbook_name and a.status in wanted:
+                waiting = a.status == "pending_approval" or (
+                    not only_pending and a.status == "running" and a.execution_id is None
+                )
+                if a.playbook == playbook_name and waiting:
                     changed = True
                     actions[i] = a.model_copy(
                         update={"status": status, "reason": reason, "ended_at": self._now(inc)}
@@ -273,95 +266,49 @@ class Remediation:
                     return inc.model_copy(update={"actions": tuple(actions)}), [entry]
             return inc, []
 
-        incident = update(incident_id, settle)
-        if changed:
-            self.escalator.escalate(incident, update)
-            return f"{status}: {reason}"
-        return "nothing waits for approval there"
+        return update(incident_id, settle), changed
 
-    # -- executions --------------------------------------------------------------------------------
+    def _now(self, incident: Incident) -> datetime:
+        """Never before the newest event seen (as in the pipeline): a lagging clock keeps order."""
+        return max(self.clock.now(), incident.last_activity_at)
+
+    # -- human decisions (aiops.approvals) and executions (aiops.executions) ------------------------
+
+    def approve(self, incident_id: str, playbook_name: str, user: str, update: Update) -> str:
+        return self.approvals.approve(incident_id, playbook_name, user, update)
+
+    def deny(self, incident_id: str, playbook_name: str, user: str, update: Update) -> str:
+        return self.approvals.deny(incident_id, playbook_name, user, update)
 
     def poll(self, update: Update) -> list[Incident]:
-        """Apply finished executions (the local executor; SSM's arrive through :meth:`finished`)."""
-        if self.remediator is None:
-            return []
-        out = []
-        for u in self.remediator.poll():
-            incident = self.finished(u.execution_id, u.status, u.detail, update)
-            if incident is not None:
-                out.append(incident)
-        return out
+        return self.executions.poll(update)
 
     def finished(self, execution_id: str, status: str, detail: str, update: Update) -> Incident | None:
-        if status not in ("succeeded", "failed"):
-            return None
-        owner = self.runs.finish_run(execution_id, status)
-        if owner is None:
-            log.warning("remediation.unknown_execution", extra={"execution_id": execution_id})
-            return None
-        incident_id, _playbook = owner
-        now = self.clock.now()
-        ended: list[Action] = []
-        change = None if status == "succeeded" else self._what_was_left(execution_id)
-        reason = "verified: the alarms cleared" if status == "succeeded" else _failed(change, detail)
-
-        def apply(inc: Incident) -> tuple[Incident, list[TimelineEntry]]:
-            ended.clear()
-            actions = list(inc.actions)
-            for i, a in enumerate(actions):
-                if a.execution_id == execution_id and a.status == "running":
-                    actions[i] = a.model_copy(
-                        update={"status": status, "ended_at": now, "reason": reason, "change": change}
-                    )
-                    ended.append(actions[i])
-                    text = f"{a.runbook} {status}: {reason}"
-                    new = inc.model_copy(update={"actions": tuple(actions)})
-                    entries = [
-                        TimelineEntry(
-                            incident_id=inc.id, at=now, key=f"result:{execution_id}", kind="action", text=text
-                        )
-                    ]
-                    if status == "succeeded" and new.status == "open":
-                        new = new.model_copy(update={"status": "mitigated", "mitigated_at": now})
-                        entries.append(
-                            TimelineEntry(
-                                incident_id=inc.id,
-                                at=now,
-                                key=f"mitigated-by:{execution_id}",
-                                kind="mitigated",
-                                text=f"mitigated by {a.runbook}",
-                            )
-                        )
-                    return new, entries
-            return inc, []
-
-        incident = update(incident_id, apply)
-        for action in ended:
-            self.escalator.changed(incident, action)
-        return self.escalator.escalate(incident, update)
-
-    def _what_was_left(self, execution_id: str) -> ChangeLeft:
-        """From the execution's own step record: a failed run may have undone its change, or not."""
-        if self.remediator is None:
-            return "unknown"
-        try:
-            return self.remediator.outcome(execution_id).change
-        except Exception:  # the record cannot be read: say so, never guess "undone"
-            log.exception("remediation.outcome_unreadable", extra={"execution_id": execution_id})
-            return "unknown"
+        return self.executions.finished(execution_id, status, detail, update)
 
 
-ChangeLeft = Literal["unchanged", "undone", "still_applied", "unknown"]
-
-
-def _failed(change: ChangeLeft | None, detail: str) -> str:
-    said = {
-        "unchanged": "nothing was changed",
-        "undone": "the change was undone",
-        "still_applied": "the change is STILL APPLIED (its undo did not complete)",
-        "unknown": "whether the change was undone is unknown (its record cannot be read)",
-    }[change or "unknown"]
-    return f"{said}: {detail}"[:500]
+def _decided(decision: Decision, now: datetime) -> Action:
+    """The action a decision records: a start is ``running`` without an execution id until it started."""
+    playbook, runbook = decision.playbook.name, decision.playbook.action.runbook
+    params = dict(decision.parameters)
+    if decision.status == "start":
+        return Action(
+            playbook=playbook,
+            runbook=runbook,
+            status="running",
+            reason="starting",
+            parameters=params,
+            decided_at=now,
+            requested_at=now,
+        )
+    return Action(
+        playbook=playbook,
+        runbook=runbook,
+        status=decision.status,
+        reason=decision.reason,
+        parameters=params,
+        decided_at=now,
+    )
 
 
 def _describe(action: Action) -> str:

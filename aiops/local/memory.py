@@ -32,10 +32,10 @@ save                              1 TransactWriteItems; +1 UpdateItem when a reo
                                   made current again; +1 BatchWriteItem per 25 timeline entries past
                                   the 100 a transaction holds; +1 TransactWriteItems when the service
                                   has moved on to another incident (the retry without its pointer)
-claim_action / claim              1 PutItem
+claim                             1 PutItem
 claim_entry                       1 PutItem (with ``release``: 1 UpdateItem)
 store / confirm_entry / release   1 UpdateItem
-record_run                        1 TransactWriteItems
+record_run                        1 TransactWriteItems (refused when the execution is recorded)
 finish_run                        1 GetItem, +1 UpdateItem when the execution is known
 all_incidents                     1 Scan
 unsettled_incidents               1 Query of the index, +1 UpdateItem per row retired

@@ -1,4 +1,4 @@
-"""The twin's Slack message rows and runbook run rows (``INC#<id> | SLACK``, ``ACT#``, ``RUN#``, ``EXE#``).
+"""The twin's Slack message rows and runbook run rows (``INC#<id> | SLACK``, ``RUN#``, ``EXE#``).
 
 See :mod:`aiops.local.memory` for the twin as a whole and the request counts.
 """
@@ -151,25 +151,18 @@ class MessageRows(_Rows):
 
 class RunRows(_Rows):
     def __init__(self) -> None:
-        self.claims: set[tuple[str, str]] = set()
         self.run_rows: dict[str, dict[str, Run]] = {}
         """service -> {``<started>#<execution>``: run}"""
         self.executions: dict[str, tuple[str, str, str, str]] = {}
         """execution id -> (service, run key, incident id, playbook)"""
-
-    def claim_action(self, incident_id: str, playbook: str) -> bool:
-        with self._lock:
-            self._count()
-            if (incident_id, playbook) in self.claims:
-                return False
-            self.claims.add((incident_id, playbook))
-            return True
 
     def record_run(
         self, service: str, run: Run, *, execution_id: str, incident_id: str, playbook: str
     ) -> None:
         with self._lock:
             self._count()
+            if execution_id in self.executions:
+                return  # the transaction's condition: an execution is recorded once
             sk = f"{format_time(run.started_at)}#{execution_id}"
             self.run_rows.setdefault(service, {})[sk] = run
             self.executions[execution_id] = (service, sk, incident_id, playbook)

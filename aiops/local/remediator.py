@@ -46,6 +46,14 @@ class LocalRemediator:
                 out.append(ExecutionUpdate(ex.id, "succeeded" if ok else "failed", detail))
         return out
 
+    def status(self, execution_id: str) -> ExecutionUpdate | None:
+        ex = self.executor.executions.get(execution_id)
+        if ex is None:
+            return None
+        if not ex.done:
+            return ExecutionUpdate(ex.id, "running")
+        return ExecutionUpdate(ex.id, "succeeded" if ex.status == "Success" else "failed", ex.failure)
+
     def automation_enabled(self) -> bool:
         return automation_enabled(self.ssm)
 

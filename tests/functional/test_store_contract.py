@@ -293,11 +293,8 @@ def test_the_flush_list_keeps_resolved_incidents_for_a_day(world: Any) -> None:
 # -- remediation runs ------------------------------------------------------------------------------
 
 
-def test_a_remediation_is_claimed_once_and_its_runs_remembered(world: Any) -> None:
+def test_runs_are_remembered_once_per_execution(world: Any) -> None:
     store, _, requests = world
-    assert store.claim_action("inc-1", "prompt-rollback")
-    assert not store.claim_action("inc-1", "prompt-rollback")
-    assert store.claim_action("inc-1", "model-fallback") and store.claim_action("inc-2", "prompt-rollback")
     later = Run("ModelFallback", T0 + timedelta(minutes=5), "running")
     first = Run("PromptRollback", T0, "running")
     store.record_run("chat", later, execution_id="e2", incident_id="inc-1", playbook="model-fallback")
@@ -306,6 +303,9 @@ def test_a_remediation_is_claimed_once_and_its_runs_remembered(world: Any) -> No
     assert store.finish_run("e1", "failed") == ("inc-1", "prompt-rollback")
     assert store.finish_run("nope", "failed") is None
     assert requests() - before == 3
+    assert store.runs("chat", T0) == [Run("PromptRollback", T0, "failed"), later]
+    # a retried start finds the same execution: recorded again, nothing changes
+    store.record_run("chat", first, execution_id="e1", incident_id="inc-1", playbook="prompt-rollback")
     assert store.runs("chat", T0) == [Run("PromptRollback", T0, "failed"), later]
     assert store.runs("chat", T0 + timedelta(minutes=1)) == [later]
     assert store.runs("search", T0) == []

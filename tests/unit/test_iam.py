@@ -75,11 +75,21 @@ EXEMPT: dict[tuple[str, str], str] = {
     ("TimersFunction", "ssm:StartAutomationExecution"): "on_timer never remediates",
     ("TimersFunction", "ssm:DescribeAutomationStepExecutions"): "on_timer never finishes a run",
     ("TimersFunction", "cloudwatch:GetMetricData"): "on_timer assesses no impact",
-    # The flush settles and notifies (Pipeline.tick): it decides no remediation and reads no execution.
-    # (ssm:GetParameter it has, for the catalog; this check is by action, the template says by resource.)
-    ("FlushFunction", "ssm:StartAutomationExecution"): "tick never remediates",
-    ("FlushFunction", "ssm:DescribeAutomationStepExecutions"): "tick never finishes a run",
+    # The flush settles, repairs and notifies (Pipeline.tick): it starts what a failure left recorded
+    # and settles runs from SSM's record, but assesses no impact.
     ("FlushFunction", "cloudwatch:GetMetricData"): "tick assesses no impact",
+    # Only the flush asks SSM for an execution's record (Remediation.repair); the others hear of a run's
+    # end from its status event (or never).
+    **{
+        (fn, "ssm:GetAutomationExecution"): "only the flush settles runs from SSM's record"
+        for fn in (
+            "IngestFunction",
+            "AutomationFunction",
+            "SlackAppFunction",
+            "TimersFunction",
+            "PagerDutyWebhookFunction",
+        )
+    },
     # SSM's status events (the automation function) only finish runs; they never start one.
     ("AutomationFunction", "ssm:StartAutomationExecution"): "on_automation never starts a run",
     ("AutomationFunction", "cloudwatch:GetMetricData"): "on_automation assesses no impact",

@@ -9,13 +9,13 @@ Rows (``pk`` | ``sk``):
 - ``INC#<id>`` | ``META``: the incident, versioned (optimistic concurrency), written once per batch.
 - ``INC#<id>`` | ``SIG#<time>#<event id>``: the signals it absorbed (their own rows, not in the item).
 - ``INC#<id>`` | ``TL#<time>#<key>``: its timeline.
-- ``INC#<id>`` | ``SLACK``: its Slack root message (channel, ts, the version it shows).
+- ``INC#<id>`` | ``SLACK``: its Slack root message (channel, ts, the version it shows, the post's claim).
+- ``INC#<id>`` | ``SLACK#<entry key>``: the claim of one thread reply; ``done`` once Slack took it.
 - ``CTX#change:<service>`` / ``CTX#health:<region>`` | ``<time>#<event id>``: changes and provider health
   events, recalled by time range when ranking root causes (TTL).
 - ``SIL#<service>`` | ``<component>#<until>#<by>``: silences (TTL at their end).
-- ``ACT#<incident>`` | ``<playbook>``: the claim that makes each remediation decision happen once.
 - ``RUN#<service>`` | ``<started>#<execution>``: runbook runs, the guards' memory (cooldown, cap, breaker).
-- ``EXE#<execution>`` | ``EXE``: which incident and playbook an execution belongs to.
+- ``EXE#<execution>`` | ``EXE``: which incident and playbook an execution belongs to (written once).
 """
 
 from __future__ import annotations

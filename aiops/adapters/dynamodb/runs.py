@@ -1,4 +1,4 @@
-"""Runbook runs: the decision claim per incident and playbook, the run history, execution owners."""
+"""Runbook runs: the run history (the guards' memory) and which incident each execution belongs to."""
 
 from __future__ import annotations
 
@@ -10,57 +10,51 @@ from aiops.signals.model import format_time
 
 
 class RunRows(Table):
-    def claim_action(self, incident_id: str, playbook: str) -> bool:
-        try:
-            self.client.put_item(
-                TableName=self.table,
-                Item={
-                    "pk": _s(f"ACT#{incident_id}"),
-                    "sk": _s(playbook),
-                    "expires_at": _n(_epoch(self.clock.now()) + 90 * 86400),
-                },
-                ConditionExpression="attribute_not_exists(pk)",
-            )
-        except self.client.exceptions.ConditionalCheckFailedException:
-            return False
-        return True
-
     def record_run(
         self, service: str, run: Run, *, execution_id: str, incident_id: str, playbook: str
     ) -> None:
+        """One transaction: the run (the guards' memory) and its execution's owner, written once (a
+        retried start finds the same execution: its run is not counted twice)."""
         sk = f"{format_time(run.started_at)}#{execution_id}"
         expires = _n(_epoch(run.started_at) + 30 * 86400)
-        self.client.transact_write_items(
-            TransactItems=[
-                {
-                    "Put": {
-                        "TableName": self.table,
-                        "Item": {
-                            "pk": _s(f"RUN#{service}"),
-                            "sk": _s(sk),
-                            "runbook": _s(run.runbook),
-                            "status": _s(run.status),
-                            "started_at": _s(format_time(run.started_at)),
-                            "expires_at": expires,
-                        },
-                    }
-                },
-                {
-                    "Put": {
-                        "TableName": self.table,
-                        "Item": {
-                            "pk": _s(f"EXE#{execution_id}"),
-                            "sk": _s("EXE"),
-                            "service": _s(service),
-                            "run_sk": _s(sk),
-                            "incident_id": _s(incident_id),
-                            "playbook": _s(playbook),
-                            "expires_at": expires,
-                        },
-                    }
-                },
-            ]
-        )
+        try:
+            self.client.transact_write_items(
+                TransactItems=[
+                    {
+                        "Put": {
+                            "TableName": self.table,
+                            "Item": {
+                                "pk": _s(f"RUN#{service}"),
+                                "sk": _s(sk),
+                                "runbook": _s(run.runbook),
+                                "status": _s(run.status),
+                                "started_at": _s(format_time(run.started_at)),
+                                "expires_at": expires,
+                            },
+                        }
+                    },
+                    {
+                        "Put": {
+                            "TableName": self.table,
+                            "Item": {
+                                "pk": _s(f"EXE#{execution_id}"),
+                                "sk": _s("EXE"),
+                                "service": _s(service),
+                                "run_sk": _s(sk),
+                                "incident_id": _s(incident_id),
+                                "playbook": _s(playbook),
+                                "expires_at": expires,
+                            },
+                            "ConditionExpression": "attribute_not_exists(pk)",
+                        }
+                    },
+                ]
+            )
+        except self.client.exceptions.TransactionCanceledException as exc:
+            codes = [r.get("Code", "None") for r in exc.response.get("CancellationReasons", [])]
+            if "ConditionalCheckFailed" not in codes:
+                raise
+            # recorded already
 
     def finish_run(self, execution_id: str, status: str) -> tuple[str, str] | None:
         item = self.client.get_item(
