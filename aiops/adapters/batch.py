@@ -1,8 +1,9 @@
 """An SQS batch through the pipeline with Powertools' BatchProcessor (partial batch failures).
 
-Phase one validates every record on its own: a malformed record becomes a batch item failure (SQS
-retries it, then moves it to the dead-letter queue) and never takes the rest of the batch down. An
-alarm event's signal is built later, and only when it is no duplicate delivery.
+Phase one validates every record on its own: a malformed record, or one whose time is far from the
+clock (:meth:`~aiops.pipeline.Pipeline.admit`), becomes a batch item failure (SQS retries it, then
+moves it to the dead-letter queue) and never takes the rest of the batch down. An alarm event's signal
+is built later, and only when it is no duplicate delivery.
 Phase two runs the pipeline once over the good records, so an incident is written once per batch.
 """
 
@@ -26,8 +27,10 @@ def process_sqs_batch(event: dict[str, Any], pipeline: Pipeline) -> tuple[dict[s
 
     def parse_record(record: SQSRecord) -> None:
         try:
-            parsed[record.message_id] = prepare_sqs_body(
-                record.body, record.message_id, sent_timestamp=record.attributes.sent_timestamp
+            parsed[record.message_id] = pipeline.admit(
+                prepare_sqs_body(
+                    record.body, record.message_id, sent_timestamp=record.attributes.sent_timestamp
+                )
             )
         except EventError as exc:
             logger.warning(

@@ -1,4 +1,13 @@
-"""The pipeline composed: one batch of signals through its stages, in the order the design reads."""
+"""The pipeline composed: one batch of signals through its stages, in the order the design reads.
+
+- A batch: admit (each record's times) -> deduplicate -> route -> fold -> record, in cycles (a
+  fingerprint another worker moved: the cycle again on fresh state); then, for each incident that
+  changed: remediate -> notify -> escalate -> notify. Once its signals are recorded nothing fails the
+  batch: what fails is left pending for the next change or the flush.
+- The flush (every minute): settle quiet periods -> repair (runs from SSM's record, decisions and starts
+  left undone) -> notify -> escalate -> notify.
+- SSM's status events, the escalation timers and what people do in Slack come in beside these.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +22,7 @@ from aiops.incident import Incident, SignalState, TimelineEntry, fingerprint
 from aiops.lifecycle import flap_changes, settle
 from aiops.notify import Notifier
 from aiops.page import PagerNotice
+from aiops.pipeline.admit import admit
 from aiops.pipeline.assess import Assessor
 from aiops.pipeline.fold import Folder
 from aiops.pipeline.human import HumanActions
@@ -79,6 +89,11 @@ class Pipeline:
             notify=self.notify,
         )
 
+    def admit(self, signals: Sequence[Signal | Deferred]) -> list[Signal | Deferred]:
+        """The signals of one record, if their times lie in the window around the clock
+        (:mod:`aiops.pipeline.admit`); InvalidEventError otherwise."""
+        return admit(signals, self.clock.now(), self.settings)
+
     def process(self, items: Sequence[tuple[str, Sequence[Signal | Deferred]]]) -> BatchResult:
         """Process the signals of a batch; ``items`` pairs a batch item id with its signals (a deferred
         alarm is read by its head: see :class:`~aiops.signals.model.Deferred`)."""
@@ -105,24 +120,47 @@ class Pipeline:
         changed = self._fold(by_incident, view, result)
         conflicted = self._record(routed, result)
         if self.remediation is not None:
-            changed += self.remediation.poll(self.update)
+            try:
+                changed += self.remediation.poll(self.update)
+            except Exception:  # the next batch, or the flush, polls again
+                log.exception("pipeline.poll_failed")
         for incident in changed:
-            if self.remediation is not None:
-                try:
-                    incident = self.remediation.remediate(incident, self.update)
-                except Exception:  # a remediation failure never loses the signals: they are recorded
-                    log.exception("pipeline.remediation_failed", extra={"incident_id": incident.id})
             result.incidents.add(incident.id)
-            shown = self.notify(incident)  # first, so that a page can link to the thread
-            if self.remediation is not None:
-                try:
-                    paged = self.remediation.escalator.escalate(incident, self.update)
-                except Exception:
-                    log.exception("pipeline.escalation_failed", extra={"incident_id": incident.id})
-                    continue
-                if paged.version != incident.version and shown:  # Slack down: the next sync sends it
-                    self.notify(paged)
+            self._act(incident)
         return conflicted
+
+    def _act(self, incident: Incident, *, repair: bool = False) -> Incident:
+        """remediate -> notify -> escalate -> notify, for one incident whose signals are recorded.
+
+        Nothing here fails the batch (a redelivery would be all duplicates and change nothing): what
+        fails is logged and left pending, and the next change of the incident or the scheduled flush
+        does it. ``repair``: the flush's turn, which also settles runs from SSM's own record."""
+        if self.remediation is not None:
+            try:
+                if repair:
+                    incident = self.remediation.repair(incident, self.update)
+                else:
+                    incident = self.remediation.remediate(incident, self.update)
+            except Exception:
+                log.exception("pipeline.remediation_failed", extra={"incident_id": incident.id})
+        shown = self._notify(incident)  # first, so that a page can link to the thread
+        if self.remediation is None:
+            return incident
+        try:
+            paged = self.remediation.escalator.escalate(incident, self.update)
+        except Exception:
+            log.exception("pipeline.escalation_failed", extra={"incident_id": incident.id})
+            return incident
+        if paged.version != incident.version and shown:  # Slack down: the next sync sends it
+            self._notify(paged)
+        return paged
+
+    def _notify(self, incident: Incident) -> bool:
+        try:
+            return self.notify(incident)
+        except Exception:  # the notifier leaves what failed pending; this is its last guard
+            log.exception("pipeline.notify_failed", extra={"incident_id": incident.id})
+            return False
 
     def _deduplicate(self, pending: Pending, result: BatchResult) -> list[Routed]:
         """Every event id and fingerprint state looked up at once; redeliveries counted and dropped."""
@@ -240,8 +278,12 @@ class Pipeline:
         return out
 
     def tick(self, incident_ids: Sequence[str], result: BatchResult | None = None) -> list[Incident]:
-        """Settle quiet periods and flush pending Slack updates (the scheduled flush calls this);
-        ``result`` counts the incidents it resolved."""
+        """The scheduled flush: settle quiet periods, then repair what an earlier failure left undone -
+        decisions not made, recorded starts not carried out, executions whose end was not recorded (SSM
+        is asked), pages not delivered, escalation due (a timer lost on the way is caught within a
+        minute; an incident the flush resolves resolves its page), Slack roots and replies not posted or
+        not confirmed, updates held back. One incident failing does not stop the others; ``result``
+        counts the incidents it resolved."""
         out = []
 
         def settle_now(inc: Incident) -> tuple[Incident, list[TimelineEntry]]:
@@ -250,15 +292,17 @@ class Pipeline:
             )
 
         for incident_id in incident_ids:
-            before = self.incidents.get(incident_id)
-            if before is None:
+            try:
+                before = self.incidents.get(incident_id)
+                if before is None:
+                    continue
+                incident = self.update(incident_id, settle_now)
+            except Exception:
+                log.exception("pipeline.tick_failed", extra={"incident_id": incident_id})
                 continue
-            incident = self.update(incident_id, settle_now)
-            if self.remediation is not None:  # a timer lost on the way is caught within a minute
-                incident = self.remediation.escalator.escalate(incident, self.update)
+            incident = self._act(incident, repair=True)
             if result is not None:
                 result.saw(before, incident)
-            self.notify(incident)
             out.append(incident)
         return out
 
