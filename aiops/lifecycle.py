@@ -165,7 +165,14 @@ class Fold:
         if is_flapping and not self.flapping:
             self.flapping = True
             self.entries.append(_entry(incident_id, signal, "flapping", f"{signal.resource} is flapping"))
-        if status == "firing" and symptom and self.status != "open" and member.status == "firing":
+        ended = self.mitigated_at or self.resolved_at
+        if (
+            status == "firing"
+            and symptom
+            and self.status != "open"
+            and member.status == "firing"
+            and (ended is None or t > ended)  # a firing signal older than the mitigation is history
+        ):
             self.status, self.mitigated_at, self.resolved_at = "open", None, None
             self.reopened_at, self.reopens = t, self.reopens + 1
             self.entries.append(_entry(incident_id, signal, "reopened", f"reopened by {signal.resource}"))

@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -96,38 +96,68 @@ class Pipeline:
 
     def process(self, items: Sequence[tuple[str, Sequence[Signal | Deferred]]]) -> BatchResult:
         """Process the signals of a batch; ``items`` pairs a batch item id with its signals (a deferred
-        alarm is read by its head: see :class:`~aiops.signals.model.Deferred`)."""
+        alarm is read by its head: see :class:`~aiops.signals.model.Deferred`).
+
+        The signals are recorded first, in cycles: a fingerprint another worker moved meanwhile, or an
+        item whose store call failed (after botocore's own retries), goes through the whole cycle again
+        on fresh state (applying is idempotent, so a signal applied before its failure changes nothing
+        twice); an item failing ``max_failure_retries`` more times is left to SQS. Only then are the
+        changed incidents remediated, escalated and notified: a decision is not taken on a batch whose
+        signals (a change event, a budget alert) are still being retried."""
         result = BatchResult()
         pending: Pending = [(item, s) for item, signals in items for s in signals]
         result.signals = len(pending)
+        changed: dict[str, Incident] = {}
+        unsure: set[str] = set()
+        failures: Counter[str] = Counter()
         for _ in range(self.settings.max_conflict_retries):
             if not pending:
-                return result
-            # A fingerprint another worker moved meanwhile: the whole cycle again, on fresh state
-            # (applying is idempotent, so a signal applied before its conflict changes nothing twice).
-            pending = self._cycle(pending, result)
+                break
+            failed: set[str] = set()
+            try:
+                conflicted = self._cycle(pending, result, failed, changed, unsure)
+            except Exception:  # a read every item needs (the ledger, the incidents): all again
+                log.exception("pipeline.cycle_failed")
+                conflicted, failed = [], {item for item, _ in pending}
+            failures.update(failed)
+            retry = {i for i in failed if failures[i] <= self.settings.max_failure_retries}
+            result.failed.update(failed - retry)
+            pending = conflicted + [(i, s) for i, s in pending if i in retry]
         for item, signal in pending:
             log.error("pipeline.conflicts_exhausted", extra={"item": item, "signal_id": signal.id})
             result.failed.add(item)
+        for incident_id in unsure - set(changed):  # a fold that failed, maybe after its save
+            try:
+                if (found := self.incidents.get(incident_id)) is not None:
+                    changed[incident_id] = found
+            except Exception:  # the flush looks at it
+                log.exception("pipeline.reload_failed", extra={"incident_id": incident_id})
+        if self.remediation is not None:
+            try:
+                for incident in self.remediation.poll(self.update):
+                    changed[incident.id] = incident
+            except Exception:  # the next batch, or the flush, polls again
+                log.exception("pipeline.poll_failed")
+        for incident in changed.values():
+            result.incidents.add(incident.id)
+            self._act(incident)
         return result
 
-    def _cycle(self, pending: Pending, result: BatchResult) -> Pending:
-        """deduplicate -> route -> fold -> record -> remediate -> notify; returns what conflicted."""
+    def _cycle(
+        self,
+        pending: Pending,
+        result: BatchResult,
+        failed: set[str],
+        changed: dict[str, Incident],
+        unsure: set[str],
+    ) -> Pending:
+        """deduplicate -> route -> fold -> record; returns what conflicted, adds what failed."""
         routed = self._deduplicate(pending, result)
         view = BatchView(self.incidents)
         view.prefetch(routed, self.catalog)
-        by_incident = self._route(routed, view, result)
-        changed = self._fold(by_incident, view, result)
-        conflicted = self._record(routed, result)
-        if self.remediation is not None:
-            try:
-                changed += self.remediation.poll(self.update)
-            except Exception:  # the next batch, or the flush, polls again
-                log.exception("pipeline.poll_failed")
-        for incident in changed:
-            result.incidents.add(incident.id)
-            self._act(incident)
-        return conflicted
+        by_incident = self._route(routed, view, failed)
+        self._fold(by_incident, view, result, failed, changed, unsure)
+        return self._record(routed, result, failed)
 
     def _act(self, incident: Incident, *, repair: bool = False) -> Incident:
         """remediate -> notify -> escalate -> notify, for one incident whose signals are recorded.
@@ -183,7 +213,7 @@ class Pipeline:
         routed.sort(key=lambda r: (r.signal.time, r.signal.id))
         return routed
 
-    def _route(self, routed: list[Routed], view: BatchView, result: BatchResult) -> dict[str, list[Routed]]:
+    def _route(self, routed: list[Routed], view: BatchView, failed: set[str]) -> dict[str, list[Routed]]:
         by_incident: dict[str, list[Routed]] = defaultdict(list)
         latest: dict[str, SignalState] = {}
         for r in routed:
@@ -197,7 +227,7 @@ class Pipeline:
                 r.incident_ids = self.router.route(r, by_incident, view)
             except Exception:  # a store failure: retry this item, keep the rest
                 log.exception("pipeline.route_failed", extra={"item": r.item, "signal_id": r.signal.id})
-                result.failed.add(r.item)
+                failed.add(r.item)
                 continue
             r.next_state = latest[r.fp] = self.recorder.next_state(r)
             for incident_id in r.incident_ids:
@@ -205,32 +235,40 @@ class Pipeline:
         return by_incident
 
     def _fold(
-        self, by_incident: dict[str, list[Routed]], view: BatchView, result: BatchResult
-    ) -> list[Incident]:
-        changed: list[Incident] = []
+        self,
+        by_incident: dict[str, list[Routed]],
+        view: BatchView,
+        result: BatchResult,
+        failed: set[str],
+        changed: dict[str, Incident],
+        unsure: set[str],
+    ) -> None:
+        """Fold each incident's signals; ``changed`` gets each incident that moved in this batch, as it
+        is now (an incident a later cycle folds again is replaced by its newer self)."""
         for incident_id, members in by_incident.items():
             try:
                 before = view.by_id.get(incident_id)
                 after = self.folder.apply(
                     incident_id, members, new=incident_id in view.created, cached=before
                 )
-                if before is None or after.version != before.version:
-                    changed.append(after)
+                if before is None or after.version != before.version or incident_id in changed:
+                    changed[incident_id] = after
                 if incident_id in view.created:
                     result.opened.add(incident_id)
                 result.saw(before, after)
-            except Exception:
+            except Exception:  # its save may have happened: what changed is read again at the end
                 log.exception("pipeline.apply_failed", extra={"incident_id": incident_id})
-                result.failed.update(m.item for m in members)
-        return changed
+                failed.update(m.item for m in members)
+                changed.pop(incident_id, None)
+                unsure.add(incident_id)
 
-    def _record(self, routed: list[Routed], result: BatchResult) -> Pending:
+    def _record(self, routed: list[Routed], result: BatchResult, failed: set[str]) -> Pending:
         conflicted: Pending = []
         # Fingerprints whose state did not move as routed: their later signals in this batch wait for
         # the next cycle (their expected version was predicted from a write that did not happen).
         broken: set[str] = set()
         for r in routed:
-            if r.item in result.failed:
+            if r.item in failed:
                 broken.add(r.fp)
                 continue
             if r.fp in broken:
@@ -247,7 +285,7 @@ class Pipeline:
                 broken.add(r.fp)
             except Exception:
                 log.exception("pipeline.record_failed", extra={"item": r.item, "signal_id": r.signal.id})
-                result.failed.add(r.item)
+                failed.add(r.item)
                 broken.add(r.fp)
         return conflicted
 
@@ -296,7 +334,7 @@ class Pipeline:
                 before = self.incidents.get(incident_id)
                 if before is None:
                     continue
-                incident = self.update(incident_id, settle_now)
+                incident = self.update(incident_id, settle_now, first=before)
             except Exception:
                 log.exception("pipeline.tick_failed", extra={"incident_id": incident_id})
                 continue

@@ -122,6 +122,14 @@ class Router:
                 return [current.id]
             if (
                 current is not None
+                and current.resolved_at is not None
+                and r.signal.time <= current.resolved_at
+            ):
+                # part of its history: a redelivery of a signal it absorbed before its record failed
+                # (the incident moved on meanwhile), or a late one; applying it changes nothing more
+                return [current.id]
+            if (
+                current is not None
                 and r.signal.status == "firing"
                 and current.resolved_at is not None
                 and r.signal.time - current.resolved_at <= window

@@ -39,6 +39,8 @@ class Settings:
     unowned_quiet_period: timedelta = timedelta(0)
     """Grouping and quiet period of signals that match no service in the catalog."""
     max_conflict_retries: int = 8
+    max_failure_retries: int = 4
+    """An item whose store call failed is tried this many more times within the invocation."""
     max_event_age: timedelta = timedelta(days=30)
     max_event_lead: timedelta = timedelta(days=1)
     """The window around the clock an event's time must fall in (see :meth:`Pipeline.admit`)."""
