@@ -101,8 +101,11 @@ class Notifier:
         event or the scheduled flush sends it, after looking for what may have reached Slack.
         """
         try:
-            done = self._sync_root(incident)
-            self._sync_thread(incident)
+            record = self.messages.message_for(incident.id)
+            done = self._root(incident, record)
+            if record is None or record.ts is None:  # posted (or adopted) just now
+                record = self.messages.message_for(incident.id)
+            self._sync_thread(incident, record)
             return done
         except ChatError as exc:
             log.warning("slack.pending", extra={"incident_id": incident.id, "error": str(exc)})
@@ -116,7 +119,9 @@ class Notifier:
             return False
 
     def _sync_root(self, incident: Incident) -> bool:
-        record = self.messages.message_for(incident.id)
+        return self._root(incident, self.messages.message_for(incident.id))
+
+    def _root(self, incident: Incident, record: MessageRecord | None) -> bool:
         now = self.clock.now()
         if record is None:
             if not self.messages.claim(incident.id, self.channel_for(incident), now=now):
@@ -162,17 +167,19 @@ class Notifier:
             )  # it moved on while we posted: show the newest (or leave it pending)
         return True
 
-    def _sync_thread(self, incident: Incident) -> None:
-        if self.timeline is None:
+    def _sync_thread(self, incident: Incident, record: MessageRecord | None) -> None:
+        if self.timeline is None or record is None or record.ts is None:
             return
-        record = self.messages.message_for(incident.id)
-        if record is None or record.ts is None:
-            return
+        if record.thread_version >= incident.version:
+            return  # every reply up to this version is in the thread already
+        record = self.messages.message_for(incident.id, entries=True) or record
+        complete = True
         for entry in replies(self.timeline(incident.id)):
             if entry.key in record.posted_entries:
                 continue
             if not self.messages.claim_entry(incident.id, entry.key, now=self.clock.now()):
-                continue  # another worker posts it
+                complete = False
+                continue  # another worker posts it (or, if it fails, its claim lapses)
             key = MessageKey(incident.id, entry.key)
             try:
                 # a claim taken over (never confirmed): its reply may be in the thread already
@@ -185,3 +192,5 @@ class Notifier:
                 self.messages.claim_entry(incident.id, entry.key, now=self.clock.now(), release=True)
                 raise
             self.messages.confirm_entry(incident.id, entry.key)
+        if complete:
+            self.messages.mark_thread(incident.id, incident.version)

@@ -343,12 +343,18 @@ class MessageRecord:
     pending_entries: tuple[str, ...] = ()
     """Timeline entries claimed but not confirmed: a post that may have reached Slack, looked for
     before it is posted again."""
+    thread_version: int = 0
+    """The thread has every notable entry of the incident up to this version (its timeline need not be
+    read again until the version moves)."""
 
 
 class MessageStore(Protocol):
     """Which Slack message shows which incident; the claim makes the root post happen once."""
 
-    def message_for(self, incident_id: str) -> MessageRecord | None: ...
+    def message_for(self, incident_id: str, *, entries: bool = False) -> MessageRecord | None:
+        """The root message's record; with ``entries``, also which thread replies are confirmed or
+        pending (a second read, only needed when the thread is brought up to date)."""
+        ...
 
     def claim(self, incident_id: str, channel: str, *, now: datetime) -> bool:
         """Reserve the right to post the root message; False if somebody holds it (a claim that was
@@ -372,4 +378,8 @@ class MessageStore(Protocol):
 
     def confirm_entry(self, incident_id: str, key: str) -> None:
         """The entry's reply is in Slack: it is never posted again."""
+        ...
+
+    def mark_thread(self, incident_id: str, version: int) -> None:
+        """Every notable entry up to ``version`` is in the thread (``thread_version`` never goes back)."""
         ...

@@ -23,8 +23,8 @@ link                              BatchWriteItem per 25 rows
 remember / silence                1 PutItem
 recall / silences / signals_of    1 Query
 timeline / runs                   1 Query
-get                               1 GetItem
-message_for                       1 Query (the root's row and its replies' rows)
+get / message_for                 1 GetItem (message_for with ``entries``: 1 Query, the root's row
+                                  and its replies' rows)
 open_for                          1 GetItem (the service's pointer), +1 GetItem when it is active
 prefetch                          BatchGetItem per 100 services, +1 per 100 incidents wanted
 create                            1 TransactWriteItems
@@ -35,6 +35,7 @@ save                              1 TransactWriteItems; +1 UpdateItem when a reo
 claim                             1 PutItem
 claim_entry                       1 PutItem (with ``release``: 1 UpdateItem)
 store / confirm_entry / release   1 UpdateItem
+mark_thread                       1 UpdateItem
 record_run                        1 TransactWriteItems (refused when the execution is recorded)
 finish_run                        1 GetItem, +1 UpdateItem when the execution is known
 all_incidents                     1 Scan

@@ -34,6 +34,7 @@ class _Message:
     updated_at: datetime | None = None
     posted: list[str] = field(default_factory=list)
     """Replies claimed before they had rows of their own (the adapter reads the old ``posted`` set)."""
+    thread_version: int = 0
 
 
 @dataclass(slots=True)
@@ -60,17 +61,19 @@ class MessageRows(_Rows):
         self.entries: dict[str, dict[str, _Entry]] = {}
         """incident id -> {entry key: its reply's claim}"""
 
-    def message_for(self, incident_id: str) -> MessageRecord | None:
-        """One Query: the ``SLACK`` row and the reply rows beside it."""
+    def message_for(self, incident_id: str, *, entries: bool = False) -> MessageRecord | None:
+        """The ``SLACK`` row (a GetItem); with ``entries``, and the reply rows beside it (a Query)."""
         with self._lock:
             self._count()
             row = self.messages.get(incident_id)
             if row is None:
                 return None
             claimed = row.claimed_at
-            rows = self.entries.get(incident_id, {})
-            posted = set(row.posted) | {k for k, e in rows.items() if e.done}
-            pending = {k for k, e in rows.items() if not e.done} - posted
+            posted, pending = set(row.posted), set()
+            if entries:
+                rows = self.entries.get(incident_id, {})
+                posted |= {k for k, e in rows.items() if e.done}
+                pending = {k for k, e in rows.items() if not e.done} - posted
             return MessageRecord(
                 incident_id=incident_id,
                 channel=row.channel,
@@ -80,6 +83,7 @@ class MessageRows(_Rows):
                 claimed_at=datetime.fromtimestamp(claimed, tz=UTC) if claimed is not None else None,
                 updated_at=row.updated_at,
                 pending_entries=tuple(sorted(pending)),
+                thread_version=row.thread_version,
             )
 
     def claim(self, incident_id: str, channel: str, *, now: datetime) -> bool:
@@ -139,6 +143,14 @@ class MessageRows(_Rows):
             rows = self.entries.setdefault(incident_id, {})
             entry = rows.setdefault(key, _Entry(None))
             entry.done = True
+
+    def mark_thread(self, incident_id: str, version: int) -> None:
+        """An UpdateItem conditional on the row and a lower mark: the mark never goes back."""
+        with self._lock:
+            self._count()
+            row = self.messages.get(incident_id)
+            if row is not None and row.thread_version < version:
+                row.thread_version = version
 
     def release(self, incident_id: str) -> None:
         """The claim lapses at once; the row stays, so the next attempt looks for the post first."""

@@ -363,8 +363,9 @@ def test_each_thread_reply_is_claimed_once_with_a_lease(world: Any) -> None:
     assert store.claim_entry("inc-1", "k1", now=T0) and store.claim_entry("inc-1", "k2", now=T0)
     assert not store.claim_entry("inc-1", "k1", now=T0 + CLAIM_LEASE)  # held
     store.confirm_entry("inc-1", "k2")
-    record = store.message_for("inc-1")
+    record = store.message_for("inc-1", entries=True)
     assert (record.posted_entries, record.pending_entries) == (("k2",), ("k1",))
+    assert store.message_for("inc-1").posted_entries == ()  # one GetItem: the root's row alone
     assert store.claim_entry("inc-1", "k1", now=T0, release=True)  # its post failed: given back
     assert not store.claim_entry("inc-1", "k2", now=T0, release=True)  # done: never given back
     assert not store.claim_entry("inc-1", "k9", now=T0, release=True)  # never claimed
@@ -373,7 +374,7 @@ def test_each_thread_reply_is_claimed_once_with_a_lease(world: Any) -> None:
     assert store.claim_entry("inc-1", "k1", now=T0 + CLAIM_LEASE + timedelta(seconds=1))
     assert not store.claim_entry("inc-1", "k2", now=DAY1)
     store.confirm_entry("inc-1", "k1")
-    record = store.message_for("inc-1")
+    record = store.message_for("inc-1", entries=True)
     assert (record.posted_entries, record.pending_entries) == (("k1", "k2"), ())
 
 

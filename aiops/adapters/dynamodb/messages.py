@@ -14,18 +14,21 @@ class MessageRows(Table):
     """``INC#<id>`` | ``SLACK``: the root message; ``INC#<id>`` | ``SLACK#<entry key>``: the claim of one
     thread reply (``done`` once Slack took it). One Query reads both."""
 
-    def message_for(self, incident_id: str) -> MessageRecord | None:
-        rows = self._query(f"INC#{incident_id}", "SLACK")
-        item = next((r for r in rows if r["sk"]["S"] == "SLACK"), None)
+    def message_for(self, incident_id: str, *, entries: bool = False) -> MessageRecord | None:
+        root = {"pk": _s(f"INC#{incident_id}"), "sk": _s("SLACK")}
+        if entries:
+            rows = self._query(f"INC#{incident_id}", "SLACK")
+            item = next((r for r in rows if r["sk"]["S"] == "SLACK"), None)
+        else:
+            rows = []
+            item = self.client.get_item(TableName=self.table, Key=root, ConsistentRead=True).get("Item")
         if item is None:
             return None
         posted = list(item.get("posted", {}).get("SS", ()))  # replies claimed before entry rows existed
         pending: list[str] = []
         for row in rows:
-            entry = row["sk"]["S"].removeprefix("SLACK#")
-            if row["sk"]["S"] == "SLACK":
-                continue
-            (posted if "done" in row else pending).append(entry)
+            if row["sk"]["S"] != "SLACK":
+                (posted if "done" in row else pending).append(row["sk"]["S"].removeprefix("SLACK#"))
         claimed = item.get("claimed_at", {}).get("N")
         return MessageRecord(
             incident_id=incident_id,
@@ -36,6 +39,7 @@ class MessageRows(Table):
             claimed_at=datetime.fromtimestamp(int(claimed), tz=self.clock.now().tzinfo) if claimed else None,
             updated_at=_time(item["updated_at"]["S"]) if "updated_at" in item else None,
             pending_entries=tuple(sorted(set(pending) - set(posted))),
+            thread_version=int(item.get("thread_version", {}).get("N", "0")),
         )
 
     def claim(self, incident_id: str, channel: str, *, now: datetime) -> bool:
@@ -117,6 +121,19 @@ class MessageRows(Table):
             UpdateExpression="SET done = :true",
             ExpressionAttributeValues={":true": {"BOOL": True}},
         )
+
+    def mark_thread(self, incident_id: str, version: int) -> None:
+        try:
+            self.client.update_item(
+                TableName=self.table,
+                Key={"pk": _s(f"INC#{incident_id}"), "sk": _s("SLACK")},
+                UpdateExpression="SET thread_version = :v",
+                ConditionExpression="attribute_exists(pk) AND "
+                "(attribute_not_exists(thread_version) OR thread_version < :v)",
+                ExpressionAttributeValues={":v": _n(version)},
+            )
+        except self.client.exceptions.ConditionalCheckFailedException:
+            return  # a later version was marked meanwhile
 
     def release(self, incident_id: str) -> None:
         """The claim lapses at once; the record stays, so the next attempt looks for the post first."""
