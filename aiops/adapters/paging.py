@@ -163,6 +163,8 @@ def pager_from(
 
     def from_secret() -> Mapping[str, SecretStr]:
         value = secret.get() if secret is not None else None
+        if value is None and secret is not None and secret.unreadable:  # not "no key": try again later
+            raise PagerError(f"the routing keys could not be read ({secret.name})")
         return parse_routing_keys(value.get_secret_value()) if value is not None else {}
 
     return PagerRouter(

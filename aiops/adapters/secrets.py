@@ -14,12 +14,8 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from pydantic import SecretStr
-
-if TYPE_CHECKING:
-    pass
 
 log = logging.getLogger(__name__)
 
@@ -27,10 +23,23 @@ DEFAULT_MAX_AGE = 60
 """Seconds a secret's value is reused before Secrets Manager is asked again."""
 
 
+SECRET_ATTEMPTS = 3
+"""Reads of a secret before giving up for now: Secrets Manager throttles (after botocore's own retries),
+and a page must not wait a minute, or go to the fallback, over one throttled read."""
+
+
 def read_secret(arn: str, *, max_age: int = DEFAULT_MAX_AGE) -> str:
-    """One read through Powertools' cache (``max_age`` seconds); raises what Secrets Manager raises."""
+    """A read through Powertools' cache (``max_age`` seconds), tried up to :data:`SECRET_ATTEMPTS` times
+    (0.2 s, then 0.4 s apart); raises what Secrets Manager raised last."""
+    import time
+
     from aws_lambda_powertools.utilities.parameters import get_secret
 
+    for attempt in range(SECRET_ATTEMPTS - 1):
+        try:
+            return str(get_secret(arn, max_age=max_age))
+        except Exception:  # throttled, timed out: once more, a moment later
+            time.sleep(0.2 * 2**attempt)
     return str(get_secret(arn, max_age=max_age))
 
 
@@ -53,6 +62,8 @@ class Secret:
         self.max_age = max_age
         self.name = name
         self._read = read
+        self.unreadable = False
+        """The last read failed (as opposed to: the secret holds no value yet)."""
 
     @property
     def configured_somewhere(self) -> bool:
@@ -63,11 +74,13 @@ class Secret:
         """The current value, or None while it is missing or still the placeholder. A failed read is
         None too (logged): the caller waits and asks again later, it never fails a batch over it."""
         raw = self.value
+        self.unreadable = False
         if raw is None and self.arn:
             try:
                 raw = self._read(self.arn, max_age=self.max_age)
             except Exception as exc:  # throttled, denied, deleted: wait, and say why
                 log.warning("secret.unreadable", extra={"secret": self.name, "error": type(exc).__name__})
+                self.unreadable = True
                 return None
         if raw and self.accept(raw):
             return SecretStr(raw)
