@@ -1,0 +1,406 @@
+"""The chaos harness: the storm through the real handlers, on moto and the local fakes, with faults.
+
+What it simulates, as AWS does it:
+- **SQS -> Lambda**: the ingest queue (batches of 10) and the automation queue (SSM's status events); a
+  batch item the handler reports failed, or the whole batch when the handler raises or is killed,
+  becomes visible again after the visibility timeout (3 min) and goes to the dead-letter queue after
+  its fifth receive.
+- **Lambda**: containers with their own clients, built at cold start (the Slack token and the
+  PagerDuty key read from Secrets Manager, faults included); the 30 s function timeout, on a virtual
+  clock: a sleep (a retry's backoff, a Retry-After) costs no real time but moves the clock and counts,
+  as does a timeout (its client's production timeout); past 30 s the invocation is killed.
+- **The scheduled flush** every minute; **SSM** runs each execution for 2 min and reports its end on
+  EventBridge; **the on-call** clicks Approve once Slack shows the button (again if it did not take).
+- **Faults**: AWS errors after botocore's retries into DynamoDB, SSM, CloudWatch and Secrets Manager
+  (:mod:`tests.support.aws_faults`); Slack and PagerDuty answering 429, 500 or nothing in time, after
+  the call took effect. All drawn from RNGs seeded by (rate, seed): a run is the same run every time.
+
+The run ends when the storm has been delivered and then nothing changes for a few flushes; its end state
+is compared with the fault-free run's by :mod:`tests.chaos.verdict`.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import random
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from unittest import mock
+
+import boto3
+
+from aiops.adapters import wiring
+from aiops.adapters.config import Config
+from aiops.adapters.dynamodb import DynamoStore, create_table
+from aiops.adapters.pagerduty import PagerDuty
+from aiops.adapters.remediation import KILL_SWITCH, SsmRemediator
+from aiops.adapters.slack import SlackChat, web_client
+from aiops.adapters.wiring import App, build_app
+from aiops.local.emulator import LOCAL_ENV, one_request_at_a_time
+from aiops.local.lambda_events import LambdaContext
+from aiops.local.memory import FixedClock
+from aiops.playbooks import load_playbooks
+from aiops.runbooks import load_runbooks
+from tests.chaos.storm import APPROVER, APPROVES_AFTER, CATALOG, T0, storm
+from tests.support.aws_faults import AwsFaults
+from tests.support.fake_pagerduty import Chaos as PagerChaos
+from tests.support.fake_pagerduty import FakePagerDuty
+from tests.support.fake_slack import Chaos as SlackChaos
+from tests.support.fake_slack import FakeSlack
+from tests.support.fake_ssm import FakeAutomation
+
+TABLE = "aiops"
+BATCH = 10
+VISIBILITY = timedelta(minutes=3)
+MAX_RECEIVES = 5
+FUNCTION_TIMEOUT = 30.0
+CLIENT_TIMEOUT = 0.15
+"""Real seconds the local Slack and PagerDuty clients wait (the fakes hold a "timeout" 0.3 s)."""
+TIMEOUT_COST = {"slack": 4.0, "pagerduty": 10.0, "aws": 5.0}
+"""Virtual seconds a timeout costs: the production client timeouts (AWS: a 5 s read timeout)."""
+QUIET_ROUNDS = 3
+MAX_ROUNDS = 40
+SLACK_TOKEN = "xoxb-test-token"
+PAGERDUTY_KEY = "R0UTINGKEY0123456789abcdefABCDEF"
+
+
+class FunctionTimeout(BaseException):
+    """Lambda killed the invocation (a BaseException: no ``except Exception`` in the code stops it)."""
+
+
+@dataclass
+class VirtualTime:
+    clock: FixedClock
+    spent: float = 0.0
+    limit: float | None = None
+
+    def sleep(self, seconds: float) -> None:
+        self.charge(seconds)
+
+    def charge(self, seconds: float, *, kill: bool = True) -> None:
+        self.spent += seconds
+        self.clock.set(self.clock.now() + timedelta(seconds=seconds))
+        if kill and self.limit is not None and self.spent > self.limit:
+            raise FunctionTimeout
+
+
+@dataclass
+class Message:
+    id: str
+    body: str
+    visible_at: datetime
+    receives: int = 0
+
+
+@dataclass
+class Queue:
+    name: str
+    messages: list[Message] = field(default_factory=list)
+    dlq: list[Message] = field(default_factory=list)
+    sent: int = 0
+
+    def send(self, body: str, now: datetime) -> None:
+        self.sent += 1
+        self.messages.append(Message(f"{self.name}-{self.sent:04d}", body, now))
+
+    def receive(self, now: datetime) -> list[Message]:
+        batch = [m for m in self.messages if m.visible_at <= now][:BATCH]
+        for m in batch:
+            m.receives += 1
+            m.visible_at = now + VISIBILITY  # in flight: visible again after the timeout unless deleted
+        return batch
+
+    def settle(self, batch: list[Message], failed: set[str]) -> None:
+        for m in batch:
+            if m.id not in failed:
+                self.messages.remove(m)
+            elif m.receives >= MAX_RECEIVES:
+                self.messages.remove(m)
+                self.dlq.append(m)
+
+    def lambda_event(self, batch: list[Message]) -> dict[str, Any]:
+        return {
+            "Records": [
+                {
+                    "messageId": m.id,
+                    "receiptHandle": f"rh-{m.id}-{m.receives}",
+                    "body": m.body,
+                    "attributes": {
+                        "ApproximateReceiveCount": str(m.receives),
+                        "SentTimestamp": "0",
+                        "SenderId": "events.amazonaws.com",
+                        "ApproximateFirstReceiveTimestamp": "0",
+                    },
+                    "messageAttributes": {},
+                    "md5OfBody": "",
+                    "eventSource": "aws:sqs",
+                    "eventSourceARN": f"arn:aws:sqs:us-east-1:111122223333:aiops-{self.name}",
+                    "awsRegion": "us-east-1",
+                }
+                for m in batch
+            ]
+        }
+
+
+@dataclass
+class Stats:
+    invocations: Counter[str] = field(default_factory=Counter)
+    killed: int = 0
+    raised: int = 0
+    clicks: int = 0
+    trace: list[str] = field(default_factory=list)
+    """What each invocation was handed and how it ended (for a failing run's report)."""
+    longest: float = 0.0
+    """The longest invocation, in virtual seconds."""
+
+
+class Container:
+    """One Lambda container of a function: its app is built at its first invocation (cold start)."""
+
+    def __init__(self, world: World, name: str) -> None:
+        self.world = world
+        self.name = name
+        self.app: App | None = None
+
+    def get(self) -> App:
+        if self.app is None:
+            self.app = self.world.cold_start()
+        return self.app
+
+
+class World:
+    """One run: moto, the fakes, the queues, the containers, the faults, all on one virtual clock."""
+
+    def __init__(self, slack: FakeSlack, pagerduty: FakePagerDuty, *, rate: float, seed: int) -> None:
+        rng = random.Random(f"chaos:{rate}:{seed}")
+        self.rate = rate
+        self.clock = FixedClock(T0)
+        self.time = VirtualTime(self.clock)
+        self.faults = AwsFaults(random.Random(rng.random()), rate, on_timeout=self._aws_timeout)
+        self.slack, self.pagerduty = slack, pagerduty
+        slack.reset()
+        pagerduty.reset()
+        if rate:
+            slack.chaos = SlackChaos(
+                random.Random(rng.random()), rate, hold=0.3, on_timeout=lambda _: self._charge("slack")
+            )
+            pagerduty.chaos = PagerChaos(
+                random.Random(rng.random()), rate, hold=0.3, on_timeout=lambda _: self._charge("pagerduty")
+            )
+        self.automation = FakeAutomation(clock=self.clock.now)
+        self.ingest, self.updates = Queue("ingest"), Queue("automation")
+        self.containers = {n: Container(self, n) for n in ("ingest", "automation", "flush", "slack")}
+        self.stats = Stats()
+        self.secrets: dict[str, str] = {}
+        self.observer: DynamoStore | None = None
+
+    # -- set-up -------------------------------------------------------------------------------------
+
+    def provision(self) -> None:
+        ddb = boto3.client("dynamodb", region_name="us-east-1")
+        create_table(ddb, TABLE)
+        ssm = boto3.client("ssm", region_name="us-east-1")
+        ssm.put_parameter(Name=KILL_SWITCH, Value="true", Type="String", Overwrite=True)
+        for name in ("/llm/chat-assistant/prompt", "/llm/cost-bot/max-tokens"):
+            for value in ("v1", "v2"):
+                ssm.put_parameter(Name=name, Value=value, Type="String", Overwrite=True)
+        sm = boto3.client("secretsmanager", region_name="us-east-1")
+        for name, value in (("slack", SLACK_TOKEN), ("pagerduty", PAGERDUTY_KEY)):
+            self.secrets[name] = sm.create_secret(Name=f"aiops/{name}", SecretString=value)["ARN"]
+        for channel in ("#inc-chat-assistant", "#inc-cost-bot", "#inc-doc-search"):
+            self.slack.channel_id(channel)  # the channels exist before the bot posts
+        self.observer = DynamoStore(TABLE, clock=self.clock, client=ddb)  # the harness's own eyes: no faults
+
+    def cold_start(self) -> App:
+        """What a Lambda container does on its first invocation, with its own (faulty) clients."""
+        from aws_lambda_powertools.utilities.parameters.constants import DEFAULT_PROVIDERS
+        from aws_lambda_powertools.utilities.parameters.secrets import SecretsProvider
+
+        def client(service: str) -> Any:
+            return self.faults.attach(boto3.client(service, region_name="us-east-1"))  # type: ignore[call-overload]
+
+        DEFAULT_PROVIDERS["secrets"] = SecretsProvider(boto3_client=client("secretsmanager"))
+        config = Config.from_env(
+            {
+                "AIOPS_CATALOG_FILE": str(CATALOG),
+                "SLACK_BOT_TOKEN_SECRET_ARN": self.secrets["slack"],
+                "SLACK_API_URL": self.slack.url,
+                "SLACK_CHANNEL": "#aiops",
+                "PAGERDUTY_ROUTING_KEY_SECRET_ARN": self.secrets["pagerduty"],
+                "PAGERDUTY_EVENTS_URL": self.pagerduty.url,
+            },
+            table_name=TABLE,
+        )
+        assert config.slack_token is not None and config.pagerduty_key is not None
+        ssm = client("ssm")
+        self.automation.attach(ssm)  # after the faults: a fault answers first
+        chat = SlackChat(
+            web_client(
+                config.slack_token.get_secret_value(), base_url=config.slack_api_url, timeout=CLIENT_TIMEOUT
+            ),
+            now=lambda: self.clock.now().timestamp(),
+        )
+        pager = PagerDuty(
+            config.pagerduty_key.get_secret_value(), url=config.pagerduty_url, timeout=CLIENT_TIMEOUT
+        )
+        return build_app(
+            config,
+            clock=self.clock,
+            dynamodb=client("dynamodb"),
+            cloudwatch=client("cloudwatch"),
+            remediator=SsmRemediator(ssm),
+            chat=chat,
+            pager=pager,
+        )
+
+    # -- time ---------------------------------------------------------------------------------------
+
+    def _charge(self, what: str) -> None:
+        self.time.charge(TIMEOUT_COST[what], kill=False)  # from the fake's thread: counted, checked after
+
+    def _aws_timeout(self) -> None:
+        self.time.charge(TIMEOUT_COST["aws"])
+
+    def advance(self, to: datetime) -> None:
+        if to > self.clock.now():
+            self.clock.set(to)
+
+    # -- Lambda -------------------------------------------------------------------------------------
+
+    def invoke(self, function: str, event: dict[str, Any]) -> dict[str, Any] | None:
+        """One invocation; None when it raised or was killed (SQS then redelivers the whole batch)."""
+        from handlers import automation, flush, ingest
+
+        module: Any = {"ingest": ingest, "automation": automation, "flush": flush}[function]
+        self.stats.invocations[function] += 1
+        self.advance(self.clock.now() + timedelta(seconds=1))
+        self.time.spent, self.time.limit = 0.0, FUNCTION_TIMEOUT
+        self.faults.active = True
+        result: dict[str, Any] | None = None
+        try:
+            module.use(self.containers[function].get())
+            result = module.handler(event, LambdaContext(function_name=f"aiops-{function}"))
+        except FunctionTimeout:
+            pass
+        except Exception:
+            self.stats.raised += 1
+        finally:
+            self.faults.active = False
+            self.time.limit = None
+            module.use(None)
+        self.stats.longest = max(self.stats.longest, self.time.spent)
+        killed = self.time.spent > FUNCTION_TIMEOUT
+        self.stats.killed += killed
+        ids = [r["messageId"] for r in event.get("Records", [])]
+        failed = "killed" if killed else "raised" if result is None else result.get("batchItemFailures")
+        when, faults = f"{self.clock.now():%H:%M:%S}", len(self.faults.log)
+        self.stats.trace.append(f"{when} {function} {ids} -> {failed} (faults so far: {faults})")
+        return None if killed else result
+
+    def drain(self, queue: Queue, function: str) -> None:
+        while batch := queue.receive(self.clock.now()):
+            response = self.invoke(function, queue.lambda_event(batch))
+            if response is None:
+                failed = {m.id for m in batch}
+            else:
+                failed = {f["itemIdentifier"] for f in response.get("batchItemFailures", [])}
+            queue.settle(batch, failed)
+
+    def click_approve(self) -> None:
+        """The on-call clicks Approve on what Slack shows (through the Slack app's own container)."""
+        buttons = [
+            element
+            for message in self.slack.roots()
+            for block in message.get("blocks") or []
+            if block.get("type") == "actions"
+            for element in block.get("elements") or []
+        ]
+        for element in buttons:
+            if element.get("action_id") == "aiops_approve":
+                self._approve(*str(element.get("value", "")).partition("|")[::2])
+
+    def _approve(self, incident_id: str, playbook: str) -> None:
+        self.stats.clicks += 1
+        self.faults.active = True
+        try:  # the lazy listener: what it raises is swallowed, as bolt does
+            app = self.containers["slack"].get()
+            app.remediation.approve(incident_id, playbook, APPROVER, app.pipeline.update)
+            refreshed = app.store.get(incident_id)
+            if refreshed is not None:
+                app.pipeline.notify(refreshed)
+        except Exception:
+            self.stats.raised += 1
+        finally:
+            self.faults.active = False
+
+    # -- the run ------------------------------------------------------------------------------------
+
+    def run(self, observe: Callable[[World], Any]) -> None:
+        events = storm()
+        pending = list(events)
+        last, quiet, previous = events[-1][0], 0, None
+        for minute in range(MAX_ROUNDS):
+            now = T0 + timedelta(minutes=minute + 1)
+            self.advance(now)
+            while pending and pending[0][0] <= now:
+                self.ingest.send(json.dumps(pending.pop(0)[1]), now)
+            self.drain(self.ingest, "ingest")
+            for ex in self.automation.advance():
+                self.updates.send(json.dumps(self.automation.status_event(ex)), self.clock.now())
+            self.drain(self.updates, "automation")
+            if now >= T0 + APPROVES_AFTER:
+                self.click_approve()
+            self.advance(now + timedelta(seconds=30))
+            self.invoke("flush", {"source": "aws.events", "detail-type": "Scheduled Event"})
+            if now <= last or self.ingest.messages or self.updates.messages:
+                continue
+            snapshot = observe(self)
+            quiet = quiet + 1 if snapshot == previous else 0
+            previous = snapshot
+            if quiet >= QUIET_ROUNDS:
+                return
+
+
+@contextmanager
+def virtual_sleep(world: World) -> Iterator[None]:
+    """time.sleep costs no real time in a run: it moves the virtual clock (see VirtualTime). And the
+    files a cold start parses (catalog, playbooks, runbooks: the same in every container) are parsed
+    once per session: what a cold start reads from AWS is what the runs exercise, not YAML."""
+    with (
+        mock.patch.object(time, "sleep", world.time.sleep),
+        mock.patch.object(wiring, "read_catalog", _read_catalog),
+        mock.patch.object(wiring, "load_runbooks", _load_runbooks),
+        mock.patch.object(wiring, "load_playbooks", _load_playbooks),
+    ):
+        yield
+
+
+_read_catalog = functools.cache(wiring.read_catalog)
+_load_runbooks = functools.cache(load_runbooks)
+_load_playbooks = functools.cache(load_playbooks)
+
+
+@contextmanager
+def aws() -> Iterator[None]:
+    """moto for one run, with dummy credentials."""
+    import os
+
+    from moto import mock_aws
+
+    saved = {k: os.environ.get(k) for k in LOCAL_ENV}
+    os.environ.update(LOCAL_ENV)
+    try:
+        with mock_aws(), one_request_at_a_time():
+            yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v

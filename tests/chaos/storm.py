@@ -1,0 +1,87 @@
+"""The chaos storm: three services failing at once, one per way an incident ends.
+
+- ``chat-assistant``: a prompt change, then four symptoms (one firing twice): PromptRollback starts by
+  itself, SSM reports success, the incident is mitigated, then every alarm clears and it resolves.
+- ``cost-bot``: a budget alert and a token alarm: TokenCap waits for an approval in Slack; the on-call
+  approves it, it runs, the incident is mitigated.
+- ``doc-search``: an upstream retriever and the api downstream: no runbook fits, it pages; every alarm
+  clears, the flush resolves it after its quiet period, and so resolves the page.
+
+Some events are delivered twice (EventBridge delivers at least once), a little later.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from tests.support.events import alarm_event
+
+ROOT = Path(__file__).resolve().parents[2]
+CATALOG = Path(__file__).resolve().parent / "catalog.yaml"
+T0 = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+APPROVER = "U0ONCALL"
+APPROVES_AFTER = timedelta(minutes=3)
+"""The on-call looks at Slack a few minutes in (once the token alarm has joined the cost incident)."""
+
+
+def _at(seconds: int) -> str:
+    return (T0 + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _change(seconds: int) -> dict[str, Any]:
+    line = (
+        (ROOT / "examples" / "scenarios" / "1-prompt-regression" / "events.jsonl").read_text().splitlines()[0]
+    )
+    event: dict[str, Any] = json.loads(line)
+    event.update(id="18000000-0000-4000-8000-000000000001", time=_at(seconds))
+    return event
+
+
+def _budget(seconds: int) -> dict[str, Any]:
+    line = (ROOT / "examples" / "scenarios" / "4-cost-runaway" / "events.jsonl").read_text().splitlines()[0]
+    note: dict[str, Any] = json.loads(line)
+    note.update(
+        MessageId="18000000-0000-4000-8000-000000000002",
+        Timestamp=_at(seconds).replace("Z", ".000Z"),
+        Message=note["Message"].replace("chat-assistant-monthly", "cost-bot-monthly"),
+        Subject=note["Subject"].replace("chat-assistant-monthly", "cost-bot-monthly"),
+    )
+    return note
+
+
+def _alarm(name: str, state: str, seconds: int, previous: str | None = None) -> dict[str, Any]:
+    return alarm_event(name, state, _at(seconds), previous=previous)
+
+
+def storm() -> list[tuple[datetime, dict[str, Any]]]:
+    """(delivery time, event) in delivery order: the same for every run."""
+    chat = ["chat-assistant-guardrail-interventions", "chat-assistant-orch-latency"]
+    chat += ["chat-assistant-api-latency", "chat-assistant-api-5xx"]
+    docs = ["doc-search-rag-latency", "doc-search-api-latency", "doc-search-api-5xx"]
+    events: list[tuple[int, dict[str, Any]]] = [(10, _change(10)), (30, _budget(30))]
+    events += [(60 + 10 * i, _alarm(name, "ALARM", 60 + 10 * i)) for i, name in enumerate(chat)]
+    events += [(45 + 10 * i, _alarm(name, "ALARM", 45 + 10 * i)) for i, name in enumerate(docs)]
+    events += [(100, _alarm("cost-bot-output-tokens", "ALARM", 100))]
+    events += [(150, _alarm(chat[-1], "ALARM", 150, previous="ALARM"))]  # firing again: it only counts
+    events += [(240 + 10 * i, _alarm(name, "OK", 240 + 10 * i)) for i, name in enumerate(docs)]
+    events += [(360 + 10 * i, _alarm(name, "OK", 360 + 10 * i)) for i, name in enumerate(chat)]
+    twice = [events[0], events[1], events[2], events[6], events[-1]]
+    events += [(t + 25, e) for t, e in twice]  # delivered again, a little later
+    events.sort(key=lambda te: te[0])
+    return [(T0 + timedelta(seconds=t), e) for t, e in events]
+
+
+def signal_ids(events: list[tuple[datetime, dict[str, Any]]]) -> dict[str, set[str]]:
+    """The ids each service's incident must absorb (changes explain; they are not members)."""
+    out: dict[str, set[str]] = {}
+    for _, e in events:
+        if "MessageId" in e:
+            out.setdefault("cost-bot", set()).add(e["MessageId"])
+        elif e["source"] == "aws.cloudwatch":
+            name = e["detail"]["alarmName"]
+            service = next(s for s in ("chat-assistant", "cost-bot", "doc-search") if name.startswith(s))
+            out.setdefault(service, set()).add(e["id"])
+    return out

@@ -1,0 +1,87 @@
+"""Seeded AWS faults through botocore event hooks: what AWS really answers once botocore's own retries
+gave up, injected into a fraction of the calls of the clients they are attached to.
+
+A ``before-call`` handler that answers short-circuits the request (botocore's retries never run: the
+error surfaces as if they had all failed): throttling (``ProvisionedThroughputExceededException`` and
+``ThrottlingException`` for DynamoDB, ``ThrottlingException`` for SSM and Secrets Manager,
+``Throttling`` for CloudWatch) and 5xx. A read timeout (``ReadTimeoutError``) is raised either before the
+request (nothing happened) or from ``after-call`` (it happened, and its answer was lost): a write that
+took effect, an SSM start that started.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from botocore.exceptions import ReadTimeoutError
+
+from tests.support.aws_stubs import _Http
+
+ERRORS: dict[str, list[tuple[int, str]]] = {
+    "dynamodb": [
+        (400, "ProvisionedThroughputExceededException"),
+        (400, "ThrottlingException"),
+        (500, "InternalServerError"),
+    ],
+    "ssm": [(400, "ThrottlingException"), (500, "InternalServerError")],
+    "cloudwatch": [(400, "Throttling"), (500, "InternalServiceFault")],
+    "secretsmanager": [(400, "ThrottlingException"), (500, "InternalServiceError")],
+}
+"""(status, code) per service; a third of the faults are read timeouts instead."""
+
+
+@dataclass
+class AwsFaults:
+    rng: random.Random
+    rate: float
+    active: bool = False
+    injected: Counter[str] = field(default_factory=Counter)
+    calls: Counter[str] = field(default_factory=Counter)
+    on_timeout: Callable[[], None] | None = None
+    """Called for every injected read timeout (the harness counts the time it costs)."""
+    log: list[str] = field(default_factory=list)
+    """What was injected into which call, in order (for a failing run's report)."""
+    _lost: list[str] = field(default_factory=list)
+
+    def attach(self, client: Any) -> Any:
+        """Inject into ``client``'s calls; register before any canned answer (the first answer wins)."""
+        service = client.meta.service_model.service_id.hyphenize()
+        client.meta.events.register_first(f"before-call.{service}", self._before)
+        client.meta.events.register_first(f"after-call.{service}", self._after)
+        return client
+
+    def _before(self, model: Any, **_: Any) -> tuple[_Http, dict[str, Any]] | None:
+        if not self.active:
+            return None
+        service = model.service_model.service_id.hyphenize()
+        self.calls[service] += 1
+        if self.rng.random() >= self.rate:
+            return None
+        choices = ERRORS[service]
+        pick = self.rng.randrange(len(choices) + 1)
+        if pick == len(choices):  # a read timeout: before the request, or after it took effect
+            if self.rng.random() < 0.5:
+                self._lost.append(model.name)  # raised from after-call
+                return None
+            self._timeout(service, model.name, "before")
+        status, code = choices[pick]
+        self.injected[f"{service} {code}"] += 1
+        self.log.append(f"{model.name}: {code}")
+        error = {"Code": code, "Message": "injected: what AWS answers after botocore's retries"}
+        return _Http(status), {"Error": error, "ResponseMetadata": {"HTTPStatusCode": status}}
+
+    def _after(self, model: Any, **_: Any) -> None:
+        if self._lost and self._lost[-1] == model.name:
+            self._lost.pop()
+            self._timeout(model.service_model.service_id.hyphenize(), model.name, "after")
+
+    def _timeout(self, service: str, operation: str, when: str) -> None:
+        self.injected[f"{service} ReadTimeoutError ({when})"] += 1
+        self.log.append(f"{operation}: ReadTimeoutError ({when})")
+        if self.on_timeout is not None:
+            self.on_timeout()
+        raise ReadTimeoutError(endpoint_url=f"https://{service}.us-east-1.amazonaws.com/ ({operation})")
