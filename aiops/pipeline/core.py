@@ -329,9 +329,14 @@ class Pipeline:
                 inc, self.clock.now(), self.settings.quiet_period(self.catalog.service(inc.service))
             )
 
+        try:  # one batch read for them all
+            found, _ = self.incidents.prefetch(list(incident_ids), []) if incident_ids else ({}, {})
+        except Exception:  # one by one, then
+            log.exception("pipeline.tick_prefetch_failed")
+            found = {}
         for incident_id in incident_ids:
             try:
-                before = self.incidents.get(incident_id)
+                before = found.get(incident_id) or self.incidents.get(incident_id)
                 if before is None:
                     continue
                 incident = self.update(incident_id, settle_now, first=before)
