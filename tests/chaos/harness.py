@@ -9,13 +9,14 @@ What it simulates, as AWS does it:
   PagerDuty key read from Secrets Manager, faults included); the 30 s function timeout, on a virtual
   clock: a sleep (a retry's backoff, a Retry-After) costs no real time but moves the clock and counts,
   as does a timeout (its client's production timeout); past 30 s the invocation is killed.
-- **The scheduled flush** every minute; **SSM** runs each execution for 2 min and reports its end on
+- **The scheduled flush** every minute; **SSM** runs each execution for 1 min and reports its end on
   EventBridge; **the on-call** clicks Approve once Slack shows the button (again if it did not take).
 - **Faults**: AWS errors after botocore's retries into DynamoDB, SSM, CloudWatch and Secrets Manager
   (:mod:`tests.support.aws_faults`); Slack and PagerDuty answering 429, 500 or nothing in time, after
   the call took effect. All drawn from RNGs seeded by (rate, seed): a run is the same run every time.
 
-The run ends when the storm has been delivered and then nothing changes for a few flushes; its end state
+The run ends when the storm has been delivered, the queues are empty and a flush changed nothing, with
+no work visibly left (:meth:`World.pending`), or after three flushes that changed nothing; its end state
 is compared with the fault-free run's by :mod:`tests.chaos.verdict`.
 """
 
@@ -26,7 +27,7 @@ import json
 import random
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -198,6 +199,8 @@ class World:
         self.containers = {n: Container(self, n) for n in ("ingest", "automation", "flush", "slack")}
         self.stats = Stats()
         self.secrets: dict[str, str] = {}
+        self.answered: set[str] = set()
+        """Approve buttons whose click got an answer (the on-call does not click those again)."""
         self.observer: DynamoStore | None = None
 
     # -- set-up -------------------------------------------------------------------------------------
@@ -313,7 +316,8 @@ class World:
             queue.settle(batch, failed)
 
     def click_approve(self) -> None:
-        """The on-call clicks Approve on what Slack shows (through the Slack app's own container)."""
+        """The on-call clicks Approve on what Slack shows (through the Slack app's own container), and
+        again later only if the click got no answer or was asked to try again."""
         buttons = [
             element
             for message in self.slack.roots()
@@ -322,15 +326,19 @@ class World:
             for element in block.get("elements") or []
         ]
         for element in buttons:
-            if element.get("action_id") == "aiops_approve":
-                self._approve(*str(element.get("value", "")).partition("|")[::2])
+            value = str(element.get("value", ""))
+            if element.get("action_id") == "aiops_approve" and value not in self.answered:
+                self._approve(value)
 
-    def _approve(self, incident_id: str, playbook: str) -> None:
+    def _approve(self, value: str) -> None:
+        incident_id, _, playbook = value.partition("|")
         self.stats.clicks += 1
         self.faults.active = True
-        try:  # the lazy listener: what it raises is swallowed, as bolt does
+        try:  # the lazy listener: what it raises is swallowed, as bolt does (no answer, then)
             app = self.containers["slack"].get()
-            app.remediation.approve(incident_id, playbook, APPROVER, app.pipeline.update)
+            said = app.remediation.approve(incident_id, playbook, APPROVER, app.pipeline.update)
+            if "try again" not in said:
+                self.answered.add(value)
             refreshed = app.store.get(incident_id)
             if refreshed is not None:
                 app.pipeline.notify(refreshed)
@@ -341,7 +349,44 @@ class World:
 
     # -- the run ------------------------------------------------------------------------------------
 
-    def run(self, observe: Callable[[World], Any]) -> None:
+    def snapshot(self) -> Any:
+        """What a next flush could still change, cheaply: the incidents' versions, what Slack,
+        PagerDuty and SSM hold."""
+        assert self.observer is not None
+        incidents = tuple((i.id, i.version) for i in self.observer.all_incidents())
+        slack = tuple(
+            sorted((k, str(m.get("text")), len(str(m.get("blocks")))) for k, m in self.slack.messages.items())
+        )
+        pages = tuple((a.dedup_key, a.status) for a in self.pagerduty.alerts)
+        runs = tuple((e.id, e.status) for e in self.automation.executions.values())
+        return incidents, slack, pages, runs
+
+    def pending(self) -> bool:
+        """Whether some work is visibly left for a later round: a Slack root or thread behind its
+        incident, an action running or waiting for its approval, an incident in its quiet period, a
+        page its incident's record says and PagerDuty does not."""
+        assert self.observer is not None
+        for inc in self.observer.all_incidents():
+            record = self.observer.message_for(inc.id)
+            if record is None or record.ts is None or record.rendered_version < inc.version:
+                return True
+            if record.thread_version < inc.version:
+                return True
+            if any(a.status in ("running", "pending_approval") for a in inc.actions):
+                return True  # SSM will report, or the on-call will click
+            if inc.status == "mitigated" and not inc.firing:
+                return True
+            sent = {e.action for e in inc.escalations}
+            alerts = [a for a in self.pagerduty.alerts if a.dedup_key == inc.id]
+            if "trigger" in sent and not alerts:
+                return True
+            if ("resolve" in sent or inc.status == "resolved") and any(
+                a.status != "resolved" for a in alerts
+            ):
+                return True
+        return False
+
+    def run(self) -> None:
         events = storm()
         pending = list(events)
         last, quiet, previous = events[-1][0], 0, None
@@ -360,10 +405,10 @@ class World:
             self.invoke("flush", {"source": "aws.events", "detail-type": "Scheduled Event"})
             if now <= last or self.ingest.messages or self.updates.messages:
                 continue
-            snapshot = observe(self)
+            snapshot = self.snapshot()
             quiet = quiet + 1 if snapshot == previous else 0
             previous = snapshot
-            if quiet >= QUIET_ROUNDS:
+            if quiet >= QUIET_ROUNDS or (quiet and not self.pending()):
                 return
 
 

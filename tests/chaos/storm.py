@@ -65,9 +65,9 @@ def storm() -> list[tuple[datetime, dict[str, Any]]]:
     events += [(60 + 10 * i, _alarm(name, "ALARM", 60 + 10 * i)) for i, name in enumerate(chat)]
     events += [(45 + 10 * i, _alarm(name, "ALARM", 45 + 10 * i)) for i, name in enumerate(docs)]
     events += [(100, _alarm("cost-bot-output-tokens", "ALARM", 100))]
-    events += [(150, _alarm(chat[-1], "ALARM", 150, previous="ALARM"))]  # firing again: it only counts
-    events += [(240 + 10 * i, _alarm(name, "OK", 240 + 10 * i)) for i, name in enumerate(docs)]
-    events += [(360 + 10 * i, _alarm(name, "OK", 360 + 10 * i)) for i, name in enumerate(chat)]
+    events += [(95, _alarm(chat[-1], "ALARM", 95, previous="ALARM"))]  # firing again: it only counts
+    events += [(180 + 10 * i, _alarm(name, "OK", 180 + 10 * i)) for i, name in enumerate(docs)]
+    events += [(240 + 10 * i, _alarm(name, "OK", 240 + 10 * i)) for i, name in enumerate(chat)]
     twice = [events[0], events[1], events[2], events[6], events[-1]]
     events += [(t + 25, e) for t, e in twice]  # delivered again, a little later
     events.sort(key=lambda te: te[0])

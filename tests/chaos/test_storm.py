@@ -29,7 +29,7 @@ def run(servers: tuple[FakeSlack, FakePagerDuty], rate: float, seed: int) -> tup
     start = time.perf_counter()
     with aws(), virtual_sleep(world):
         world.provision()
-        world.run(observe)
+        world.run()
         outcome = observe(world)
     return outcome, world, time.perf_counter() - start
 

@@ -4,8 +4,9 @@ botocore ``before-call`` handlers (the product's own boto3 calls, only the answe
 as the API reference shows them, with SSM's idempotency: the same ``ClientToken`` with the same
 parameters is the same execution (its id again); with other parameters, ``IdempotentParameterMismatch``.
 
-Executions end (``Success``) a fixed time after they started, on the test's clock; their status changes
-are EventBridge events ("EC2 Automation Execution Status-change Notification") the harness delivers.
+Executions end (``Success``) a fixed time (1 min) after they started, on the test's clock; their status
+changes are EventBridge events ("EC2 Automation Execution Status-change Notification") the harness
+delivers.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ class Execution:
 @dataclass
 class FakeAutomation:
     clock: Callable[[], datetime]
-    duration: timedelta = timedelta(minutes=2)
+    duration: timedelta = timedelta(minutes=1)
     executions: dict[str, Execution] = field(default_factory=dict)
     by_token: dict[str, str] = field(default_factory=dict)
     starts: int = 0
