@@ -59,7 +59,8 @@ def is_transient(exc: BaseException) -> bool:
 
 
 def _transient(exc: BaseException, what: str) -> TransientError:
-    code = getattr(exc, "response", {}).get("Error", {}).get("Code") or type(exc).__name__
+    response = getattr(exc, "response", None) or {}  # a ReadTimeoutError has one, and it is None
+    code = response.get("Error", {}).get("Code") or type(exc).__name__
     return TransientError(f"{what}: {code}")
 
 
