@@ -36,3 +36,20 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
             terminalreporter.write_line(
                 f"rate {r.rate:.0%} seed {r.seed}: {', '.join(r.problems)} {r.detail}"
             )
+
+
+@pytest.fixture
+def pagerduty() -> Iterator[FakePagerDuty]:
+    fake = start_fake_pagerduty()
+    yield fake
+    assert fake.server is not None
+    fake.server.shutdown()
+    fake.server.server_close()
+
+
+@pytest.fixture
+def bot(aws: Any, clock: Any, fake_slack: FakeSlack, pagerduty: FakePagerDuty) -> Any:
+    """The bot for one targeted fault (tests.chaos.bot), at 2026-11-25T10:00Z."""
+    from tests.chaos.bot import build_bot
+
+    return build_bot(aws, clock, fake_slack, pagerduty)

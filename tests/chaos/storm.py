@@ -31,7 +31,7 @@ def _at(seconds: int) -> str:
     return (T0 + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _change(seconds: int) -> dict[str, Any]:
+def change_event(seconds: int) -> dict[str, Any]:
     line = (
         (ROOT / "examples" / "scenarios" / "1-prompt-regression" / "events.jsonl").read_text().splitlines()[0]
     )
@@ -40,7 +40,7 @@ def _change(seconds: int) -> dict[str, Any]:
     return event
 
 
-def _budget(seconds: int) -> dict[str, Any]:
+def budget_note(seconds: int) -> dict[str, Any]:
     line = (ROOT / "examples" / "scenarios" / "4-cost-runaway" / "events.jsonl").read_text().splitlines()[0]
     note: dict[str, Any] = json.loads(line)
     note.update(
@@ -52,7 +52,7 @@ def _budget(seconds: int) -> dict[str, Any]:
     return note
 
 
-def _alarm(name: str, state: str, seconds: int, previous: str | None = None) -> dict[str, Any]:
+def alarm(name: str, state: str, seconds: int, previous: str | None = None) -> dict[str, Any]:
     return alarm_event(name, state, _at(seconds), previous=previous)
 
 
@@ -61,13 +61,13 @@ def storm() -> list[tuple[datetime, dict[str, Any]]]:
     chat = ["chat-assistant-guardrail-interventions", "chat-assistant-orch-latency"]
     chat += ["chat-assistant-api-latency", "chat-assistant-api-5xx"]
     docs = ["doc-search-rag-latency", "doc-search-api-latency", "doc-search-api-5xx"]
-    events: list[tuple[int, dict[str, Any]]] = [(10, _change(10)), (30, _budget(30))]
-    events += [(60 + 10 * i, _alarm(name, "ALARM", 60 + 10 * i)) for i, name in enumerate(chat)]
-    events += [(45 + 10 * i, _alarm(name, "ALARM", 45 + 10 * i)) for i, name in enumerate(docs)]
-    events += [(100, _alarm("cost-bot-output-tokens", "ALARM", 100))]
-    events += [(95, _alarm(chat[-1], "ALARM", 95, previous="ALARM"))]  # firing again: it only counts
-    events += [(180 + 10 * i, _alarm(name, "OK", 180 + 10 * i)) for i, name in enumerate(docs)]
-    events += [(240 + 10 * i, _alarm(name, "OK", 240 + 10 * i)) for i, name in enumerate(chat)]
+    events: list[tuple[int, dict[str, Any]]] = [(10, change_event(10)), (30, budget_note(30))]
+    events += [(60 + 10 * i, alarm(name, "ALARM", 60 + 10 * i)) for i, name in enumerate(chat)]
+    events += [(45 + 10 * i, alarm(name, "ALARM", 45 + 10 * i)) for i, name in enumerate(docs)]
+    events += [(100, alarm("cost-bot-output-tokens", "ALARM", 100))]
+    events += [(95, alarm(chat[-1], "ALARM", 95, previous="ALARM"))]  # firing again: it only counts
+    events += [(180 + 10 * i, alarm(name, "OK", 180 + 10 * i)) for i, name in enumerate(docs)]
+    events += [(240 + 10 * i, alarm(name, "OK", 240 + 10 * i)) for i, name in enumerate(chat)]
     twice = [events[0], events[1], events[2], events[6], events[-1]]
     events += [(t + 25, e) for t, e in twice]  # delivered again, a little later
     events.sort(key=lambda te: te[0])

@@ -85,3 +85,53 @@ class AwsFaults:
         if self.on_timeout is not None:
             self.on_timeout()
         raise ReadTimeoutError(endpoint_url=f"https://{service}.us-east-1.amazonaws.com/ ({operation})")
+
+
+def fail(
+    client: Any,
+    operation: str,
+    code: str = "ThrottlingException",
+    *,
+    status: int = 400,
+    after: bool = False,
+    times: int = 1,
+    when: Callable[[dict[str, Any]], bool] | None = None,
+) -> list[str]:
+    """The next ``times`` calls of ``operation`` (whose request ``when`` accepts) fail: with ``code``,
+    or, ``after``, with a ReadTimeoutError once the call took effect. Returns the log of what failed."""
+    service = client.meta.service_model.service_id.hyphenize()
+    failed: list[str] = []
+    armed: list[bool] = []
+
+    def wanted(params: dict[str, Any]) -> bool:
+        return len(failed) < times and (when is None or when(_body(params)))
+
+    def before(params: dict[str, Any], **_: Any) -> tuple[_Http, dict[str, Any]] | None:
+        if not wanted(params):
+            return None
+        if after:
+            armed.append(True)
+            return None
+        failed.append(code)
+        error = {"Code": code, "Message": "injected"}
+        return _Http(status), {"Error": error, "ResponseMetadata": {"HTTPStatusCode": status}}
+
+    def after_call(**_: Any) -> None:
+        if armed:
+            armed.pop()
+            failed.append("ReadTimeoutError (after)")
+            raise ReadTimeoutError(endpoint_url=f"https://{service}.us-east-1.amazonaws.com/ ({operation})")
+
+    client.meta.events.register_first(f"before-call.{service}.{operation}", before)
+    client.meta.events.register_first(f"after-call.{service}.{operation}", after_call)
+    return failed
+
+
+def _body(params: dict[str, Any]) -> dict[str, Any]:
+    import json
+
+    body = params.get("body") or b"{}"
+    try:
+        return dict(json.loads(body))
+    except ValueError:
+        return {}

@@ -61,7 +61,11 @@ class FakeSlack:
     """User groups: id -> member user ids (usergroups.users.list)."""
     channels: dict[str, str] = field(default_factory=dict)
     """Channel name (without ``#``) -> id."""
+    hold: float = 1.0
+    """Seconds a scripted TIMEOUT holds the answer."""
     chaos: Chaos | None = None
+    after: list[tuple[str, int]] = field(default_factory=list)
+    """Scripted failures *after* the call took effect: (method, status or TIMEOUT), served in order."""
 
     @property
     def url(self) -> str:
@@ -86,6 +90,12 @@ class FakeSlack:
         with self.lock:
             self.failures.extend([(status, headers, {"ok": False, "error": error})] * times)
 
+    def fail_after(self, method: str, status: int = 503) -> None:
+        """The next ``method`` call takes effect (the post is stored), then answers ``status`` (TIMEOUT:
+        no answer within the client's timeout)."""
+        with self.lock:
+            self.after.append((method, status))
+
     def methods(self) -> list[str]:
         return [c.method for c in self.calls]
 
@@ -106,6 +116,12 @@ class FakeSlack:
             if self.failures:
                 return self.failures.pop(0)
             answer = self._answer(method, body, token)
+            scripted = next((a for a in self.after if a[0] == method), None)
+            if scripted is not None:
+                self.after.remove(scripted)
+                if scripted[1] == TIMEOUT:
+                    return TIMEOUT, {}, answer[2]
+                return scripted[1], {}, {"ok": False, "error": "service_unavailable"}
             chaos = self.chaos
             if chaos is not None and method in chaos.methods and chaos.rng.random() < chaos.rate:
                 kind = chaos.rng.choice(("429", "500", "timeout"))
@@ -223,7 +239,7 @@ def start_fake_slack() -> FakeSlack:
             status, headers, payload = fake.handle(self.path.rsplit("/", 1)[-1], body, token)
             if status == TIMEOUT:  # the call took effect; its answer comes too late for the client
                 chaos = fake.chaos
-                hold = chaos.hold if chaos is not None else 1.0
+                hold = chaos.hold if chaos is not None else fake.hold
                 if chaos is not None and chaos.on_timeout is not None:
                     chaos.on_timeout(hold)
                 threading.Event().wait(hold)
