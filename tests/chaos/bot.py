@@ -44,15 +44,19 @@ class Bot:
     batches: int = 0
 
     def ingest(self, *events: Any) -> dict[str, Any]:
-        """handlers.ingest as Lambda calls it, at (or after) the time of the events it is handed."""
+        """handlers.ingest as Lambda calls it, at (or after) the time of the events it is handed (a time
+        that is no timestamp, or more than a day ahead, leaves the clock where it is)."""
+        from aiops.errors import InvalidEventError
+        from aiops.signals.base import parse_time
         from handlers import ingest
 
-        times = [e["time"] for e in events if isinstance(e, dict) and "time" in e]
-        if times:
-            from aiops.signals.base import parse_time
-
-            latest = max(parse_time(t, source="test", field="time") for t in times)
-            self.clock.set(max(self.clock.now(), latest))
+        for e in events:
+            try:
+                when = parse_time(e.get("time") if isinstance(e, dict) else None, source="test", field="time")
+            except InvalidEventError:
+                continue
+            if self.clock.now() < when <= self.clock.now() + timedelta(days=1):
+                self.clock.set(when)
         ingest.use(self.app)
         try:
             response: dict[str, Any] = ingest.handler(
