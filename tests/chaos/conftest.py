@@ -13,6 +13,8 @@ from tests.support.fake_slack import FakeSlack, start_fake_slack
 
 RESULTS: list[RunResult] = []
 """Every storm run of this session, for the table."""
+ELAPSED: list[tuple[int, int, float]] = []
+"""(runs, worker processes, wall seconds) of the session's storm runs."""
 
 
 @pytest.fixture(scope="session")
@@ -31,10 +33,12 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         return
     terminalreporter.section("chaos: the storm under faults, compared with the fault-free run")
     terminalreporter.write_line(table(runs))
+    for n, processes, seconds in ELAPSED:
+        terminalreporter.write_line(f"{n} runs in {seconds:.1f} s on {processes} worker process(es)")
     for r in runs:
         if r.problems:
             terminalreporter.write_line(
-                f"rate {r.rate:.0%} seed {r.seed}: {', '.join(r.problems)} {r.detail}"
+                f"rate {r.rate:.0%} seed {r.seed}: {', '.join(r.problems)} (see its test's failure)"
             )
 
 

@@ -1,6 +1,6 @@
 """The chaos storm: three services failing at once, one per way an incident ends.
 
-- ``chat-assistant``: a prompt change, then four symptoms (one firing twice): PromptRollback starts by
+- ``chat-assistant``: a prompt change, then three symptoms (one firing twice): PromptRollback starts by
   itself, SSM reports success, the incident is mitigated, then every alarm clears and it resolves.
 - ``cost-bot``: a budget alert and a token alarm: TokenCap waits for an approval in Slack; the on-call
   approves it, it runs, the incident is mitigated.
@@ -58,17 +58,16 @@ def alarm(name: str, state: str, seconds: int, previous: str | None = None) -> d
 
 def storm() -> list[tuple[datetime, dict[str, Any]]]:
     """(delivery time, event) in delivery order: the same for every run."""
-    chat = ["chat-assistant-guardrail-interventions", "chat-assistant-orch-latency"]
-    chat += ["chat-assistant-api-latency", "chat-assistant-api-5xx"]
-    docs = ["doc-search-rag-latency", "doc-search-api-latency", "doc-search-api-5xx"]
+    chat = ["chat-assistant-guardrail-interventions", "chat-assistant-orch-latency", "chat-assistant-api-5xx"]
+    docs = ["doc-search-rag-latency", "doc-search-api-latency"]
     events: list[tuple[int, dict[str, Any]]] = [(10, change_event(10)), (30, budget_note(30))]
     events += [(60 + 10 * i, alarm(name, "ALARM", 60 + 10 * i)) for i, name in enumerate(chat)]
     events += [(45 + 10 * i, alarm(name, "ALARM", 45 + 10 * i)) for i, name in enumerate(docs)]
     events += [(100, alarm("cost-bot-output-tokens", "ALARM", 100))]
     events += [(95, alarm(chat[-1], "ALARM", 95, previous="ALARM"))]  # firing again: it only counts
-    events += [(180 + 10 * i, alarm(name, "OK", 180 + 10 * i)) for i, name in enumerate(docs)]
-    events += [(240 + 10 * i, alarm(name, "OK", 240 + 10 * i)) for i, name in enumerate(chat)]
-    twice = [events[0], events[1], events[2], events[6], events[-1]]
+    events += [(150 + 10 * i, alarm(name, "OK", 150 + 10 * i)) for i, name in enumerate(docs)]
+    events += [(180 + 10 * i, alarm(name, "OK", 180 + 10 * i)) for i, name in enumerate(chat)]
+    twice = [events[0], events[1], events[2], events[5], events[-1]]
     events += [(t + 25, e) for t, e in twice]  # delivered again, a little later
     events.sort(key=lambda te: te[0])
     return [(T0 + timedelta(seconds=t), e) for t, e in events]

@@ -158,5 +158,5 @@ def table(results: list[RunResult]) -> str:
     row("faults injected (AWS, Slack, PagerDuty)", lambda rate: sum(r.faults for r in of(rate)))
     row("invocations killed at the 30 s timeout", lambda rate: sum(r.killed for r in of(rate)))
     row("longest invocation (virtual s)", lambda rate: f"{max((r.longest for r in of(rate)), default=0):.1f}")
-    row("wall time (s)", lambda rate: f"{sum(r.seconds for r in of(rate)):.1f}")
+    row("time of its runs, summed (s)", lambda rate: f"{sum(r.seconds for r in of(rate)):.1f}")
     return "\n".join(lines)
