@@ -10,7 +10,7 @@ at the end of the session (``make chaos``).
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -48,7 +48,7 @@ def reference() -> Outcome:
 def runs(request: pytest.FixtureRequest, reference: Outcome) -> dict[Job, Ran]:
     """Every run this session selected, made at once over the cores."""
     jobs: list[Job] = [
-        (float(item.callspec.params["rate"]), int(item.callspec.params["seed"]))
+        (cast(float, item.callspec.params["rate"]), cast(int, item.callspec.params["seed"]))
         for item in request.session.items
         if isinstance(item, pytest.Function)
         and item.originalname == "test_the_storm_under_faults_ends_as_without"
