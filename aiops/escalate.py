@@ -1,6 +1,8 @@
-"""Escalation: carry out the paging decision (:mod:`aiops.paging`) - send the pages, keep the timers,
-record both on the incident. The dedup key is the incident id; the target (PagerDuty or SNS) is the
-pager's to choose, and an incident's acknowledge and resolve follow its trigger there."""
+"""Escalation: carry out the paging decision (:mod:`aiops.paging`) - record the pages on the incident,
+send them, keep the timers. A page is recorded (pending) before it is sent and sent again until a
+target takes it, so concurrent workers send it once and a failure never loses it. The dedup key is the
+incident id; the target (PagerDuty or SNS) is the pager's to choose, and an incident's acknowledge and
+resolve follow its trigger there."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from datetime import datetime, timedelta
 from aiops.catalog import Catalog
 from aiops.decide import matches
 from aiops.errors import PageRejectedError, PagerError
-from aiops.incident import Action, Escalation, Incident, PageAction, TimelineEntry, Timer
+from aiops.incident import Action, Escalation, Incident, PageAction, PageTarget, TimelineEntry, Timer
 from aiops.page import ThreadUrl, change_for, page_for
 from aiops.paging import Plan, advance, page_state, plan
 from aiops.playbooks import Playbook
@@ -108,110 +110,144 @@ class Escalator:
     def _carry_out(
         self, incident: Incident, decided: Plan, now: datetime, update: Update, *, actor: str = "aiops"
     ) -> Incident:
-        sent: list[Escalation] = []
-        timers = list(decided.timers)
-        prefer = page_state(incident).target
-        for action, why in decided.sends:
-            if self.pager is None:
-                continue
-            page = page_for(incident, action, why, now, thread_url=self.thread_url, prefer=prefer)
-            try:
-                delivery = self.pager.send(page)
-            except PageRejectedError as exc:  # invalid: recorded, never retried
-                log.error("page.rejected", extra={"incident_id": incident.id, "error": str(exc)})
-                sent.append(
-                    Escalation(
-                        target=prefer or "pagerduty", action=action, at=now, reason=why, error=str(exc)
-                    )
-                )
-                continue
-            except PagerError as exc:  # nobody took it: try again in a minute
-                log.error("page.failed", extra={"incident_id": incident.id, "error": str(exc)})
-                timers.append(
-                    Timer(
-                        name=f"{incident.id}-retry-{int(now.timestamp())}", step="retry", at=now + RETRY_AFTER
-                    )
-                )
-                break
-            sent.append(
-                Escalation(target=delivery.target, action=action, at=now, reason=why, error=delivery.error)
-            )
-            prefer = delivery.target
-        self._sync_timers(incident, tuple(timers))
-        changed = (
-            sent
+        """Record what the plan sends, then send it. A page is recorded (pending) before it is sent,
+        checked against a fresh read under the incident's optimistic version: of workers paging the same
+        state at once, one records it and only that one sends it. A page not delivered stays pending and
+        is sent again, after :data:`RETRY_AFTER`, by whichever call comes next (the flush within a
+        minute); PagerDuty folds a repeat into the same alert by its dedup key."""
+        sends = decided.sends if self.pager is not None else ()
+        lapsed = any(_lapsed(e, now) for e in incident.escalations)
+        self._sync_timers(incident, decided.timers)
+        if not (
+            sends
+            or lapsed
             or decided.settle
-            or tuple(timers) != incident.timers
+            or decided.timers != incident.timers
             or decided.episode_at != incident.episode_at
             or decided.settled_at != incident.settled_at
-        )
-        if not changed:
+        ):
             return incident
+        mine: list[int] = []
+        """Indices of the escalations this call recorded or took over: it sends them."""
 
         def record(inc: Incident) -> tuple[Incident, list[TimelineEntry]]:
-            # Another worker may have paged meanwhile: what the fresh incident already says is not
-            # recorded twice (PagerDuty folds the repeat into the same alert by its dedup key).
+            mine.clear()
+            escalations = list(inc.escalations)
+            for i, e in enumerate(escalations):  # pending and not tried for a while: taken over
+                if _lapsed(e, now):
+                    escalations[i] = e.model_copy(update={"tried_at": now})
+                    mine.append(i)
             state, kept = page_state(inc), []
-            for e in sent:
-                moved = advance(state, e.action, e.target)
+            for action, why in sends:  # what the fresh incident already says is not recorded twice
+                target = state.target or "pagerduty"
+                moved = advance(state, action, target)
                 if moved is not None:
                     state = moved
-                    kept.append(e)
+                    kept.append(
+                        Escalation(
+                            target=target, action=action, at=now, reason=why, pending=True, tried_at=now
+                        )
+                    )
+            mine.extend(range(len(escalations), len(escalations) + len(kept)))
             settle = decided.settle and not (
                 inc.settled_at is not None
                 and inc.resolved_at is not None
                 and inc.settled_at >= inc.resolved_at
             )
             fields: dict[str, object] = {
-                "escalations": (*inc.escalations, *kept),
-                "timers": tuple(timers),
+                "escalations": (*escalations, *kept),
+                "timers": decided.timers,
                 "episode_at": decided.episode_at,
                 "settled_at": decided.settled_at,
             }
             if decided.new_episode:
                 fields["acknowledged"] = None  # the acknowledgement was for the last episode
-            return inc.model_copy(update=fields), self._entries(inc, settle, kept, now, actor)
+            entries = [self._settled(inc, kept, now, actor)] if settle else []
+            return inc.model_copy(update=fields), entries
 
-        return update(incident.id, record)
+        incident = update(incident.id, record)
+        if not mine:
+            return incident
+        return self._deliver(incident, mine, now, update, actor)
 
-    def _entries(
-        self, inc: Incident, settle: bool, sent: list[Escalation], now: datetime, actor: str
-    ) -> list[TimelineEntry]:
-        """Keyed by the page's place in the incident's history, not by time: two workers that page
-        the same state at once write one entry (one thread reply)."""
-        stamp = format_time(now)
-        entries = []
-        triggers = sum(e.action == "trigger" for e in inc.escalations)
-        for e in sent:
-            triggers += e.action == "trigger"
-            if settle and e.action == "resolve":
-                continue  # said by the settle entry below, in one reply
-            failed = f" (failed: {e.error})" if e.error else ""
-            entries.append(
-                TimelineEntry(
-                    incident_id=inc.id,
-                    at=now,
-                    key=f"page:{e.action}:{triggers}",
-                    kind="escalated",
-                    text=f"page {e.action} ({e.target}): {e.reason}{failed}",
-                    actor=actor,
-                )
+    def _deliver(
+        self, incident: Incident, indices: list[int], now: datetime, update: Update, actor: str
+    ) -> Incident:
+        """Send the recorded pages at ``indices``, in order, then record how each went: delivered (and
+        where), refused as invalid (never sent again), or not taken (pending: tried again later)."""
+        assert self.pager is not None
+        outcome: dict[int, Escalation] = {}
+        retry: Timer | None = None
+        for i in sorted(indices):
+            e = incident.escalations[i]
+            prefer = _target_before(incident, i, outcome)
+            page = page_for(incident, e.action, e.reason, now, thread_url=self.thread_url, prefer=prefer)
+            try:
+                delivery = self.pager.send(page)
+            except PageRejectedError as exc:  # invalid: recorded, never retried
+                log.error("page.rejected", extra={"incident_id": incident.id, "error": str(exc)})
+                outcome[i] = e.model_copy(update={"pending": False, "error": str(exc)})
+                continue
+            except PagerError as exc:  # nobody took it: it stays pending, tried again in a minute
+                log.error("page.failed", extra={"incident_id": incident.id, "error": str(exc)})
+                stamp = int(now.timestamp())
+                retry = Timer(name=f"{incident.id}-retry-{stamp}", step="retry", at=now + RETRY_AFTER)
+                break
+            outcome[i] = e.model_copy(
+                update={"pending": False, "target": delivery.target, "error": delivery.error}
             )
-        if settle:
-            resolved = [e for e in sent if e.action == "resolve"]
-            page = f"; page resolved ({resolved[0].target})" if resolved else ""
-            since = format_time(inc.resolved_at) if inc.resolved_at else stamp
-            entries.append(
-                TimelineEntry(
-                    incident_id=inc.id,
-                    at=now,
-                    key=f"settled:{since}",
-                    kind="resolved",
-                    text=f"resolved since {since}{page}",
-                    actor=actor,
-                )
-            )
-        return entries
+        if retry is not None and self.scheduler is not None:
+            self.scheduler.schedule(retry, incident.id)
+        if not outcome and retry is None:
+            return incident
+
+        def delivered(inc: Incident) -> tuple[Incident, list[TimelineEntry]]:
+            escalations, entries = list(inc.escalations), []
+            for i, done in outcome.items():
+                if i < len(escalations) and escalations[i].pending:  # nobody else recorded it meanwhile
+                    escalations[i] = done
+                    if done.action != "resolve":  # a resolve is said by the settled entry
+                        entries.append(self._paged(inc, escalations, i, now, actor))
+            timers = inc.timers
+            if retry is not None and all(t.step != "retry" for t in timers):
+                timers = (*timers, retry)
+            return inc.model_copy(update={"escalations": tuple(escalations), "timers": timers}), entries
+
+        return update(incident.id, delivered)
+
+    @staticmethod
+    def _paged(
+        inc: Incident, escalations: list[Escalation], i: int, now: datetime, actor: str
+    ) -> TimelineEntry:
+        """Keyed by the page's place in the incident's history, not by time: one entry (one thread
+        reply) per page, whoever delivered it."""
+        e = escalations[i]
+        triggers = sum(x.action == "trigger" for x in escalations[: i + 1])
+        failed = f" (failed: {e.error})" if e.error else ""
+        return TimelineEntry(
+            incident_id=inc.id,
+            at=now,
+            key=f"page:{e.action}:{triggers}",
+            kind="escalated",
+            text=f"page {e.action} ({e.target}): {e.reason}{failed}",
+            actor=actor,
+        )
+
+    @staticmethod
+    def _settled(inc: Incident, kept: list[Escalation], now: datetime, actor: str) -> TimelineEntry:
+        """The resolution held: one reply, with the page's resolve when one is recorded (it is sent until
+        PagerDuty or SNS takes it)."""
+        resolved = [e for e in kept if e.action == "resolve"]
+        page = f"; page resolved ({resolved[0].target})" if resolved else ""
+        since = format_time(inc.resolved_at) if inc.resolved_at else format_time(now)
+        return TimelineEntry(
+            incident_id=inc.id,
+            at=now,
+            key=f"settled:{since}",
+            kind="resolved",
+            text=f"resolved since {since}{page}",
+            actor=actor,
+        )
 
     def _sync_timers(self, incident: Incident, wanted: tuple[Timer, ...]) -> None:
         if self.scheduler is None:
@@ -223,3 +259,18 @@ class Escalator:
         for t in wanted:
             if t not in incident.timers:
                 self.scheduler.schedule(t, incident.id)
+
+
+def _lapsed(e: Escalation, now: datetime) -> bool:
+    """A page recorded and not delivered, whose last attempt is :data:`RETRY_AFTER` old: its sender
+    failed, or died before it could say so."""
+    return e.pending and now - (e.tried_at or e.at) >= RETRY_AFTER
+
+
+def _target_before(incident: Incident, i: int, outcome: dict[int, Escalation]) -> PageTarget | None:
+    """Where the incident's page went before the ``i``-th: its acknowledge and resolve follow it."""
+    for j in range(i - 1, -1, -1):
+        e = outcome.get(j, incident.escalations[j])
+        if not e.pending:
+            return e.target
+    return None

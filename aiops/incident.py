@@ -117,6 +117,11 @@ class Escalation(_Frozen):
     by: str = ""
     """Who did it in the pager itself (a person acknowledging or resolving in PagerDuty, told by its
     webhook): recorded, never sent. Empty for what the bot sent."""
+    pending: bool = False
+    """Recorded, not delivered yet: a page is recorded before it is sent (workers paging at once record
+    it once, and only that one sends it), and sent again until PagerDuty or SNS takes it."""
+    tried_at: datetime | None = None
+    """When it was last sent (or taken over to be sent again): a lease against sending it twice."""
 
 
 class Timer(_Frozen):

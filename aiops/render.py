@@ -158,7 +158,10 @@ def action_lines(incident: Incident) -> list[str]:
         )
         reason = f" ({mrkdwn(a.reason, 300)})" if a.reason else ""
         lines.append(f"{ACTION_EMOJI[a.status]} {runbook}: {a.status.replace('_', ' ')}{reason}")
-    pages = [f"{e.action} ({e.target} {e.at:%H:%M})" for e in incident.escalations]
+    pages = [
+        f"{e.action} ({e.target} {e.at:%H:%M}{', not delivered yet' if e.pending else ''})"
+        for e in incident.escalations
+    ]
     if pages:
         lines.append(":pager: Pages: " + ", ".join(pages))
     due = [t for t in incident.timers if t.step == "page"]

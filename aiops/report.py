@@ -111,4 +111,6 @@ def escalation_report(escalation: Escalation) -> dict[str, Any]:
         out["error"] = escalation.error
     if escalation.by:
         out["by"] = escalation.by
+    if escalation.pending:
+        out["pending"] = True  # recorded, not delivered yet
     return out

@@ -154,10 +154,12 @@ def pager_from(
     topic_arn: str,
     sns_client: Any = None,
     secret: Secret | None = None,
+    now: Callable[[], float] = time.monotonic,
 ) -> PagerRouter | None:
     """The pager a configuration describes (None when it names neither a routing key, nor a secret to
     read them from, nor a topic). Keys in ``secret`` are read when a page is sent: until the secret
-    holds one, pages go to the topic, or wait (not recorded as sent) when there is none."""
+    holds one, pages go to the topic, or wait (not recorded as sent) when there is none. ``now``
+    (seconds) times how long PagerDuty is skipped after it kept failing: the app's clock."""
     if not routes and not topic_arn and secret is None:
         return None
 
@@ -171,4 +173,5 @@ def pager_from(
         routes=routes if routes or secret is None else from_secret,
         pagerduty=PagerDuty(url=events_url) if routes or secret is not None else None,
         sns=SnsPager(topic_arn, client=sns_client) if topic_arn else None,
+        monotonic=now,
     )

@@ -150,6 +150,7 @@ def build_app(
             events_url=config.pagerduty_url,
             topic_arn=config.pager_topic_arn,
             secret=config.pagerduty_secret() if config.pagerduty_key_secret_arn else None,
+            now=lambda: clock.now().timestamp(),  # PagerDuty's down time follows the app's clock
         )
     if scheduler is None and config.timers_function_arn and config.scheduler_role_arn:
         from aiops.adapters.scheduler import EventBridgeScheduler

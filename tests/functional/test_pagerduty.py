@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
@@ -309,3 +309,32 @@ def test_each_runbook_run_is_a_change_event(
     assert trigger["event_action"] == "trigger"
     assert "PromptRollback failed" in trigger["payload"]["summary"]
     assert trigger["payload"]["custom_details"]["tried"][0].startswith("PromptRollback failed")
+
+
+def test_a_page_is_recorded_before_it_is_sent_and_sent_again_until_delivered(
+    aws: Any, fake: FakePagerDuty, fake_slack: Any, clock: Any, catalog: Any
+) -> None:
+    # GIVEN two containers, and PagerDuty down (no SNS topic to fall back to)
+    env = {"PAGERDUTY_ROUTING_KEY": KEY, "PAGERDUTY_EVENTS_URL": fake.url}
+    app, other = (
+        _build(aws, fake_slack, clock, catalog, **env),
+        _build(aws, fake_slack, clock, catalog, **env),
+    )
+    fake.script = [(503, {})] * 200
+    _send(app, clock, alarm_event(API, "ALARM", "2026-11-25T10:00:00Z"))
+    [incident] = app.store.all_incidents()
+    # THEN the page is recorded, not delivered: no thread reply says it was
+    [page] = incident.escalations
+    assert (page.action, page.pending) == ("trigger", True) and fake.events == []
+    assert not any(e.key.startswith("page:") for e in app.store.timeline(incident.id))
+    # WHEN PagerDuty is back and both containers decide on the same (stale) copy at once
+    fake.script.clear()
+    clock.set(clock.now() + timedelta(minutes=1))
+    app.remediation.escalator.escalate(incident, app.pipeline.update)
+    other.remediation.escalator.escalate(incident, other.pipeline.update)
+    # THEN it is sent once, recorded delivered once, said once in the thread
+    [incident] = app.store.all_incidents()
+    [page] = incident.escalations
+    assert (page.action, page.pending, page.target) == ("trigger", False, "pagerduty")
+    assert [e["event_action"] for e in fake.events] == ["trigger"]
+    assert [e.key for e in app.store.timeline(incident.id) if e.key.startswith("page:")] == ["page:trigger:1"]
