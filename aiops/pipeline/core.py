@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from aiops.catalog import Catalog
@@ -162,28 +162,32 @@ class Pipeline:
     def _act(self, incident: Incident, *, repair: bool = False) -> Incident:
         """remediate -> notify -> escalate -> notify, for one incident whose signals are recorded.
 
-        Nothing here fails the batch (a redelivery would be all duplicates and change nothing): what
-        fails is logged and left pending, and the next change of the incident or the scheduled flush
-        does it. ``repair``: the flush's turn, which also settles runs from SSM's own record."""
+        Nothing here fails the batch (a redelivery would be all duplicates and change nothing): a step
+        that fails is tried once more at once (a throttled call must not hold a page for a minute),
+        then left pending for the next change of the incident or the scheduled flush. ``repair``: the
+        flush's turn, which also settles runs from SSM's own record."""
         if self.remediation is not None:
-            try:
-                if repair:
-                    incident = self.remediation.repair(incident, self.update)
-                else:
-                    incident = self.remediation.remediate(incident, self.update)
-            except Exception:
-                log.exception("pipeline.remediation_failed", extra={"incident_id": incident.id})
+            remediate = self.remediation.repair if repair else self.remediation.remediate
+            incident = self._attempt("pipeline.remediation_failed", remediate, incident)
         shown = self._notify(incident)  # first, so that a page can link to the thread
         if self.remediation is None:
             return incident
-        try:
-            paged = self.remediation.escalator.escalate(incident, self.update)
-        except Exception:
-            log.exception("pipeline.escalation_failed", extra={"incident_id": incident.id})
-            return incident
+        paged = self._attempt("pipeline.escalation_failed", self.remediation.escalator.escalate, incident)
         if paged.version != incident.version and shown:  # Slack down: the next sync sends it
             self._notify(paged)
         return paged
+
+    def _attempt(
+        self, failed: str, step: Callable[[Incident, Updater], Incident], incident: Incident
+    ) -> Incident:
+        """``step`` on ``incident``, tried ``max_act_attempts`` times; the incident as it was if it kept
+        failing (every step is idempotent: what it did before failing is not done twice)."""
+        for _ in range(self.settings.max_act_attempts):
+            try:
+                return step(incident, self.update)
+            except Exception:
+                log.exception(failed, extra={"incident_id": incident.id})
+        return incident
 
     def _notify(self, incident: Incident) -> bool:
         try:
@@ -337,12 +341,16 @@ class Pipeline:
         for incident_id in incident_ids:
             try:
                 before = found.get(incident_id) or self.incidents.get(incident_id)
-                if before is None:
-                    continue
-                incident = self.update(incident_id, settle_now, first=before)
             except Exception:
                 log.exception("pipeline.tick_failed", extra={"incident_id": incident_id})
                 continue
+            if before is None:
+                continue
+            try:
+                incident = self.update(incident_id, settle_now, first=before)
+            except Exception:  # the next flush settles it; the rest of the repair goes on
+                log.exception("pipeline.settle_failed", extra={"incident_id": incident_id})
+                incident = before
             incident = self._act(incident, repair=True)
             if result is not None:
                 result.saw(before, incident)

@@ -41,9 +41,11 @@ class Settings:
     max_conflict_retries: int = 8
     max_failure_retries: int = 4
     """An item whose store call failed is tried this many more times within the invocation."""
+    max_act_attempts: int = 2
+    """Attempts at remediating, and at escalating, a changed incident within the invocation."""
     max_event_age: timedelta = timedelta(days=30)
     max_event_lead: timedelta = timedelta(days=1)
-    """The window around the clock an event's time must fall in (see :meth:`Pipeline.admit`)."""
+    """The window around the clock an event's time must fall in (see :mod:`aiops.pipeline.admit`)."""
 
     def group_window(self, service: Service | None) -> timedelta:
         return timedelta(minutes=service.group_window_minutes) if service else self.unowned_group_window
