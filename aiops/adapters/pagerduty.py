@@ -93,7 +93,7 @@ class PagerDuty:
         budget: float = 3.0,
         attempt_timeout: float = 2.0,
         backoff: float = 0.25,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         import urllib3
@@ -103,7 +103,7 @@ class PagerDuty:
         self.budget = budget
         self.attempt_timeout = attempt_timeout
         self.backoff = backoff
-        self.sleep = sleep
+        self.sleep = sleep or _sleep
         self.monotonic = monotonic
         self.calls = 0
         self.http = urllib3.PoolManager(retries=False)
@@ -151,6 +151,10 @@ class PagerDuty:
                 raise PagerDutyUnavailable(f"PagerDuty unavailable within {self.budget:g} s: {last}")
             self.sleep(wait)
             attempt += 1
+
+
+def _sleep(seconds: float) -> None:
+    time.sleep(seconds)  # looked up when called: a test's virtual clock replaces time.sleep
 
 
 def _seconds(value: str | None) -> float:
