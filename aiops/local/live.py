@@ -50,7 +50,8 @@ class ChannelLog:
         key: MessageKey | None = None,
     ) -> MessageRef:
         ref = self.chat.post(channel, message, thread_ts=thread_ts, key=key)
-        self.channels[ref.channel] = None
+        if thread_ts is None:  # the channel as the catalog names it (Slack answers with its id)
+            self.channels[channel] = None
         return ref
 
     def update(self, ref: MessageRef, message: SlackMessage) -> None:

@@ -68,7 +68,8 @@ def test_with_live_it_posts_pages_and_says_where(configured: Any, capsys: Any) -
     stats = json.loads(out)["stats"]
     posts = [c for c in slack.calls if c.method in ("chat.postMessage", "chat.update")]
     assert posts and stats["slack_calls"] == len(posts)
-    assert {c.body["channel"] for c in posts} == {"#inc-chat-assistant"}
+    # the root is posted to the channel by name, its edits and replies to the id Slack answered with
+    assert {slack.channel_id(c.body["channel"]) for c in posts} == {slack.channel_id("#inc-chat-assistant")}
     assert [e["event_action"] for e in pagerduty.events] == ["trigger"] and stats["pagerduty_calls"] == 1
     lines = err.splitlines()
     assert lines[:2] == [

@@ -17,7 +17,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 TIMEOUT = -1
-"""A "status" meaning: PagerDuty took the event, its answer comes too late for the client."""
+"""A "status" meaning: PagerDuty took the event and its answer never comes (the connection is dropped:
+the client's error is the one of a timeout, without the wait)."""
 
 
 @dataclass
@@ -33,11 +34,9 @@ class Alert:
 class Chaos:
     rng: random.Random
     rate: float
-    hold: float
-    """Seconds a "timeout" holds the answer (more than the client's timeout)."""
     injected: dict[str, int] = field(default_factory=dict)
     on_timeout: Any = None
-    """Called (with the hold) when a timeout is served: the chaos harness counts the time it costs."""
+    """Called when a timeout is served: the chaos harness counts the time it would cost."""
 
 
 @dataclass
@@ -143,13 +142,12 @@ def start_fake_pagerduty() -> FakePagerDuty:
         def do_POST(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])) or b"{}")
             status, headers, payload = fake.answer(self.path, body)
-            if status == TIMEOUT:  # PagerDuty took the event; its answer comes too late for the client
+            if status == TIMEOUT:  # PagerDuty took the event; its answer never comes
                 chaos = fake.chaos
-                hold = chaos.hold if chaos is not None else 1.0
                 if chaos is not None and chaos.on_timeout is not None:
-                    chaos.on_timeout(hold)
-                threading.Event().wait(hold)
-                status = 202
+                    chaos.on_timeout()
+                self.close_connection = True
+                return
             data = json.dumps(payload).encode()
             try:
                 self.send_response(status)

@@ -25,7 +25,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 TIMEOUT = -1
-"""A scripted "status" meaning: hold the answer past the client's timeout."""
+"""A "status" meaning: the call took effect and its answer never comes (the connection is dropped: the
+client's error is the one of a timeout, without the wait)."""
 
 
 @dataclass
@@ -39,14 +40,12 @@ class Call:
 class Chaos:
     rng: random.Random
     rate: float
-    hold: float
-    """Seconds a "timeout" holds the answer (more than the client's timeout)."""
     methods: frozenset[str] = frozenset(
         {"chat.postMessage", "chat.update", "conversations.history", "conversations.replies"}
     )
     injected: dict[str, int] = field(default_factory=dict)
     on_timeout: Any = None
-    """Called (with the hold) when a timeout is served: the harness counts the time it costs."""
+    """Called when a timeout is served: the harness counts the time it would cost."""
 
 
 @dataclass
@@ -61,8 +60,6 @@ class FakeSlack:
     """User groups: id -> member user ids (usergroups.users.list)."""
     channels: dict[str, str] = field(default_factory=dict)
     """Channel name (without ``#``) -> id."""
-    hold: float = 1.0
-    """Seconds a scripted TIMEOUT holds the answer."""
     chaos: Chaos | None = None
     after: list[tuple[str, int]] = field(default_factory=list)
     """Scripted failures *after* the call took effect: (method, status or TIMEOUT), served in order."""
@@ -237,13 +234,12 @@ def start_fake_slack() -> FakeSlack:
                     body["blocks"] = json.loads(body["blocks"])
             token = self.headers.get("Authorization", "").removeprefix("Bearer ")
             status, headers, payload = fake.handle(self.path.rsplit("/", 1)[-1], body, token)
-            if status == TIMEOUT:  # the call took effect; its answer comes too late for the client
+            if status == TIMEOUT:  # the call took effect; its answer never comes
                 chaos = fake.chaos
-                hold = chaos.hold if chaos is not None else fake.hold
                 if chaos is not None and chaos.on_timeout is not None:
-                    chaos.on_timeout(hold)
-                threading.Event().wait(hold)
-                status = 200
+                    chaos.on_timeout()
+                self.close_connection = True
+                return
             data = json.dumps(payload).encode()
             try:
                 self.send_response(status)
