@@ -55,3 +55,27 @@ def clock() -> Any:
     from aiops.local.memory import FixedClock
 
     return FixedClock(datetime(2026, 11, 25, 10, 0, tzinfo=UTC))
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """The chaos tier's table (issue 18) for the storm runs of this session, from the outcome each run
+    recorded (``record_property``: pytest-xdist carries it from its workers to here)."""
+    import json
+
+    seen: dict[tuple[float, int], Any] = {}
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            for name, value in getattr(report, "user_properties", ()):
+                if name == "chaos":
+                    run = json.loads(value)
+                    seen[(run["rate"], run["seed"])] = run
+    if not seen:
+        return
+    from tests.chaos.verdict import RunResult, table
+
+    runs = [RunResult(**run) for _, run in sorted(seen.items())]
+    terminalreporter.section("chaos: the storm under faults, compared with the fault-free run")
+    terminalreporter.write_line(table(runs))
+    for r in runs:
+        if r.problems:
+            terminalreporter.write_line(f"rate {r.rate:.0%} seed {r.seed}: {', '.join(r.problems)}")

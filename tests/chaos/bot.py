@@ -14,9 +14,7 @@ from typing import Any
 import boto3
 
 from aiops.adapters.config import Config
-from aiops.adapters.pagerduty import PagerDuty
 from aiops.adapters.remediation import KILL_SWITCH, SsmRemediator
-from aiops.adapters.slack import SlackChat, web_client
 from aiops.adapters.wiring import App, build_app, read_catalog
 from aiops.incident import Incident
 from aiops.local.lambda_events import LambdaContext
@@ -120,10 +118,9 @@ def build_bot(
     clock: FixedClock,
     slack: FakeSlack,
     pagerduty: FakePagerDuty,
-    *,
-    pager_timeout: float = 2.0,
 ) -> Bot:
-    """The app as a cold start builds it, on the ``aws`` fixture's table (``aiops-test``)."""
+    """The app as a cold start builds it from its configuration, on the ``aws`` fixture's table
+    (``aiops-test``): Slack and PagerDuty at the local fakes, SSM Automation canned."""
     ssm = boto3.client("ssm", region_name="us-east-1")
     ssm.put_parameter(Name=KILL_SWITCH, Value="true", Type="String", Overwrite=True)
     for name in ("/llm/chat-assistant/prompt", "/llm/cost-bot/max-tokens"):
@@ -134,7 +131,13 @@ def build_bot(
     for channel in ("#inc-chat-assistant", "#inc-cost-bot", "#inc-doc-search"):
         slack.channel_id(channel)
     config = Config.from_env(
-        {"SLACK_BOT_TOKEN": TOKEN, "SLACK_API_URL": slack.url, "SLACK_CHANNEL": "#aiops"},
+        {
+            "SLACK_BOT_TOKEN": TOKEN,
+            "SLACK_API_URL": slack.url,
+            "SLACK_CHANNEL": "#aiops",
+            "PAGERDUTY_ROUTING_KEY": ROUTING_KEY,
+            "PAGERDUTY_EVENTS_URL": pagerduty.url,
+        },
         table_name="aiops-test",
     )
     app = build_app(
@@ -143,10 +146,6 @@ def build_bot(
         dynamodb=dynamodb,
         catalog=read_catalog(CATALOG),
         remediator=SsmRemediator(ssm),
-        chat=SlackChat(
-            web_client(TOKEN, base_url=slack.url, timeout=0.5), now=lambda: clock.now().timestamp()
-        ),
-        pager=PagerDuty(ROUTING_KEY, url=pagerduty.url, timeout=pager_timeout),
         settings=Settings(),
     )
     return Bot(app, clock, slack, pagerduty, automation, dynamodb, ssm)

@@ -1,4 +1,5 @@
-"""The chaos tier: fixtures shared by its runs, and the outcome table printed after them."""
+"""The chaos tier's fixtures (its outcome table is printed by tests/conftest.py, which pytest-xdist's
+controller loads)."""
 
 from __future__ import annotations
 
@@ -7,39 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.chaos.verdict import RunResult, table
 from tests.support.fake_pagerduty import FakePagerDuty, start_fake_pagerduty
-from tests.support.fake_slack import FakeSlack, start_fake_slack
-
-RESULTS: list[RunResult] = []
-"""Every storm run of this session, for the table."""
-ELAPSED: list[tuple[int, int, float]] = []
-"""(runs, worker processes, wall seconds) of the session's storm runs."""
-
-
-@pytest.fixture(scope="session")
-def servers() -> Iterator[tuple[FakeSlack, FakePagerDuty]]:
-    slack, pagerduty = start_fake_slack(), start_fake_pagerduty()
-    yield slack, pagerduty
-    for server in (slack.server, pagerduty.server):
-        assert server is not None
-        server.shutdown()
-        server.server_close()
-
-
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    runs = [r for r in RESULTS if r.rate > 0]
-    if not runs:
-        return
-    terminalreporter.section("chaos: the storm under faults, compared with the fault-free run")
-    terminalreporter.write_line(table(runs))
-    for n, processes, seconds in ELAPSED:
-        terminalreporter.write_line(f"{n} runs in {seconds:.1f} s on {processes} worker process(es)")
-    for r in runs:
-        if r.problems:
-            terminalreporter.write_line(
-                f"rate {r.rate:.0%} seed {r.seed}: {', '.join(r.problems)} (see its test's failure)"
-            )
+from tests.support.fake_slack import FakeSlack
 
 
 @pytest.fixture

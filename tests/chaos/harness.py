@@ -1,23 +1,26 @@
 """The chaos harness: the storm through the real handlers, on moto and the local fakes, with faults.
 
 What it simulates, as AWS does it:
-- **SQS -> Lambda**: the ingest queue (batches of 10) and the automation queue (SSM's status events); a
-  batch item the handler reports failed, or the whole batch when the handler raises or is killed,
-  becomes visible again after the visibility timeout (3 min) and goes to the dead-letter queue after
-  its fifth receive.
-- **Lambda**: containers with their own clients, built at cold start (the Slack token and the
-  PagerDuty key read from Secrets Manager, faults included); the 30 s function timeout, on a virtual
-  clock: a sleep (a retry's backoff, a Retry-After) costs no real time but moves the clock and counts,
-  as does a timeout (its client's production timeout); past 30 s the invocation is killed.
+- **SQS -> Lambda** (:mod:`tests.chaos.sqs`): the ingest queue and the automation queue (SSM's status
+  events), redelivering what a handler reports failed, or the whole batch when it raises or is killed.
+- **Lambda**: containers with their own clients, built at cold start as a deployed stack builds them
+  (the Slack token and the PagerDuty key read lazily from Secrets Manager, faults included); the 30 s
+  function timeout, on a virtual clock: a sleep (a retry's backoff, a Retry-After) costs no real time
+  but moves the clock and counts, as does a timeout (its client's production timeout); past 30 s the
+  invocation is killed.
 - **The scheduled flush** every minute; **SSM** runs each execution for 1 min and reports its end on
   EventBridge; **the on-call** clicks Approve once Slack shows the button (again if it did not take).
 - **Faults**: AWS errors after botocore's retries into DynamoDB, SSM, CloudWatch and Secrets Manager
-  (:mod:`tests.support.aws_faults`); Slack and PagerDuty answering 429, 500 or nothing in time, after
-  the call took effect. All drawn from RNGs seeded by (rate, seed): a run is the same run every time.
+  (:mod:`tests.support.aws_faults`); Slack and PagerDuty answering 429, 500 or nothing at all, after the
+  call took effect. All drawn from RNGs seeded by (rate, seed): a run is the same run every time.
 
 The run ends when the storm has been delivered, the queues are empty and a flush changed nothing, with
 no work visibly left (:meth:`World.pending`), or after three flushes that changed nothing; its end state
 is compared with the fault-free run's by :mod:`tests.chaos.verdict`.
+
+A run costs little real time: moto is restarted (not re-imported) per run, its clients are shared and
+its DynamoDB takes shortcuts (:mod:`tests.chaos.moto_env`), the files a cold start parses are parsed once
+per process, sleeps and timeouts are virtual, and a lost answer is a dropped connection.
 """
 
 from __future__ import annotations
@@ -34,20 +37,18 @@ from datetime import datetime, timedelta
 from typing import Any
 from unittest import mock
 
-import boto3
-
 from aiops.adapters import wiring
 from aiops.adapters.config import Config
 from aiops.adapters.dynamodb import DynamoStore, create_table
-from aiops.adapters.pagerduty import PagerDuty
 from aiops.adapters.remediation import KILL_SWITCH, SsmRemediator
-from aiops.adapters.slack import SlackChat, web_client
 from aiops.adapters.wiring import App, build_app
-from aiops.local.emulator import LOCAL_ENV, one_request_at_a_time
+from aiops.incident import Incident
 from aiops.local.lambda_events import LambdaContext
 from aiops.local.memory import FixedClock
 from aiops.playbooks import load_playbooks
 from aiops.runbooks import load_runbooks
+from tests.chaos.moto_env import RUN, client
+from tests.chaos.sqs import Queue
 from tests.chaos.storm import APPROVER, APPROVES_AFTER, CATALOG, T0, storm
 from tests.support.aws_faults import AwsFaults
 from tests.support.fake_pagerduty import Chaos as PagerChaos
@@ -57,14 +58,9 @@ from tests.support.fake_slack import FakeSlack
 from tests.support.fake_ssm import FakeAutomation
 
 TABLE = "aiops"
-BATCH = 10
-VISIBILITY = timedelta(minutes=3)
-MAX_RECEIVES = 5
 FUNCTION_TIMEOUT = 30.0
-CLIENT_TIMEOUT = 0.15
-"""Real seconds the local Slack and PagerDuty clients wait (the fakes hold a "timeout" 0.3 s)."""
-TIMEOUT_COST = {"slack": 4.0, "pagerduty": 10.0, "aws": 5.0}
-"""Virtual seconds a timeout costs: the production client timeouts (AWS: a 5 s read timeout)."""
+TIMEOUT_COST = {"slack": 4.0, "pagerduty": 2.0, "aws": 5.0}
+"""Virtual seconds a lost answer costs: the production client timeouts (AWS: a 5 s read timeout)."""
 QUIET_ROUNDS = 3
 MAX_ROUNDS = 40
 SLACK_TOKEN = "xoxb-test-token"
@@ -89,64 +85,6 @@ class VirtualTime:
         self.clock.set(self.clock.now() + timedelta(seconds=seconds))
         if kill and self.limit is not None and self.spent > self.limit:
             raise FunctionTimeout
-
-
-@dataclass
-class Message:
-    id: str
-    body: str
-    visible_at: datetime
-    receives: int = 0
-
-
-@dataclass
-class Queue:
-    name: str
-    messages: list[Message] = field(default_factory=list)
-    dlq: list[Message] = field(default_factory=list)
-    sent: int = 0
-
-    def send(self, body: str, now: datetime) -> None:
-        self.sent += 1
-        self.messages.append(Message(f"{self.name}-{self.sent:04d}", body, now))
-
-    def receive(self, now: datetime) -> list[Message]:
-        batch = [m for m in self.messages if m.visible_at <= now][:BATCH]
-        for m in batch:
-            m.receives += 1
-            m.visible_at = now + VISIBILITY  # in flight: visible again after the timeout unless deleted
-        return batch
-
-    def settle(self, batch: list[Message], failed: set[str]) -> None:
-        for m in batch:
-            if m.id not in failed:
-                self.messages.remove(m)
-            elif m.receives >= MAX_RECEIVES:
-                self.messages.remove(m)
-                self.dlq.append(m)
-
-    def lambda_event(self, batch: list[Message]) -> dict[str, Any]:
-        return {
-            "Records": [
-                {
-                    "messageId": m.id,
-                    "receiptHandle": f"rh-{m.id}-{m.receives}",
-                    "body": m.body,
-                    "attributes": {
-                        "ApproximateReceiveCount": str(m.receives),
-                        "SentTimestamp": "0",
-                        "SenderId": "events.amazonaws.com",
-                        "ApproximateFirstReceiveTimestamp": "0",
-                    },
-                    "messageAttributes": {},
-                    "md5OfBody": "",
-                    "eventSource": "aws:sqs",
-                    "eventSourceARN": f"arn:aws:sqs:us-east-1:111122223333:aiops-{self.name}",
-                    "awsRegion": "us-east-1",
-                }
-                for m in batch
-            ]
-        }
 
 
 @dataclass
@@ -189,10 +127,10 @@ class World:
         pagerduty.reset()
         if rate:
             slack.chaos = SlackChaos(
-                random.Random(rng.random()), rate, hold=0.3, on_timeout=lambda _: self._charge("slack")
+                random.Random(rng.random()), rate, on_timeout=lambda: self._charge("slack")
             )
             pagerduty.chaos = PagerChaos(
-                random.Random(rng.random()), rate, hold=0.3, on_timeout=lambda _: self._charge("pagerduty")
+                random.Random(rng.random()), rate, on_timeout=lambda: self._charge("pagerduty")
             )
         self.automation = FakeAutomation(clock=self.clock.now)
         self.ingest, self.updates = Queue("ingest"), Queue("automation")
@@ -202,18 +140,20 @@ class World:
         self.answered: set[str] = set()
         """Approve buttons whose click got an answer (the on-call does not click those again)."""
         self.observer: DynamoStore | None = None
+        self.cold_starts = 0
+        RUN[:] = [self]
 
     # -- set-up -------------------------------------------------------------------------------------
 
     def provision(self) -> None:
-        ddb = boto3.client("dynamodb", region_name="us-east-1")
+        ddb = client(-1, "dynamodb")
         create_table(ddb, TABLE)
-        ssm = boto3.client("ssm", region_name="us-east-1")
+        ssm = client(-1, "ssm")
         ssm.put_parameter(Name=KILL_SWITCH, Value="true", Type="String", Overwrite=True)
         for name in ("/llm/chat-assistant/prompt", "/llm/cost-bot/max-tokens"):
             for value in ("v1", "v2"):
                 ssm.put_parameter(Name=name, Value=value, Type="String", Overwrite=True)
-        sm = boto3.client("secretsmanager", region_name="us-east-1")
+        sm = client(-1, "secretsmanager")
         for name, value in (("slack", SLACK_TOKEN), ("pagerduty", PAGERDUTY_KEY)):
             self.secrets[name] = sm.create_secret(Name=f"aiops/{name}", SecretString=value)["ARN"]
         for channel in ("#inc-chat-assistant", "#inc-cost-bot", "#inc-doc-search"):
@@ -221,14 +161,17 @@ class World:
         self.observer = DynamoStore(TABLE, clock=self.clock, client=ddb)  # the harness's own eyes: no faults
 
     def cold_start(self) -> App:
-        """What a Lambda container does on its first invocation, with its own (faulty) clients."""
+        """What a Lambda container does on its first invocation, with its own (faulty) clients: the
+        app as a deployed stack builds it from its configuration (secrets read lazily)."""
         from aws_lambda_powertools.utilities.parameters.constants import DEFAULT_PROVIDERS
         from aws_lambda_powertools.utilities.parameters.secrets import SecretsProvider
 
-        def client(service: str) -> Any:
-            return self.faults.attach(boto3.client(service, region_name="us-east-1"))  # type: ignore[call-overload]
+        def own(service: str) -> Any:
+            return client(container, service)
 
-        DEFAULT_PROVIDERS["secrets"] = SecretsProvider(boto3_client=client("secretsmanager"))
+        container = self.cold_starts
+        self.cold_starts += 1
+        DEFAULT_PROVIDERS["secrets"] = SecretsProvider(boto3_client=own("secretsmanager"))
         config = Config.from_env(
             {
                 "AIOPS_CATALOG_FILE": str(CATALOG),
@@ -240,26 +183,12 @@ class World:
             },
             table_name=TABLE,
         )
-        assert config.slack_token is not None and config.pagerduty_key is not None
-        ssm = client("ssm")
-        self.automation.attach(ssm)  # after the faults: a fault answers first
-        chat = SlackChat(
-            web_client(
-                config.slack_token.get_secret_value(), base_url=config.slack_api_url, timeout=CLIENT_TIMEOUT
-            ),
-            now=lambda: self.clock.now().timestamp(),
-        )
-        pager = PagerDuty(
-            config.pagerduty_key.get_secret_value(), url=config.pagerduty_url, timeout=CLIENT_TIMEOUT
-        )
         return build_app(
             config,
             clock=self.clock,
-            dynamodb=client("dynamodb"),
-            cloudwatch=client("cloudwatch"),
-            remediator=SsmRemediator(ssm),
-            chat=chat,
-            pager=pager,
+            dynamodb=own("dynamodb"),
+            cloudwatch=own("cloudwatch"),
+            remediator=SsmRemediator(own("ssm")),
         )
 
     # -- time ---------------------------------------------------------------------------------------
@@ -349,24 +278,24 @@ class World:
 
     # -- the run ------------------------------------------------------------------------------------
 
-    def snapshot(self) -> Any:
+    def snapshot(self, incidents: list[Incident]) -> Any:
         """What a next flush could still change, cheaply: the incidents' versions, what Slack,
         PagerDuty and SSM hold."""
-        assert self.observer is not None
-        incidents = tuple((i.id, i.version) for i in self.observer.all_incidents())
+        versions = tuple((i.id, i.version) for i in incidents)
         slack = tuple(
             sorted((k, str(m.get("text")), len(str(m.get("blocks")))) for k, m in self.slack.messages.items())
         )
         pages = tuple((a.dedup_key, a.status) for a in self.pagerduty.alerts)
         runs = tuple((e.id, e.status) for e in self.automation.executions.values())
-        return incidents, slack, pages, runs
+        return versions, slack, pages, runs
 
-    def pending(self) -> bool:
+    def pending(self, incidents: list[Incident]) -> bool:
         """Whether some work is visibly left for a later round: a Slack root or thread behind its
-        incident, an action running or waiting for its approval, an incident in its quiet period, a
-        page its incident's record says and PagerDuty does not."""
+        incident, an action running or waiting for its approval, an incident in its quiet period or
+        whose resolution has not held yet, a timer, a page not delivered, or one its incident's record
+        says and PagerDuty does not."""
         assert self.observer is not None
-        for inc in self.observer.all_incidents():
+        for inc in incidents:
             record = self.observer.message_for(inc.id)
             if record is None or record.ts is None or record.rendered_version < inc.version:
                 return True
@@ -375,14 +304,17 @@ class World:
             if any(a.status in ("running", "pending_approval") for a in inc.actions):
                 return True  # SSM will report, or the on-call will click
             if inc.status == "mitigated" and not inc.firing:
+                return True  # the quiet period runs
+            settled, resolved = inc.settled_at, inc.resolved_at
+            if inc.status == "resolved" and (settled is None or (resolved and settled < resolved)):
+                return True  # the resolution must hold before the page resolves
+            if inc.timers or any(e.pending for e in inc.escalations):
                 return True
             sent = {e.action for e in inc.escalations}
             alerts = [a for a in self.pagerduty.alerts if a.dedup_key == inc.id]
             if "trigger" in sent and not alerts:
                 return True
-            if ("resolve" in sent or inc.status == "resolved") and any(
-                a.status != "resolved" for a in alerts
-            ):
+            if "resolve" in sent and any(a.status != "resolved" for a in alerts):
                 return True
         return False
 
@@ -405,10 +337,12 @@ class World:
             self.invoke("flush", {"source": "aws.events", "detail-type": "Scheduled Event"})
             if now <= last or self.ingest.messages or self.updates.messages:
                 continue
-            snapshot = self.snapshot()
+            assert self.observer is not None
+            incidents = self.observer.all_incidents()
+            snapshot = self.snapshot(incidents)
             quiet = quiet + 1 if snapshot == previous else 0
             previous = snapshot
-            if quiet >= QUIET_ROUNDS or (quiet and not self.pending()):
+            if quiet >= QUIET_ROUNDS or (quiet and not self.pending(incidents)):
                 return
 
 
@@ -416,8 +350,12 @@ class World:
 def virtual_sleep(world: World) -> Iterator[None]:
     """time.sleep costs no real time in a run: it moves the virtual clock (see VirtualTime). And the
     files a cold start parses (catalog, playbooks, runbooks: the same in every container) are parsed
-    once per session: what a cold start reads from AWS is what the runs exercise, not YAML."""
+    once per process: what a cold start reads from AWS is what the runs exercise, not YAML. The secrets
+    provider a cold start installs (Powertools keeps it globally) is the run's only."""
+    from aws_lambda_powertools.utilities.parameters.constants import DEFAULT_PROVIDERS
+
     with (
+        mock.patch.dict(DEFAULT_PROVIDERS),
         mock.patch.object(time, "sleep", world.time.sleep),
         mock.patch.object(wiring, "read_catalog", _read_catalog),
         mock.patch.object(wiring, "load_runbooks", _load_runbooks),
@@ -429,23 +367,3 @@ def virtual_sleep(world: World) -> Iterator[None]:
 _read_catalog = functools.cache(wiring.read_catalog)
 _load_runbooks = functools.cache(load_runbooks)
 _load_playbooks = functools.cache(load_playbooks)
-
-
-@contextmanager
-def aws() -> Iterator[None]:
-    """moto for one run, with dummy credentials."""
-    import os
-
-    from moto import mock_aws
-
-    saved = {k: os.environ.get(k) for k in LOCAL_ENV}
-    os.environ.update(LOCAL_ENV)
-    try:
-        with mock_aws(), one_request_at_a_time():
-            yield
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v

@@ -1,14 +1,12 @@
-"""Runs of the storm, here or in worker processes (one per core, ``AIOPS_CHAOS_WORKERS`` to choose):
-each run is independent and seeded (its own moto, its own fakes, its own RNGs), so where it runs
-changes nothing but the time the tier takes."""
+"""One run of the storm in this process: its own moto backends and RNGs, the process's fake Slack and
+PagerDuty servers (started on first use, reset per run). Runs are independent and seeded, so pytest-xdist
+may spread them over the cores: where a run runs changes nothing but the time the tier takes."""
 
 from __future__ import annotations
 
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from multiprocessing import get_context
 
 from aiops.local.emulator import LOCAL_ENV
 from tests.chaos.verdict import Outcome, observe
@@ -36,12 +34,9 @@ class Ran:
 _fakes: tuple[FakeSlack, FakePagerDuty] | None = None
 
 
-def workers() -> int:
-    return int(os.environ.get("AIOPS_CHAOS_WORKERS") or min(2, os.cpu_count() or 1))
-
-
 def run_one(job: Job) -> Ran:
-    from tests.chaos.harness import World, aws, virtual_sleep
+    from tests.chaos.harness import World, virtual_sleep
+    from tests.chaos.moto_env import aws, cheap_moto
 
     global _fakes
     os.environ.update(LOCAL_ENV)
@@ -50,7 +45,7 @@ def run_one(job: Job) -> Ran:
     rate, seed = job
     world = World(*_fakes, rate=rate, seed=seed)
     start = time.perf_counter()
-    with aws(), virtual_sleep(world):
+    with aws(), cheap_moto(), virtual_sleep(world):
         world.provision()
         world.run()
         outcome = observe(world)
@@ -69,10 +64,3 @@ def run_one(job: Job) -> Ran:
         world.stats.longest,
         (*world.stats.trace, "AWS faults: " + ", ".join(world.faults.log)),
     )
-
-
-def run_all(jobs: list[Job], processes: int) -> dict[Job, Ran]:
-    if processes <= 1 or len(jobs) < 2 * processes:
-        return {job: run_one(job) for job in jobs}
-    with ProcessPoolExecutor(processes, mp_context=get_context("spawn")) as pool:
-        return dict(zip(jobs, pool.map(run_one, jobs), strict=True))

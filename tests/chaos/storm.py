@@ -1,13 +1,14 @@
 """The chaos storm: three services failing at once, one per way an incident ends.
 
-- ``chat-assistant``: a prompt change, then three symptoms (one firing twice): PromptRollback starts by
-  itself, SSM reports success, the incident is mitigated, then every alarm clears and it resolves.
+- ``chat-assistant``: a prompt change, then a guardrail symptom: PromptRollback starts by itself, SSM
+  reports success, the incident is mitigated, then the alarm clears and it resolves.
 - ``cost-bot``: a budget alert and a token alarm: TokenCap waits for an approval in Slack; the on-call
   approves it, it runs, the incident is mitigated.
 - ``doc-search``: an upstream retriever and the api downstream: no runbook fits, it pages; every alarm
   clears, the flush resolves it after its quiet period, and so resolves the page.
 
-Some events are delivered twice (EventBridge delivers at least once), a little later.
+Some events are delivered twice (EventBridge delivers at least once), a little later. The storm is as
+small as these paths allow (13 deliveries): each run of the chaos tier replays it, 90 times.
 """
 
 from __future__ import annotations
@@ -23,8 +24,9 @@ ROOT = Path(__file__).resolve().parents[2]
 CATALOG = Path(__file__).resolve().parent / "catalog.yaml"
 T0 = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 APPROVER = "U0ONCALL"
-APPROVES_AFTER = timedelta(minutes=3)
-"""The on-call looks at Slack a few minutes in (once the token alarm has joined the cost incident)."""
+APPROVES_AFTER = timedelta(minutes=2)
+"""The on-call looks at Slack two minutes in (once the token alarm, the fix's verification, has joined
+the cost incident)."""
 
 
 def _at(seconds: int) -> str:
@@ -58,16 +60,14 @@ def alarm(name: str, state: str, seconds: int, previous: str | None = None) -> d
 
 def storm() -> list[tuple[datetime, dict[str, Any]]]:
     """(delivery time, event) in delivery order: the same for every run."""
-    chat = ["chat-assistant-guardrail-interventions", "chat-assistant-orch-latency", "chat-assistant-api-5xx"]
+    guardrail = "chat-assistant-guardrail-interventions"
     docs = ["doc-search-rag-latency", "doc-search-api-latency"]
     events: list[tuple[int, dict[str, Any]]] = [(10, change_event(10)), (30, budget_note(30))]
-    events += [(60 + 10 * i, alarm(name, "ALARM", 60 + 10 * i)) for i, name in enumerate(chat)]
     events += [(45 + 10 * i, alarm(name, "ALARM", 45 + 10 * i)) for i, name in enumerate(docs)]
-    events += [(100, alarm("cost-bot-output-tokens", "ALARM", 100))]
-    events += [(95, alarm(chat[-1], "ALARM", 95, previous="ALARM"))]  # firing again: it only counts
-    events += [(150 + 10 * i, alarm(name, "OK", 150 + 10 * i)) for i, name in enumerate(docs)]
-    events += [(180 + 10 * i, alarm(name, "OK", 180 + 10 * i)) for i, name in enumerate(chat)]
-    twice = [events[0], events[1], events[2], events[5], events[-1]]
+    events += [(60, alarm(guardrail, "ALARM", 60)), (100, alarm("cost-bot-output-tokens", "ALARM", 100))]
+    events += [(110 + 5 * i, alarm(name, "OK", 110 + 5 * i)) for i, name in enumerate(docs)]
+    events += [(180, alarm(guardrail, "OK", 180))]
+    twice = [events[0], events[1], events[2], events[-1]]
     events += [(t + 25, e) for t, e in twice]  # delivered again, a little later
     events.sort(key=lambda te: te[0])
     return [(T0 + timedelta(seconds=t), e) for t, e in events]

@@ -3,7 +3,7 @@
 7. An event time outside a sane window around the clock (30 days back, 1 day ahead) is refused alone,
    with a clear error, before it reaches the pipeline; replays, on the events' own times, are unaffected.
 8. Error text and log fields built from event text are capped.
-10. The Slack app answers a malformed request with a clean 400 (issue 14 builds it).
+10. The Slack app answers a malformed request with a clean 400 (issue 14 built it).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from aiops.errors import InvalidEventError
 from aiops.local.replay import load_lines, replay
 from aiops.pipeline import Pipeline
 from tests.chaos.bot import Bot
-from tests.chaos.storm import CATALOG, alarm
+from tests.chaos.storm import alarm
 from tests.support.events import alarm_event
 
 API = "doc-search-api-latency"
@@ -149,7 +149,7 @@ def test_8_a_200_kb_key_or_value_never_makes_a_200_kb_error_or_log_line(
     )
 
 
-# -- 10: the Slack app's clean 400s are issue 14's -------------------------------------------------------
+# -- 10: the Slack app's clean 400s (issue 14 made them; tests/functional/test_slack_edge.py has more) --
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 
@@ -194,22 +194,22 @@ def _malformed(kind: str) -> dict[str, Any]:
     return event
 
 
-@pytest.mark.xfail(strict=False, reason="issue 14: the Slack app's clean 400s")
 @pytest.mark.parametrize("kind", ["empty timestamp", "signed non-JSON payload", "no isBase64Encoded"])
 def test_10_a_malformed_slack_request_is_a_clean_400(bot: Bot, kind: str, monkeypatch: Any) -> None:
+    from aiops.adapters.slack_http import Verifier
+    from aiops.local.lambda_events import LambdaContext
     from handlers import slack_app
 
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test-token")
     monkeypatch.setenv("SLACK_API_URL", bot.slack.url)
-    monkeypatch.setenv("SLACK_SIGNING_SECRET", SECRET)
-    monkeypatch.setenv("AIOPS_TABLE", "aiops-test")
-    monkeypatch.setenv("AIOPS_CATALOG_FILE", str(CATALOG))
-    monkeypatch.setattr(slack_app, "_handler", None)
-    from aiops.local.lambda_events import LambdaContext
-
+    monkeypatch.setattr(slack_app, "verifier", Verifier(lambda: SECRET))
+    monkeypatch.setattr(slack_app, "_bolt", None)
+    slack_app.use(bot.app)
     try:
         context: Any = LambdaContext(function_name="aiops-slack")
         response = slack_app.handler(_malformed(kind), context)
     finally:
-        slack_app._handler = None
-    assert response["statusCode"] == 400
+        slack_app.use(None)
+    # THEN a clean 400 naming what is wrong (not a 500 from bolt, not a KeyError), and nothing reached Slack
+    assert response["statusCode"] == 400 and json.loads(response["body"])["error"]
+    assert bot.slack.calls == []

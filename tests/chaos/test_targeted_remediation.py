@@ -35,26 +35,28 @@ def _ends_mitigated_by_one_execution(bot: Bot) -> None:
 
 
 def test_1_the_run_record_failing_after_the_start_is_repaired_by_the_flush(bot: Bot) -> None:
-    # GIVEN the run record (RUN# and EXE# rows) fails once, after SSM started the runbook
-    failed = fail(bot.dynamodb, "TransactWriteItems", when=body_has("EXE#"))
+    # GIVEN the run record (RUN# and EXE# rows) fails, after SSM started the runbook (and again when the
+    # invocation tries once more at once)
+    failed = fail(bot.dynamodb, "TransactWriteItems", when=body_has("EXE#"), times=2)
     # WHEN a prompt change and its symptoms arrive
     assert _prompt_regression(bot) == {"batchItemFailures": []}
     # THEN the start is recorded, its execution not yet: nothing was lost, nobody paged
     [action] = bot.incident("chat-assistant").actions
-    assert failed == ["ThrottlingException"]
+    assert failed == ["ThrottlingException"] * 2
     assert (action.runbook, action.status, action.execution_id) == ("PromptRollback", "running", None)
     assert len(bot.automation.executions) == 1 and bot.pagerduty.events == []
     # WHEN the flush runs, THEN it starts it again with the same token: the same execution, recorded
     bot.flush()
-    assert bot.automation.starts == 2
+    assert bot.automation.starts == 3
     _ends_mitigated_by_one_execution(bot)
 
 
 def test_1_the_action_save_failing_after_the_start_is_repaired_by_the_flush(bot: Bot) -> None:
-    # GIVEN the save of the started action (with its execution id) fails once, after the run record
-    failed = fail(bot.dynamodb, "TransactWriteItems", when=body_has("started automatically"))
+    # GIVEN the save of the started action (with its execution id) fails, after the run record (and
+    # again when the invocation tries once more at once)
+    failed = fail(bot.dynamodb, "TransactWriteItems", when=body_has("started automatically"), times=2)
     assert _prompt_regression(bot) == {"batchItemFailures": []}
-    assert failed == ["ThrottlingException"]
+    assert failed == ["ThrottlingException"] * 2
     assert bot.incident("chat-assistant").actions[0].execution_id is None
     # WHEN the next delivery changes the incident, THEN it carries the start out (no flush needed)
     bot.ingest(alarm("chat-assistant-orch-latency", "ALARM", 80))
@@ -104,11 +106,14 @@ def test_3_an_incident_the_flush_resolves_resolves_its_page(bot: Bot) -> None:
     # WHEN every alarm clears, the incident is mitigated, its quiet period running
     bot.ingest(*(alarm(name, "OK", 180 + i) for i, name in enumerate(DOCS)))
     assert bot.incident("doc-search").status == "mitigated"
-    # THEN the flush that resolves it after its quiet period resolves the page too
+    # THEN the flush resolves it after its quiet period, and once the resolution held (the policy's
+    # resolve_after, a minute here) a flush resolves the page too
     bot.flush(after=timedelta(minutes=2))
     incident = bot.incident("doc-search")
-    assert incident.status == "resolved"
-    assert [e.action for e in incident.escalations] == ["trigger", "resolve"]
+    assert incident.status == "resolved" and [e.action for e in incident.escalations] == ["trigger"]
+    bot.flush(after=timedelta(minutes=1))
+    incident = bot.incident("doc-search")
+    assert [(e.action, e.pending) for e in incident.escalations] == [("trigger", False), ("resolve", False)]
     assert [(a.dedup_key, a.status) for a in bot.pagerduty.alerts] == [(incident.id, "resolved")]
 
 

@@ -50,11 +50,11 @@ class AwsFaults:
     def attach(self, client: Any) -> Any:
         """Inject into ``client``'s calls; register before any canned answer (the first answer wins)."""
         service = client.meta.service_model.service_id.hyphenize()
-        client.meta.events.register_first(f"before-call.{service}", self._before)
-        client.meta.events.register_first(f"after-call.{service}", self._after)
+        client.meta.events.register_first(f"before-call.{service}", self.before)
+        client.meta.events.register_first(f"after-call.{service}", self.after)
         return client
 
-    def _before(self, model: Any, **_: Any) -> tuple[_Http, dict[str, Any]] | None:
+    def before(self, model: Any, **_: Any) -> tuple[_Http, dict[str, Any]] | None:
         if not self.active:
             return None
         service = model.service_model.service_id.hyphenize()
@@ -74,7 +74,7 @@ class AwsFaults:
         error = {"Code": code, "Message": "injected: what AWS answers after botocore's retries"}
         return _Http(status), {"Error": error, "ResponseMetadata": {"HTTPStatusCode": status}}
 
-    def _after(self, model: Any, **_: Any) -> None:
+    def after(self, model: Any, **_: Any) -> None:
         if self._lost and self._lost[-1] == model.name:
             self._lost.pop()
             self._timeout(model.service_model.service_id.hyphenize(), model.name, "after")

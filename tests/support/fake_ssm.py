@@ -47,6 +47,14 @@ class FakeAutomation:
         ssm.meta.events.register("before-call.ssm.StartAutomationExecution", self._start)
         ssm.meta.events.register("before-call.ssm.GetAutomationExecution", self._get)
 
+    def answer(self, model: Any, params: dict[str, Any], **_: Any) -> tuple[_Http, dict[str, Any]] | None:
+        """The answer to one SSM call of the two it fakes (for a client registered once for many)."""
+        if model.name == "StartAutomationExecution":
+            return self._start(params)
+        if model.name == "GetAutomationExecution":
+            return self._get(params)
+        return None
+
     def _start(self, params: dict[str, Any], **_: Any) -> tuple[_Http, dict[str, Any]]:
         body = json.loads(params["body"])
         token, parameters = body.get("ClientToken", ""), body.get("Parameters", {})
@@ -73,7 +81,7 @@ class FakeAutomation:
         return _ok({"AutomationExecutionId": execution.id})
 
     def _get(self, params: dict[str, Any], **_: Any) -> tuple[_Http, dict[str, Any]]:
-        self.advance()
+        self._end_due()
         found = self.executions.get(json.loads(params["body"])["AutomationExecutionId"])
         if found is None:
             return _error("AutomationExecutionNotFoundException", "There is no automation execution")
@@ -89,13 +97,19 @@ class FakeAutomation:
             }
         )
 
-    def advance(self) -> list[Execution]:
-        """Executions that ended by now (each once)."""
-        now, out = self.clock(), []
+    def _end_due(self) -> None:
+        now = self.clock()
         for ex in self.executions.values():
             if ex.status == "InProgress" and now - ex.started_at >= self.duration:
                 ex.status, ex.ended_at = "Success", ex.started_at + self.duration
-                out.append(ex)
+
+    def advance(self) -> list[Execution]:
+        """Executions that ended by now, each once: their status events (SSM sends one whether or not
+        somebody asked for the execution's status meanwhile)."""
+        self._end_due()
+        out = [ex for ex in self.executions.values() if ex.ended_at is not None and not ex.announced]
+        for ex in out:
+            ex.announced = True
         return out
 
     def status_event(self, ex: Execution) -> dict[str, Any]:
