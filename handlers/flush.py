@@ -1,6 +1,7 @@
-"""Flush (scheduled every minute): settle quiet periods, decide escalation again (a lost timer costs at
-most a minute) and send Slack updates that were coalesced or held back by an outage, so nothing waits
-for the next event."""
+"""Flush (scheduled every minute): settle quiet periods, repair what a failure left undone (decisions,
+recorded runbook starts, runs SSM finished, pages not delivered), decide escalation again (a lost timer
+costs at most a minute) and send Slack updates that were coalesced or held back by an outage, so nothing
+waits for the next event."""
 
 from __future__ import annotations
 
