@@ -118,9 +118,11 @@ def build_bot(
     clock: FixedClock,
     slack: FakeSlack,
     pagerduty: FakePagerDuty,
+    pager_topic: str = "",
 ) -> Bot:
     """The app as a cold start builds it from its configuration, on the ``aws`` fixture's table
-    (``aiops-test``): Slack and PagerDuty at the local fakes, SSM Automation canned."""
+    (``aiops-test``): Slack and PagerDuty at the local fakes, SSM Automation canned. With
+    ``pager_topic``, no routing key: every page goes to that SNS topic."""
     ssm = boto3.client("ssm", region_name="us-east-1")
     ssm.put_parameter(Name=KILL_SWITCH, Value="true", Type="String", Overwrite=True)
     for name in ("/llm/chat-assistant/prompt", "/llm/cost-bot/max-tokens"):
@@ -135,8 +137,12 @@ def build_bot(
             "SLACK_BOT_TOKEN": TOKEN,
             "SLACK_API_URL": slack.url,
             "SLACK_CHANNEL": "#aiops",
-            "PAGERDUTY_ROUTING_KEY": ROUTING_KEY,
             "PAGERDUTY_EVENTS_URL": pagerduty.url,
+            **(
+                {"AIOPS_PAGER_TOPIC_ARN": pager_topic}
+                if pager_topic
+                else {"PAGERDUTY_ROUTING_KEY": ROUTING_KEY}
+            ),
         },
         table_name="aiops-test",
     )

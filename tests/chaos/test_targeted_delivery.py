@@ -8,9 +8,11 @@ past a small budget; a page not delivered is sent again by the flush.
 
 from __future__ import annotations
 
+import json
 import random
 import threading
 import time
+from collections import Counter
 from datetime import timedelta
 from typing import Any
 from unittest import mock
@@ -143,8 +145,30 @@ def test_5_a_thread_reply_whose_answer_was_lost_is_found_not_posted_again(bot: B
     assert "conversations.replies" in bot.slack.methods()
 
 
+def _sns_inbox() -> tuple[str, Any]:
+    """A pager topic with a queue subscribed to it, as an on-call tool's subscription would be."""
+    sns, sqs = boto3.client("sns", region_name="us-east-1"), boto3.client("sqs", region_name="us-east-1")
+    topic = sns.create_topic(Name="aiops-pager")["TopicArn"]
+    queue = sqs.create_queue(QueueName="pager-inbox")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)
+
+    def read() -> list[dict[str, Any]]:
+        messages: list[dict[str, Any]] = []
+        while got := sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", []):
+            messages += [json.loads(json.loads(m["Body"])["Message"]) for m in got]
+            sqs.delete_message_batch(
+                QueueUrl=queue,
+                Entries=[{"Id": str(n), "ReceiptHandle": m["ReceiptHandle"]} for n, m in enumerate(got)],
+            )
+        return messages
+
+    return topic, read
+
+
+@pytest.mark.parametrize("target", ["pagerduty", "sns"])
 def test_9_concurrent_workers_send_one_trigger_per_incident(
-    aws: Any, clock: Any, fake_slack: Any, pagerduty: Any
+    aws: Any, clock: Any, fake_slack: Any, pagerduty: Any, target: str
 ) -> None:
     # GIVEN three services' alarms (no runbook fits any), a third delivered twice, shuffled
     rng = random.Random(9)
@@ -153,8 +177,9 @@ def test_9_concurrent_workers_send_one_trigger_per_incident(
     events = [alarm(name, "ALARM", 30 + 5 * i) for i, name in enumerate(names)]
     deliveries = events + rng.sample(events, len(events) // 3) + events  # duplicates
     rng.shuffle(deliveries)
+    topic, inbox = _sns_inbox() if target == "sns" else ("", None)
     bots = [
-        build_bot(boto3.client("dynamodb", region_name="us-east-1"), clock, fake_slack, pagerduty)
+        build_bot(boto3.client("dynamodb", region_name="us-east-1"), clock, fake_slack, pagerduty, topic)
         for _ in range(8)
     ]
     clock.set(clock.now() + timedelta(minutes=2))
@@ -178,4 +203,10 @@ def test_9_concurrent_workers_send_one_trigger_per_incident(
     assert len(incidents) == 3
     # THEN each incident was paged by one trigger request (PagerDuty would dedup more, but each is a
     # request within its rate limit, and a page sent on a stale copy of the incident)
-    assert {i.service: bots[0].triggers(i.id) for i in incidents} == {i.service: 1 for i in incidents}
+    if target == "pagerduty":
+        assert {i.service: bots[0].triggers(i.id) for i in incidents} == {i.service: 1 for i in incidents}
+    else:  # the same for the SNS pager: one message per incident on the topic
+        assert inbox is not None
+        sent = Counter((m["incident_id"], m["action"]) for m in inbox())
+        assert sent == {(i.id, "trigger"): 1 for i in incidents}
+        assert pagerduty.events == []
