@@ -14,8 +14,9 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from aiops.adapters.function_url import response
 from aiops.adapters.holder import AppHolder
-from aiops.adapters.pagerduty_webhook import WebhookVerifier, read_request, response
+from aiops.adapters.pagerduty_webhook import WebhookVerifier, read_request
 from aiops.adapters.tracing import traced
 
 logger = Logger(service="aiops")  # the logger of every aiops.* module

@@ -12,8 +12,9 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from aiops.adapters.function_url import response
 from aiops.adapters.holder import AppHolder
-from aiops.adapters.slack_http import Verifier, normalized, read_request, response, shape_problem
+from aiops.adapters.slack_http import Verifier, normalized, read_request, shape_problem
 
 logger = Logger(service="aiops")
 _holder = AppHolder()

@@ -12,15 +12,14 @@ the body. What is not verifiably PagerDuty's is a 401; a malformed request is a 
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import hmac
-import json
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from aiops.adapters import function_url
 
 MAX_BODY = 256 * 1024
 """PagerDuty drops any webhook over 256 KB; it guarantees delivery up to 55 KB."""
@@ -39,47 +38,16 @@ class WebhookRequest:
     """``X-Webhook-Id``: the same on every retry of one delivery (logged, to follow retries)."""
 
 
-def response(status: int, message: str) -> dict[str, Any]:
-    key = "status" if status < 400 else "error"
-    return {
-        "statusCode": status,
-        "headers": {"Content-Type": "application/json"},
-        "body": json.dumps({key: message}),
-    }
-
-
 def read_request(event: Mapping[str, Any]) -> WebhookRequest | dict[str, Any]:
     """The request of a Function URL event, or a 400 response naming what is wrong with it."""
-    encoded = event.get("isBase64Encoded")
-    if not isinstance(encoded, bool):
-        return response(400, "isBase64Encoded: not a Function URL event")
-    raw = event.get("body")
-    if raw is None:
-        raw = ""
-    if not isinstance(raw, str) or len(raw) > MAX_BODY * 2:
-        return response(400, "body")
-    try:
-        body = base64.b64decode(raw, validate=True) if encoded else raw.encode("utf-8")
-    except (binascii.Error, UnicodeEncodeError):
-        return response(400, "body is not base64" if encoded else "body is not UTF-8")
-    if len(body) > MAX_BODY:
-        return response(400, "body: over 256 KB")
-    headers = event.get("headers")
-    if not isinstance(headers, Mapping):
-        return response(400, "headers")
-    lower = {str(k).lower(): v for k, v in headers.items()}
+    req = function_url.read(event, MAX_BODY)
+    if isinstance(req, dict):
+        return req
     return WebhookRequest(
-        body=body,
-        signature=_header(lower, "x-pagerduty-signature"),
-        webhook_id=_header(lower, "x-webhook-id")[:128],
+        body=req.body,
+        signature=req.header("x-pagerduty-signature", join=True),
+        webhook_id=req.header("x-webhook-id")[:128],
     )
-
-
-def _header(headers: Mapping[str, Any], name: str) -> str:
-    value = headers.get(name)
-    if isinstance(value, list):
-        value = ",".join(v for v in value if isinstance(v, str))
-    return value if isinstance(value, str) else ""
 
 
 def sign(body: bytes, secret: str) -> str:

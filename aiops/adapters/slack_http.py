@@ -8,8 +8,6 @@ JSON object, an event without ``isBase64Encoded``) is a clean 400, never a 500 o
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import hmac
 import json
@@ -18,6 +16,9 @@ import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from aiops.adapters import function_url
+from aiops.adapters.function_url import response
 
 MAX_AGE = 300
 """Seconds a request's timestamp may be away from now (Slack's own recommendation)."""
@@ -32,46 +33,21 @@ class SlackRequest:
     content_type: str
 
 
-def response(status: int, error: str) -> dict[str, Any]:
-    return {
-        "statusCode": status,
-        "headers": {"Content-Type": "application/json"},
-        "body": json.dumps({"error": error}),
-    }
-
-
 def read_request(event: Mapping[str, Any]) -> SlackRequest | dict[str, Any]:
     """The request of a Function URL (or API Gateway) event, or a 400 response saying what is wrong."""
-    encoded = event.get("isBase64Encoded")
-    if not isinstance(encoded, bool):
-        return response(400, "isBase64Encoded: not a Function URL event")
-    raw = event.get("body")
-    if raw is None:
-        raw = ""
-    if not isinstance(raw, str) or len(raw) > MAX_BODY:
-        return response(400, "body")
-    if encoded:
-        try:
-            raw = base64.b64decode(raw, validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
-            return response(400, "body is not base64 of UTF-8")
-    headers = event.get("headers")
-    if not isinstance(headers, Mapping):
-        return response(400, "headers")
-    lower = {str(k).lower(): v for k, v in headers.items()}
-    timestamp, signature = _header(lower, "x-slack-request-timestamp"), _header(lower, "x-slack-signature")
+    req = function_url.read(event, MAX_BODY)
+    if isinstance(req, dict):
+        return req
+    try:
+        body = req.body.decode("utf-8")
+    except UnicodeDecodeError:
+        return response(400, "body is not base64 of UTF-8")
+    timestamp, signature = req.header("x-slack-request-timestamp"), req.header("x-slack-signature")
     if not timestamp.isdigit() or len(timestamp) > 12:
         return response(400, "x-slack-request-timestamp")
     if not signature.startswith("v0="):
         return response(400, "x-slack-signature")
-    return SlackRequest(raw, timestamp, signature, _header(lower, "content-type"))
-
-
-def _header(headers: Mapping[str, Any], name: str) -> str:
-    value = headers.get(name)
-    if isinstance(value, list):
-        value = value[0] if value else ""
-    return value if isinstance(value, str) else ""
+    return SlackRequest(body, timestamp, signature, req.header("content-type"))
 
 
 def signature_ok(req: SlackRequest, secret: str, *, now: Callable[[], float] = time.time) -> bool:
