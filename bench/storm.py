@@ -23,11 +23,11 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from aiops.adapters.runtime import GEN0_THRESHOLD, tune_gc
-from aiops.catalog import Catalog, load_catalog
+from aiops.catalog.model import Catalog, load_catalog
 from aiops.local.fakes import LocalChat
 from aiops.local.memory import FixedClock, MemoryStore
-from aiops.notify import Notifier
 from aiops.pipeline import Pipeline
+from aiops.present.slack_thread import Notifier
 from aiops.signals import Deferred, Signal, prepare_sqs_body
 
 SERVICES = 20

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from aiops.errors import AiopsError
-from aiops.ports import ChangeNote, Page
+from aiops.escalation.ports import ChangeNote, Page
 from aiops.signals.model import format_time
 from aiops.text import cap
 

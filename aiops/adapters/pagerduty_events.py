@@ -28,8 +28,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from aiops.incident import is_incident_id
-from aiops.page import PagerNotice
+from aiops.escalation.page_content import PagerNotice
+from aiops.incident.model import is_incident_id
 from aiops.text import cap
 
 if TYPE_CHECKING:

@@ -19,7 +19,7 @@ from pydantic import SecretStr
 from aiops.adapters.pagerduty import SEVERITY, PagerDuty, PagerDutyRejected, PagerDutyUnavailable
 from aiops.adapters.secrets import DEFAULT_ROUTE, Secret, parse_routing_keys
 from aiops.errors import PageRejectedError, PagerError
-from aiops.ports import ChangeNote, Delivery, Page
+from aiops.escalation.ports import ChangeNote, Delivery, Page
 from aiops.signals.model import format_time
 from aiops.text import cap
 

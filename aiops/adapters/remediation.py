@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from aiops.adapters.config import DEFAULT_KILL_SWITCH
 from aiops.errors import TransientError
 from aiops.pipeline.settings import AUTOMATION_STATUS
-from aiops.ports import ExecutionUpdate, RunOutcome
+from aiops.remediation.ports import ExecutionUpdate, RunOutcome
 
 if TYPE_CHECKING:
     from mypy_boto3_ssm.client import SSMClient

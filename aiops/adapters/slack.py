@@ -2,7 +2,7 @@
 
 - A post (``chat.postMessage``) is sent once per attempt: its answer can be lost after Slack stored it
   (a read timeout, a 5xx), and the SDK's retry would post it twice. Every post carries its
-  :class:`~aiops.ports.MessageKey` in Slack's message ``metadata``; the notifier looks for it
+  :class:`~aiops.present.ports.MessageKey` in Slack's message ``metadata``; the notifier looks for it
   (``conversations.history`` / ``conversations.replies``) before it posts again.
 - Other calls (edits, look-ups) are retried by slack_sdk's handlers, but within a small budget: a 429 is
   retried only when its ``Retry-After`` is short. A longer wait, or Slack failing after the retries,
@@ -19,8 +19,8 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from aiops.adapters.config import DEFAULT_API_URL
-from aiops.notify import ChatError
-from aiops.ports import MessageKey, MessageRef, SlackMessage
+from aiops.present.ports import MessageKey, MessageRef, SlackMessage
+from aiops.present.slack_thread import ChatError
 
 if TYPE_CHECKING:
     from slack_sdk import WebClient

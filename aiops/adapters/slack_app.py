@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from aiops.adapters.wiring import App
-from aiops.catalog import UNOWNED
+from aiops.catalog.model import UNOWNED
 
 if TYPE_CHECKING:
     from slack_bolt import App as BoltApp

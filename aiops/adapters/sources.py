@@ -24,8 +24,8 @@ if TYPE_CHECKING:
     from mypy_boto3_s3.client import S3Client
     from mypy_boto3_ssm.client import SSMClient
 
-    from aiops.catalog import Catalog
-    from aiops.playbooks import Playbook
+    from aiops.catalog.model import Catalog
+    from aiops.remediation.playbooks import Playbook
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +148,7 @@ class ParsedSource:
 def parse_catalog(text: str, origin: str) -> Catalog:
     import yaml
 
-    from aiops.catalog import load_catalog
+    from aiops.catalog.model import load_catalog
 
     return load_catalog(yaml.safe_load(text), origin=origin)
 
@@ -156,7 +156,7 @@ def parse_catalog(text: str, origin: str) -> Catalog:
 def parse_playbook_list(text: str, origin: str) -> list[Playbook]:
     import yaml
 
-    from aiops.playbooks import parse_playbooks
+    from aiops.remediation.playbooks import parse_playbooks
 
     return parse_playbooks(yaml.safe_load(text), origin=origin)
 
@@ -209,7 +209,7 @@ class OperatorConfig:
             )
 
     def current(self) -> Operated:
-        from aiops.catalog import Catalog
+        from aiops.catalog.model import Catalog
 
         catalog_version, catalog = self.catalog.read() if self.catalog else ("", Catalog())
         playbooks_version, playbooks = self.playbooks.read() if self.playbooks else ("", None)

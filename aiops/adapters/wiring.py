@@ -14,28 +14,19 @@ from aiops.adapters.config import Config
 from aiops.adapters.dynamodb import DynamoStore
 from aiops.adapters.remediation import SsmRemediator
 from aiops.adapters.slack import SecretChat, SlackChat, UnconfiguredChat, web_client
-from aiops.catalog import Catalog, load_catalog
+from aiops.catalog.model import Catalog, load_catalog
 from aiops.errors import AiopsError
-from aiops.incident import Incident
-from aiops.links import slack_thread_url
-from aiops.notify import Notifier
+from aiops.escalation.ports import Pager, Scheduler
+from aiops.incident.links import slack_thread_url
+from aiops.incident.model import Incident
+from aiops.incident.ports import Clock, ContextStore, IncidentStore, SignalLedger, SilenceStore
 from aiops.pipeline import Pipeline, Settings
-from aiops.playbooks import Playbook, load_playbooks
-from aiops.ports import (
-    ChatClient,
-    Clock,
-    ContextStore,
-    IncidentStore,
-    MessageStore,
-    Pager,
-    Remediator,
-    RunLedger,
-    Scheduler,
-    SignalLedger,
-    SilenceStore,
-)
-from aiops.remediate import Remediation
-from aiops.runbooks import load_runbooks
+from aiops.present.ports import ChatClient, MessageStore
+from aiops.present.slack_thread import Notifier
+from aiops.remediation.playbooks import Playbook, load_playbooks
+from aiops.remediation.ports import Remediator, RunLedger
+from aiops.remediation.remediate import Remediation
+from aiops.remediation.runbooks import load_runbooks
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudwatch.client import CloudWatchClient

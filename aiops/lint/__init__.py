@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from aiops.catalog import Catalog
+from aiops.catalog.model import Catalog
 from aiops.errors import CatalogError
 from aiops.lint.catalog import lint_catalog
 from aiops.lint.documents import lint_playbooks, lint_runbooks, lint_state, read

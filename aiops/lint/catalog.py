@@ -1,6 +1,6 @@
 """The service catalog linted: its schema, topology, selectors and their globs (pure).
 
-Structure and types come from the catalog's own pydantic models (aiops/catalog.py); the checks its model
+Structure and types come from the catalog's own pydantic models (aiops/catalog/model.py); the checks its model
 validators make (duplicate names, dangling ``depends_on``, empty selectors, SLI shape, reserved names)
 are made here again on the raw data so that every one is reported, each at its line, with more: cycles
 and self-dependencies, components no signal can reach, globs that are malformed or cannot match, and
@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from aiops.catalog import _POLICY_KEYS, UNOWNED, Catalog, Selector
+from aiops.catalog.model import _POLICY_KEYS, UNOWNED, Catalog, Selector
 from aiops.lint import globs
 from aiops.lint.problems import Problem, did_you_mean
 from aiops.lint.schema import named, problems

@@ -13,13 +13,13 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from aiops.catalog import Business, Catalog, Llm, Service
-from aiops.decide import check_playbook, derived_warnings
+from aiops.catalog.model import Business, Catalog, Llm, Service
 from aiops.lint.problems import Problem, Severity, did_you_mean
 from aiops.lint.schema import named, problems
 from aiops.lint.source import Source, SourceError, parse
-from aiops.playbooks import Playbook
-from aiops.runbooks import Runbook
+from aiops.remediation.decide import check_playbook, derived_warnings
+from aiops.remediation.playbooks import Playbook
+from aiops.remediation.runbooks import Runbook
 
 STATE_KEYS = ("parameters",)
 

@@ -11,14 +11,16 @@ from typing import Any
 from aiops.adapters.config import Config
 from aiops.adapters.remediation import KILL_SWITCH
 from aiops.adapters.wiring import App, build_app
-from aiops.catalog import Catalog
+from aiops.catalog.model import Catalog
 from aiops.errors import EventError
+from aiops.escalation.ports import Pager
+from aiops.incident.ports import Clock
 from aiops.local.fakes import LocalChat, LocalPager
 from aiops.local.remediator import LocalRemediator
 from aiops.local.timers import LocalScheduler
 from aiops.local.world import LocalAws
-from aiops.ports import ChatClient, Clock, Pager
-from aiops.runbooks import load_runbooks
+from aiops.present.ports import ChatClient
+from aiops.remediation.runbooks import load_runbooks
 from aiops.signals import normalize
 from aiops.signals.model import Deferred, Signal, primary_metric
 

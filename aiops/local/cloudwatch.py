@@ -22,8 +22,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from aiops.incident.ports import Clock
 from aiops.local.clients import Twin, client_error, modeled
-from aiops.ports import Clock
 
 ACCOUNT = "123456789012"
 MetricKey = tuple[str, str, frozenset[tuple[str, str]]]

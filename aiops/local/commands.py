@@ -30,9 +30,9 @@ def replay(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     from aiops.local.replay import run_replay
     from aiops.local.stream import Progress
     from aiops.local.thread import write_payloads, write_thread
-    from aiops.playbooks import PlaybookError
-    from aiops.render_text import report_text
-    from aiops.runbooks import RunbookError
+    from aiops.present.terminal_text import report_text
+    from aiops.remediation.playbooks import PlaybookError
+    from aiops.remediation.runbooks import RunbookError
 
     try:
         catalog = load_catalog_file(Path(args.catalog))

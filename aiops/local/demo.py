@@ -22,8 +22,8 @@ from aiops.local.memory import FixedClock
 from aiops.local.thread import write_thread
 from aiops.local.timers import fire_due
 from aiops.local.world import local_aws, local_config
-from aiops.render_text import impact_text
-from aiops.report import impact_report
+from aiops.present.json_report import impact_report
+from aiops.present.terminal_text import impact_text
 from aiops.signals.base import parse_time
 
 DEMO = "demo"

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from aiops.ports import Clock
-from aiops.runbooks import REFERENCE, SUPPORTED_ACTIONS, Runbook, RunbookError, Step
+from aiops.incident.ports import Clock
+from aiops.remediation.runbooks import REFERENCE, SUPPORTED_ACTIONS, Runbook, RunbookError, Step
 
 FINAL = frozenset({"Success", "Failed", "Cancelled", "TimedOut"})
 DEFAULT_TIMEOUT = 3600

@@ -10,7 +10,8 @@ import threading
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
-from aiops.ports import ChangeNote, Delivery, MessageKey, MessageRef, Page, SlackMessage
+from aiops.escalation.ports import ChangeNote, Delivery, Page
+from aiops.present.ports import MessageKey, MessageRef, SlackMessage
 
 
 @dataclass

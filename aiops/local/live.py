@@ -23,7 +23,7 @@ from aiops.adapters.config import (
 )
 from aiops.errors import AiopsError
 from aiops.local.fakes import LocalChat, LocalPager
-from aiops.ports import ChatClient, MessageKey, MessageRef, SlackMessage
+from aiops.present.ports import ChatClient, MessageKey, MessageRef, SlackMessage
 
 
 class LiveError(AiopsError):

@@ -55,9 +55,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from aiops.errors import ConflictError
-from aiops.incident import Incident, SignalRef, SignalState, TimelineEntry, timeline_order
+from aiops.incident.model import Incident, SignalRef, SignalState, TimelineEntry, timeline_order
+from aiops.incident.ports import Clock, Seen, Silence
 from aiops.local.memory_rows import MessageRows, RunRows, batches
-from aiops.ports import Clock, Seen, Silence
 from aiops.signals.model import Head, Signal, format_time
 
 UNSETTLED_FOR_SECONDS = 86400

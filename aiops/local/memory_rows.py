@@ -9,8 +9,8 @@ import threading
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
-from aiops.decide import Run
-from aiops.ports import CLAIM_LEASE, MessageRecord
+from aiops.present.ports import CLAIM_LEASE, MessageRecord
+from aiops.remediation.decide import Run
 from aiops.signals.model import format_time
 
 

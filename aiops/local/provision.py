@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from aiops.catalog import Catalog
+from aiops.catalog.model import Catalog
 from aiops.errors import AiopsError
 from aiops.signals.base import parse_time
 

@@ -6,9 +6,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from aiops.adapters.remediation import automation_enabled, parameter_value
+from aiops.incident.ports import Clock
 from aiops.local.executor import LocalExecutor
-from aiops.ports import Clock, ExecutionUpdate, RunOutcome
-from aiops.runbooks import Runbook
+from aiops.remediation.ports import ExecutionUpdate, RunOutcome
+from aiops.remediation.runbooks import Runbook
 
 
 class LocalRemediator:

@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from aiops.adapters.wiring import App
-from aiops.catalog import Catalog
+from aiops.catalog.model import Catalog
 from aiops.errors import EventError
+from aiops.escalation.ports import Pager
 from aiops.local.app import AlarmMirror, build_local_app, provision
 from aiops.local.fakes import LocalChat
 from aiops.local.human import apply_human, human_action
@@ -30,7 +31,7 @@ from aiops.local.replay_report import build_report
 from aiops.local.stream import OrderWatch, Progress, numbered
 from aiops.local.timers import fire_due
 from aiops.local.world import Emulator, LocalAws, local_aws, local_config
-from aiops.ports import ChatClient, Pager
+from aiops.present.ports import ChatClient
 from aiops.signals import prepare_sqs_body
 
 NO_TIME = datetime(1970, 1, 1, tzinfo=UTC)

@@ -7,7 +7,7 @@ from typing import Any
 
 from aiops.adapters.wiring import App
 from aiops.local.remediator import LocalRemediator
-from aiops.report import action_report, escalation_report, impact_report, incident_report
+from aiops.present.json_report import action_report, escalation_report, impact_report, incident_report
 
 
 def build_report(

@@ -15,8 +15,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from aiops.incident.ports import Clock
 from aiops.local.clients import Twin, client_error, modeled
-from aiops.ports import Clock
 
 ACCOUNT = "123456789012"
 

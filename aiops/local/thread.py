@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from aiops.local.fakes import LocalChat, Posted
-from aiops.ports import SlackMessage
-from aiops.render_text import builder_link, to_text
+from aiops.present.ports import SlackMessage
+from aiops.present.terminal_text import builder_link, to_text
 
 PAYLOAD_GLOBS = ("slack-*.json", "slack-*.builder-url.txt")
 """The files a local run writes into its payload directory (and removes from it first)."""

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from aiops.incident import Timer
+from aiops.incident.model import Timer
 from aiops.local.memory import FixedClock
 
 MAX_FIRINGS = 10_000

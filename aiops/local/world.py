@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from aiops.adapters.config import Config
+from aiops.incident.ports import Clock
 from aiops.local.clients import Counted
 from aiops.local.memory import MemoryStore
-from aiops.ports import Clock
 
 Emulator = Literal["memory", "moto"]
 EMULATORS: tuple[Emulator, ...] = ("memory", "moto")

@@ -12,7 +12,7 @@ A batch goes through named stages, each one type with one job, composed in :mod:
    saved once (:mod:`.update`: optimistic versioning).
 4. **record** (:mod:`.record`): each signal's event id claim, fingerprint state and signal rows, in one
    conditional write.
-5. **remediate** (:mod:`aiops.remediate`) and **notify** (:mod:`aiops.notify`): the first fitting
+5. **remediate** (:mod:`aiops.remediation`) and **notify** (:mod:`aiops.present`): the first fitting
    playbook decided and started exactly once, or a page; the Slack thread brought up to date.
 
 Applying a signal to an incident is idempotent, so a crash between the incident save and the signal

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from aiops.catalog import Catalog, Service
+from aiops.catalog.model import Catalog, Service
+from aiops.diagnosis.impact import LONG_PERIOD, SHORT_PERIOD, SHORT_SPAN, assess, cost_impact, queries_for
+from aiops.diagnosis.ports import MetricsReader
+from aiops.diagnosis.severity import severity_for
 from aiops.errors import MetricsError
-from aiops.impact import LONG_PERIOD, SHORT_PERIOD, SHORT_SPAN, assess, cost_impact, queries_for
-from aiops.incident import Incident, TimelineEntry
+from aiops.incident.model import Incident, TimelineEntry
 from aiops.pipeline.settings import IMPACT_REFRESH
-from aiops.ports import MetricsReader
-from aiops.severity import severity_for
 from aiops.signals.model import format_time
 
 

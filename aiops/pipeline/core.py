@@ -16,12 +16,13 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from aiops.catalog import Catalog
+from aiops.catalog.model import Catalog
+from aiops.diagnosis.ports import MetricsReader
 from aiops.errors import ConflictError
-from aiops.incident import Incident, SignalState, TimelineEntry, fingerprint
-from aiops.lifecycle import flap_changes, settle
-from aiops.notify import Notifier
-from aiops.page import PagerNotice
+from aiops.escalation.page_content import PagerNotice
+from aiops.incident.lifecycle import flap_changes, settle
+from aiops.incident.model import Incident, SignalState, TimelineEntry, fingerprint
+from aiops.incident.ports import Clock, ContextStore, IncidentStore, SignalLedger, SilenceStore
 from aiops.pipeline.admit import admit
 from aiops.pipeline.assess import Assessor
 from aiops.pipeline.fold import Folder
@@ -31,8 +32,8 @@ from aiops.pipeline.route import BatchView, Routed, Router
 from aiops.pipeline.settings import AUTOMATION_STATUS, BatchResult, Settings
 from aiops.pipeline.silences import SilenceView
 from aiops.pipeline.update import Updater
-from aiops.ports import Clock, ContextStore, IncidentStore, MetricsReader, SignalLedger, SilenceStore
-from aiops.remediate import Remediation
+from aiops.present.slack_thread import Notifier
+from aiops.remediation.remediate import Remediation
 from aiops.signals.model import Deferred, Signal
 
 log = logging.getLogger(__name__)

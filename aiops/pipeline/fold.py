@@ -1,21 +1,21 @@
 """Fold: the routed signals of one incident applied in event-time order, its root cause re-ranked, its
-impact assessed and its lifecycle settled, then saved once (see :class:`aiops.incident.Fold`)."""
+impact assessed and its lifecycle settled, then saved once (see :class:`aiops.incident.model.Fold`)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aiops.catalog import Catalog
-from aiops.impact import with_anomaly, with_budget
-from aiops.incident import Incident, TimelineEntry, fingerprint
-from aiops.lifecycle import Fold, settle
+from aiops.catalog.model import Catalog
+from aiops.diagnosis.impact import with_anomaly, with_budget
+from aiops.diagnosis.rootcause import MODEL_COMPONENT, rank
+from aiops.incident.lifecycle import Fold, settle
+from aiops.incident.model import Incident, TimelineEntry, fingerprint
+from aiops.incident.ports import Clock, ContextStore, SignalLedger
 from aiops.pipeline.assess import Assessor
 from aiops.pipeline.route import Routed, Router, ref
 from aiops.pipeline.settings import ACTIVITY_STEP, Settings
 from aiops.pipeline.silences import SilenceView
 from aiops.pipeline.update import Updater
-from aiops.ports import Clock, ContextStore, SignalLedger
-from aiops.rootcause import MODEL_COMPONENT, rank
 from aiops.signals.model import Signal, full
 
 

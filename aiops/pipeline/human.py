@@ -7,14 +7,14 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from aiops.incident import Ack, Incident, TimelineEntry
-from aiops.notify import Notifier
-from aiops.page import PagerNotice
-from aiops.paging import received
+from aiops.escalation.page_content import PagerNotice
+from aiops.escalation.page_plan import received
+from aiops.incident.model import Ack, Incident, TimelineEntry
+from aiops.incident.ports import Clock, IncidentStore, Silence, SilenceStore
 from aiops.pipeline.silences import SilenceView
 from aiops.pipeline.update import Updater
-from aiops.ports import Clock, IncidentStore, Silence, SilenceStore
-from aiops.remediate import Remediation
+from aiops.present.slack_thread import Notifier
+from aiops.remediation.remediate import Remediation
 from aiops.signals.model import format_time
 
 log = logging.getLogger(__name__)

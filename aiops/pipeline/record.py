@@ -6,10 +6,10 @@ event id is not claimed yet, so the signal is applied again, to no further effec
 
 from __future__ import annotations
 
-from aiops.incident import MAX_ORPHANS, SignalRef, SignalState
+from aiops.incident.model import MAX_ORPHANS, SignalRef, SignalState
+from aiops.incident.ports import SignalLedger
 from aiops.pipeline.route import Routed, ref
 from aiops.pipeline.settings import Settings
-from aiops.ports import SignalLedger
 
 
 class Recorder:

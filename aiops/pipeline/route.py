@@ -13,13 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from aiops.catalog import Catalog, Ownership
+from aiops.catalog.model import Catalog, Ownership
+from aiops.diagnosis.rootcause import MODEL_COMPONENT
+from aiops.diagnosis.severity import initial_severity
 from aiops.errors import ConflictError
-from aiops.incident import Incident, SignalRef, SignalState, incident_id_for
+from aiops.incident.model import Incident, SignalRef, SignalState, incident_id_for
+from aiops.incident.ports import ContextStore, IncidentStore
 from aiops.pipeline.settings import PROVIDER_SERVICES, Settings
-from aiops.ports import ContextStore, IncidentStore
-from aiops.rootcause import MODEL_COMPONENT
-from aiops.severity import initial_severity
 from aiops.signals.model import Deferred, Head, Signal, full
 from aiops.text import MAX_TITLE, cap
 

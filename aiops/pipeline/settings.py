@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from aiops.catalog import Service
-from aiops.incident import Incident
-from aiops.rootcause import DEFAULT_LOOKBACK
+from aiops.catalog.model import Service
+from aiops.diagnosis.rootcause import DEFAULT_LOOKBACK
+from aiops.incident.model import Incident
 
 PROVIDER_SERVICES = frozenset({"BEDROCK"})
 """AWS Health services whose issues explain a failing ``model`` component."""

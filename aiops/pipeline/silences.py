@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from aiops.incident import Incident
+from aiops.incident.model import Incident
+from aiops.incident.ports import Silence, SilenceStore
 from aiops.pipeline.settings import SILENCE_REFRESH
-from aiops.ports import Silence, SilenceStore
 
 
 class SilenceView:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from aiops.errors import ConflictError
-from aiops.incident import Incident, TimelineEntry
-from aiops.ports import IncidentStore
+from aiops.incident.model import Incident, TimelineEntry
+from aiops.incident.ports import IncidentStore
 
 Change = Callable[[Incident], tuple[Incident, list[TimelineEntry]]]
 """A pure change of an incident: the new incident and the timeline entries it writes."""

@@ -16,7 +16,7 @@ import boto3
 from aiops.adapters.config import Config
 from aiops.adapters.remediation import KILL_SWITCH, SsmRemediator
 from aiops.adapters.wiring import App, build_app, read_catalog
-from aiops.incident import Incident
+from aiops.incident.model import Incident
 from aiops.local.lambda_events import LambdaContext
 from aiops.local.memory import FixedClock
 from aiops.pipeline import Settings

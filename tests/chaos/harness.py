@@ -42,11 +42,11 @@ from aiops.adapters.config import Config
 from aiops.adapters.dynamodb import DynamoStore, create_table
 from aiops.adapters.remediation import KILL_SWITCH, SsmRemediator
 from aiops.adapters.wiring import App, build_app
-from aiops.incident import Incident
+from aiops.incident.model import Incident
 from aiops.local.lambda_events import LambdaContext
 from aiops.local.memory import FixedClock
-from aiops.playbooks import load_playbooks
-from aiops.runbooks import load_runbooks
+from aiops.remediation.playbooks import load_playbooks
+from aiops.remediation.runbooks import load_runbooks
 from tests.chaos.moto_env import RUN, client
 from tests.chaos.sqs import Queue
 from tests.chaos.storm import APPROVER, APPROVES_AFTER, CATALOG, T0, storm

@@ -11,9 +11,9 @@ import pytest
 
 from aiops.adapters.cloudwatch import CloudWatchMetrics
 from aiops.adapters.remediation import KILL_SWITCH, SsmRemediator
-from aiops.catalog import MetricSpec
+from aiops.catalog.model import MetricSpec
+from aiops.diagnosis.impact import Query
 from aiops.errors import MetricsError, TransientError
-from aiops.impact import Query
 from tests.support.aws_faults import fail
 from tests.support.fake_ssm import FakeAutomation
 

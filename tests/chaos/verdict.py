@@ -12,8 +12,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from aiops.notify import replies as thread_replies
-from aiops.render import incident_message
+from aiops.present.slack_blocks import incident_message
+from aiops.present.slack_thread import replies as thread_replies
 from tests.chaos.harness import World
 from tests.chaos.storm import signal_ids, storm
 

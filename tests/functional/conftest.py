@@ -8,7 +8,7 @@ import yaml
 
 from aiops.adapters.config import Config
 from aiops.adapters.wiring import App, build_app
-from aiops.catalog import load_catalog
+from aiops.catalog.model import load_catalog
 from aiops.local.fakes import LocalPager
 from aiops.local.timers import LocalScheduler
 from aiops.pipeline import Settings

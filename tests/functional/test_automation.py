@@ -13,7 +13,7 @@ import pytest
 
 from aiops.adapters.batch import process_sqs_batch
 from aiops.local.remediator import LocalRemediator
-from aiops.runbooks import load_runbooks
+from aiops.remediation.runbooks import load_runbooks
 from tests.support.events import load_event, sqs_batch
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -15,8 +15,8 @@ from botocore.exceptions import ClientError
 
 from aiops.adapters.cloudwatch import CloudWatchMetrics
 from aiops.adapters.remediation import automation_enabled
-from aiops.catalog import MetricSpec
-from aiops.impact import Query
+from aiops.catalog.model import MetricSpec
+from aiops.diagnosis.impact import Query
 from aiops.local.cloudwatch import MemoryCloudWatch
 from aiops.local.memory import FixedClock
 from aiops.local.ssm import MemorySsm

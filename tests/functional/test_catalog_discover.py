@@ -19,7 +19,7 @@ from moto import mock_aws
 
 from aiops.account.discover import discover
 from aiops.account.init import init_catalog
-from aiops.catalog import Catalog, Ownership, load_catalog
+from aiops.catalog.model import Catalog, Ownership, load_catalog
 from aiops.signals import normalize_text
 from tests.support.alarm_pack import apply_pack
 from tests.support.aws_stubs import Account

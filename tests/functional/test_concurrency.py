@@ -46,7 +46,7 @@ def _storm() -> tuple[list[dict[str, Any]], dict[str, set[str]]]:
 
 def _explain(store: Any, incident: Any, signals: list[str], deliveries: list[dict[str, Any]]) -> str:
     """What became of the events an incident should hold but does not."""
-    from aiops.incident import fingerprint
+    from aiops.incident.model import fingerprint
     from aiops.signals import normalize
 
     lines = [f"incident {incident.service} lacks:"]

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from aiops.adapters.wiring import read_catalog
-from aiops.catalog import load_catalog
+from aiops.catalog.model import load_catalog
 from aiops.local.fakes import LocalChat
 from aiops.local.replay import load_lines, replay
 from tests.support.events import alarm_event

@@ -15,7 +15,7 @@ from aiops.adapters.config import Config
 from aiops.adapters.holder import AppHolder
 from aiops.adapters.slack import SecretChat
 from aiops.adapters.wiring import App, WiringError, build_app
-from aiops.catalog import load_catalog
+from aiops.catalog.model import load_catalog
 from aiops.local.fakes import LocalChat, LocalPager
 from tests.support.catalogs import DEMO_CATALOG
 from tests.support.events import alarm_event, sqs_batch

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from aiops.catalog import load_catalog
+from aiops.catalog.model import load_catalog
 from aiops.local.provision import load_datapoints
 from aiops.local.replay import replay
 from tests.support.events import alarm_event

@@ -17,9 +17,9 @@ from aiops.adapters.batch import process_sqs_batch
 from aiops.adapters.config import Config
 from aiops.adapters.pagerduty import PagerDuty, PagerDutyRejected, PagerDutyUnavailable
 from aiops.adapters.wiring import App, build_app
-from aiops.incident import Incident, RootCause
+from aiops.escalation.page_content import page_for
+from aiops.incident.model import Incident, RootCause
 from aiops.local.timers import LocalScheduler, fire_due
-from aiops.page import page_for
 from tests.support.events import alarm_event, sqs_batch
 from tests.support.fake_pagerduty import FakePagerDuty, start_fake_pagerduty
 
@@ -256,7 +256,7 @@ def test_each_runbook_run_is_a_change_event(
 
     from aiops.local.app import AlarmMirror
     from aiops.local.remediator import LocalRemediator
-    from aiops.runbooks import load_runbooks
+    from aiops.remediation.runbooks import load_runbooks
     from handlers import automation
     from tests.support.events import load_event
 

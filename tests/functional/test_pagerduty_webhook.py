@@ -21,7 +21,7 @@ from aiops.adapters.batch import process_sqs_batch
 from aiops.adapters.config import Config
 from aiops.adapters.pagerduty_webhook import sign
 from aiops.adapters.wiring import App, build_app
-from aiops.incident import Incident
+from aiops.incident.model import Incident
 from aiops.signals.model import format_time
 from tests.functional.test_timers import GROUP, ROLE_ARN, TIMERS_ARN, _fire, _schedules
 from tests.support.events import alarm_event, load_event, sqs_batch

@@ -11,7 +11,7 @@ import pytest
 
 from aiops.local.executor import LocalExecutor
 from aiops.local.memory import FixedClock
-from aiops.runbooks import RunbookError, load_runbook, load_runbooks
+from aiops.remediation.runbooks import RunbookError, load_runbook, load_runbooks
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNBOOKS = load_runbooks(ROOT / "runbooks")
@@ -276,7 +276,7 @@ def test_an_unknown_verification_alarm_undoes_at_once(world: World) -> None:
 
 @pytest.mark.parametrize("runbook", ["PromptRollback", "ModelRollback", "TokenCap", "ModelFallback"])
 def test_a_cancelled_execution_undoes_its_change(world: World, runbook: str) -> None:
-    from aiops.ports import RunOutcome
+    from aiops.remediation.ports import RunOutcome
 
     name = TOKENS if runbook == "TokenCap" else MODEL if runbook == "ModelFallback" else PROMPT
     world.param(name, "4096", "2048") if runbook == "TokenCap" else world.param(name, "v1", "v2")
@@ -295,7 +295,7 @@ def test_a_cancelled_execution_undoes_its_change(world: World, runbook: str) -> 
 
 
 def test_an_undo_that_fails_leaves_the_change_recorded_as_still_applied(world: World) -> None:
-    from aiops.ports import RunOutcome
+    from aiops.remediation.ports import RunOutcome
     from tests.support.aws_stubs import deny
 
     world.param(PROMPT, "v1", "bad v2")

@@ -22,7 +22,7 @@ from aiops.adapters.slack_app import build_bolt_app
 from aiops.local.app import provision
 from aiops.local.remediator import LocalRemediator
 from aiops.local.replay import load_lines
-from aiops.runbooks import load_runbooks
+from aiops.remediation.runbooks import load_runbooks
 from tests.support.events import sqs_batch
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,7 +38,7 @@ def world(aws: Any, make_app: Any, fake_slack: Any, clock: Any) -> Any:
     doc = yaml.safe_load((SCENARIO / "catalog.yaml").read_text())
     doc["services"][0]["approvers"] = [APPROVER, "S0ONCALL"]
     lines = load_lines(SCENARIO / "events.jsonl")
-    from aiops.catalog import load_catalog
+    from aiops.catalog.model import load_catalog
 
     mirror = provision(ssm, cw, load_catalog(doc), lines)
     remediator = LocalRemediator(load_runbooks(ROOT / "runbooks"), {"ssm": ssm, "cloudwatch": cw}, clock)

@@ -13,11 +13,12 @@ from typing import Any
 
 import pytest
 
-from aiops.decide import Run
 from aiops.errors import ConflictError
-from aiops.incident import Incident, SignalRef, SignalState, TimelineEntry
+from aiops.incident.model import Incident, SignalRef, SignalState, TimelineEntry
+from aiops.incident.ports import Silence
 from aiops.local.memory import FixedClock, MemoryStore
-from aiops.ports import CLAIM_LEASE, MessageRecord, Silence
+from aiops.present.ports import CLAIM_LEASE, MessageRecord
+from aiops.remediation.decide import Run
 from aiops.signals import normalize
 from aiops.signals.model import Signal
 from tests.support.events import alarm_event

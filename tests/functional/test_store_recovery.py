@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from aiops.adapters.dynamodb import DynamoStore
-from aiops.decide import Run
 from aiops.local.memory import FixedClock, MemoryStore
-from aiops.ports import CLAIM_LEASE, MessageRecord
+from aiops.present.ports import CLAIM_LEASE, MessageRecord
+from aiops.remediation.decide import Run
 
 T0 = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 

@@ -29,7 +29,7 @@ def world(aws: Any, fake_slack: Any, clock: Any, catalog: Any) -> Any:
     pager = LocalPager()
 
     def build(catalog_doc: Any = None) -> App:
-        from aiops.catalog import load_catalog
+        from aiops.catalog.model import load_catalog
 
         config = Config.from_env(
             {

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import yaml
 
-from aiops.catalog import load_catalog
+from aiops.catalog.model import load_catalog
 from aiops.local.replay import load_lines, replay
 
 ROOT = Path(__file__).resolve().parents[2]

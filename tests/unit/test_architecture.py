@@ -8,6 +8,7 @@
   that only annotations close is still two modules that cannot be understood apart.
 - No module over 400 lines: past that, one job has become two.
 - The Lambda artifact holds no ``aiops/local`` (nor the demo data).
+- The core's packages import each other in one direction, written as data in ``core_packages.yaml``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 AIOPS = ROOT / "aiops"
@@ -203,8 +205,13 @@ def test_no_module_over_400_lines(path: Path) -> None:
 
 
 def test_the_scan_sees_the_core_and_the_edges() -> None:
-    core = {p.name for p in CORE}
-    assert core >= {"incident.py", "rootcause.py", "impact.py", "decide.py", "model.py"}
+    core = {str(p.relative_to(AIOPS)) for p in CORE}
+    assert core >= {
+        "incident/model.py",
+        "diagnosis/rootcause.py",
+        "diagnosis/impact.py",
+        "remediation/decide.py",
+    }
     assert any(p.is_relative_to(AIOPS / "pipeline") for p in CORE)
     assert any(p.is_relative_to(AIOPS / "local") for p in SOURCES)
     assert not any(p.is_relative_to(AIOPS / "local") for p in PRODUCTION)
@@ -230,3 +237,43 @@ def test_the_lambda_artifact_holds_no_local_drivers(tmp_path: Path) -> None:
     assert not (tmp_path / "aiops" / "cli.py").exists()
     assert not (tmp_path / "aiops" / "data").exists()  # the demo catalog is never read in Lambda
     assert not list(tmp_path.rglob("__pycache__"))
+
+
+LAYERS_FILE = Path(__file__).with_name("core_packages.yaml")
+LAYERS: dict[str, list[str]] = yaml.safe_load(LAYERS_FILE.read_text(encoding="utf-8"))
+
+
+def _core_package(module: str) -> str | None:
+    """``aiops.incident.model`` -> ``incident``; ``aiops.errors`` -> ``errors``; None outside the core."""
+    parts = module.split(".")
+    if parts[0] != "aiops" or len(parts) < 2:
+        return None
+    return parts[1] if parts[1] in LAYERS else None
+
+
+def test_every_core_module_is_in_a_declared_package() -> None:
+    loose = [
+        str(p.relative_to(AIOPS))
+        for p in CORE
+        if p != AIOPS / "__init__.py" and _core_package(_module_name(p)) is None
+    ]
+    assert loose == [], f"core modules in no package of {LAYERS_FILE.name}: {loose}"
+
+
+def test_core_packages_import_in_the_declared_direction() -> None:
+    found = [
+        f"{p.relative_to(ROOT)}:{line}: {name}"
+        for p in CORE
+        if (src := _core_package(_module_name(p))) is not None
+        for line, name in _imports(p, annotations=True)
+        if (dst := _core_package(name)) is not None and dst != src and dst not in LAYERS[src]
+    ]
+    assert found == [], f"imports against the direction of {LAYERS_FILE.name}: {found}"
+
+
+def test_the_declared_direction_has_no_circle() -> None:
+    # Every package may only import packages declared before it: the file reads from the ground up.
+    seen: set[str] = set()
+    for package, allowed in LAYERS.items():
+        assert set(allowed) <= seen, f"{package} may import {sorted(set(allowed) - seen)}, declared above it"
+        seen.add(package)

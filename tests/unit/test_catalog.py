@@ -9,7 +9,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aiops.catalog import UNOWNED, Facts, Selector, _compile, load_catalog
+from aiops.catalog.model import UNOWNED, Facts, Selector, _compile, load_catalog
 from aiops.errors import CatalogError
 from aiops.signals import normalize
 from tests.support.catalogs import DEMO_CATALOG

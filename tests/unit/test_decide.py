@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from aiops.catalog import load_catalog
-from aiops.decide import Run, decide
-from aiops.incident import Incident, Member, RootCause
-from aiops.playbooks import Playbook, load_playbooks
-from aiops.runbooks import load_runbooks
+from aiops.catalog.model import load_catalog
+from aiops.incident.model import Incident, Member, RootCause
+from aiops.remediation.decide import Run, decide
+from aiops.remediation.playbooks import Playbook, load_playbooks
+from aiops.remediation.runbooks import load_runbooks
 
 ROOT = Path(__file__).resolve().parents[2]
 PLAYBOOKS = load_playbooks(ROOT / "playbooks")
@@ -166,7 +166,7 @@ def test_approval_never() -> None:
 
 
 def test_one_action_per_playbook_per_incident() -> None:
-    from aiops.incident import Action
+    from aiops.incident.model import Action
 
     acted = _incident(
         actions=(
@@ -192,8 +192,8 @@ def test_unowned_or_mitigated_incidents_are_left_alone() -> None:
 
 
 def test_token_cap_is_half_the_live_value_never_below_the_floor_never_raising() -> None:
-    from aiops.catalog import load_catalog
-    from aiops.decide import TOKEN_CAP_FLOOR, token_cap_for
+    from aiops.catalog.model import load_catalog
+    from aiops.remediation.decide import TOKEN_CAP_FLOOR, token_cap_for
 
     def service(cap: int | None) -> Any:
         llm: dict[str, Any] = {"max_tokens_parameter": "/llm/x/max-tokens"}

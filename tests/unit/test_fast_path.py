@@ -13,11 +13,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aiops.catalog import facts_of, load_catalog
+from aiops.catalog.model import facts_of, load_catalog
 from aiops.errors import EventError
-from aiops.incident import fingerprint
-from aiops.links import console_url
-from aiops.links import metric_of as _metric_of
+from aiops.incident.links import console_url
+from aiops.incident.links import metric_of as _metric_of
+from aiops.incident.model import fingerprint
 from aiops.signals import Deferred, Signal, normalize, prepare_sqs_body, sqs_body
 from aiops.signals.cloudwatch import from_eventbridge_json
 from tests.support.events import EVENTS, alarm_event

@@ -7,10 +7,9 @@ from typing import Any
 
 import pytest
 
-from aiops.catalog import load_catalog
-from aiops.impact import (
+from aiops.catalog.model import load_catalog
+from aiops.diagnosis.impact import (
     PAIRS,
-    Impact,
     assess,
     budget_consumed,
     burn_rate,
@@ -20,7 +19,8 @@ from aiops.impact import (
     with_anomaly,
     with_budget,
 )
-from aiops.severity import POLICY_KEYS, severity_for
+from aiops.diagnosis.severity import POLICY_KEYS, severity_for
+from aiops.incident.assessment import Impact
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 BEDROCK = {"ModelId": "m"}
@@ -224,7 +224,7 @@ def test_cost_forecast_from_alert_or_linear_fit() -> None:
 
 
 def test_severity_policy_is_configurable_and_validated() -> None:
-    from aiops.catalog import _POLICY_KEYS
+    from aiops.catalog.model import _POLICY_KEYS
     from aiops.errors import CatalogError
 
     assert POLICY_KEYS == _POLICY_KEYS

@@ -22,7 +22,7 @@ from aiops.adapters.pagerduty_webhook import (
     sign,
     signature_matches,
 )
-from aiops.page import PagerNotice
+from aiops.escalation.page_content import PagerNotice
 from tests.support.events import load_event
 
 SECRET = "ChGUJvmCbIq+ReOhsl6cS0wE3URkRrxNMQ4J8ve8XEQSaRbz2ZM7zDq/lj6tVkkt"

@@ -1,4 +1,4 @@
-"""The paging decision (aiops/paging.py) and the escalation policy (aiops/policy.py), pure."""
+"""The paging decision (escalation/page_plan.py), the escalation policy (catalog/escalation_policy.py)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from aiops.catalog import load_catalog
+from aiops.catalog.escalation_policy import DEFAULT, UNOWNED_DEFAULT, parse_rule
+from aiops.catalog.model import load_catalog
 from aiops.errors import CatalogError
-from aiops.incident import Ack, Action, Escalation, Incident
-from aiops.paging import page_state, plan
-from aiops.policy import DEFAULT, UNOWNED_DEFAULT, parse_rule
+from aiops.escalation.page_plan import page_state, plan
+from aiops.incident.model import Ack, Action, Escalation, Incident
 
 T0 = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 WHY = "no runbook fits this incident"
@@ -155,7 +155,7 @@ def test_a_bad_rule_names_its_place() -> None:
 
 
 def test_what_a_person_did_in_pagerduty_is_recorded_never_sent_back() -> None:
-    from aiops.paging import received
+    from aiops.escalation.page_plan import received
 
     # GIVEN a SEV1 paged in PagerDuty, then acknowledged there by a person
     paged = _incident(severity="SEV1", escalations=(_trigger(),))

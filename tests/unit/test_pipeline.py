@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from aiops.catalog import load_catalog
+from aiops.catalog.model import load_catalog
 from aiops.local.fakes import LocalChat
 from aiops.local.memory import FixedClock, MemoryStore
-from aiops.notify import Notifier
 from aiops.pipeline import Pipeline
+from aiops.present.slack_thread import Notifier
 from aiops.signals import normalize
 from tests.support.events import alarm_event
 
@@ -162,7 +162,7 @@ def test_ok_delivered_before_its_older_alarm_resolves_and_is_not_lost(world: Wor
 
 
 def test_silence_mutes_notifications_but_records(world: World) -> None:
-    from aiops.ports import Silence
+    from aiops.incident.ports import Silence
 
     world.store.silence(Silence("chat", None, datetime(2026, 11, 25, 11, 0, tzinfo=UTC), by="U1"))
     world.send(alarm_event("chat-api-5xx", "ALARM", "2026-11-25T10:00:00Z"))

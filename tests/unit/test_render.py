@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 from slack_sdk.models.blocks import Block
 
-from aiops.incident import Incident, Member, RootCause
-from aiops.render import MAX_BLOCKS, escape_mrkdwn, incident_message, mrkdwn
+from aiops.incident.model import Incident, Member, RootCause
+from aiops.present.slack_blocks import MAX_BLOCKS, escape_mrkdwn, incident_message, mrkdwn
 
 T0 = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 HOSTILE = "<!channel> <!here> <!subteam^S123> <@U123> <https://evil.example|click> & " + "x" * 100_000
@@ -78,8 +78,8 @@ def test_message_is_valid_block_kit_within_limits(members: int) -> None:
 
 
 def test_pending_approval_buttons_and_thread_replies_are_valid_and_escaped() -> None:
-    from aiops.incident import Action, TimelineEntry
-    from aiops.render import entry_message
+    from aiops.incident.model import Action, TimelineEntry
+    from aiops.present.slack_blocks import entry_message
 
     pending = Action(
         playbook="token-cap",
@@ -113,7 +113,7 @@ def test_pending_approval_buttons_and_thread_replies_are_valid_and_escaped() -> 
     ],
 )
 def test_who_acknowledged_is_a_mention_only_when_a_slack_user(by: str, shown: str) -> None:
-    from aiops.incident import Ack
+    from aiops.incident.model import Ack
 
     incident = _incident(1, "t").model_copy(update={"acknowledged": Ack(by=by, at=T0)})
     [field] = [

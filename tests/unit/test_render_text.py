@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from aiops.impact import Impact
-from aiops.incident import Action, Escalation, Incident, Member, RootCause, TimelineEntry
-from aiops.render import entry_message, incident_message
-from aiops.render_text import impact_text, plain, report_text, to_text
+from aiops.incident.assessment import Impact
+from aiops.incident.model import Action, Escalation, Incident, Member, RootCause, TimelineEntry
+from aiops.present.slack_blocks import entry_message, incident_message
+from aiops.present.terminal_text import impact_text, plain, report_text, to_text
 
 T0 = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 

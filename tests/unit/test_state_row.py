@@ -10,7 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from aiops.adapters.dynamodb.table import _ENTRY, _STATE
-from aiops.incident import SignalRef, SignalState, TimelineEntry
+from aiops.incident.model import SignalRef, SignalState, TimelineEntry
 
 T = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
 

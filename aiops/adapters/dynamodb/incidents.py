@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiops.adapters.dynamodb.table import _ENTRY, _TRANSACT, UNSETTLED_FOR, UNSETTLED_INDEX, Table, _n, _s
 from aiops.errors import ConflictError
-from aiops.incident import Incident, TimelineEntry, timeline_order
+from aiops.incident.model import Incident, TimelineEntry, timeline_order
 from aiops.signals.model import format_time
 
 if TYPE_CHECKING:

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from aiops.adapters.dynamodb.table import _STATE, Table, _epoch, _n, _s
 from aiops.errors import ConflictError
-from aiops.incident import SignalRef, SignalState
-from aiops.ports import Seen, Silence
+from aiops.incident.model import SignalRef, SignalState
+from aiops.incident.ports import Seen, Silence
 from aiops.signals.model import Head, Signal, format_time
 
 if TYPE_CHECKING:

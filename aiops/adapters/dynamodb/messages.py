@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from aiops.adapters.dynamodb.table import Table, _epoch, _n, _s, _time
-from aiops.ports import CLAIM_LEASE, MessageRecord
+from aiops.present.ports import CLAIM_LEASE, MessageRecord
 from aiops.signals.model import format_time
 
 

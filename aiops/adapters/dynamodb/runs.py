@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from aiops.adapters.dynamodb.table import Table, _epoch, _n, _s
-from aiops.decide import Run
+from aiops.remediation.decide import Run
 from aiops.signals.model import format_time
 
 

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import TypeAdapter
 
-from aiops.incident import SignalState, TimelineEntry
-from aiops.ports import Clock
+from aiops.incident.model import SignalState, TimelineEntry
+from aiops.incident.ports import Clock
 from aiops.signals.model import format_time
 
 if TYPE_CHECKING:

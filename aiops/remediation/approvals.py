@@ -3,7 +3,7 @@
 The first click wins, a second changes nothing. An approved start is recorded on the incident (a
 ``running`` action without an execution id, its parameters rendered again at approval time) before it is
 carried out: if starting fails now, the next change of the incident or the scheduled flush carries it
-out, with the same client token (:mod:`aiops.remediate`).
+out, with the same client token (:mod:`aiops.remediation.remediate`).
 """
 
 from __future__ import annotations
@@ -13,14 +13,15 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Literal, Protocol
 
-from aiops.catalog import Catalog
-from aiops.decide import parameters_for
+from aiops.catalog.model import Catalog
 from aiops.errors import AiopsError, TransientError
-from aiops.escalate import Escalator, Update
-from aiops.incident import Action, Incident, TimelineEntry
-from aiops.playbooks import Playbook
-from aiops.ports import Clock, Remediator
-from aiops.runbooks import Runbook
+from aiops.escalation.escalator import Escalator, Update
+from aiops.incident.model import Action, Incident, TimelineEntry
+from aiops.incident.ports import Clock
+from aiops.remediation.decide import parameters_for
+from aiops.remediation.playbooks import Playbook
+from aiops.remediation.ports import Remediator
+from aiops.remediation.runbooks import Runbook
 
 log = logging.getLogger(__name__)
 Start = Callable[[Incident, Action, Update], Incident]

@@ -1,18 +1,18 @@
-"""Self-healing: decide, start exactly once, follow the execution; escalation is :mod:`aiops.escalate`.
+"""Self-healing: decide, start exactly once, follow the execution; escalation is :mod:`aiops.escalation`.
 
-- After an incident changes, the first fitting playbook is decided (aiops.decide). The decision is
+- After an incident changes, the first fitting playbook is decided (.decide). The decision is
   recorded on the incident first, under its optimistic version, so one worker wins it; a start is
   recorded as a ``running`` action without an execution id, then the runbook starts with a client
   token derived from the incident and the playbook, then the run and the execution id are recorded.
   Any step may fail: the recorded start is carried out again (same token, same parameters: SSM starts
   nothing twice) by the next change of the incident or the scheduled flush (:meth:`Remediation.repair`).
   A start failing transiently past :data:`START_DEADLINE` fails the action, which pages.
-- A finished execution updates its action (:mod:`aiops.executions`): success mitigates the incident;
+- A finished execution updates its action (:mod:`.executions`): success mitigates the incident;
   failure escalates, and the action says what the run left behind. The flush asks SSM about executions
   still running, so a lost status event or a failed status write is settled from SSM's own record.
-- Paging follows the escalation policy (:mod:`aiops.paging`): a running fix holds the page until its
+- Paging follows the escalation policy (:mod:`aiops.escalation`): a running fix holds the page until its
   verification ends; a failed one pages at once. Each run is a change event on PagerDuty's timeline.
-- A human approves or denies a waiting fix from Slack (:mod:`aiops.approvals`).
+- A human approves or denies a waiting fix from Slack (:mod:`.approvals`).
 """
 
 from __future__ import annotations
@@ -23,17 +23,19 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Literal
 
-from aiops.approvals import Approvals
-from aiops.catalog import Catalog
-from aiops.decide import Decision, Run, decide, matches
+from aiops.catalog.model import Catalog
 from aiops.errors import TransientError
-from aiops.escalate import Escalator, Update
-from aiops.executions import Executions
-from aiops.incident import Action, Incident, TimelineEntry
-from aiops.page import ThreadUrl
-from aiops.playbooks import Playbook
-from aiops.ports import Clock, Pager, Remediator, RunLedger, Scheduler
-from aiops.runbooks import Runbook
+from aiops.escalation.escalator import Escalator, Update
+from aiops.escalation.page_content import ThreadUrl
+from aiops.escalation.ports import Pager, Scheduler
+from aiops.incident.model import Action, Incident, TimelineEntry
+from aiops.incident.ports import Clock
+from aiops.remediation.approvals import Approvals
+from aiops.remediation.decide import Decision, Run, decide, matches
+from aiops.remediation.executions import Executions
+from aiops.remediation.playbooks import Playbook
+from aiops.remediation.ports import Remediator, RunLedger
+from aiops.remediation.runbooks import Runbook
 
 log = logging.getLogger(__name__)
 START_DEADLINE = timedelta(minutes=10)
@@ -69,7 +71,7 @@ class Remediation:
         self.dry_run = dry_run
         self.escalator = Escalator(
             catalog=catalog,
-            playbooks=playbooks,
+            fits=self.fits,
             pager=pager,
             clock=clock,
             scheduler=scheduler,
@@ -86,6 +88,10 @@ class Remediation:
             start=self.start,
             settle=self.settle,
         )
+
+    def fits(self, incident: Incident) -> bool:
+        """Whether any playbook fits the incident: escalation asks before it pages "no runbook fits"."""
+        return any(matches(p, incident) for p in self.playbooks)
 
     # -- after a change ----------------------------------------------------------------------------
 
@@ -272,7 +278,7 @@ class Remediation:
         """Never before the newest event seen (as in the pipeline): a lagging clock keeps order."""
         return max(self.clock.now(), incident.last_activity_at)
 
-    # -- human decisions (aiops.approvals) and executions (aiops.executions) ------------------------
+    # -- human decisions (.approvals) and executions (.executions) ------------------------
 
     def approve(self, incident_id: str, playbook_name: str, user: str, update: Update) -> str:
         return self.approvals.approve(incident_id, playbook_name, user, update)

@@ -20,9 +20,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from aiops.catalog import Service
-from aiops.impact import Impact
-from aiops.incident import Severity
+from aiops.catalog.model import Service
+from aiops.incident.assessment import Impact
+from aiops.incident.model import Severity
 
 DEFAULT_POLICY: dict[str, dict[str, Severity]] = {
     "1h+5m": {"critical": "SEV1", "high": "SEV2", "medium": "SEV2", "low": "SEV3"},

@@ -1,13 +1,14 @@
 """Lifecycle: an incident taking signals (open, flapping, reopened, mitigated) and settling (resolved).
 
-Pure transitions between the frozen models of :mod:`aiops.incident`.
+Pure transitions between the frozen models of :mod:`aiops.incident.model`.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from aiops.incident import (
+from aiops.incident.links import console_url, metric_of
+from aiops.incident.model import (
     EVIDENCE_KINDS,
     Incident,
     IncidentStatus,
@@ -16,7 +17,6 @@ from aiops.incident import (
     SignalState,
     TimelineEntry,
 )
-from aiops.links import console_url, metric_of
 from aiops.signals.model import Deferred, Head, Signal, format_time
 
 

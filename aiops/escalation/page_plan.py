@@ -1,5 +1,5 @@
 """The paging decision (pure): from an incident, its escalation policy and the time, what to send now
-and which timers should be pending. :mod:`aiops.escalate` carries it out.
+and which timers should be pending. :mod:`aiops.escalation.escalator` carries it out.
 
 - An incident pages in *episodes*: one from its opening; another when it comes back after its
   resolution held (``settled``). Within an episode it is triggered at most once, acknowledged at most
@@ -15,8 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from aiops.incident import Escalation, Incident, PageAction, PageTarget, Timer
-from aiops.policy import Policy
+from aiops.catalog.escalation_policy import Policy
+from aiops.incident.model import Escalation, Incident, PageAction, PageTarget, Timer
 
 
 @dataclass(frozen=True, slots=True)

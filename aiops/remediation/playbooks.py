@@ -17,9 +17,9 @@ import yaml
 from jinja2 import Undefined
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from aiops.catalog import Tier
+from aiops.catalog.model import Tier
 from aiops.errors import AiopsError
-from aiops.incident import Severity
+from aiops.incident.model import Severity
 from aiops.signals.model import Kind
 
 Mode = Literal["auto", "slack", "never"]

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from aiops.incident import Action, Incident, PageAction, PageTarget
-from aiops.links import automation_url
-from aiops.ports import ChangeNote, Page
+from aiops.escalation.ports import ChangeNote, Page
+from aiops.incident.links import automation_url
+from aiops.incident.model import Action, Incident, PageAction, PageTarget
 from aiops.text import cap
 
 SUMMARY_LIMIT = 1024

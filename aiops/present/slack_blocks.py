@@ -14,9 +14,9 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from aiops.incident import Incident, Member, TimelineEntry
-from aiops.links import automation_url
-from aiops.ports import SlackMessage
+from aiops.incident.links import automation_url
+from aiops.incident.model import Incident, Member, TimelineEntry
+from aiops.present.ports import SlackMessage
 from aiops.signals.model import format_time
 from aiops.text import cap
 

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from aiops.impact import CostFacts, Impact
+from aiops.incident.assessment import CostFacts, Impact
 from aiops.signals.model import (
     Kind,
     Signal,

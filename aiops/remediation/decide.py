@@ -15,11 +15,11 @@ from datetime import datetime, timedelta
 from fnmatch import fnmatchcase
 from typing import Any, Literal
 
-from aiops.catalog import Service
+from aiops.catalog.model import Service
 from aiops.errors import AiopsError
-from aiops.incident import Incident
-from aiops.playbooks import SEVERITY_RANK, Playbook, render_parameters
-from aiops.runbooks import Runbook
+from aiops.incident.model import Incident
+from aiops.remediation.playbooks import SEVERITY_RANK, Playbook, render_parameters
+from aiops.remediation.runbooks import Runbook
 
 SAFE_ALARM_NAME = re.compile(r"^[A-Za-z0-9 _.:/#+=@-]{1,255}$")
 """Alarm names passed to a runbook: identifiers only; anything else is refused, never escaped."""

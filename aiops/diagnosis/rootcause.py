@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from aiops.catalog import Service
-from aiops.incident import Hypothesis, Incident, Member
+from aiops.catalog.model import Service
+from aiops.incident.model import Hypothesis, Incident, Member
 from aiops.signals.model import Signal
 
 DEFAULT_LOOKBACK = timedelta(hours=2)

@@ -12,7 +12,7 @@ import urllib.parse
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from aiops.ports import SlackMessage
+from aiops.present.ports import SlackMessage
 
 BUILDER_URL = "https://app.slack.com/block-kit-builder/#"
 

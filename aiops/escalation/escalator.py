@@ -1,4 +1,4 @@
-"""Escalation: carry out the paging decision (:mod:`aiops.paging`) - record the pages on the incident,
+"""Escalation: carry out the paging decision (:mod:`.page_plan`) - record the pages on the incident,
 send them, keep the timers. A page is recorded (pending) before it is sent and sent again until a
 target takes it, so concurrent workers send it once and a failure never loses it. The dedup key is the
 incident id; the target (PagerDuty or SNS) is the pager's to choose, and an incident's acknowledge and
@@ -7,17 +7,16 @@ resolve follow its trigger there."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from aiops.catalog import Catalog
-from aiops.decide import matches
+from aiops.catalog.model import Catalog
 from aiops.errors import PageRejectedError, PagerError
-from aiops.incident import Action, Escalation, Incident, PageAction, PageTarget, TimelineEntry, Timer
-from aiops.page import ThreadUrl, change_for, page_for
-from aiops.paging import Plan, advance, page_state, plan
-from aiops.playbooks import Playbook
-from aiops.ports import Clock, Pager, Scheduler
+from aiops.escalation.page_content import ThreadUrl, change_for, page_for
+from aiops.escalation.page_plan import Plan, advance, page_state, plan
+from aiops.escalation.ports import Pager, Scheduler
+from aiops.incident.model import Action, Escalation, Incident, PageAction, PageTarget, TimelineEntry, Timer
+from aiops.incident.ports import Clock
 from aiops.signals.model import format_time
 
 log = logging.getLogger(__name__)
@@ -34,14 +33,15 @@ class Escalator:
         self,
         *,
         catalog: Catalog,
-        playbooks: Sequence[Playbook],
+        fits: Callable[[Incident], bool],
         pager: Pager | None,
         clock: Clock,
         scheduler: Scheduler | None = None,
         thread_url: ThreadUrl | None = None,
     ) -> None:
         self.catalog = catalog
-        self.playbooks = playbooks
+        self.fits = fits
+        """Whether a playbook fits the incident (remediation decides; escalation only asks)."""
         self.pager = pager
         self.clock = clock
         self.scheduler = scheduler
@@ -101,7 +101,7 @@ class Escalator:
         if incident.actions:
             return ""  # running, failed or succeeded: the plan reads them
         service = self.catalog.service(incident.service)
-        if service is None or not any(matches(p, incident) for p in self.playbooks):
+        if service is None or not self.fits(incident):
             return "no runbook fits this incident"
         if self._now(incident) - incident.opened_at >= DECISION_DEADLINE:  # deciding kept failing
             return f"no remediation could be decided within {DECISION_DEADLINE.seconds // 60} min"

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from aiops.incident import Action, Escalation, Incident, TimelineEntry
+from aiops.incident.model import Action, Escalation, Incident, TimelineEntry
 from aiops.signals.model import format_time
 
 UNKNOWN_IMPACT = {

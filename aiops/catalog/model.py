@@ -15,8 +15,8 @@ from typing import Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from aiops.catalog.escalation_policy import Policy, PolicyOverride, policy_for
 from aiops.errors import CatalogError
-from aiops.policy import Policy, PolicyOverride, policy_for
 from aiops.signals.model import Deferred, MetricQuery, Signal
 
 UNOWNED = "unowned"
@@ -120,7 +120,7 @@ class Service(_Model):
     group_window_minutes: int = Field(default=30, gt=0, le=24 * 60)
     quiet_period_minutes: int = Field(default=0, ge=0, le=24 * 60)
     approvers: tuple[str, ...] = ()
-    escalation: PolicyOverride | None = None  # over the catalog's escalation policy (aiops/policy.py)
+    escalation: PolicyOverride | None = None  # over the catalog's escalation policy (escalation_policy.py)
 
     @model_validator(mode="after")
     def _topology(self) -> Service:
@@ -146,11 +146,11 @@ _POLICY_KEYS = frozenset({"1h+5m", "6h+30m", "1d+2h", "3d+6h", "none", "cost_ove
 class Catalog(_Model):
     services: tuple[Service, ...] = ()
     severity_policy: dict[str, dict[Tier, Literal["SEV1", "SEV2", "SEV3", "SEV4"]]] = {}
-    """Overrides of the severity policy (aiops/severity.py): keys 1h+5m, 6h+30m, 1d+2h, 3d+6h, none,
+    """Overrides of the severity policy (aiops/diagnosis/severity.py): keys 1h+5m, 6h+30m, 1d+2h, 3d+6h, none,
     cost_over_budget, cost, unknown."""
     escalation: PolicyOverride | None = None
     unowned_escalation: PolicyOverride | None = None
-    """The escalation policy's defaults for every service, and that of ``unowned`` (aiops/policy.py)."""
+    """The escalation policy's defaults for every service, and that of ``unowned`` (escalation_policy.py)."""
 
     @model_validator(mode="after")
     def _unique(self) -> Catalog:

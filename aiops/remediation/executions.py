@@ -11,9 +11,10 @@ from __future__ import annotations
 import logging
 from typing import Literal
 
-from aiops.escalate import Escalator, Update
-from aiops.incident import Action, Incident, TimelineEntry
-from aiops.ports import Clock, Remediator, RunLedger
+from aiops.escalation.escalator import Escalator, Update
+from aiops.incident.model import Action, Incident, TimelineEntry
+from aiops.incident.ports import Clock
+from aiops.remediation.ports import Remediator, RunLedger
 
 log = logging.getLogger(__name__)
 ChangeLeft = Literal["unchanged", "undone", "still_applied", "unknown"]

@@ -8,18 +8,18 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from aiops.errors import AiopsError
-from aiops.incident import Incident, TimelineEntry
-from aiops.ports import (
+from aiops.incident.model import Incident, TimelineEntry
+from aiops.incident.ports import Clock
+from aiops.present.ports import (
     CLAIM_LEASE,
     ChatClient,
-    Clock,
     MessageKey,
     MessageRecord,
     MessageRef,
     MessageStore,
     SlackMessage,
 )
-from aiops.render import entry_message, incident_message
+from aiops.present.slack_blocks import entry_message, incident_message
 
 log = logging.getLogger(__name__)
 

@@ -19,9 +19,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
-
-from aiops.catalog import MetricSpec, Service, Slo
+from aiops.catalog.model import MetricSpec, Service, Slo
+from aiops.incident.assessment import CostFacts, Impact
 
 SHORT_PERIOD = 60
 """Seconds per datapoint of the page windows (5m .. 6h)."""
@@ -55,27 +54,6 @@ PAIRS: tuple[BurnPair, ...] = (
     BurnPair("1d+2h", "1d", "2h", 3.0, "ticket"),
     BurnPair("3d+6h", "3d", "6h", 1.0, "ticket"),
 )
-
-
-class Impact(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
-
-    status: Literal["known", "unknown"]
-    reason: str = ""
-    slo: str | None = None
-    objective: float | None = None
-    burn_rate: float | None = None
-    """The 1h burn rate (the long window of the fastest page pair)."""
-    burn_rates: dict[str, float] = {}
-    firing: str | None = None
-    """The fastest burn-rate pair that fires (e.g. ``1h+5m``), or None."""
-    budget_remaining_pct: float | None = None
-    time_to_exhaustion_hours: float | None = None
-    failing_requests_per_minute: float | None = None
-    revenue_at_risk_usd_per_hour: float | None = None
-    coverage_hours: float | None = None
-    """How much of the SLO window the data covers (a young service has less than the window)."""
-    cost: dict[str, float | str | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -257,21 +235,6 @@ def assess(
     if not known:
         return results[0]
     return max(known, key=lambda r: (r.burn_rate or 0.0, -(r.budget_remaining_pct or 100.0)))
-
-
-class CostFacts(BaseModel):
-    """What the incident's budget and cost-anomaly alerts said, latest first."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
-
-    budget_name: str | None = None
-    limit_usd: float | None = None
-    actual_usd: float | None = None
-    forecast_usd: float | None = None
-    forecast_source: Literal["alert", "linear fit"] | None = None
-    anomaly_impact_usd: float | None = None
-    anomaly_max_impact_usd: float | None = None
-    anomaly_service: str | None = None
 
 
 def month_fraction(at: datetime) -> float:

@@ -1,0 +1,119 @@
+"""The ports of presentation: the Slack client and the store of posted messages."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+CLAIM_LEASE = timedelta(seconds=60)
+
+
+@dataclass(frozen=True, slots=True)
+class MessageRef:
+    channel: str
+    ts: str
+
+
+@dataclass(frozen=True, slots=True)
+class SlackMessage:
+    """A rendered Slack message: the fallback text and the Block Kit blocks."""
+
+    text: str
+    blocks: Sequence[dict[str, Any]]
+
+
+ROOT_ENTRY = "root"
+
+
+@dataclass(frozen=True, slots=True)
+class MessageKey:
+    """What a message is, carried in Slack's message ``metadata``: an incident's root message
+    (``entry`` :data:`ROOT_ENTRY`) or the reply of one of its timeline entries (the entry's key).
+    A post whose answer was lost is found again by it instead of being posted twice."""
+
+    incident_id: str
+    entry: str = ROOT_ENTRY
+
+
+class ChatClient(Protocol):
+    """Slack's Web API, as much of it as the bot uses."""
+
+    def post(
+        self,
+        channel: str,
+        message: SlackMessage,
+        *,
+        thread_ts: str | None = None,
+        key: MessageKey | None = None,
+    ) -> MessageRef:
+        """Post once: a post is never retried blindly (Slack may have stored it before its answer was
+        lost); ``key`` goes into the message's metadata so that :meth:`find` recognises it."""
+        ...
+
+    def update(self, ref: MessageRef, message: SlackMessage) -> None: ...
+
+    def find(self, channel: str, key: MessageKey, *, thread_ts: str | None = None) -> MessageRef | None:
+        """The message posted with ``key`` (in the thread of ``thread_ts``, else among the channel's
+        messages), or None; ChatError when Slack cannot be asked now."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class MessageRecord:
+    incident_id: str
+    channel: str
+    ts: str | None
+    """None while the root post is claimed but not yet confirmed by Slack."""
+    rendered_version: int
+    """The incident version the root message shows; lower than the incident's means an update is due."""
+    posted_entries: tuple[str, ...] = ()
+    """Timeline entries whose thread reply Slack confirmed."""
+    claimed_at: datetime | None = None
+    """When the root post was claimed (None once a failed post gave its claim back)."""
+    updated_at: datetime | None = None
+    """When the root message was last written (posted or edited): storms are coalesced on it."""
+    pending_entries: tuple[str, ...] = ()
+    """Timeline entries claimed but not confirmed: a post that may have reached Slack, looked for
+    before it is posted again."""
+    thread_version: int = 0
+    """The thread has every notable entry of the incident up to this version (its timeline need not be
+    read again until the version moves)."""
+
+
+class MessageStore(Protocol):
+    """Which Slack message shows which incident; the claim makes the root post happen once."""
+
+    def message_for(self, incident_id: str, *, entries: bool = False) -> MessageRecord | None:
+        """The root message's record; with ``entries``, also which thread replies are confirmed or
+        pending (a second read, only needed when the thread is brought up to date)."""
+        ...
+
+    def claim(self, incident_id: str, channel: str, *, now: datetime) -> bool:
+        """Reserve the right to post the root message; False if somebody holds it (a claim that was
+        never confirmed with a ``ts`` lapses after :data:`CLAIM_LEASE`, so a crash cannot block it)."""
+        ...
+
+    def store(self, record: MessageRecord, *, expected_version: int | None) -> bool:
+        """Write the record if its stored ``rendered_version`` is ``expected_version`` (None: a claim)."""
+        ...
+
+    def release(self, incident_id: str) -> None:
+        """Give back an unconfirmed claim (the post failed), so the next attempt need not wait for the
+        lease. The record stays: Slack may have stored the post, so that attempt looks for it first."""
+        ...
+
+    def claim_entry(self, incident_id: str, key: str, *, now: datetime, release: bool = False) -> bool:
+        """True for exactly one caller per timeline entry at a time: its thread reply is posted once. A
+        claim never confirmed lapses after :data:`CLAIM_LEASE` (then it is in ``pending_entries``).
+        ``release``: give the entry back at once (its post failed), so a later sync posts it."""
+        ...
+
+    def confirm_entry(self, incident_id: str, key: str) -> None:
+        """The entry's reply is in Slack: it is never posted again."""
+        ...
+
+    def mark_thread(self, incident_id: str, version: int) -> None:
+        """Every notable entry up to ``version`` is in the thread (``thread_version`` never goes back)."""
+        ...
