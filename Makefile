@@ -90,7 +90,7 @@ build-DependenciesLayer:
 		--target "$(ARTIFACTS_DIR)/python" --no-compile $(LAMBDA_PLATFORM)
 
 build-IngestFunction build-AutomationFunction build-RunbooksInstallerFunction build-SlackAppFunction \
-		build-FlushFunction build-PagerDutyWebhookFunction build-TimersFunction:
+		build-FlushFunction build-PagerDutyWebhookFunction build-ForecastFunction build-TimersFunction:
 	$(MAKE) package-source ARTIFACTS_DIR="$(ARTIFACTS_DIR)"
 
 # What Lambda runs, and nothing else: aiops/local (the emulator and the local drivers), aiops/account
