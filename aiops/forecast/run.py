@@ -53,11 +53,12 @@ def forecast_pass(
         report.metrics_requested += len(p.queries)
         known: dict[str, tuple[float, str] | None] = {}
         for model in settings.model_ids:
-            value = quotas.tpm_quota(settings.quota_code) if settings.quota_code else None
+            code, fallback = settings.quota_code_of(model), settings.tpm_quota_of(model)
+            value = quotas.tpm_quota(code) if code else None
             if value is not None:
-                known[model] = (value, f"Service Quotas {settings.quota_code}")
-            elif settings.tpm_quota is not None:
-                known[model] = (settings.tpm_quota, "catalog forecast.tpm_quota")
+                known[model] = (value, f"Service Quotas {code}")
+            elif fallback is not None:
+                known[model] = (fallback, "catalog forecast.tpm_quota")
             else:
                 known[model] = None
                 report.problems.append(

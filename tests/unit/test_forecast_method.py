@@ -93,6 +93,13 @@ def test_the_settings_refuse_an_unpriced_budget_and_an_empty_forecast() -> None:
         catalog({"enabled": True})
     with pytest.raises(CatalogError, match="quota_code"):
         catalog({"enabled": True, "model_ids": [MODEL], "quota_code": "bedrock-tpm"})
+    with pytest.raises(CatalogError, match="each model has its own quota"):
+        catalog({"enabled": True, "model_ids": [MODEL, "m2"], "tpm_quota": 400000})
+    with pytest.raises(CatalogError, match="not in model_ids: m3"):
+        catalog({"enabled": True, "model_ids": [MODEL], "tpm_quotas": {"m3": 1000}})
+    two = catalog({"enabled": True, "model_ids": [MODEL, "m2"], "tpm_quotas": {MODEL: 400000, "m2": 2e6}})
+    settings = two.services[0].forecast  # type: ignore[attr-defined]
+    assert (settings.tpm_quota_of(MODEL), settings.tpm_quota_of("m2")) == (400000, 2e6)
     assert catalog({"model_ids": [MODEL]})  # off by default: nothing is required
 
 
