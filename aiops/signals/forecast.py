@@ -16,7 +16,7 @@ from pydantic import Field
 
 from aiops.signals.base import Input, parse
 from aiops.signals.model import ForecastInfo, ForecastWhat, Signal
-from aiops.signals.tolerant import OptFloat, OptInt, Text, TextMap
+from aiops.signals.tolerant import Opt, OptFloat, OptInt, Text, TextMap
 from aiops.text import MAX_TITLE, cap
 
 SOURCE = "aiops.forecast"
@@ -49,13 +49,13 @@ class _Detail(Input):
     state: Literal["WARNING", "OK"]
     resource: str = Field(min_length=1)
     summary: Text = ""
-    metric: _Metric = _Metric()
-    projection: _Projection = _Projection()
+    metric: Opt[_Metric] = None
+    projection: Opt[_Projection] = None
 
 
 def from_detail(detail: Any, *, event_id: str, time: datetime, account: str, region: str) -> Signal:
     d = parse(_Detail, detail, source=SOURCE, prefix="detail")
-    p, m = d.projection, d.metric
+    p, m = d.projection or _Projection(), d.metric or _Metric()
     info = ForecastInfo(
         service=d.service,
         component=d.component,
