@@ -59,6 +59,8 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     )
     for problem in report.problems:
         logger.warning("forecast.problem", problem=problem)
+    if report.accepted < len(report.events):
+        logger.warning("forecast.events_refused", refused=len(report.events) - report.accepted)
     warnings = [p.resource for p in report.projections if p.state == "WARNING"]
     logger.info(
         "forecast.pass", projections=len(report.projections), events=len(report.events), warnings=warnings

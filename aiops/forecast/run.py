@@ -26,6 +26,8 @@ class PassReport:
     problems: list[str] = field(default_factory=list)
     metric_requests: int = 0
     metrics_requested: int = 0
+    accepted: int = 0
+    """Events the bus accepted (PutEvents may refuse some of a batch: the next pass says it again)."""
 
 
 def forecast_pass(
@@ -70,5 +72,5 @@ def forecast_pass(
             if event is not None:
                 report.events.append(event)
     if sink is not None and report.events:
-        sink.put(report.events)
+        report.accepted = sink.put(report.events)
     return report

@@ -83,6 +83,7 @@ def _scored(name: str) -> tuple[Score, list[dict[str, Any]]]:
     def one_pass(now: datetime) -> str | None:
         report = forecast_pass(catalog, metrics, quotas, bus, now, account="111122223333", region="us-east-1")
         assert report.problems == [] and report.metric_requests == 1  # one GetMetricData per service
+        assert report.accepted == len(report.events)  # moto's bus took every projection
         events.extend(report.events)
         [p] = report.projections
         return p.state
