@@ -52,11 +52,13 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-# The alarm pack off (the default) and on.
+# The alarm pack off (the default) and on; the pack alone with its LLM-native families off and all on.
 cfn: $(STAMP)
 	$(BIN)/cfn-lint template.yaml alarm-pack.yaml
 	$(BIN)/cfn-lint template.yaml --parameters AlarmPackServiceName=chat-assistant \
 		AlarmPackMonthlyBudgetUsd=500 AlarmPackLogGroupName=/aws/lambda/chat-assistant
+	$(BIN)/cfn-lint alarm-pack.yaml --parameter-files tests/support/cfn-params/alarm-pack-llm-off.json
+	$(BIN)/cfn-lint alarm-pack.yaml --parameter-files tests/support/cfn-params/alarm-pack-llm-on.json
 
 bench: $(STAMP)
 	$(BIN)/python bench/storm.py
@@ -88,7 +90,7 @@ build-DependenciesLayer:
 		--target "$(ARTIFACTS_DIR)/python" --no-compile $(LAMBDA_PLATFORM)
 
 build-IngestFunction build-AutomationFunction build-RunbooksInstallerFunction build-SlackAppFunction \
-		build-FlushFunction build-PagerDutyWebhookFunction build-TimersFunction:
+		build-FlushFunction build-PagerDutyWebhookFunction build-ForecastFunction build-TimersFunction:
 	$(MAKE) package-source ARTIFACTS_DIR="$(ARTIFACTS_DIR)"
 
 # What Lambda runs, and nothing else: aiops/local (the emulator and the local drivers), aiops/account

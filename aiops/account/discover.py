@@ -19,6 +19,7 @@ from typing import Any
 from aiops.account.checks import metric_names
 from aiops.account.errors import DiscoverError
 from aiops.account.init import availability_slo
+from aiops.account.llm_signals import component_of
 from aiops.account.reader import ClientFactory, Reader
 from aiops.account.yamlout import Flow, Note, render
 
@@ -240,6 +241,9 @@ def _assign_alarms(services: dict[str, Svc], alarms: list[dict[str, Any]]) -> No
             key=lambda s: len(s.name),
             default=None,
         )
+        family = component_of(metrics)  # the LLM-native families (llm_signals.py), before the ModelId rule
+        if owner is None and prefixed is not None and family is not None and family != "model":
+            owner = (prefixed, family, f"alarm on {family} metrics ({metrics[0][0]})")
         if owner is None:
             model = next((d["ModelId"] for d in dims if "ModelId" in d), None)
             by_model = [s for s in services.values() if model and model in s.models]
@@ -249,6 +253,8 @@ def _assign_alarms(services: dict[str, Svc], alarms: list[dict[str, Any]]) -> No
             if model:
                 svc.models.setdefault(model, f"alarm {name}")
                 owner = (svc, "model", f"alarm on AWS/Bedrock ModelId {model}")
+            elif family == "model":
+                owner = (svc, "model", "alarm on account-wide AWS/Bedrock metrics")
             elif any(ns == "AWS/Logs" for ns, _, _ in metrics):
                 owner = (svc, "orchestrator", "log anomaly alarm on the app's logs")
             elif "guardrail" in name.lower():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from aiops.account.llm_signals import AGENT_OPERATIONS, GUARDRAILS, KNOWLEDGE_BASES
 from aiops.account.yamlout import Flow, Note, render
 
 BEDROCK = "AWS/Bedrock"
@@ -30,18 +31,47 @@ def pack_service(service: str, model_ids: Sequence[str]) -> dict[str, Any]:
     model_match: list[Any] = [
         Note(
             Flow({"alarm_name": f"{service}-model-*"}),
-            "the pack's throttles, server-error, latency, token alarms",
+            "the pack's throttles, errors, latency, tokens, TTFT, OTPS, TPM quota, invocation log alarms",
         )
     ]
     model_match += [Note(Flow({"dimension": {"ModelId": m}}), "AlarmPackModelIds") for m in model_ids]
+    mine = f"{service}-*"
     return {
         "name": service,
         "tier": Note("medium", "critical | high | medium | low: set it"),
         "components": [
             {
                 "name": "app",
-                "depends_on": Flow(["model"]),
+                "depends_on": Flow(["orchestrator"]),
                 "match": [Note(Flow({"alarm_name": f"{service}-app-*"}), "the pack's log anomaly alarm")],
+            },
+            {
+                "name": "orchestrator",
+                "depends_on": Flow(["retriever", "guardrail", "model"]),
+                "match": [
+                    Note(Flow({"alarm_name": f"{service}-agent-*"}), "your Agents / AgentCore alarms"),
+                    *(
+                        Note(
+                            Flow({"alarm_name": mine, "dimension": {"Operation": op}}),
+                            "Bedrock Agents metrics (before model: they carry a ModelId too)",
+                        )
+                        for op in AGENT_OPERATIONS
+                    ),
+                ],
+            },
+            {
+                "name": "retriever",
+                "match": [
+                    Note(Flow({"alarm_name": f"{service}-retriever-*"}), "your retrieval alarms"),
+                    Note(Flow({"alarm_name": mine, "namespace": KNOWLEDGE_BASES}), "Knowledge Base metrics"),
+                ],
+            },
+            {
+                "name": "guardrail",
+                "match": [
+                    Note(Flow({"alarm_name": f"{service}-guardrail-*"}), "the pack's guardrail alarms"),
+                    Note(Flow({"alarm_name": mine, "namespace": GUARDRAILS}), "guardrail metrics"),
+                ],
             },
             {"name": "model", "match": model_match},
             {

@@ -2,7 +2,9 @@
 
 1 Foundational: Bedrock metric alarms (latency, errors, throttles, tokens), a dashboard, budgets,
   model invocation logging. 2 Proactive: metric and log anomaly detection, guardrails, versioned
-  prompts, an audit trail of changes. 3 AIOps: DevOps Guru coverage, this bot deployed, its own metrics.
+  prompts, an audit trail of changes, the LLM-native signals (TimeToFirstToken, TPM quota usage,
+  guardrail interventions, the invocation log's delivery and quality). 3 AIOps: DevOps Guru
+  coverage, this bot deployed, its own metrics.
 
 A practice is ``present``, ``partial``, ``missing`` or ``unknown`` (an API it needs was denied or
 failed); every one that is not present carries the fix: the alarm-pack parameter, or the AWS setting
@@ -15,6 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from aiops.account import checks as c
+from aiops.account import llm_checks as llm
 from aiops.account.checks import Status, Verdict
 from aiops.account.facts import AccountFacts, RegionFacts
 
@@ -106,6 +109,34 @@ def assess(
             c.log_anomaly,
         ),
         ("guardrails", 2, "Bedrock guardrails", ("guardrails",), c.guardrails),
+        (
+            "ttft-alarms",
+            2,
+            "TimeToFirstToken alarms per model (slower model vs longer answers)",
+            ("alarms",),
+            llm.ttft_alarms,
+        ),
+        (
+            "quota-alarms",
+            2,
+            "Tokens-per-minute quota usage alarms per model (EstimatedTPMQuotaUsage)",
+            ("alarms",),
+            llm.quota_alarms,
+        ),
+        (
+            "guardrail-alarms",
+            2,
+            "Guardrail intervention alarms (InvocationsIntervened)",
+            ("alarms", "guardrails"),
+            llm.guardrail_alarms,
+        ),
+        (
+            "invocation-log-signals",
+            2,
+            "Invocation log delivery, cut-by-limit and error-share alarms",
+            ("alarms",),
+            llm.invocation_log_signals,
+        ),
         (
             "prompt-versioning",
             2,

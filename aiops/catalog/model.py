@@ -16,6 +16,7 @@ from typing import Any, Literal, NamedTuple
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from aiops.catalog.escalation_policy import Policy, PolicyOverride, policy_for
+from aiops.catalog.forecast import ForecastSettings
 from aiops.errors import CatalogError
 from aiops.signals.model import Deferred, MetricQuery, Signal
 
@@ -121,6 +122,7 @@ class Service(_Model):
     quiet_period_minutes: int = Field(default=0, ge=0, le=24 * 60)
     approvers: tuple[str, ...] = ()
     escalation: PolicyOverride | None = None  # over the catalog's escalation policy (escalation_policy.py)
+    forecast: ForecastSettings | None = None  # scheduled projections (catalog/forecast.py), off by default
 
     @model_validator(mode="after")
     def _topology(self) -> Service:
@@ -140,14 +142,16 @@ class Service(_Model):
 
 
 _RESOLVE_CACHE = 50_000
-_POLICY_KEYS = frozenset({"1h+5m", "6h+30m", "1d+2h", "3d+6h", "none", "cost_over_budget", "cost", "unknown"})
+_POLICY_KEYS = frozenset(
+    {"1h+5m", "6h+30m", "1d+2h", "3d+6h", "none", "cost_over_budget", "cost", "unknown", "forecast"}
+)
 
 
 class Catalog(_Model):
     services: tuple[Service, ...] = ()
     severity_policy: dict[str, dict[Tier, Literal["SEV1", "SEV2", "SEV3", "SEV4"]]] = {}
     """Overrides of the severity policy (aiops/diagnosis/severity.py): keys 1h+5m, 6h+30m, 1d+2h, 3d+6h, none,
-    cost_over_budget, cost, unknown."""
+    cost_over_budget, cost, unknown, forecast (the warning incidents of forecasts alone)."""
     escalation: PolicyOverride | None = None
     unowned_escalation: PolicyOverride | None = None
     """The escalation policy's defaults for every service, and that of ``unowned`` (escalation_policy.py)."""

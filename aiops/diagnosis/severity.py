@@ -10,9 +10,12 @@
 | cost: forecast over budget            | SEV2     | SEV3 | SEV3   | SEV4 |
 | cost: within budget                   | SEV3     | SEV4 | SEV4   | SEV4 |
 | impact unknown (no SLO, no data)      | SEV2     | SEV3 | SEV3   | SEV4 |
+| forecast alone (a warning, issue 29)  | SEV4     | SEV4 | SEV4   | SEV4 |
 
 The catalog's top-level ``severity_policy`` overrides any cell (keys: ``1h+5m``, ``6h+30m``, ``1d+2h``,
-``3d+6h``, ``none``, ``cost_over_budget``, ``cost``, ``unknown``; each a map of tier to SEV).
+``3d+6h``, ``none``, ``cost_over_budget``, ``cost``, ``unknown``, ``forecast``; each a map of tier to SEV).
+An incident whose only firing symptoms are forecasts (aiops/forecast/) is a warning: the ``forecast`` row,
+whatever its measured impact, until a real symptom joins it.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ DEFAULT_POLICY: dict[str, dict[str, Severity]] = {
     "cost_over_budget": {"critical": "SEV2", "high": "SEV3", "medium": "SEV3", "low": "SEV4"},
     "cost": {"critical": "SEV3", "high": "SEV4", "medium": "SEV4", "low": "SEV4"},
     "unknown": {"critical": "SEV2", "high": "SEV3", "medium": "SEV3", "low": "SEV4"},
+    "forecast": {"critical": "SEV4", "high": "SEV4", "medium": "SEV4", "low": "SEV4"},
 }
 POLICY_KEYS = frozenset(DEFAULT_POLICY)
 _RANK = {"SEV1": 1, "SEV2": 2, "SEV3": 3, "SEV4": 4}
@@ -43,10 +47,20 @@ def _cell(policy: Mapping[str, Mapping[Any, Severity]], key: str, tier: str) -> 
 
 
 def initial_severity(
-    service: Service | None, policy: Mapping[str, Mapping[str, Severity]] | None = None
+    service: Service | None,
+    policy: Mapping[str, Mapping[Any, Severity]] | None = None,
+    *,
+    warning: bool = False,
 ) -> Severity:
-    """The severity an incident opens with, before impact is measured."""
-    return _cell(policy or {}, "unknown", service.tier if service else "medium")
+    """The severity an incident opens with, before impact is measured (``warning``: opened by a forecast)."""
+    return _cell(policy or {}, "forecast" if warning else "unknown", service.tier if service else "medium")
+
+
+def warning_severity(
+    service: Service | None, policy: Mapping[str, Mapping[Any, Severity]] | None
+) -> Severity:
+    """The severity of a warning incident: one whose only firing symptoms are forecasts."""
+    return _cell(policy or {}, "forecast", service.tier if service else "medium")
 
 
 def severity_for(

@@ -45,6 +45,8 @@ def metric_of(signal: Signal | Deferred) -> str:
     if isinstance(signal, Deferred):
         metric = primary_metric(signal.metrics)
     else:
+        if signal.forecast is not None:
+            return signal.forecast.metric
         metric = signal.alarm.primary_metric if signal.alarm is not None else None
     return f"{metric.namespace}/{metric.name}" if metric is not None else ""
 

@@ -186,6 +186,13 @@ class Incident(_Frozen):
     def is_active(self) -> bool:
         return self.status != "resolved"
 
+    @property
+    def is_warning(self) -> bool:
+        """Opened by forecasts and only forecasts so far: a warning (its own severity row, remediation for
+        approval only). A real symptom joining makes it an incident like any other."""
+        symptoms = [m for m in self.members.values() if m.role == "symptom"]
+        return bool(symptoms) and all(m.kind == "forecast" for m in symptoms)
+
 
 class SignalRef(_Frozen):
     """Enough of a signal to list it under an incident later."""

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from aiops.catalog.model import Catalog, Service
 from aiops.diagnosis.impact import LONG_PERIOD, SHORT_PERIOD, SHORT_SPAN, assess, cost_impact, queries_for
 from aiops.diagnosis.ports import MetricsReader
-from aiops.diagnosis.severity import severity_for
+from aiops.diagnosis.severity import severity_for, warning_severity
 from aiops.errors import MetricsError
 from aiops.incident.model import Incident, TimelineEntry
 from aiops.pipeline.settings import IMPACT_REFRESH
@@ -59,7 +59,10 @@ class Assessor:
         impact = assess(service, data, now, error=error)
         if incident.cost is not None:
             impact = impact.model_copy(update={"cost": cost_impact(incident.cost)})
-        severity = severity_for(impact, service, self.catalog.severity_policy)
+        if incident.is_warning:  # forecasts alone: a warning, whatever the SLOs say (until a real symptom)
+            severity = warning_severity(service, self.catalog.severity_policy)
+        else:
+            severity = severity_for(impact, service, self.catalog.severity_policy)
         entries = []
         if severity != incident.severity:
             why = (

@@ -28,7 +28,7 @@ from aiops.pipeline.assess import Assessor
 from aiops.pipeline.fold import Folder
 from aiops.pipeline.human import HumanActions
 from aiops.pipeline.record import Recorder
-from aiops.pipeline.route import BatchView, Routed, Router
+from aiops.pipeline.route import BatchView, Routed, Router, owner_of
 from aiops.pipeline.settings import AUTOMATION_STATUS, BatchResult, Settings
 from aiops.pipeline.silences import SilenceView
 from aiops.pipeline.update import Updater
@@ -204,7 +204,7 @@ class Pipeline:
         routed: list[Routed] = []
         batch_ids: set[str] = set()
         resolve, window, keep = (
-            self.catalog.resolve,
+            owner_of(self.catalog),
             self.settings.flap_window,
             self.settings.flap_threshold + 1,
         )

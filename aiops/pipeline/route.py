@@ -9,11 +9,11 @@ the incidents it explains; automation status is followed elsewhere.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from aiops.catalog.model import Catalog, Ownership
+from aiops.catalog.model import UNOWNED, Catalog, Ownership
 from aiops.diagnosis.rootcause import MODEL_COMPONENT
 from aiops.diagnosis.severity import initial_severity
 from aiops.errors import ConflictError
@@ -83,6 +83,22 @@ class BatchView:
 
     def forget(self, service: str) -> None:
         self.by_service.pop(service, None)
+
+
+def owner_of(catalog: Catalog) -> Callable[[Signal | Deferred], Ownership]:
+    """The catalog's resolution, except for the bot's own forecasts: the forecast pass projected for one
+    service and component of this catalog and says which (an unknown service stays unowned)."""
+
+    def resolve(signal: Signal | Deferred) -> Ownership:
+        f = signal.forecast if isinstance(signal, Signal) else None
+        if f is None:
+            return catalog.resolve(signal)
+        service = catalog.service(f.service)
+        if service is None:
+            return Ownership(UNOWNED, None)
+        return Ownership(f.service, f.component if f.component in service.component_names else None)
+
+    return resolve
 
 
 def ref(signal: Head) -> SignalRef:
@@ -175,7 +191,9 @@ class Router:
             service=r.owner.service,
             region=r.signal.region,
             title=cap(r.signal.title, MAX_TITLE),
-            severity=initial_severity(service),
+            severity=initial_severity(
+                service, self.catalog.severity_policy, warning=r.signal.kind == "forecast"
+            ),
             opened_at=r.signal.time,
             last_activity_at=r.signal.time,
         )

@@ -249,6 +249,8 @@ def _guarded(
         return Decision(playbook, "skipped", f"dry run: would start {runbook.name}", params)
     if mode == "slack":  # parameters are rendered again when someone approves
         return Decision(playbook, "pending_approval", "waiting for approval in Slack", params)
+    if incident.is_warning:  # a projection, not an outage: a human decides (issue 29)
+        return Decision(playbook, "pending_approval", "a forecast warning: for approval only", params)
     if "VerifyAlarmNames" in params and not params["VerifyAlarmNames"]:
         return Decision(playbook, "skipped", "no alarm to verify a fix by", params)
     return Decision(playbook, "start", "", params)

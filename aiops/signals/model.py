@@ -16,7 +16,11 @@ from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, field_serializer
 
-Kind = Literal["alarm", "log_anomaly", "insight", "health", "budget", "cost_anomaly", "change", "automation"]
+Kind = Literal[
+    "alarm", "log_anomaly", "insight", "health", "budget", "cost_anomaly", "change", "automation", "forecast"
+]
+"""``forecast``: the bot's own projection (source ``aiops.forecast``, aiops/forecast/): firing while a
+threshold is projected to be crossed within its horizon, resolved when the projection falls back."""
 Status = Literal["firing", "resolved", "info"]
 AlarmState = Literal["ALARM", "OK", "INSUFFICIENT_DATA"]
 AlarmType = Literal["metric", "metric_math", "anomaly_detection", "composite"]
@@ -176,6 +180,36 @@ class AutomationInfo(Frozen):
     action: str = ""
 
 
+ForecastWhat = Literal["tpm_quota", "monthly_cost"]
+
+
+class ForecastInfo(Frozen):
+    """A projection (aiops/forecast/): what is projected to cross which threshold, when, how surely."""
+
+    service: str
+    """The catalog service the forecast pass projected for: it names its owner (no selector needed)."""
+    component: str
+    what: ForecastWhat
+    metric: str = ""
+    """``Namespace/MetricName`` of the projected metric (playbook matching)."""
+    dimensions: dict[str, str] = {}
+    threshold: float | None = None
+    """The quota (tokens per minute) or the budget (USD)."""
+    threshold_source: str = ""
+    current: float | None = None
+    rate: float | None = None
+    """Growth per minute (quota) or spend per hour (cost), from the fit."""
+    projected: float | None = None
+    """Cost: the projected month-end spend."""
+    eta_minutes: float | None = None
+    """Quota: minutes until the fitted line crosses the quota."""
+    band_low: float | None = None
+    band_high: float | None = None
+    """The error band: eta early / late (quota, minutes), or projected spend low / high (cost, USD)."""
+    window_minutes: int | None = None
+    points: int | None = None
+
+
 class Signal(Frozen):
     """One normalized signal. ``id`` is the EventBridge event id or the SNS MessageId."""
 
@@ -196,6 +230,7 @@ class Signal(Frozen):
     cost: CostAnomalyInfo | None = None
     change: ChangeInfo | None = None
     automation: AutomationInfo | None = None
+    forecast: ForecastInfo | None = None
 
     @field_serializer("time")
     def _ser_time(self, value: datetime) -> str:

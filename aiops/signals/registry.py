@@ -10,7 +10,17 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from aiops.signals import automation, budgets, changes, cloudwatch, cloudwatch_sns, cost, devopsguru, health
+from aiops.signals import (
+    automation,
+    budgets,
+    changes,
+    cloudwatch,
+    cloudwatch_sns,
+    cost,
+    devopsguru,
+    forecast,
+    health,
+)
 from aiops.signals.envelope_inputs import EventBridgeEvent
 from aiops.signals.model import Signal
 
@@ -66,6 +76,10 @@ def _cloudtrail(ev: EventBridgeEvent, when: datetime) -> Signal:
     )
 
 
+def _forecast(ev: EventBridgeEvent, when: datetime) -> Signal:
+    return forecast.from_detail(ev.detail, event_id=ev.id, time=when, account=ev.account, region=ev.region)
+
+
 def _automation(ev: EventBridgeEvent, when: datetime) -> Signal:
     return automation.from_detail(
         ev.detail, detail_type=ev.detail_type, event_id=ev.id, time=when, account=ev.account, region=ev.region
@@ -82,6 +96,7 @@ EVENTBRIDGE: dict[tuple[str, str], EventBridgeNormalizer] = {
     ("aws.bedrock", "AWS API Call via CloudTrail"): _cloudtrail,
     ("aws.ssm", automation.EXECUTION): _automation,
     ("aws.ssm", automation.STEP): _automation,
+    (forecast.SOURCE, forecast.DETAIL_TYPE): _forecast,
 }
 
 SNS_JSON: list[tuple[Callable[[dict[str, Any]], bool], SnsJsonNormalizer]] = [

@@ -116,7 +116,35 @@ def two_services() -> Iterator[dict[str, tuple[str, str]]]:
             "haiku-latency": ("search", "model"),
             # named after the service
             "search-guardrail-interventions": ("search", "guardrail"),
+            # issue 29: named after the service, owned by the family of their metrics (docs/llm-signals.md)
+            "chat-output-blocks": ("chat", "guardrail"),
+            "chat-kb-throttles": ("chat", "retriever"),
+            "chat-agent-errors": ("chat", "orchestrator"),  # an Agents metric names a ModelId too
+            "chat-invocation-log-delivery": ("chat", "model"),  # account-wide AWS/Bedrock: no dimension
         }
+        guardrails, kbs = "AWS/Bedrock/Guardrails", "AWS/Bedrock/KnowledgeBases"
+        _alarm(
+            cw,
+            "chat-output-blocks",
+            guardrails,
+            "InvocationsIntervened",
+            {"GuardrailContentSource": "Output"},
+        )
+        _alarm(cw, "chat-kb-throttles", kbs, "Throttles", {"Operation": "Retrieve"})
+        _alarm(
+            cw,
+            "chat-agent-errors",
+            "AWS/Bedrock/Agents",
+            "InvocationServerErrors",
+            {"Operation": "InvokeAgent", "ModelId": SONNET},
+        )
+        _alarm(
+            cw,
+            "chat-invocation-log-delivery",
+            "AWS/Bedrock",
+            "ModelInvocationLogsCloudWatchDeliveryFailure",
+            {},
+        )
         _alarm(cw, "api-5xx-high", "AWS/Lambda", "Errors", {"FunctionName": "chat-api"})
         _alarm(cw, "orch-errors", "AWS/Lambda", "Errors", {"FunctionName": "chat-orchestrator"})
         _alarm(cw, "slow-retrieval", "AWS/Lambda", "Duration", {"FunctionName": "search-retriever"})
@@ -222,7 +250,8 @@ def test_discover_proposes_a_catalog_that_validates_and_owns_every_alarm(
     )
     deps = {c.name: c.depends_on for c in chat.components}
     assert deps["api"] == ("orchestrator",)
-    assert set(deps["orchestrator"]) == {"prompt", "retriever", "model"}
+    # chat-output-blocks (a guardrail metric) gives chat a guardrail component, downstream by the shape
+    assert set(deps["orchestrator"]) == {"prompt", "retriever", "model", "guardrail"}
     [slo] = chat.slos
     assert slo.sli.total is not None and slo.sli.total.dimensions == {"ModelId": SONNET}
     # every inferred line says where it came from
@@ -253,6 +282,9 @@ def test_init_matches_the_alarm_packs_names(tmp_path: Path) -> None:
                 "ModelIds": f"{SONNET},{HAIKU}",
                 "AppLogGroupName": "/app",
                 "MonthlyBudgetUsd": "100",
+                "ModelTpmQuotas": "400000,200000",
+                "InvocationLogGroupName": "/aws/bedrock/invocations",
+                "GuardrailArn": "arn:aws:bedrock:us-east-1:123456789012:guardrail/gr1",
             },
             account,
         )
@@ -279,11 +311,15 @@ def test_init_matches_the_alarm_packs_names(tmp_path: Path) -> None:
         assert main(["validate", "--catalog", str(out)]) == 0
         catalog = load_catalog(yaml.safe_load(out.read_text()))
         owners = _owners(catalog)
+    # issue 29: the LLM-native alarms too, the model's and the guardrail's
+    pack_model = ("throttles", "server-errors", "latency-p95", "output-tokens")
+    llm_model = ("ttft", "otps", "tpm-quota", "cut-by-limit", "log-errors")
     assert owners == {
+        **{f"chat-model-{what}-{n}": ("chat", "model") for what in pack_model + llm_model for n in (1, 2)},
+        "chat-model-invocation-log-delivery": ("chat", "model"),
         **{
-            f"chat-model-{what}-{n}": ("chat", "model")
-            for what in ("throttles", "server-errors", "latency-p95", "output-tokens")
-            for n in (1, 2)
+            f"chat-guardrail-{what}": ("chat", "guardrail")
+            for what in ("intervened-rate", "latency-p95", "server-errors")
         },
         "chat-app-log-anomalies": ("chat", "app"),
     }

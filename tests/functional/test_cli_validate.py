@@ -47,7 +47,7 @@ def _catalog(tmp_path: Path, text: str) -> str:
 
 def test_shipped_files_are_clean(capsys: Any) -> None:
     code, out = _validate(capsys, "--catalog", str(CATALOG))
-    assert code == 0 and out == ["ok: 4 runbooks, 4 playbooks, 2 services"]
+    assert code == 0 and out == ["ok: 4 runbooks, 6 playbooks, 2 services"]
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in (ROOT / "examples" / "scenarios").iterdir()))
@@ -103,7 +103,7 @@ def test_every_problem_is_reported_with_its_line_and_names(tmp_path: Path, capsy
         "(did you mean 'depends_on'?)",
         f"{path}:9: services[chat-assistant].components[orchestrator].depends_on: unknown component "
         "'orchestratr' (did you mean 'orchestrator'?)",
-        "3 errors, 0 warnings (4 runbooks, 4 playbooks, 0 services checked)",
+        "3 errors, 0 warnings (4 runbooks, 6 playbooks, 0 services checked)",
     ]
 
 
@@ -179,7 +179,7 @@ def test_two_components_claiming_one_alarm_is_a_warning_naming_both(tmp_path: Pa
         "services[chat-assistant].components[api].match[alarm_name=chat-assistant-api-*] (line 6) claims "
         "already, e.g. alarm_name 'chat-assistant-api-': the first match wins, so those go to "
         "services[chat-assistant].components[api]",
-        "0 errors, 1 warning (4 runbooks, 4 playbooks, 2 services checked)",
+        "0 errors, 1 warning (4 runbooks, 6 playbooks, 2 services checked)",
     ]
 
 
@@ -255,7 +255,7 @@ def test_playbook_problems_name_file_line_and_what_to_do(tmp_path: Path, capsys:
         f"{playbooks / 'typo.yaml'}:7: action.parameters.FallbackModelId: for service chat-assistant: "
         "service.llm.fallback is undefined: service.llm has no 'fallback' "
         "(did you mean 'fallback_model_id'?)",
-        "5 errors, 0 warnings (4 runbooks, 6 playbooks, 2 services checked)",
+        "5 errors, 0 warnings (4 runbooks, 8 playbooks, 2 services checked)",
     ]
 
 
@@ -268,7 +268,7 @@ def test_unknown_keys_in_a_state_file(tmp_path: Path, capsys: Any) -> None:
         f"{state}:1: unknown key 'paramters' (did you mean 'parameters'?)",
         f"{state}:4: parameters./llm/q: must be a non-empty list of non-empty strings "
         "(the versions, oldest first)",
-        "2 errors, 0 warnings (4 runbooks, 4 playbooks, 2 services checked)",
+        "2 errors, 0 warnings (4 runbooks, 6 playbooks, 2 services checked)",
     ]
 
 
@@ -303,5 +303,5 @@ def test_a_shipped_playbook_for_a_component_the_catalog_lacks_is_a_warning(
         f"{ROOT / 'playbooks' / 'prompt-rollback.yaml'}:7: warning: match.root_cause[prompt]: 'prompt' "
         "names no component of any service (components: api, cost, model, orchestrator): this playbook "
         "never runs",
-        "0 errors, 1 warning (4 runbooks, 4 playbooks, 1 services checked)",
+        "0 errors, 1 warning (4 runbooks, 6 playbooks, 1 services checked)",
     ]

@@ -44,7 +44,7 @@ def test_an_empty_account_is_level_0_with_every_gap_and_its_fix(account: Account
     assert report.level == 0
     assert report.scores == {1: 0.0, 2: 0.0, 3: 0.0}
     assert set(_status(report).values()) == {"missing"}
-    assert len(report.practices) == 15
+    assert len(report.practices) == 19  # 15, and issue 29's four LLM-native practices at level 2
     for a in report.practices:
         assert a.fix, a.practice
         assert a.evidence, a.practice
@@ -97,6 +97,54 @@ def test_the_alarm_pack_makes_its_level_1_and_2_practices_present(account: Accou
     assert "chat-assistant-bedrock" in " ".join(_by_id(report, "dashboard").evidence)
     assert report.scores[1] == round(6 / 7, 2)
     assert report.level == 1
+
+
+def test_the_alarm_packs_llm_signals_make_their_practices_present(account: Account) -> None:
+    # GIVEN the pack with a TPM quota per model, the invocation log group and the guardrail
+    guardrail = "arn:aws:bedrock:us-east-1:123456789012:guardrail/gr1"
+    account.guardrails.append(
+        {"id": "gr1", "arn": guardrail, "name": "chat", "status": "READY", "version": "3"}
+    )
+    made = apply_pack(
+        {
+            "ServiceName": "chat-assistant",
+            "ModelIds": f"{SONNET},{HAIKU}",
+            "ModelTpmQuotas": "400000,0",
+            "InvocationLogGroupName": "/aws/bedrock/invocations",
+            "GuardrailArn": guardrail,
+            "GuardrailVersion": "3",
+        },
+        account,
+    )
+    # a quota of 0 is "unknown": no quota alarm on the second model
+    assert "TpmQuotaAlarm1" in made and "TpmQuotaAlarm2" not in made
+    assert {"CutByLimitFilter", "ErrorsFilter", "GuardrailIntervenedAlarm"} <= set(made)
+
+    report = assess_account(factory=account, regions=["us-east-1"])
+
+    status = _status(report)
+    assert status["ttft-alarms"] == "present"
+    assert status["guardrail-alarms"] == "present"
+    assert status["invocation-log-signals"] == "present"
+    # the second model has no quota alarm, and the report says which and how to add it
+    quota = _by_id(report, "quota-alarms")
+    assert quota.status == "partial"
+    assert f"{HAIKU}: no TPM quota usage alarm" in quota.evidence
+    assert "AlarmPackTpmQuotas=" in (quota.fix or "")
+
+
+def test_the_pack_without_its_llm_signals_is_the_pack_as_it_was(account: Account) -> None:
+    made = apply_pack({"ServiceName": "chat-assistant", "ModelIds": SONNET, "LlmSignals": "false"}, account)
+    assert sorted(made) == [
+        "Dashboard",
+        "LatencyAlarm1",
+        "OutputTokensAlarm1",
+        "OutputTokensDetector1",
+        "ServerErrorsAlarm1",
+        "ThrottlesAlarm1",
+    ]
+    status = _status(assess_account(factory=account, regions=["us-east-1"]))
+    assert status["ttft-alarms"] == status["quota-alarms"] == status["invocation-log-signals"] == "missing"
 
 
 def test_a_partial_account_reports_exactly_what_it_has(account: Account) -> None:
@@ -161,12 +209,22 @@ def test_a_partial_account_reports_exactly_what_it_has(account: Account) -> None
         "metric-anomaly-detection": "missing",
         "log-anomaly-detection": "missing",
         "guardrails": "present",
+        "ttft-alarms": "missing",
+        "quota-alarms": "missing",
+        "guardrail-alarms": "missing",
+        "invocation-log-signals": "missing",
         "prompt-versioning": "present",
         "audit-trail": "partial",
         "devops-guru": "missing",
         "incident-bot": "missing",
         "bot-metrics": "missing",
     }
+    # a guardrail nobody watches: the fix names it
+    guard = _by_id(report, "guardrail-alarms")
+    assert guard.evidence == [
+        "guardrail arn:aws:bedrock:us-east-1:123456789012:guardrail/gr1: no alarm on its interventions"
+    ]
+    assert "AlarmPackGuardrailArn=arn:aws:bedrock:us-east-1:123456789012:guardrail/gr1" in (guard.fix or "")
     throttles = _by_id(report, "throttle-alarms")
     assert throttles.evidence == [f"{SONNET}: chat-throttles", f"{HAIKU}: no throttle alarm"]
     assert f"AlarmPackModelIds={HAIKU}" in throttles.fix

@@ -3,7 +3,8 @@
 moto's CloudFormation does not implement AWS::CloudWatch::Alarm, AWS::CloudWatch::AnomalyDetector,
 AWS::Logs::LogAnomalyDetector nor AWS::Budgets::Budget (moto 5.2), so this resolves the template's
 intrinsic functions and conditions for the given parameters and makes, for each resource, the API
-call CloudFormation would make with the same properties: PutMetricAlarm, CreateBudget, PutDashboard.
+call CloudFormation would make with the same properties: PutMetricAlarm, CreateBudget, PutDashboard,
+PutMetricFilter.
 The two detector types moto lacks go to the :class:`Account` stub state, shaped as
 DescribeAnomalyDetectors / ListLogAnomalyDetectors answer them.
 """
@@ -33,7 +34,11 @@ class _Resolver:
                 value = value.split(",")
             self.params[name] = value
         self.pseudo = {"AWS::Region": region, "AWS::AccountId": ACCOUNT_ID, "AWS::Partition": "aws"}
-        self.conditions = {n: self.value(c) for n, c in template.get("Conditions", {}).items()}
+        self.conditions: dict[str, Any] = {}
+        for name, cond in template.get(
+            "Conditions", {}
+        ).items():  # in order: a condition may name an earlier one
+            self.conditions[name] = self.value(cond)
 
     def value(self, node: Any, local: dict[str, Any] | None = None) -> Any:
         if isinstance(node, list):
@@ -62,6 +67,10 @@ class _Resolver:
                 return str(a) == str(b)
             if fn == "Fn::Not":
                 return not self.value(arg[0])
+            if fn == "Fn::And":
+                return all(self.value(a) for a in arg)
+            if fn == "Fn::Or":
+                return any(self.value(a) for a in arg)
             if fn == "Condition":
                 return self.conditions[arg]
             if fn == "Fn::GetAtt":
@@ -122,6 +131,24 @@ def apply_pack(params: dict[str, Any], account: Account, region: str = "us-east-
                 AccountId=ACCOUNT_ID,
                 Budget=budget,
                 NotificationsWithSubscribers=props.get("NotificationsWithSubscribers", []),
+            )
+        elif kind == "AWS::Logs::MetricFilter":
+            logs = boto3.client("logs", region_name=region)
+            group = props["LogGroupName"]
+            if not logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"]:
+                logs.create_log_group(logGroupName=group)
+            logs.put_metric_filter(
+                logGroupName=group,
+                filterName=props["FilterName"],
+                filterPattern=props["FilterPattern"],
+                metricTransformations=[
+                    {
+                        "metricName": m["MetricName"],
+                        "metricNamespace": m["MetricNamespace"],
+                        "metricValue": m["MetricValue"],
+                    }
+                    for m in props["MetricTransformations"]
+                ],
             )
         else:
             raise AssertionError(f"the pack has a {kind} this helper does not create")

@@ -19,6 +19,7 @@ from tests.support.cfn import Stack, stack
 from tests.support.events import EVENTS, PEER_CORPUS
 
 ALARMS, DEVOPS_GURU, HEALTH, COST = "AlarmStateChangeRule", "DevOpsGuruRule", "HealthRule", "CostAnomalyRule"
+FORECAST = "ForecastRule"  # the bot's own projections (aiops.forecast)
 PARAMETERS, API, PROMPTS, AUTOMATION = (
     "ParameterChangeRule",
     "ApiChangeRule",
@@ -44,7 +45,19 @@ ROUTES: dict[str, str | None] = {
     "cloudwatch/alarm_metric_alarm.json": ALARMS,
     "cloudwatch/alarm_metric_math.json": ALARMS,
     "cloudwatch/alarm_metric_ok.json": ALARMS,
+    "cloudwatch/llm_agent_server_errors.json": ALARMS,
+    "cloudwatch/llm_bedrock_otps.json": ALARMS,
+    "cloudwatch/llm_bedrock_tpm_quota.json": ALARMS,
+    "cloudwatch/llm_bedrock_ttft.json": ALARMS,
+    "cloudwatch/llm_guardrail_intervened.json": ALARMS,
+    "cloudwatch/llm_guardrail_output_intervened.json": ALARMS,
+    "cloudwatch/llm_invocation_log_cut_by_limit.json": ALARMS,
+    "cloudwatch/llm_invocation_log_delivery.json": ALARMS,
+    "cloudwatch/llm_knowledge_base_throttles.json": ALARMS,
     "cost-anomaly/eventbridge.json": COST,
+    "forecast/monthly_cost_warning.json": FORECAST,
+    "forecast/tpm_quota_ok.json": FORECAST,
+    "forecast/tpm_quota_warning.json": FORECAST,
     "devops-guru/anomaly_association.json": DEVOPS_GURU,
     "devops-guru/insight_closed.json": DEVOPS_GURU,
     "devops-guru/insight_open.json": DEVOPS_GURU,
@@ -123,7 +136,7 @@ HAVE_PEERS = (PEER_CORPUS / "events").is_dir()
 def test_every_eventbridge_sample_is_classified() -> None:
     expected = {k for k in ROUTES if HAVE_PEERS or not k.startswith("peer:")}
     assert set(SAMPLES) == expected, "a new sample: say in ROUTES which rule takes it (or none, and why)"
-    assert set(RULES) == {ALARMS, DEVOPS_GURU, HEALTH, COST, PARAMETERS, API, PROMPTS, AUTOMATION}
+    assert set(RULES) == {ALARMS, DEVOPS_GURU, HEALTH, COST, PARAMETERS, API, PROMPTS, AUTOMATION, FORECAST}
 
 
 @pytest.mark.parametrize("key", sorted(ROUTES))

@@ -48,6 +48,7 @@ def test_the_transform_yields_the_functions() -> None:
         "RunbooksInstallerFunction",
         "TimersFunction",
         "PagerDutyWebhookFunction",
+        "ForecastFunction",
     }
 
 
