@@ -68,6 +68,13 @@ def replay(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         return EXIT_USAGE
     for line in out.summary():
         _err(line)
+    if args.state_out:
+        from aiops.local.saved_state import write_state
+
+        saved = write_state(result.app.store, Path(args.state_out), result.app.pipeline.clock.now())
+        _err(
+            f"state: {saved} incident(s) in {args.state_out}/ (aiops incidents list --from {args.state_out})"
+        )
     if args.json:
         print(json.dumps(result.report, indent=2, ensure_ascii=False))
         if args.payloads and isinstance(result.app.chat, LocalChat):
