@@ -55,6 +55,7 @@ def replay(args: argparse.Namespace, env: Mapping[str, str]) -> int:
             state_path=Path(args.state) if args.state else None,
             playbooks_dir=Path(args.playbooks) if args.playbooks else None,
             emulator=args.emulator,
+            state_out=Path(args.state_out) if args.state_out else None,
             chat=out.chat,
             pager=out.pager,
             warn=_err,
@@ -69,9 +70,7 @@ def replay(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     for line in out.summary():
         _err(line)
     if args.state_out:
-        from aiops.local.saved_state import write_state
-
-        saved = write_state(result.app.store, Path(args.state_out), result.app.pipeline.clock.now())
+        saved = len(result.report["incidents"])
         _err(
             f"state: {saved} incident(s) in {args.state_out}/ (aiops incidents list --from {args.state_out})"
         )

@@ -42,6 +42,8 @@ all_incidents                     1 Scan
 unsettled_incidents               1 Query of the index, +1 UpdateItem per row retired
 open_incidents                    1 Query of the index, +1 BatchGetItem per 100 incidents
 history                           1 Query of the history index per calendar month of the window
+similar                           2 Query (limited), +1 BatchGetItem when any is found
+index                             1 BatchWriteItem
 ================================  ==============================================================
 
 Thread-safe (one lock, as each DynamoDB request is atomic), so concurrency tests can share it.
@@ -112,6 +114,7 @@ class MemoryStore(MessageRows, RunRows, HistoryRows):
         self.silenced: dict[str, dict[str, Silence]] = {}
         MessageRows.__init__(self)
         RunRows.__init__(self)
+        HistoryRows.__init__(self)
 
     def now(self) -> datetime:
         return self.clock.now() if self.clock is not None else _NEVER

@@ -10,6 +10,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from aiops.incident.model import Incident, TimelineEntry
+from aiops.incident.signature import outcome
+from aiops.incident.similar import PastIncident, Similar, similar_text
 from aiops.present.json_report import action_report, escalation_report, impact_report, incident_report
 from aiops.present.terminal_text import impact_text, plain
 from aiops.signals.model import format_time
@@ -29,16 +31,29 @@ def duration(seconds: float | None) -> str:
     return f"{h}h{m:02d}m" if h else f"{m}m"
 
 
-def outcome(incident: Incident) -> str:
-    """The last action taken and how it ended (``PromptRollback, verified``), or what happened instead."""
-    for a in reversed(incident.actions):
-        if a.status == "succeeded":
-            return f"{a.runbook}, verified"
-        if a.status in ("failed", "running", "pending_approval"):
-            return f"{a.runbook}, {a.status.replace('_', ' ')}"
-    if incident.escalations:
-        return "paged"
-    return "no action"
+def _past(p: PastIncident) -> dict[str, Any]:
+    return {
+        "id": p.id,
+        "service": p.service,
+        "opened_at": format_time(p.opened_at),
+        "outcome": p.outcome,
+        "thread_url": p.thread_url or None,
+    }
+
+
+def similar_json(similar: Similar | None) -> dict[str, Any] | None:
+    """The incident's past look-alikes (None before its signature was looked up)."""
+    if similar is None:
+        return None
+    return {
+        "signature": similar.label,
+        "window_days": similar.window_days,
+        "count": similar.count,
+        "capped": similar.capped,
+        "text": similar_text(similar),
+        "last": _past(similar.last) if similar.last else None,
+        "others": [_past(o) for o in similar.others],
+    }
 
 
 def summary_row(incident: Incident) -> dict[str, Any]:
@@ -109,6 +124,7 @@ def show_json(
     )
     doc["thread_url"] = thread_url
     doc["outcome"] = outcome(incident)
+    doc["similar"] = similar_json(incident.similar)
     doc["narrative"] = dict(narrative) if narrative is not None else None
     return doc
 
@@ -132,7 +148,7 @@ def show_text(doc: Mapping[str, Any]) -> str:
         out.append(f"  page: {e['target']} {e['action']} at {e['at']}")
     similar = doc.get("similar")
     if similar:
-        out.append(f"  similar: {plain(similar['text'])}")
+        out.append(f"  similar: {similar['text'] or 'none in ' + str(similar['window_days']) + ' days'}")
     if doc["thread_url"]:
         out.append(f"  slack: {doc['thread_url']}")
     narrative = doc.get("narrative")
