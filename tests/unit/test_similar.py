@@ -13,7 +13,7 @@ T0 = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 
 def _member(resource: str, metric: str, *, fired: bool = True, kind: str = "alarm") -> Member:
     return Member(
-        fingerprint=resource, kind=kind, resource=resource, component="api", title=resource,  # type: ignore[arg-type]
+        fingerprint=resource, kind=kind, resource=resource, component="api", title=resource,
         status="firing", first_seen=T0, last_change=T0, fired_at=T0 if fired else None, metric=metric,
     )  # fmt: skip
 
@@ -22,7 +22,7 @@ def _incident(*members: Member, change_kind: str | None = "prompt", component: s
     return Incident(
         id="inc-000000000001", service="chat", title="t", opened_at=T0, last_activity_at=T0,
         members={m.fingerprint: m for m in members},
-        root_cause=RootCause(component=component, summary="s", change="e", change_kind=change_kind),  # type: ignore[arg-type]
+        root_cause=RootCause(component=component, summary="s", change="e", change_kind=change_kind),
     )  # fmt: skip
 
 
