@@ -181,6 +181,9 @@ def parser() -> argparse.ArgumentParser:
         help="save the incidents, timelines and threads to DIR, for aiops incidents / postmortem --from DIR",
     )
     rep.add_argument(
+        "--postmortems", metavar="DIR", help="write each incident's postmortem draft to DIR/<id>.md"
+    )
+    rep.add_argument(
         "--emulator",
         choices=("memory", "moto"),
         default="memory",

@@ -33,7 +33,7 @@ def _source_options(cmd: argparse.ArgumentParser) -> None:
 
 
 def register(sub: Any) -> None:
-    """Add ``incidents`` (list, show) to ``aiops``'s subparsers."""
+    """Add ``incidents`` (list, show) and ``postmortem`` to ``aiops``'s subparsers."""
     inc = sub.add_parser(
         "incidents",
         help="the incident history: list, show (the deployed table, or a replay's state)",
@@ -70,6 +70,22 @@ def register(sub: Any) -> None:
     _source_options(show)
     show.add_argument("--json", action="store_true", help="print JSON (docs/history-and-postmortems.md)")
     show.set_defaults(func=_show)
+
+    pm = sub.add_parser(
+        "postmortem",
+        help="draft the postmortem of an incident (Markdown for a wiki, or JSON)",
+        description="A postmortem draft from the incident's record: summary, impact, timeline with the times "
+        "to detect, acknowledge, mitigate and resolve, root cause and the hypotheses ruled out, actions, who "
+        "did what, similar incidents, open questions.",
+        epilog="examples:\n  aiops postmortem inc-0123456789ab --stack aiops --region us-east-1 -o pm.md\n"
+        "  aiops postmortem inc-0123456789ab --from build/state --format json",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    pm.add_argument("id", metavar="ID", help="the incident id (inc-...)")
+    _source_options(pm)
+    pm.add_argument("--format", choices=("md", "json"), default="md", help="Markdown (default) or JSON")
+    pm.add_argument("-o", "--output", metavar="FILE", help="write it here instead of stdout")
+    pm.set_defaults(func=_postmortem)
 
 
 def _fail(message: str) -> int:
@@ -155,6 +171,43 @@ def _show(args: argparse.Namespace) -> int:
             print(json.dumps(doc, indent=2, ensure_ascii=False))
         else:
             sys.stdout.write(show_text(doc))
+        return EXIT_OK
+
+    return run(args, body)
+
+
+def postmortem_of(source: Any, incident_id: str, fmt: str) -> str | None:
+    """The draft of one incident as ``fmt`` (md or json), or None when the source has no such incident."""
+    from aiops.incident.links import slack_thread_url
+    from aiops.present.postmortem import postmortem
+    from aiops.present.postmortem_md import render_markdown
+
+    incident = source.get(incident_id)
+    if incident is None:
+        return None
+    record = source.message_for(incident_id)
+    doc = postmortem(
+        incident,
+        source.timeline(incident_id),
+        signals=source.signals_of(incident_id),
+        thread_url=slack_thread_url(record.channel, record.ts) if record is not None and record.ts else None,
+    )
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n" if fmt == "json" else render_markdown(doc)
+
+
+def _postmortem(args: argparse.Namespace) -> int:
+    def body(source: Any, now: Callable[[], datetime], label: str) -> int:
+        text = postmortem_of(source, args.id, args.format)
+        if text is None:
+            return _fail(f"{args.id}: no such incident in {label}")
+        if not args.output:
+            sys.stdout.write(text)
+            return EXIT_OK
+        try:
+            Path(args.output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            return _fail(f"cannot write {args.output}: {exc.strerror}")
+        print(f"wrote {args.output}", file=sys.stderr)
         return EXIT_OK
 
     return run(args, body)

@@ -118,3 +118,33 @@ class SavedHistory:
         if not isinstance(thread, dict):
             return None
         return MessageRecord(incident_id, str(thread["channel"]), str(thread["ts"]), -1)
+
+
+def write_postmortems(app: Any, folder: Path) -> int:
+    """``<id>.md`` for every incident of a local run, with what each runbook changed (the local
+    executor keeps it); earlier drafts in ``folder`` are removed first. Returns how many."""
+    from aiops.incident.links import slack_thread_url
+    from aiops.local.remediator import LocalRemediator
+    from aiops.present.postmortem import postmortem
+    from aiops.present.postmortem_md import render_markdown
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("inc-*.md"):
+        old.unlink()
+    remediator = app.remediation.remediator
+    executions = remediator.executor.executions if isinstance(remediator, LocalRemediator) else {}
+    changes = {k: list(v.changes) for k, v in executions.items()}
+    incidents = app.store.all_incidents()
+    for incident in incidents:
+        record = app.store.message_for(incident.id)
+        doc = postmortem(
+            incident,
+            app.store.timeline(incident.id),
+            signals=app.store.signals_of(incident.id),
+            thread_url=slack_thread_url(record.channel, record.ts)
+            if record is not None and record.ts
+            else None,
+            changes=changes,
+        )
+        (folder / f"{incident.id}.md").write_text(render_markdown(doc), encoding="utf-8")
+    return len(incidents)
