@@ -262,6 +262,29 @@ def _with_similar(message: SlackMessage, incident: Incident) -> SlackMessage:
     return SlackMessage(text=message.text, blocks=blocks[:MAX_BLOCKS])
 
 
+POSTMORTEM_ACTION = "aiops_postmortem"
+
+
+def _with_postmortem_button(message: SlackMessage, incident: Incident) -> SlackMessage:
+    """Once mitigated or resolved: a "Draft postmortem" button (the draft is posted as a file in the
+    thread), among the other buttons, or alone when a resolved incident has no other (issue 27)."""
+    if incident.status == "open":
+        return message
+    button = {
+        "type": "button",
+        "action_id": POSTMORTEM_ACTION,
+        "text": {"type": "plain_text", "text": "Draft postmortem"},
+        "value": incident.id,
+    }
+    blocks = list(message.blocks)
+    at = next((n for n, b in enumerate(blocks) if b.get("block_id") == "aiops_actions"), None)
+    if at is not None:
+        blocks[at] = {**blocks[at], "elements": [*blocks[at]["elements"], button]}
+    else:
+        blocks.append({"type": "actions", "block_id": POSTMORTEM_ACTION, "elements": [button]})
+    return SlackMessage(text=message.text, blocks=blocks[:MAX_BLOCKS])
+
+
 def incident_message(incident: Incident) -> SlackMessage:
     members = sorted(
         incident.members.values(), key=lambda m: (m.status != "firing", m.first_seen, m.resource)
@@ -282,4 +305,4 @@ def incident_message(incident: Incident) -> SlackMessage:
         evidence=evidence_line(incident),
         pending=next((a for a in incident.actions if a.status == "pending_approval"), None),
     )
-    return _with_similar(message, incident)
+    return _with_postmortem_button(_with_similar(message, incident), incident)
