@@ -86,16 +86,15 @@ def _impact(i: Mapping[str, Any]) -> list[str]:
 
 def _timeline(pm: Mapping[str, Any]) -> list[str]:
     t = pm["timings"]
+    def took(seconds: int | None, what: str) -> str:
+        return f"{duration(seconds)} to {what}" if seconds is not None else "-"
+
     rows = [
-        ["Started (first symptom)", t["started_at"] or "unknown", ""],
-        ["Detected (incident opened)", t["detected_at"], duration(t["time_to_detect_s"]) + " to detect"],
-        [
-            "Acknowledged",
-            t["acknowledged_at"] or "never",
-            duration(t["time_to_acknowledge_s"]) + " to acknowledge",
-        ],
-        ["Mitigated", t["mitigated_at"] or "never", duration(t["time_to_mitigate_s"]) + " to mitigate"],
-        ["Resolved", t["resolved_at"] or "not yet", duration(t["time_to_resolve_s"]) + " to resolve"],
+        ["Started (first symptom)", t["started_at"] or "unknown", "-"],
+        ["Detected (incident opened)", t["detected_at"], took(t["time_to_detect_s"], "detect")],
+        ["Acknowledged", t["acknowledged_at"] or "never", took(t["time_to_acknowledge_s"], "acknowledge")],
+        ["Mitigated", t["mitigated_at"] or "never", took(t["time_to_mitigate_s"], "mitigate")],
+        ["Resolved", t["resolved_at"] or "not yet", took(t["time_to_resolve_s"], "resolve")],
     ]
     lines = ["", "## Timeline", "", *_table(["Milestone", "At (UTC)", "Time"], rows), ""]
     entries = pm["timeline"]

@@ -160,3 +160,16 @@ def test_replay_writes_a_draft_per_incident_with_what_the_runbook_changed(
     assert main(["postmortem", second["id"], "--from", str(tmp_path / "state")]) == 0
     again = capsys.readouterr().out
     assert again.split("## Actions")[0] == two.split("## Actions")[0]
+
+
+def test_the_documented_example_is_what_the_documented_command_writes(tmp_path: Path, capsys: Any) -> None:
+    # docs/history-and-postmortems.md: aiops replay aiops/data/demo/events.jsonl --catalog
+    # aiops/data/catalog.yaml --metrics aiops/data/demo/metrics.jsonl --postmortems build/postmortems
+    root = CATALOG.parents[2]
+    demo = root / "aiops" / "data" / "demo"
+    code = main(["replay", str(demo / "events.jsonl"), "--catalog", str(CATALOG), "--metrics",
+                 str(demo / "metrics.jsonl"), "--postmortems", str(tmp_path)])  # fmt: skip
+    capsys.readouterr()
+    assert code == 0
+    [draft] = tmp_path.glob("inc-*.md")
+    assert (root / "docs" / "postmortem-example.md").read_text() == draft.read_text()
