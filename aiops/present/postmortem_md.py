@@ -86,6 +86,7 @@ def _impact(i: Mapping[str, Any]) -> list[str]:
 
 def _timeline(pm: Mapping[str, Any]) -> list[str]:
     t = pm["timings"]
+
     def took(seconds: int | None, what: str) -> str:
         return f"{duration(seconds)} to {what}" if seconds is not None else "-"
 
