@@ -24,6 +24,14 @@ def months(since: datetime, until: datetime) -> int:
     return max(0, (until.year - since.year) * 12 + until.month - since.month + 1)
 
 
+def _distinct(found: list[PastIncident]) -> list[PastIncident]:
+    """Each incident once, newest row first (as the adapter's)."""
+    out: dict[str, PastIncident] = {}
+    for p in found:
+        out.setdefault(p.id, p)
+    return list(out.values())
+
+
 class HistoryRows(_Rows):
     incidents: dict[str, Incident]
     messages: dict[str, _Message]
@@ -61,15 +69,18 @@ class HistoryRows(_Rows):
         with self._lock:
             self._count(2)
             now = self.now()
-            same = [
-                p
-                for p in self._newest(f"{signature}#{service}", since, until, SAME_SERVICE_LIMIT + 1)
-                if p.id != exclude and self._live(p, now)
-            ]
+            same = _distinct(
+                [
+                    p
+                    for p in self._newest(f"{signature}#{service}", since, until, SAME_SERVICE_LIMIT + 1)
+                    if p.id != exclude and self._live(p, now)
+                ]
+            )
             capped = len(same) >= SAME_SERVICE_LIMIT
             same = same[:SAME_SERVICE_LIMIT]
             rows = self._newest(signature, since, until, OTHER_SERVICES_LIMIT + SAME_SERVICE_LIMIT + 1)
-            others = [p for p in rows if p.service != service and self._live(p, now)][:OTHER_SERVICES_LIMIT]
+            others = _distinct([p for p in rows if p.service != service and self._live(p, now)])
+            others = others[:OTHER_SERVICES_LIMIT]
             if not same and not others:
                 return same, others, capped
             self._count()

@@ -1,7 +1,7 @@
 """``aiops incidents list|show``: the incident history as JSON and as text for a terminal (pure).
 
 The JSON shapes are documented in docs/history-and-postmortems.md; ``show`` is the ``aiops replay
---json`` incident object, with the thread link and what was spent on the narrative.
+--json`` incident object, with the thread link, the outcome and the similar incidents.
 """
 
 from __future__ import annotations
@@ -111,9 +111,9 @@ def show_json(
     signals: Sequence[str],
     timeline: Sequence[TimelineEntry],
     thread_url: str | None,
-    narrative: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """``incidents show --json``: the replay contract's incident, plus its thread and narrative spend."""
+    """``incidents show --json``: the replay contract's incident, plus its thread, outcome and similar
+    incidents."""
     doc = incident_report(
         incident,
         signals,
@@ -125,7 +125,6 @@ def show_json(
     doc["thread_url"] = thread_url
     doc["outcome"] = outcome(incident)
     doc["similar"] = similar_json(incident.similar)
-    doc["narrative"] = dict(narrative) if narrative is not None else None
     return doc
 
 
@@ -151,12 +150,6 @@ def show_text(doc: Mapping[str, Any]) -> str:
         out.append(f"  similar: {similar['text'] or 'none in ' + str(similar['window_days']) + ' days'}")
     if doc["thread_url"]:
         out.append(f"  slack: {doc['thread_url']}")
-    narrative = doc.get("narrative")
-    if narrative:
-        out.append(
-            f"  narrative: {narrative.get('status', '-')}, {narrative.get('calls', 0)} call(s), "
-            f"{narrative.get('tokens', 0)} token(s)"
-        )
     out.append(f"  signals: {len(doc['signals'])}")
     out.append("  timeline:")
     out += [f"    {e['at']}  {e['kind']:<10} {plain(e['text'])}" for e in doc["timeline"]]

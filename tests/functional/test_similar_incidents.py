@@ -158,3 +158,13 @@ def test_a_changed_signature_moves_the_incident_to_its_new_row(store: Any) -> No
     # AND the incident itself is never its own look-alike, nor one older than the window
     assert db.similar("new", "chat", T0 - timedelta(days=30), T0, exclude=past.id)[0] == []
     assert db.similar("new", "chat", T0 - timedelta(hours=1), T0, exclude="x")[0] == []
+
+
+def test_an_incident_whose_opening_moved_earlier_counts_once(store: Any) -> None:
+    # GIVEN an incident filed, then filed again after an older event moved its opening earlier
+    db, _, _ = store
+    past = _past(1, "chat", T0 - timedelta(days=1))
+    db.index("sig", past, previous=None)
+    db.index("sig", past.model_copy(update={"opened_at": T0 - timedelta(days=1, minutes=5)}), previous="sig")
+    same, _, _ = db.similar("sig", "chat", T0 - timedelta(days=30), T0, exclude="x")
+    assert [(p.id, p.opened_at) for p in same] == [(past.id, T0 - timedelta(days=1))]  # the newest row

@@ -35,12 +35,12 @@ class SimilarRows(Table):
     ) -> tuple[list[PastIncident], list[PastIncident], bool]:
         now = _epoch(self.clock.now())
         same_rows = self._newest(f"SIM#{signature}#{service}", since, until, SAME_SERVICE_LIMIT + 1)
-        same = [_past(r) for r in same_rows if r["incident_id"]["S"] != exclude and _live(r, now)]
+        same = _distinct([_past(r) for r in same_rows if r["incident_id"]["S"] != exclude and _live(r, now)])
         capped = len(same) >= SAME_SERVICE_LIMIT
         same = same[:SAME_SERVICE_LIMIT]
         wanted = OTHER_SERVICES_LIMIT + SAME_SERVICE_LIMIT + 1
         rows = self._newest(f"SIM#{signature}", since, until, wanted)
-        others = [_past(r) for r in rows if r["service"]["S"] != service and _live(r, now)]
+        others = _distinct([_past(r) for r in rows if r["service"]["S"] != service and _live(r, now)])
         others = others[:OTHER_SERVICES_LIMIT]
         shown = ([same[0]] if same else []) + others
         if not shown:
@@ -84,6 +84,14 @@ class SimilarRows(Table):
             for pk in (f"SIM#{previous}#{incident.service}", f"SIM#{previous}"):
                 requests.append({"DeleteRequest": {"Key": {"pk": _s(pk), "sk": _s(sk)}}})
         self._batch_write(requests)
+
+
+def _distinct(found: list[PastIncident]) -> list[PastIncident]:
+    """Each incident once (one whose opening moved earlier may have left a row under its old time)."""
+    out: dict[str, PastIncident] = {}
+    for p in found:
+        out.setdefault(p.id, p)
+    return list(out.values())
 
 
 def _live(row: dict[str, Any], now: int) -> bool:
