@@ -176,6 +176,14 @@ def parser() -> argparse.ArgumentParser:
     )
     rep.add_argument("--json", action="store_true", help="print the result as one JSON object")
     rep.add_argument(
+        "--state-out",
+        metavar="DIR",
+        help="save the incidents, timelines and threads to DIR, for aiops incidents / postmortem --from DIR",
+    )
+    rep.add_argument(
+        "--postmortems", metavar="DIR", help="write each incident's postmortem draft to DIR/<id>.md"
+    )
+    rep.add_argument(
         "--emulator",
         choices=("memory", "moto"),
         default="memory",
@@ -209,6 +217,9 @@ def parser() -> argparse.ArgumentParser:
     from aiops.account.cli import register
 
     register(sub)  # maturity, catalog discover|init (they read an AWS account)
+    from aiops.account.history_cli import register as register_history
+
+    register_history(sub)  # incidents list|show, postmortem (the history of the deployed table)
     return top
 
 

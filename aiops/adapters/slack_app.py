@@ -27,7 +27,15 @@ if TYPE_CHECKING:
     from slack_sdk import WebClient
 
 log = logging.getLogger(__name__)
-ACTIONS = ("aiops_approve", "aiops_deny", "aiops_ack", "aiops_escalate", "aiops_resolve", "aiops_silence")
+ACTIONS = (
+    "aiops_approve",
+    "aiops_deny",
+    "aiops_ack",
+    "aiops_escalate",
+    "aiops_resolve",
+    "aiops_silence",
+    "aiops_postmortem",
+)
 SILENCE = timedelta(hours=1)
 _DURATION = re.compile(r"^(\d{1,4})([mhd])$")
 
@@ -99,6 +107,36 @@ class Authorizer:
         members = frozenset(str(u) for u in users)
         self._groups[group] = (now, members)
         return members
+
+
+def post_postmortem(app: App, incident_id: str, client: WebClient, *, user: str) -> str:
+    """The incident's postmortem draft (Markdown) as a file in its thread, through ``files_upload_v2``
+    (scopes ``files:write``, ``files:read``); what to tell the user who asked."""
+    from aiops.incident.links import slack_thread_url
+    from aiops.present.postmortem import postmortem
+    from aiops.present.postmortem_md import render_markdown
+    from aiops.present.slack_blocks import person
+
+    store = app.store
+    incident = store.get(incident_id)
+    record = store.message_for(incident_id)
+    if incident is None or record is None or record.ts is None:
+        return "That incident has no thread to post the draft in."
+    doc = postmortem(
+        incident,
+        store.timeline(incident_id),
+        signals=store.signals_of(incident_id),
+        thread_url=slack_thread_url(record.channel, record.ts),
+    )
+    client.files_upload_v2(
+        channel=record.channel,  # the thread's channel (the click may come from a copy of the message)
+        thread_ts=record.ts,
+        content=render_markdown(doc),
+        filename=f"postmortem-{incident_id}.md",
+        title=f"Postmortem draft: {incident_id}",
+        initial_comment=f"Postmortem draft, asked for by {person(user)}: edit it before publishing.",
+    )
+    return "postmortem draft posted in the thread"
 
 
 def build_bolt_app(
@@ -176,6 +214,8 @@ def build_bolt_app(
             if was != "resolved" and done.resolved_at is not None and observe is not None:
                 observe("TimeToResolve", (done.resolved_at - done.opened_at).total_seconds())
             said = "resolved"
+        elif kind == "aiops_postmortem":
+            said = post_postmortem(app, incident.id, client, user=user)
         else:
             pipeline.silence(incident.service, None, app.pipeline.clock.now() + SILENCE, user)
             said = f"{incident.service} silenced for 1 h"

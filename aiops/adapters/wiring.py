@@ -19,7 +19,14 @@ from aiops.errors import AiopsError
 from aiops.escalation.ports import Pager, Scheduler
 from aiops.incident.links import slack_thread_url
 from aiops.incident.model import Incident
-from aiops.incident.ports import Clock, ContextStore, IncidentStore, SignalLedger, SilenceStore
+from aiops.incident.ports import (
+    Clock,
+    ContextStore,
+    HistoryIndex,
+    IncidentStore,
+    SignalLedger,
+    SilenceStore,
+)
 from aiops.pipeline import Pipeline, Settings
 from aiops.present.ports import ChatClient, MessageStore
 from aiops.present.slack_thread import Notifier
@@ -38,7 +45,9 @@ def read_catalog(path: Path) -> Catalog:
         return load_catalog(yaml.safe_load(fh), origin=str(path))
 
 
-class Store(SignalLedger, IncidentStore, ContextStore, SilenceStore, RunLedger, MessageStore, Protocol):
+class Store(
+    SignalLedger, IncidentStore, ContextStore, SilenceStore, RunLedger, MessageStore, HistoryIndex, Protocol
+):
     """Every store port on one table, and the reads of the flush and the Slack app: DynamoStore in
     AWS, its in-memory twin (aiops.local.memory.MemoryStore) in replay."""
 
@@ -187,6 +196,7 @@ def build_app(
         metrics=metrics,
         remediation=remediation,
         settings=settings,
+        history=store,
     )
     return App(
         pipeline=pipeline,

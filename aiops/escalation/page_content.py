@@ -12,6 +12,7 @@ from typing import Any, Literal
 from aiops.escalation.ports import ChangeNote, Page
 from aiops.incident.links import automation_url
 from aiops.incident.model import Action, Incident, PageAction, PageTarget
+from aiops.incident.similar import similar_text
 from aiops.text import cap
 
 SUMMARY_LIMIT = 1024
@@ -69,6 +70,19 @@ def details_of(incident: Incident, why: str) -> dict[str, Any]:
         "tried": tried(incident.actions),
         "flapping": incident.flapping,
         "reopens": incident.reopens,
+        **_similar_details(incident),
+    }
+
+
+def _similar_details(incident: Incident) -> dict[str, Any]:
+    """``similar``: "seen 3 times in 30 days; last on Nov 28: PromptRollback, verified" (when seen)."""
+    similar = incident.similar
+    if similar is None or not similar.found:
+        return {}
+    last = similar.last
+    return {
+        "similar": cap(similar_text(similar), 500),
+        "similar_last": {"id": last.id, "service": last.service, "outcome": last.outcome} if last else None,
     }
 
 
@@ -77,6 +91,9 @@ def links_of(incident: Incident, thread_url: ThreadUrl | None) -> tuple[tuple[st
     thread = thread_url(incident.id) if thread_url is not None else None
     if thread:
         out.append((thread, "Slack thread"))
+    last = incident.similar.last if incident.similar is not None else None
+    if last is not None and last.thread_url:
+        out.append((last.thread_url, cap(f"Last time: {last.id} ({last.outcome})", 100)))
     for a in incident.actions:
         url = automation_url(a.execution_id, incident.region) if a.execution_id else ""
         if url:

@@ -11,6 +11,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from aiops.incident.assessment import CostFacts, Impact
+from aiops.incident.similar import Similar
 from aiops.signals.model import (
     Kind,
     Signal,
@@ -170,6 +171,8 @@ class Incident(_Frozen):
     resolution begins a new one, which may page again under the same dedup key."""
     settled_at: datetime | None = None
     """When its resolution held long enough for the page to be resolved (None while it did not)."""
+    similar: Similar | None = None
+    """Past incidents with its signature, as found when it opened or its signature last changed."""
     version: int = 0
 
     @property

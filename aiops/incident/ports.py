@@ -13,6 +13,7 @@ from aiops.incident.model import (
     SignalState,
     TimelineEntry,
 )
+from aiops.incident.similar import PastIncident
 from aiops.signals.model import Head, Signal
 
 
@@ -111,3 +112,21 @@ class IncidentStore(Protocol):
         ...
 
     def timeline(self, incident_id: str) -> list[TimelineEntry]: ...
+
+
+class HistoryIndex(Protocol):
+    """Past incidents by signature (:mod:`aiops.incident.signature`): a bounded number of requests
+    however long the history is, never a scan."""
+
+    def similar(
+        self, signature: str, service: str, since: datetime, until: datetime, *, exclude: str
+    ) -> tuple[list[PastIncident], list[PastIncident], bool]:
+        """Incidents opened in ``[since, until]`` with ``signature`` (``exclude`` left out): the same
+        service's, newest first (at most ``SAME_SERVICE_LIMIT``; the bool says the limit was reached),
+        and other services', newest first (at most ``OTHER_SERVICES_LIMIT``). The newest of the first
+        (else of the second) and the others carry their outcome and thread link."""
+        ...
+
+    def index(self, signature: str, incident: Incident, *, previous: str | None) -> None:
+        """File ``incident`` under ``signature`` (idempotent), and no longer under ``previous``."""
+        ...

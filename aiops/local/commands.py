@@ -55,6 +55,8 @@ def replay(args: argparse.Namespace, env: Mapping[str, str]) -> int:
             state_path=Path(args.state) if args.state else None,
             playbooks_dir=Path(args.playbooks) if args.playbooks else None,
             emulator=args.emulator,
+            state_out=Path(args.state_out) if args.state_out else None,
+            postmortems=Path(args.postmortems) if args.postmortems else None,
             chat=out.chat,
             pager=out.pager,
             warn=_err,
@@ -68,6 +70,13 @@ def replay(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         return EXIT_USAGE
     for line in out.summary():
         _err(line)
+    if args.state_out:
+        saved = len(result.report["incidents"])
+        _err(
+            f"state: {saved} incident(s) in {args.state_out}/ (aiops incidents list --from {args.state_out})"
+        )
+    if args.postmortems:
+        _err(f"postmortems: {len(result.report['incidents'])} draft(s) in {args.postmortems}/")
     if args.json:
         print(json.dumps(result.report, indent=2, ensure_ascii=False))
         if args.payloads and isinstance(result.app.chat, LocalChat):

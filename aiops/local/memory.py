@@ -41,6 +41,9 @@ finish_run                        1 GetItem, +1 UpdateItem when the execution is
 all_incidents                     1 Scan
 unsettled_incidents               1 Query of the index, +1 UpdateItem per row retired
 open_incidents                    1 Query of the index, +1 BatchGetItem per 100 incidents
+history                           1 Query of the history index per calendar month of the window
+similar                           2 Query (limited), +1 BatchGetItem when any is found
+index                             1 BatchWriteItem
 ================================  ==============================================================
 
 Thread-safe (one lock, as each DynamoDB request is atomic), so concurrency tests can share it.
@@ -57,6 +60,7 @@ from datetime import UTC, datetime
 from aiops.errors import ConflictError
 from aiops.incident.model import Incident, SignalRef, SignalState, TimelineEntry, timeline_order
 from aiops.incident.ports import Clock, Seen, Silence
+from aiops.local.memory_history import HistoryRows
 from aiops.local.memory_rows import MessageRows, RunRows, batches
 from aiops.signals.model import Head, Signal, format_time
 
@@ -82,7 +86,7 @@ class _Pointer:
     active: bool
 
 
-class MemoryStore(MessageRows, RunRows):
+class MemoryStore(MessageRows, RunRows, HistoryRows):
     """SignalLedger + IncidentStore + MessageStore + ContextStore + SilenceStore + RunLedger in memory.
 
     ``clock`` decides TTLs and the unsettled index, as the adapter's does; without one nothing expires.
@@ -110,6 +114,7 @@ class MemoryStore(MessageRows, RunRows):
         self.silenced: dict[str, dict[str, Silence]] = {}
         MessageRows.__init__(self)
         RunRows.__init__(self)
+        HistoryRows.__init__(self)
 
     def now(self) -> datetime:
         return self.clock.now() if self.clock is not None else _NEVER

@@ -123,9 +123,13 @@ def replay(
     progress: Progress | None = None,
     on_batch: Callable[[int, str, dict[str, Any]], None] | None = None,
     metrics_hint: str = "",
+    state_out: Path | None = None,
+    postmortems: Path | None = None,
 ) -> ReplayResult:
     """Replay ``events`` (lines, oldest first; blank lines skipped but counted in line numbers).
-    ``warn`` gets one line per rejected event and the first event out of order (default: dropped)."""
+    ``warn`` gets one line per rejected event and the first event out of order (default: dropped).
+    ``state_out``: save the incidents there at the end (:mod:`aiops.local.saved_state`);
+    ``postmortems``: write each incident's postmortem draft there (``<id>.md``)."""
     lines = numbered(events)
     first = next(lines, None)
     clock = FixedClock(_time_of(first[1]) if first else NO_TIME)
@@ -155,6 +159,14 @@ def replay(
         if progress is not None:
             progress.finish(run.stats["events"])
         report = build_report(app, run.stats, run.rejected, calls, run.order.late, metrics_hint=metrics_hint)
+        if state_out is not None:  # while the emulated account is still there
+            from aiops.local.saved_state import write_state
+
+            write_state(app.store, state_out, clock.now())
+        if postmortems is not None:
+            from aiops.local.saved_state import write_postmortems
+
+            write_postmortems(app, postmortems)
         return ReplayResult(report=report, app=app, aws=aws)
 
 

@@ -22,11 +22,12 @@ from aiops.errors import ConflictError
 from aiops.escalation.page_content import PagerNotice
 from aiops.incident.lifecycle import flap_changes, settle
 from aiops.incident.model import Incident, SignalState, TimelineEntry, fingerprint
-from aiops.incident.ports import Clock, ContextStore, IncidentStore, SignalLedger, SilenceStore
+from aiops.incident.ports import Clock, ContextStore, HistoryIndex, IncidentStore, SignalLedger, SilenceStore
 from aiops.pipeline.admit import admit
 from aiops.pipeline.assess import Assessor
 from aiops.pipeline.fold import Folder
 from aiops.pipeline.human import HumanActions
+from aiops.pipeline.recall import Recall
 from aiops.pipeline.record import Recorder
 from aiops.pipeline.route import BatchView, Routed, Router, owner_of
 from aiops.pipeline.settings import AUTOMATION_STATUS, BatchResult, Settings
@@ -56,6 +57,7 @@ class Pipeline:
         metrics: MetricsReader | None = None,
         remediation: Remediation | None = None,
         settings: Settings | None = None,
+        history: HistoryIndex | None = None,
     ) -> None:
         self.catalog = catalog
         self.ledger = ledger
@@ -79,6 +81,7 @@ class Pipeline:
             update=self.update,
         )
         self.recorder = Recorder(ledger=ledger, settings=settings)
+        self.recall = Recall(history) if history is not None else None
         self.human = HumanActions(
             incidents=incidents,
             silences=silences,
@@ -166,7 +169,10 @@ class Pipeline:
         Nothing here fails the batch (a redelivery would be all duplicates and change nothing): a step
         that fails is tried once more at once (a throttled call must not hold a page for a minute),
         then left pending for the next change of the incident or the scheduled flush. ``repair``: the
-        flush's turn, which also settles runs from SSM's own record."""
+        flush's turn, which also settles runs from SSM's own record. Past incidents like it are
+        recalled first, so that the first message and the page say so."""
+        if self.recall is not None:
+            incident = self._attempt("pipeline.recall_failed", self.recall, incident)
         if self.remediation is not None:
             remediate = self.remediation.repair if repair else self.remediation.remediate
             incident = self._attempt("pipeline.remediation_failed", remediate, incident)

@@ -16,6 +16,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from aiops.incident.links import automation_url
 from aiops.incident.model import Incident, Member, TimelineEntry
+from aiops.incident.similar import PastIncident, similar_text
 from aiops.present.ports import SlackMessage
 from aiops.signals.model import format_time
 from aiops.text import cap
@@ -230,11 +231,65 @@ def entry_message(incident: Incident, entry: TimelineEntry) -> SlackMessage:
     )
 
 
+def _past_ref(past: PastIncident) -> str:
+    return link(past.thread_url, past.id, 40) if past.thread_url else f"`{mrkdwn(past.id, 40)}`"
+
+
+def similar_block(incident: Incident) -> dict[str, Any] | None:
+    """``:repeat: Seen 3 times in 30 days; last on Nov 28: PromptRollback, verified (inc-…)``, each past
+    incident linked to its thread; None when nothing like it was seen (issue 27)."""
+    similar = incident.similar
+    if similar is None or not similar.found:
+        return None
+    text = similar_text(similar)
+    shown = [similar.last] if similar.last is not None else []
+    shown += [o for o in similar.others if o not in shown]
+    line = (
+        f":repeat: {mrkdwn(text[:1].upper() + text[1:], 600)} ({', '.join(_past_ref(p) for p in shown[:4])})"
+    )
+    return {"type": "context", "block_id": "aiops_similar", "elements": [{"type": "mrkdwn", "text": line}]}
+
+
+def _with_similar(message: SlackMessage, incident: Incident) -> SlackMessage:
+    """The "seen before" line after the root cause (else after the impact)."""
+    block = similar_block(incident)
+    if block is None:
+        return message
+    heads = [str(b.get("text", {}).get("text", "")) for b in message.blocks]
+    at = next((n + 1 for n, h in enumerate(heads) if h.startswith("*Root cause*")), None)
+    at = at or next((n + 1 for n, h in enumerate(heads) if h.startswith("*Impact*")), 1)
+    blocks = [*message.blocks[:at], block, *message.blocks[at:]]
+    return SlackMessage(text=message.text, blocks=blocks[:MAX_BLOCKS])
+
+
+POSTMORTEM_ACTION = "aiops_postmortem"
+
+
+def _with_postmortem_button(message: SlackMessage, incident: Incident) -> SlackMessage:
+    """Once mitigated or resolved: a "Draft postmortem" button (the draft is posted as a file in the
+    thread), among the other buttons, or alone when a resolved incident has no other (issue 27)."""
+    if incident.status == "open":
+        return message
+    button = {
+        "type": "button",
+        "action_id": POSTMORTEM_ACTION,
+        "text": {"type": "plain_text", "text": "Draft postmortem"},
+        "value": incident.id,
+    }
+    blocks = list(message.blocks)
+    at = next((n for n, b in enumerate(blocks) if b.get("block_id") == "aiops_actions"), None)
+    if at is not None:
+        blocks[at] = {**blocks[at], "elements": [*blocks[at]["elements"], button]}
+    else:
+        blocks.append({"type": "actions", "block_id": POSTMORTEM_ACTION, "elements": [button]})
+    return SlackMessage(text=message.text, blocks=blocks[:MAX_BLOCKS])
+
+
 def incident_message(incident: Incident) -> SlackMessage:
     members = sorted(
         incident.members.values(), key=lambda m: (m.status != "firing", m.first_seen, m.resource)
     )
-    return render(
+    message = render(
         "incident.json.j2",
         incident=incident,
         members=members[:20],
@@ -250,3 +305,4 @@ def incident_message(incident: Incident) -> SlackMessage:
         evidence=evidence_line(incident),
         pending=next((a for a in incident.actions if a.status == "pending_approval"), None),
     )
+    return _with_postmortem_button(_with_similar(message, incident), incident)

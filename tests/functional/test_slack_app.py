@@ -281,3 +281,39 @@ def test_acknowledge_and_resolve_report_their_durations(world: Any, fake_slack: 
     )
     assert seen == [("TimeToAcknowledge", ack), ("TimeToResolve", resolve)]
     assert ack >= 420.0
+
+
+def test_draft_postmortem_posts_the_draft_as_a_file_in_the_thread(world: Any, fake_slack: Any) -> None:
+    # GIVEN the incident resolved from Slack: its message now offers "Draft postmortem"
+    app, bolt, incident, _, _ = world
+    body = _click("aiops_resolve", incident.id, APPROVER)
+    assert bolt.dispatch(BoltRequest(body=body, headers=_signed(body))).status == 200
+    from aiops.present.slack_blocks import incident_message
+
+    [root] = fake_slack.roots()
+    message = incident_message(app.store.get(incident.id))  # what the next edit shows (edits coalesce)
+    buttons = [e for b in message.blocks if b["type"] == "actions" for e in b["elements"]]
+    assert [(b["action_id"], b["text"]["text"], b["value"]) for b in buttons] == [
+        ("aiops_postmortem", "Draft postmortem", incident.id)
+    ]
+    # WHEN an approver clicks it (a stranger first: refused, nothing posted)
+    body = _click("aiops_postmortem", incident.id, STRANGER)
+    assert bolt.dispatch(BoltRequest(body=body, headers=_signed(body))).status == 200
+    assert fake_slack.files == []
+    body = _click("aiops_postmortem", incident.id, APPROVER)
+    assert bolt.dispatch(BoltRequest(body=body, headers=_signed(body))).status == 200
+    # THEN the draft is one Markdown file in the incident's thread, uploaded the v2 way
+    assert [m for m in fake_slack.methods() if m.startswith("files.")] == [
+        "files.getUploadURLExternal",
+        "files.completeUploadExternal",
+    ]
+    [shared] = fake_slack.files
+    assert shared["filename"] == f"postmortem-{incident.id}.md"
+    record = app.store.message_for(incident.id)
+    assert shared["channel"] == fake_slack.channel_id(record.channel) and shared["thread_ts"] == root["ts"]
+    comment = f"Postmortem draft, asked for by <@{APPROVER}>: edit it before publishing."
+    assert shared["initial_comment"] == comment
+    text = shared["content"].decode()
+    assert text.startswith("# Postmortem: ")
+    assert "| Resolved | " in text and f"resolved by {APPROVER}" in text
+    assert "TokenCap" in text.split("## Actions")[1]

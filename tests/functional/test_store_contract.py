@@ -291,6 +291,23 @@ def test_the_flush_list_keeps_resolved_incidents_for_a_day(world: Any) -> None:
     assert store.unsettled_incidents() == ["inc-c", "inc-b"]  # retired for good
 
 
+def test_history_lists_a_window_newest_first_a_query_per_month(world: Any) -> None:
+    # issue 27: the history index, by the month an incident opened
+    store, clock, requests = world
+    store.create(_incident("inc-old", service="a", at=T0 - timedelta(days=40)))
+    b = store.create(_incident("inc-b", service="b", at=T0 - timedelta(days=3)))
+    store.create(_incident("inc-c", service="a", at=T0), replaces="inc-old")
+    store.save(b.model_copy(update={"status": "resolved", "resolved_at": T0}), [])
+    before = requests()
+    found = store.history(T0 - timedelta(days=30), T0)
+    assert requests() - before == 2  # October and November
+    assert [i.id for i in found] == ["inc-c", "inc-b"]
+    assert [i.id for i in store.history(T0 - timedelta(days=60), T0, service="a")] == ["inc-c", "inc-old"]
+    assert [i.id for i in store.history(T0 - timedelta(days=60), T0, statuses=("resolved",))] == ["inc-b"]
+    clock.set(T0 + timedelta(days=401))  # past its retention: gone, though TTL may not have deleted it
+    assert [i.id for i in store.history(T0 - timedelta(days=60), T0)] == ["inc-c", "inc-old"]
+
+
 # -- remediation runs ------------------------------------------------------------------------------
 
 

@@ -6,6 +6,10 @@ Slack's does; ``conversations.history`` / ``conversations.replies`` take ids onl
 ``metadata`` only with ``include_all_metadata``, newest first (history) or oldest first (replies),
 paginated by ``limit`` and ``cursor``; ``conversations.list`` lists the channels.
 
+Files as ``files_upload_v2`` sends them: ``files.getUploadURLExternal`` answers an upload URL on this
+server (``/upload/<file id>``), the bytes are POSTed there, and ``files.completeUploadExternal`` shares
+the uploaded files into a channel (and a thread): :attr:`FakeSlack.files` keeps them as shared.
+
 It can be told to fail: a scripted queue of responses (429 with Retry-After, 5xx) is served before
 normal handling; and, for the chaos suite, :meth:`FakeSlack.chaos` makes a seeded fraction of calls
 fail *after* the call took effect (the post is stored, the edit applied): 429, 500, or no answer within
@@ -63,6 +67,11 @@ class FakeSlack:
     chaos: Chaos | None = None
     after: list[tuple[str, int]] = field(default_factory=list)
     """Scripted failures *after* the call took effect: (method, status or TIMEOUT), served in order."""
+    uploads: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """File id -> {filename, length, content (bytes, once uploaded)}: files not completed yet."""
+    files: list[dict[str, Any]] = field(default_factory=list)
+    """Files shared by files.completeUploadExternal: {id, title, filename, content, channel, thread_ts,
+    initial_comment}."""
 
     @property
     def url(self) -> str:
@@ -169,6 +178,45 @@ class FakeSlack:
                 return 200, {}, {"ok": False, "error": "message_not_found"}
             self.messages[key] = dict(self.messages[key], **{k: v for k, v in body.items() if k != "channel"})
             return 200, {}, {"ok": True, "channel": key[0], "ts": key[1]}
+        if method == "files.getUploadURLExternal":
+            if not body.get("filename") or not str(body.get("length", "")).isdigit():
+                return 200, {}, {"ok": False, "error": "invalid_arguments"}
+            file_id = f"F{len(self.uploads) + len(self.files) + 1:08d}"
+            self.uploads[file_id] = {
+                "filename": body["filename"],
+                "length": int(body["length"]),
+                "content": None,
+            }
+            return (
+                200,
+                {},
+                {
+                    "ok": True,
+                    "file_id": file_id,
+                    "upload_url": self.url.replace("/api/", f"/upload/{file_id}"),
+                },
+            )
+        if method == "files.completeUploadExternal":
+            wanted = (
+                body["files"]
+                if isinstance(body.get("files"), list)
+                else json.loads(str(body.get("files", "[]")))
+            )
+            if not wanted or any(
+                f.get("id") not in self.uploads or self.uploads[f["id"]]["content"] is None for f in wanted
+            ):
+                return 200, {}, {"ok": False, "error": "file_not_found"}
+            shared = []
+            channel_id = self.channel_id(str(body["channel_id"])) if body.get("channel_id") else None
+            for f in wanted:
+                upload = self.uploads.pop(f["id"])
+                shared.append({
+                    "id": f["id"], "title": f.get("title"), "filename": upload["filename"],
+                    "content": upload["content"], "channel": channel_id,
+                    "thread_ts": body.get("thread_ts"), "initial_comment": body.get("initial_comment"),
+                })  # fmt: skip
+            self.files += shared
+            return 200, {}, {"ok": True, "files": [{"id": f["id"], "title": f["title"]} for f in shared]}
         if method == "conversations.list":
             channels = [{"id": i, "name": n} for n, i in sorted(self.channels.items())]
             return self._page(channels, body, "channels")
@@ -225,6 +273,9 @@ def start_fake_slack() -> FakeSlack:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
+            if self.path.startswith("/upload/"):  # step 2 of files_upload_v2: the bytes, no token
+                self._upload(self.path.removeprefix("/upload/"), self.rfile.read(length))
+                return
             raw = self.rfile.read(length).decode()
             if self.headers.get("Content-Type", "").startswith("application/json"):
                 body = json.loads(raw or "{}")
@@ -251,6 +302,19 @@ def start_fake_slack() -> FakeSlack:
                 self.wfile.write(data)
             except OSError:  # the client gave up waiting
                 return
+
+        def _upload(self, file_id: str, data: bytes) -> None:
+            with fake.lock:
+                upload = fake.uploads.get(file_id)
+                ok = upload is not None and upload["length"] == len(data)
+                if ok and upload is not None:
+                    upload["content"] = data
+            answer = f"OK - {len(data)}".encode() if ok else b"invalid upload"
+            self.send_response(200 if ok else 400)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
 
         def log_message(self, format: str, *args: Any) -> None:
             return

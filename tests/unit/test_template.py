@@ -38,14 +38,15 @@ def test_the_installer_package_holds_the_runbooks() -> None:
     assert sorted(p.stem for p in (TEMPLATE.parent / "runbooks").glob("*.yaml"))
 
 
-def test_the_unsettled_index_is_the_one_the_adapter_queries() -> None:
-    from aiops.adapters.dynamodb import UNSETTLED_INDEX
+def test_the_indexes_are_the_ones_the_adapter_queries() -> None:
+    from aiops.adapters.dynamodb import HISTORY_INDEX, UNSETTLED_INDEX
 
     table = _resources()["IncidentTable"]["Properties"]
-    [index] = table["GlobalSecondaryIndexes"]
-    assert index == UNSETTLED_INDEX  # the emulator's table (create_table) uses this same definition
-    keys = {k["AttributeName"] for k in index["KeySchema"]}
-    assert keys <= {d["AttributeName"] for d in table["AttributeDefinitions"]}
+    # the emulator's table (create_table) uses these same definitions; history added by issue 27
+    assert table["GlobalSecondaryIndexes"] == [UNSETTLED_INDEX, HISTORY_INDEX]
+    for index in table["GlobalSecondaryIndexes"]:
+        keys = {k["AttributeName"] for k in index["KeySchema"]}
+        assert keys <= {d["AttributeName"] for d in table["AttributeDefinitions"]}
 
 
 def test_no_deployed_function_may_scan_the_table() -> None:

@@ -16,20 +16,43 @@ Rows (``pk`` | ``sk``):
 - ``SIL#<service>`` | ``<component>#<until>#<by>``: silences (TTL at their end).
 - ``RUN#<service>`` | ``<started>#<execution>``: runbook runs, the guards' memory (cooldown, cap, breaker).
 - ``EXE#<execution>`` | ``EXE``: which incident and playbook an execution belongs to (written once).
+- ``SIM#<signature>[#<service>]`` | ``<opened>#<id>``: incidents by signature ("seen N times"; see
+  :mod:`aiops.adapters.dynamodb.similar`).
+
+Retention (TTL ``expires_at``): an incident's ``META`` row is kept ``INCIDENT_RETENTION`` (400 days)
+after it resolved, its timeline rows ``TIMELINE_RETENTION`` (90 days) after their time. The ``history``
+index lists incidents by the month they opened (see :mod:`aiops.adapters.dynamodb.history`).
 """
 
 from __future__ import annotations
 
+from aiops.adapters.dynamodb.history import HistoryRows
 from aiops.adapters.dynamodb.incidents import IncidentRows
 from aiops.adapters.dynamodb.ledger import LedgerRows
 from aiops.adapters.dynamodb.messages import MessageRows
 from aiops.adapters.dynamodb.runs import RunRows
-from aiops.adapters.dynamodb.table import UNSETTLED_FOR, UNSETTLED_INDEX, create_table
+from aiops.adapters.dynamodb.similar import SimilarRows
+from aiops.adapters.dynamodb.table import (
+    HISTORY_INDEX,
+    INCIDENT_RETENTION,
+    TIMELINE_RETENTION,
+    UNSETTLED_FOR,
+    UNSETTLED_INDEX,
+    create_table,
+)
 
 
-class DynamoStore(LedgerRows, IncidentRows, RunRows, MessageRows):
+class DynamoStore(LedgerRows, IncidentRows, RunRows, MessageRows, HistoryRows, SimilarRows):
     """SignalLedger + IncidentStore + MessageStore + ContextStore + SilenceStore + RunLedger on one
     DynamoDB table, one row family per module."""
 
 
-__all__ = ["UNSETTLED_FOR", "UNSETTLED_INDEX", "DynamoStore", "create_table"]
+__all__ = [
+    "HISTORY_INDEX",
+    "INCIDENT_RETENTION",
+    "TIMELINE_RETENTION",
+    "UNSETTLED_FOR",
+    "UNSETTLED_INDEX",
+    "DynamoStore",
+    "create_table",
+]

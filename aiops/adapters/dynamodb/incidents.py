@@ -6,7 +6,17 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from aiops.adapters.dynamodb.table import _ENTRY, _TRANSACT, UNSETTLED_FOR, UNSETTLED_INDEX, Table, _n, _s
+from aiops.adapters.dynamodb.table import (
+    _ENTRY,
+    _TRANSACT,
+    INCIDENT_RETENTION,
+    UNSETTLED_FOR,
+    UNSETTLED_INDEX,
+    Table,
+    _epoch,
+    _n,
+    _s,
+)
 from aiops.errors import ConflictError
 from aiops.incident.model import Incident, TimelineEntry, timeline_order
 from aiops.signals.model import format_time
@@ -212,9 +222,12 @@ class IncidentRows(Table):
             "service": _s(incident.service),
             "status": _s(incident.status),
             "doc": _s(incident.model_dump_json()),
+            "hist_month": _s(incident.opened_at.strftime("%Y-%m")),
+            "hist_opened": _s(f"{format_time(incident.opened_at)}#{incident.id}"),
         }
         if incident.resolved_at is not None:
             item["resolved_at"] = _s(format_time(incident.resolved_at))
+            item["expires_at"] = _n(_epoch(incident.resolved_at + INCIDENT_RETENTION))
         if incident.resolved_at is None or self.clock.now() - incident.resolved_at < UNSETTLED_FOR:
             item["unsettled"] = _s("1")
             item["opened"] = _s(f"{format_time(incident.opened_at)}#{incident.id}")

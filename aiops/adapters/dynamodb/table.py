@@ -30,6 +30,24 @@ UNSETTLED_INDEX: GlobalSecondaryIndexTypeDef = {
 an incident's row carries its keys while it is not resolved and for a day after; the flush reads
 this index, never the whole table, and retires the rows that aged out."""
 UNSETTLED_FOR = timedelta(days=1)
+HISTORY_INDEX: GlobalSecondaryIndexTypeDef = {
+    "IndexName": "history",
+    "KeySchema": [
+        {"AttributeName": "hist_month", "KeyType": "HASH"},
+        {"AttributeName": "hist_opened", "KeyType": "RANGE"},
+    ],
+    "Projection": {
+        "ProjectionType": "INCLUDE",
+        "NonKeyAttributes": ["service", "status", "doc", "expires_at"],
+    },
+}
+"""Every incident by the month it opened (``YYYY-MM``), then by ``<opened_at>#<id>``: ``aiops incidents
+list`` reads the months its window covers, a Query each, never a Scan (template.yaml declares the same)."""
+INCIDENT_RETENTION = timedelta(days=400)
+"""How long an incident's record (its ``META`` row, its similarity rows) outlives its resolution: a year of
+history for ``aiops incidents`` and "seen N times", and its postmortem. TTL ``expires_at``."""
+TIMELINE_RETENTION = timedelta(days=90)
+"""How long a timeline row is kept after its time: the minute-by-minute detail ages out first."""
 """How long a resolved incident stays on the flush's list (its last Slack edits, a late quiet period)."""
 _STATE: TypeAdapter[SignalState] = TypeAdapter(SignalState)
 _ENTRY: TypeAdapter[TimelineEntry] = TypeAdapter(TimelineEntry)
@@ -81,6 +99,7 @@ class Table:
                     "pk": _s(f"INC#{entry.incident_id}"),
                     "sk": _s(f"TL#{format_time(entry.at)}#{entry.key}"),
                     "doc": _s(_ENTRY.dump_json(entry).decode()),
+                    "expires_at": _n(_epoch(entry.at + TIMELINE_RETENTION)),
                 },
             }
         }
@@ -147,7 +166,9 @@ def create_table(client: DynamoDBClient, table_name: str) -> None:
             {"AttributeName": "sk", "AttributeType": "S"},
             {"AttributeName": "unsettled", "AttributeType": "S"},
             {"AttributeName": "opened", "AttributeType": "S"},
+            {"AttributeName": "hist_month", "AttributeType": "S"},
+            {"AttributeName": "hist_opened", "AttributeType": "S"},
         ],
-        GlobalSecondaryIndexes=[UNSETTLED_INDEX],
+        GlobalSecondaryIndexes=[UNSETTLED_INDEX, HISTORY_INDEX],
         BillingMode="PAY_PER_REQUEST",
     )
