@@ -22,15 +22,16 @@ record                            1 TransactWriteItems
 link                              BatchWriteItem per 25 rows
 remember / silence                1 PutItem
 recall / silences / signals_of    1 Query
-timeline / runs                   1 Query
-get / message_for                 1 GetItem (message_for with ``entries``: 1 Query, the root's row
-                                  and its replies' rows)
+timeline / runs / entries_since   1 Query
+get / message_for                 1 GetItem (message_for with ``entries``: 1 BatchGetItem, the
+                                  root's row and those replies' rows)
 open_for                          1 GetItem (the service's pointer), +1 GetItem when it is active
 prefetch                          BatchGetItem per 100 services, +1 per 100 incidents wanted
 create                            1 TransactWriteItems
 save                              1 TransactWriteItems; +1 UpdateItem when a reopened incident is
-                                  made current again; +1 BatchWriteItem per 25 timeline entries past
-                                  the 100 a transaction holds; +1 TransactWriteItems when the service
+                                  made current again; +1 BatchWriteItem per 25 rows (timeline rows,
+                                  and ``VER#`` rows of entries other than signals) past the 100 a
+                                  transaction holds; +1 TransactWriteItems when the service
                                   has moved on to another incident (the retry without its pointer)
 claim                             1 PutItem
 claim_entry                       1 PutItem (with ``release``: 1 UpdateItem)
@@ -106,6 +107,9 @@ class MemoryStore(MessageRows, RunRows):
         self.timelines: dict[str, dict[str, TimelineEntry]] = {}
         """incident id -> {``<time>#<key>``: entry}, and the same entries in timeline order:"""
         self.ordered: dict[str, list[TimelineEntry]] = {}
+        self.versioned: dict[str, list[tuple[int, TimelineEntry]]] = {}
+        """incident id -> ``VER#<version>#<key>`` rows: its entries other than signals, by the version
+        that wrote them (appended in version order: a version is saved once)."""
         self.context: dict[str, dict[str, tuple[Signal, int]]] = {}
         self.silenced: dict[str, dict[str, Silence]] = {}
         MessageRows.__init__(self)
@@ -275,8 +279,11 @@ class MemoryStore(MessageRows, RunRows):
                     room -= 1  # the pointer's update rides in the transaction
                 else:
                     self._count()  # the adapter's retry without the pointer it no longer holds
-            self._count(batches(max(0, len(entries) - room), 25))
+            filed = [(saved.version, e) for e in entries if e.kind != "signal"]
+            self._count(batches(max(0, len(filed) + len(entries) - room), 25))
             self._put(saved)
+            if filed:
+                self.versioned.setdefault(incident.id, []).extend(filed)
             for e in entries:
                 self._entry(e)
             if saved.is_active and any(e.kind == "reopened" for e in entries):
@@ -310,6 +317,14 @@ class MemoryStore(MessageRows, RunRows):
         with self._lock:
             self._count()
             return list(self.ordered.get(incident_id, ()))
+
+    def entries_since(self, incident_id: str, after: int, upto: int) -> list[TimelineEntry]:
+        with self._lock:
+            self._count()
+            rows = self.versioned.get(incident_id, [])
+            lo = bisect.bisect_right(rows, after, key=lambda r: r[0])
+            hi = bisect.bisect_right(rows, upto, key=lambda r: r[0])
+            return sorted((e for _, e in rows[lo:hi]), key=timeline_order)
 
     def all_incidents(self) -> list[Incident]:
         """Every incident (the adapter scans; for the local tools, never deployed)."""

@@ -99,7 +99,10 @@ class IncidentRows(Table):
                     }
                 }
             )
-        puts = [self._timeline_put(e) for e in entries]
+        # the entries the thread may reply to, filed by this version (in the transaction: a sync that
+        # reads from its mark finds them), then the timeline's rows
+        puts = [self._version_put(e, saved.version) for e in entries if e.kind != "signal"]
+        puts += [self._timeline_put(e) for e in entries]
         room = _TRANSACT - len(items)
         try:
             self.client.transact_write_items(TransactItems=items + puts[:room])
@@ -139,6 +142,24 @@ class IncidentRows(Table):
 
     def timeline(self, incident_id: str) -> list[TimelineEntry]:
         rows = self._query(f"INC#{incident_id}", "TL#")
+        return sorted((_ENTRY.validate_json(r["doc"]["S"]) for r in rows), key=timeline_order)
+
+    def entries_since(self, incident_id: str, after: int, upto: int) -> list[TimelineEntry]:
+        """One Query of the ``VER#`` range of versions ``after + 1`` to ``upto``: the rows written since
+        the reader's mark, never the incident's history."""
+        rows = self._items(
+            "query",
+            {
+                "TableName": self.table,
+                "KeyConditionExpression": "pk = :pk AND sk BETWEEN :lo AND :hi",
+                "ExpressionAttributeValues": {
+                    ":pk": _s(f"INC#{incident_id}"),
+                    ":lo": _s(f"VER#{after + 1:010d}#"),
+                    ":hi": _s(f"VER#{upto:010d}#\uffff"),
+                },
+                "ConsistentRead": True,
+            },
+        )
         return sorted((_ENTRY.validate_json(r["doc"]["S"]) for r in rows), key=timeline_order)
 
     def unsettled_incidents(self) -> list[str]:

@@ -85,6 +85,20 @@ class Table:
             }
         }
 
+    def _version_put(self, entry: TimelineEntry, version: int) -> TransactWriteItemTypeDef:
+        """``INC#<id>`` | ``VER#<version>#<key>``: an entry other than a signal, filed by the version of
+        the save that wrote it (``entries_since`` reads a range of them)."""
+        return {
+            "Put": {
+                "TableName": self.table,
+                "Item": {
+                    "pk": _s(f"INC#{entry.incident_id}"),
+                    "sk": _s(f"VER#{version:010d}#{entry.key}"),
+                    "doc": _s(_ENTRY.dump_json(entry).decode()),
+                },
+            }
+        }
+
     def _query(self, pk: str, prefix: str) -> list[dict[str, Any]]:
         values = {":pk": _s(pk), ":prefix": _s(prefix)} if prefix else {":pk": _s(pk)}
         return self._items(
