@@ -44,6 +44,10 @@ class Member(_Frozen):
     fired_at: datetime | None = None
     """When it first fired (the earliest, whatever the delivery order): the onset used by ranking."""
     transitions: int = 0
+    folded: int = 0
+    """Status changes counted in this member's folded timeline entry of the current interval: once it
+    flaps, its changes are folded into one counted entry per interval instead of one entry each (0
+    while they never were; see :func:`aiops.incident.lifecycle.fold_start`)."""
     role: Role = "symptom"
     metric: str = ""
     """``Namespace/MetricName`` of an alarm's metric, for playbook matching."""

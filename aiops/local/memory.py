@@ -308,9 +308,13 @@ class MemoryStore(MessageRows, RunRows):
         ordered = self.ordered.setdefault(e.incident_id, [])
         sk = f"{format_time(e.at)}#{e.key}"
         old = rows.get(sk)
-        if old is not None:
-            ordered.remove(old)
         rows[sk] = e
+        if old is not None:
+            at = bisect.bisect_left(ordered, timeline_order(old), key=timeline_order)
+            if timeline_order(old) == timeline_order(e) and ordered[at] is old:
+                ordered[at] = e  # rewritten in place (a folded entry's count): its place is the same
+                return
+            ordered.remove(old)
         bisect.insort(ordered, e, key=timeline_order)
 
     def timeline(self, incident_id: str) -> list[TimelineEntry]:
