@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -242,6 +243,12 @@ _KIND_ORDER = {"signal": 0, "flapping": 1, "reopened": 2, "mitigated": 3, "resol
 def timeline_order(entry: TimelineEntry) -> tuple[datetime, int, str]:
     """Timeline order: by time; at one instant, the signal before what it caused."""
     return entry.at, _KIND_ORDER.get(entry.kind, 5), entry.key
+
+
+def one_row_each(entries: Sequence[TimelineEntry]) -> list[TimelineEntry]:
+    """The entries as the store keeps them: one row per time and key, the last written wins (a folded
+    entry rewritten twice in one batch is written once, with its latest count)."""
+    return list({(e.at, e.key): e for e in entries}.values()) if len(entries) > 1 else list(entries)
 
 
 # --- identity -------------------------------------------------------------------------------------

@@ -56,13 +56,22 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from aiops.errors import ConflictError
-from aiops.incident.model import Incident, SignalRef, SignalState, TimelineEntry, timeline_order
+from aiops.incident.model import (
+    Incident,
+    SignalRef,
+    SignalState,
+    TimelineEntry,
+    one_row_each,
+    timeline_order,
+)
 from aiops.incident.ports import Clock, Seen, Silence
 from aiops.local.memory_rows import MessageRows, RunRows, batches
 from aiops.signals.model import Head, Signal, format_time
 
 UNSETTLED_FOR_SECONDS = 86400
 """aiops.adapters.dynamodb.UNSETTLED_FOR, in seconds (this module imports nothing of the adapter)."""
+RETENTION_SECONDS = 90 * 86400
+"""aiops.adapters.dynamodb.table.RETENTION, in seconds: how long an incident's rows outlive it."""
 TRANSACT_ROOM = 100
 """Items one TransactWriteItems holds; the timeline entries beyond it go in batch writes."""
 _NEVER = datetime.min.replace(tzinfo=UTC)
@@ -85,9 +94,7 @@ class _Pointer:
 
 class MemoryStore(MessageRows, RunRows):
     """SignalLedger + IncidentStore + MessageStore + ContextStore + SilenceStore + RunLedger in memory.
-
-    ``clock`` decides TTLs and the unsettled index, as the adapter's does; without one nothing expires.
-    """
+    ``clock`` decides TTLs and the unsettled index, as the adapter's does; without one nothing expires."""
 
     def __init__(self, clock: Clock | None = None) -> None:
         self._lock = threading.RLock()
@@ -108,8 +115,7 @@ class MemoryStore(MessageRows, RunRows):
         """incident id -> {``<time>#<key>``: entry}, and the same entries in timeline order:"""
         self.ordered: dict[str, list[TimelineEntry]] = {}
         self.versioned: dict[str, list[tuple[int, TimelineEntry]]] = {}
-        """incident id -> ``VER#<version>#<key>`` rows: its entries other than signals, by the version
-        that wrote them (appended in version order: a version is saved once)."""
+        """incident id -> ``VER#<version>#<key>`` rows, appended in version order (saved once each)."""
         self.context: dict[str, dict[str, tuple[Signal, int]]] = {}
         self.silenced: dict[str, dict[str, Silence]] = {}
         MessageRows.__init__(self)
@@ -162,9 +168,8 @@ class MemoryStore(MessageRows, RunRows):
             return True
 
     def _sweep(self) -> None:
-        """Forget expired event-id claims, as DynamoDB's TTL deletes them: a replay of days of events
-        holds the claims of the last two days, not every event it ever saw. (An expired claim counts as
-        absent either way: nothing read changes.)"""
+        """Forget expired event-id claims, as DynamoDB's TTL deletes them (an expired claim counts as
+        absent either way): a replay of days of events holds the claims of the last two days."""
         now = epoch(self.now())
         self.events = {e: expiry for e, expiry in self.events.items() if expiry >= now}
         self._sweep_at = max(2 * len(self.events), SWEEP_EVERY)
@@ -180,7 +185,8 @@ class MemoryStore(MessageRows, RunRows):
         with self._lock:
             self._count()
             rows = self.signal_rows.get(incident_id, {})
-            return [rows[sk] for sk in sorted(rows)]
+            live = format_time(datetime.fromtimestamp(self._horizon(), tz=UTC))
+            return [rows[sk] for sk in sorted(rows) if sk >= live]
 
     # -- ContextStore ------------------------------------------------------------------------------
 
@@ -218,10 +224,19 @@ class MemoryStore(MessageRows, RunRows):
 
     # -- IncidentStore -----------------------------------------------------------------------------
 
+    def _horizon(self) -> int:
+        """Rows whose time is older than this (epoch seconds) are past their TTL."""
+        return epoch(self.now()) - RETENTION_SECONDS if self.clock is not None else 0
+
+    def _alive(self, incident: Incident | None) -> Incident | None:
+        """The incident item unless its TTL (90 days after it resolved) has passed."""
+        at = incident.resolved_at if incident is not None else None
+        return incident if at is None or epoch(at) >= self._horizon() else None
+
     def get(self, incident_id: str) -> Incident | None:
         with self._lock:
             self._count()
-            return self.incidents.get(incident_id)
+            return self._alive(self.incidents.get(incident_id))
 
     def open_for(self, service: str) -> Incident | None:
         with self._lock:
@@ -243,7 +258,7 @@ class MemoryStore(MessageRows, RunRows):
             }
             wanted = list(dict.fromkeys([*incident_ids, *active.values()]))
             self._count(batches(len(wanted), 100))
-            by_id = {i: self.incidents[i] for i in wanted if i in self.incidents}
+            by_id = {i: inc for i in wanted if (inc := self._alive(self.incidents.get(i))) is not None}
             current = {s: by_id[i] for s, i in active.items() if i in by_id and by_id[i].is_active}
             return by_id, current
 
@@ -270,6 +285,7 @@ class MemoryStore(MessageRows, RunRows):
             if stored is None or stored.version != incident.version:
                 raise ConflictError(incident.id)
             saved = incident.model_copy(update={"version": incident.version + 1})
+            entries = one_row_each(entries)
             pointer = self.pointers.get(incident.service)
             mine = pointer is not None and pointer.incident_id == incident.id
             room = TRANSACT_ROOM - 1
@@ -302,8 +318,7 @@ class MemoryStore(MessageRows, RunRows):
             self.unsettled.pop(incident.id, None)
 
     def _entry(self, e: TimelineEntry) -> None:
-        """Write a timeline row (the same time and key overwrite it), keeping the timeline in order: the
-        notifier reads it on every sync, and a long incident's would otherwise be sorted each time."""
+        """Write a timeline row (the same time and key overwrite it), keeping the timeline in order."""
         rows = self.timelines.setdefault(e.incident_id, {})
         ordered = self.ordered.setdefault(e.incident_id, [])
         sk = f"{format_time(e.at)}#{e.key}"
@@ -320,7 +335,8 @@ class MemoryStore(MessageRows, RunRows):
     def timeline(self, incident_id: str) -> list[TimelineEntry]:
         with self._lock:
             self._count()
-            return list(self.ordered.get(incident_id, ()))
+            horizon = self._horizon()
+            return [e for e in self.ordered.get(incident_id, ()) if epoch(e.at) >= horizon]
 
     def entries_since(self, incident_id: str, after: int, upto: int) -> list[TimelineEntry]:
         with self._lock:
@@ -328,7 +344,8 @@ class MemoryStore(MessageRows, RunRows):
             rows = self.versioned.get(incident_id, [])
             lo = bisect.bisect_right(rows, after, key=lambda r: r[0])
             hi = bisect.bisect_right(rows, upto, key=lambda r: r[0])
-            return sorted((e for _, e in rows[lo:hi]), key=timeline_order)
+            horizon = self._horizon()
+            return sorted((e for _, e in rows[lo:hi] if epoch(e.at) >= horizon), key=timeline_order)
 
     def all_incidents(self) -> list[Incident]:
         """Every incident (the adapter scans; for the local tools, never deployed)."""

@@ -263,6 +263,36 @@ def test_entries_since_a_version_are_one_range_read_whatever_the_history(world: 
     assert len(store.timeline(inc.id)) == 305  # the timeline itself keeps every entry
 
 
+def test_a_settled_incident_s_rows_expire_90_days_on(world: Any) -> None:
+    store, clock, _ = world
+    # GIVEN an incident with a signal, a timeline and a reply entry, resolved at T0 + 1h
+    inc = store.create(_incident())
+    signal = _signal(eid="e-1")
+    assert store.record(
+        signal, _state("fp", 1), incident_ids=[inc.id], expected_version=None, expires_at=DAYS2
+    )
+    inc = store.save(inc, [_entry(inc.id, "s", T0), _entry(inc.id, "page", T0, "escalated")])
+    done = T0 + timedelta(hours=1)
+    inc = store.save(inc.model_copy(update={"status": "resolved", "resolved_at": done}), [])
+    # WHEN 89 days pass, everything is still there; past 90 days, no read returns any of it (even
+    # before DynamoDB's TTL gets round to deleting the rows)
+    clock.set(done + timedelta(days=89))
+    assert store.get(inc.id) == inc and store.signals_of(inc.id) == ["e-1"]
+    assert sorted(e.key for e in store.timeline(inc.id)) == ["page", "s"]
+    assert [e.key for e in store.entries_since(inc.id, 0, inc.version)] == ["page"]
+    clock.set(done + timedelta(days=90, seconds=1))
+    assert store.get(inc.id) is None and store.prefetch([inc.id], []) == ({}, {})
+    assert store.signals_of(inc.id) == [] and store.timeline(inc.id) == []
+    assert store.entries_since(inc.id, 0, inc.version) == []
+
+
+def test_an_open_incident_does_not_expire(world: Any) -> None:
+    store, clock, _ = world
+    inc = store.create(_incident())
+    clock.set(T0 + timedelta(days=200))
+    assert store.get(inc.id) == inc
+
+
 def test_the_thread_mark_carries_whether_the_thread_ended_settled(world: Any) -> None:
     store, _, _ = world
     store.claim("inc-1", "#c", now=T0)

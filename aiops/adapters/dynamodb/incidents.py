@@ -6,9 +6,19 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from aiops.adapters.dynamodb.table import _ENTRY, _TRANSACT, UNSETTLED_FOR, UNSETTLED_INDEX, Table, _n, _s
+from aiops.adapters.dynamodb.table import (
+    _ENTRY,
+    _TRANSACT,
+    RETENTION,
+    UNSETTLED_FOR,
+    UNSETTLED_INDEX,
+    Table,
+    _epoch,
+    _n,
+    _s,
+)
 from aiops.errors import ConflictError
-from aiops.incident.model import Incident, TimelineEntry, timeline_order
+from aiops.incident.model import Incident, TimelineEntry, one_row_each, timeline_order
 from aiops.signals.model import format_time
 
 if TYPE_CHECKING:
@@ -21,7 +31,7 @@ class IncidentRows(Table):
             TableName=self.table, Key={"pk": _s(f"INC#{incident_id}"), "sk": _s("META")}, ConsistentRead=True
         )
         item = resp.get("Item")
-        return Incident.model_validate_json(item["doc"]["S"]) if item else None
+        return Incident.model_validate_json(item["doc"]["S"]) if item and self._live([item]) else None
 
     def open_for(self, service: str) -> Incident | None:
         resp = self.client.get_item(
@@ -42,7 +52,9 @@ class IncidentRows(Table):
         }
         wanted = list(dict.fromkeys([*incident_ids, *active.values()]))
         rows = self._batch_get([(f"INC#{i}", "META") for i in wanted]) if wanted else {}
-        by_id = {k[0][4:]: Incident.model_validate_json(v["doc"]["S"]) for k, v in rows.items()}
+        by_id = {
+            k[0][4:]: Incident.model_validate_json(v["doc"]["S"]) for k, v in rows.items() if self._live([v])
+        }
         current = {s: by_id[i] for s, i in active.items() if i in by_id and by_id[i].is_active}
         return by_id, current
 
@@ -84,6 +96,7 @@ class IncidentRows(Table):
 
     def save(self, incident: Incident, entries: Sequence[TimelineEntry]) -> Incident:
         saved = incident.model_copy(update={"version": incident.version + 1})
+        entries = one_row_each(entries)
         items: list[TransactWriteItemTypeDef] = [
             {"Put": self._versioned_put(self._incident_item(saved), incident.version)}
         ]
@@ -141,7 +154,7 @@ class IncidentRows(Table):
             return
 
     def timeline(self, incident_id: str) -> list[TimelineEntry]:
-        rows = self._query(f"INC#{incident_id}", "TL#")
+        rows = self._live(self._query(f"INC#{incident_id}", "TL#"))
         return sorted((_ENTRY.validate_json(r["doc"]["S"]) for r in rows), key=timeline_order)
 
     def entries_since(self, incident_id: str, after: int, upto: int) -> list[TimelineEntry]:
@@ -160,7 +173,7 @@ class IncidentRows(Table):
                 "ConsistentRead": True,
             },
         )
-        return sorted((_ENTRY.validate_json(r["doc"]["S"]) for r in rows), key=timeline_order)
+        return sorted((_ENTRY.validate_json(r["doc"]["S"]) for r in self._live(rows)), key=timeline_order)
 
     def unsettled_incidents(self) -> list[str]:
         """Incidents a flush may still have work for: not resolved, or resolved within the day. Read
@@ -236,6 +249,7 @@ class IncidentRows(Table):
         }
         if incident.resolved_at is not None:
             item["resolved_at"] = _s(format_time(incident.resolved_at))
+            item["expires_at"] = _n(_epoch(incident.resolved_at + RETENTION))
         if incident.resolved_at is None or self.clock.now() - incident.resolved_at < UNSETTLED_FOR:
             item["unsettled"] = _s("1")
             item["opened"] = _s(f"{format_time(incident.opened_at)}#{incident.id}")

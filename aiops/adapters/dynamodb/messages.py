@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from aiops.adapters.dynamodb.table import Table, _epoch, _n, _s, _time
+from aiops.adapters.dynamodb.table import RETENTION, Table, _epoch, _n, _s, _time
 from aiops.present.ports import CLAIM_LEASE, MessageRecord
 from aiops.signals.model import format_time
 
@@ -57,6 +57,7 @@ class MessageRows(Table):
                     "channel": _s(channel),
                     "rendered_version": _n(-1),
                     "claimed_at": _n(_epoch(now)),
+                    "expires_at": _n(_epoch(now + RETENTION)),
                 },
                 ConditionExpression=(
                     "attribute_not_exists(pk) OR (attribute_not_exists(ts)"
@@ -70,8 +71,12 @@ class MessageRows(Table):
 
     def store(self, record: MessageRecord, *, expected_version: int | None) -> bool:
         """Write the root message's state (the thread replies have rows of their own)."""
-        values: dict[str, Any] = {":ch": _s(record.channel), ":v": _n(record.rendered_version)}
-        expr = "SET channel = :ch, rendered_version = :v"
+        values: dict[str, Any] = {
+            ":ch": _s(record.channel),
+            ":v": _n(record.rendered_version),
+            ":x": _n(_epoch((record.updated_at or self.clock.now()) + RETENTION)),
+        }
+        expr = "SET channel = :ch, rendered_version = :v, expires_at = :x"
         if record.ts is not None:
             expr += ", ts = :ts"
             values[":ts"] = _s(record.ts)
@@ -108,7 +113,7 @@ class MessageRows(Table):
                 return True
             self.client.put_item(
                 TableName=self.table,
-                Item={**row, "claimed_at": _n(_epoch(now))},
+                Item={**row, "claimed_at": _n(_epoch(now)), "expires_at": _n(_epoch(now + RETENTION))},
                 ConditionExpression=(
                     "attribute_not_exists(pk) OR (attribute_not_exists(done)"
                     " AND (attribute_not_exists(claimed_at) OR claimed_at < :lapsed))"

@@ -31,6 +31,10 @@ an incident's row carries its keys while it is not resolved and for a day after;
 this index, never the whole table, and retires the rows that aged out."""
 UNSETTLED_FOR = timedelta(days=1)
 """How long a resolved incident stays on the flush's list (its last Slack edits, a late quiet period)."""
+RETENTION = timedelta(days=90)
+"""How long an incident's rows outlive it, by DynamoDB TTL on ``expires_at``: its item 90 days after it
+resolved (none while it is active), each timeline, signal and ``VER#`` row 90 days after its own time,
+the Slack rows 90 days after they were last written. Reads skip rows past it (TTL deletes lazily)."""
 _STATE: TypeAdapter[SignalState] = TypeAdapter(SignalState)
 _ENTRY: TypeAdapter[TimelineEntry] = TypeAdapter(TimelineEntry)
 """State rows and timeline entries, as JSON: validated on the way in, like every model read back."""
@@ -81,6 +85,7 @@ class Table:
                     "pk": _s(f"INC#{entry.incident_id}"),
                     "sk": _s(f"TL#{format_time(entry.at)}#{entry.key}"),
                     "doc": _s(_ENTRY.dump_json(entry).decode()),
+                    "expires_at": _n(_epoch(entry.at + RETENTION)),
                 },
             }
         }
@@ -95,9 +100,15 @@ class Table:
                     "pk": _s(f"INC#{entry.incident_id}"),
                     "sk": _s(f"VER#{version:010d}#{entry.key}"),
                     "doc": _s(_ENTRY.dump_json(entry).decode()),
+                    "expires_at": _n(_epoch(entry.at + RETENTION)),
                 },
             }
         }
+
+    def _live(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The rows whose TTL has not passed (DynamoDB deletes expired rows lazily, up to days late)."""
+        now = _epoch(self.clock.now())
+        return [r for r in rows if "expires_at" not in r or int(r["expires_at"]["N"]) >= now]
 
     def _query(self, pk: str, prefix: str) -> list[dict[str, Any]]:
         values = {":pk": _s(pk), ":prefix": _s(prefix)} if prefix else {":pk": _s(pk)}
