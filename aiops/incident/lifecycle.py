@@ -256,12 +256,13 @@ def _folded(
 ) -> TimelineEntry:
     """A flapping member's changes in the interval from ``start``: one entry, its count rewritten."""
     changes = "1 change" if count == 1 else f"{count} changes"
+    since = format_time(start)
     return TimelineEntry(
         incident_id=incident_id,
         at=start,
-        key=f"flaps:{fp}:{format_time(start)}",
+        key=f"flaps:{fp}:{since}",
         kind="signal",
-        text=f"{signal.kind} {signal.resource} flapping: {changes} from {format_time(start)}, "
+        text=f"{signal.kind} {signal.resource} flapping: {changes} from {since}, "
         f"last {signal.status} at {format_time(signal.time)}",
     )
 
