@@ -99,8 +99,9 @@ def event(eid: int, name: str, state: str, when: datetime) -> str:
     )
 
 
-def long_storm(n_events: int, seed: int = 25) -> list[str]:
-    """``n_events`` lines, oldest first: the 40 first fires, then flaps, every tenth line twice."""
+def long_storm(n_events: int, seed: int = 25, step: timedelta = STEP) -> list[str]:
+    """``n_events`` lines, oldest first: the 40 first fires, then flaps (one every ``step``), every
+    tenth line twice."""
     rng = random.Random(seed)
     names = [alarm_name(a) for a in range(ALARMS)]
     firing = dict.fromkeys(names, False)
@@ -113,7 +114,7 @@ def long_storm(n_events: int, seed: int = 25) -> list[str]:
             when = T0 + timedelta(seconds=eid)
         else:
             name = rng.choice(names)
-            when += STEP
+            when += step
         eid += 1
         firing[name] = not firing[name]
         out.append(event(eid, name, "ALARM" if firing[name] else "OK", when))
