@@ -295,7 +295,7 @@ class MemoryStore(MessageRows, RunRows):
                     room -= 1  # the pointer's update rides in the transaction
                 else:
                     self._count()  # the adapter's retry without the pointer it no longer holds
-            filed = [(saved.version, e) for e in entries if e.kind != "signal"]
+            filed = [(saved.version, e) for e in {e.key: e for e in entries if e.kind != "signal"}.values()]
             self._count(batches(max(0, len(filed) + len(entries) - room), 25))
             self._put(saved)
             if filed:

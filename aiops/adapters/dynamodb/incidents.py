@@ -114,7 +114,8 @@ class IncidentRows(Table):
             )
         # the entries the thread may reply to, filed by this version (in the transaction: a sync that
         # reads from its mark finds them), then the timeline's rows
-        puts = [self._version_put(e, saved.version) for e in entries if e.kind != "signal"]
+        filed = {e.key: e for e in entries if e.kind != "signal"}  # VER# rows: one per key
+        puts = [self._version_put(e, saved.version) for e in filed.values()]
         puts += [self._timeline_put(e) for e in entries]
         room = _TRANSACT - len(items)
         try:
