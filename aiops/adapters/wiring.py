@@ -139,7 +139,7 @@ def build_app(
         channel_for=channel_for,
         reload=store.get,
         clock=clock,
-        timeline=store.timeline,
+        since=store.entries_since,
         min_interval=config.slack_update_interval,
     )
     if pager is None:

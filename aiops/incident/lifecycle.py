@@ -5,7 +5,7 @@ Pure transitions between the frozen models of :mod:`aiops.incident.model`.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from aiops.incident.links import console_url, metric_of
 from aiops.incident.model import (
@@ -32,6 +32,16 @@ def flap_changes(
     if changed and state is not None:
         recent.append(signal.time)
     return tuple(sorted(recent)[-keep:])
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+FOLD_EVERY = timedelta(minutes=10)
+"""A flapping member's status changes are folded into one counted timeline entry per this interval."""
+
+
+def fold_start(t: datetime, every: timedelta = FOLD_EVERY) -> datetime:
+    """The start of the folding interval holding ``t`` (intervals aligned on the epoch, in UTC)."""
+    return t - (t - _EPOCH) % every
 
 
 class Fold:
@@ -148,9 +158,15 @@ class Fold:
                     update.update(
                         status=status, last_change=t, title=signal.title, transitions=member.transitions + 1
                     )
-                    self.entries.append(
-                        _entry(incident_id, signal, "signal", f"{signal.kind} {signal.resource} {status}")
-                    )
+                    if is_flapping:  # one counted entry per interval, rewritten in place (same key)
+                        start = fold_start(t)
+                        same = member.folded and fold_start(member.last_change) == start
+                        update["folded"] = folded = member.folded + 1 if same else 1
+                        self.entries.append(_folded(incident_id, fp, signal, start, folded))
+                    else:
+                        self.entries.append(
+                            _entry(incident_id, signal, "signal", f"{signal.kind} {signal.resource} {status}")
+                        )
                 member = member.model_copy(update=update)
         if newest is not None and newest.last_time > member.last_change and newest.status != "info":
             member = member.model_copy(update={"status": newest.status, "last_change": newest.last_time})
@@ -233,6 +249,22 @@ def settle(incident: Incident, now: datetime, quiet: timedelta) -> tuple[Inciden
             text="every signal resolved; incident resolved",
         )
     ]
+
+
+def _folded(
+    incident_id: str, fp: str, signal: Signal | Deferred, start: datetime, count: int
+) -> TimelineEntry:
+    """A flapping member's changes in the interval from ``start``: one entry, its count rewritten."""
+    changes = "1 change" if count == 1 else f"{count} changes"
+    since = format_time(start)
+    return TimelineEntry(
+        incident_id=incident_id,
+        at=start,
+        key=f"flaps:{fp}:{since}",
+        kind="signal",
+        text=f"{signal.kind} {signal.resource} flapping: {changes} from {since}, "
+        f"last {signal.status} at {format_time(signal.time)}",
+    )
 
 
 def _entry(incident_id: str, signal: Head, kind: str, text: str) -> TimelineEntry:

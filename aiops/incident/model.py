@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -45,6 +46,10 @@ class Member(_Frozen):
     fired_at: datetime | None = None
     """When it first fired (the earliest, whatever the delivery order): the onset used by ranking."""
     transitions: int = 0
+    folded: int = 0
+    """Status changes counted in this member's folded timeline entry of the current interval: once it
+    flaps, its changes are folded into one counted entry per interval instead of one entry each (0
+    while they never were; see :func:`aiops.incident.lifecycle.fold_start`)."""
     role: Role = "symptom"
     metric: str = ""
     """``Namespace/MetricName`` of an alarm's metric, for playbook matching."""
@@ -248,6 +253,12 @@ _KIND_ORDER = {"signal": 0, "flapping": 1, "reopened": 2, "mitigated": 3, "resol
 def timeline_order(entry: TimelineEntry) -> tuple[datetime, int, str]:
     """Timeline order: by time; at one instant, the signal before what it caused."""
     return entry.at, _KIND_ORDER.get(entry.kind, 5), entry.key
+
+
+def one_row_each(entries: Sequence[TimelineEntry]) -> list[TimelineEntry]:
+    """The entries as the store keeps them: one row per time and key, the last written wins (a folded
+    entry rewritten twice in one batch is written once, with its latest count)."""
+    return list({(e.at, e.key): e for e in entries}.values()) if len(entries) > 1 else list(entries)
 
 
 # --- identity -------------------------------------------------------------------------------------

@@ -108,10 +108,20 @@ class IncidentStore(Protocol):
 
     def save(self, incident: Incident, entries: Sequence[TimelineEntry]) -> Incident:
         """Write ``incident`` if its stored version is ``incident.version`` (ConflictError otherwise)
-        and append the timeline entries (idempotent by key). Returns it with the version bumped."""
+        and append the timeline entries (idempotent by key). Returns it with the version bumped.
+
+        Every entry that is not a ``signal`` is also filed under the version this save writes, where
+        :meth:`entries_since` finds it: what the Slack thread has not seen yet, without the history."""
         ...
 
-    def timeline(self, incident_id: str) -> list[TimelineEntry]: ...
+    def timeline(self, incident_id: str) -> list[TimelineEntry]:
+        """The whole timeline, in timeline order (reports and postmortems; never on the hot path)."""
+        ...
+
+    def entries_since(self, incident_id: str, after: int, upto: int) -> list[TimelineEntry]:
+        """The entries other than signals that the saves of versions ``after + 1`` to ``upto`` wrote,
+        in timeline order: one sort-key range, however long the incident has been open."""
+        ...
 
 
 class HistoryIndex(Protocol):

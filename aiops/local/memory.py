@@ -4,14 +4,10 @@
 store contract tests (tests/functional/test_store_contract.py) run one suite against this twin and
 against :class:`~aiops.adapters.dynamodb.DynamoStore` on moto, so the two cannot drift apart.
 
-Each row family of ``aiops/adapters/dynamodb`` (see its docstring) has a dictionary here keyed the way
-the table is: sort keys are the same strings, so everything read back comes in the same order, and a
-write that DynamoDB would make conditional is conditional here on the same attribute. Times that the
-table stores as epoch seconds (TTLs, the Slack claim) are kept as epoch seconds, so a lease or a TTL
-lapses at the same instant on both.
-
-It also counts the DynamoDB requests the real adapter would make for each call (``requests``), so a
-replay on the twin reports the same ``aws_calls.dynamodb`` as one on moto:
+Each row family of ``aiops/adapters/dynamodb`` has a dictionary here keyed the way the table is (the
+same sort-key strings, so the same order; the same conditions; TTLs and leases in epoch seconds, so
+they lapse at the same instant). It counts the DynamoDB requests the real adapter would make for each
+call (``requests``), so a replay on it reports the same ``aws_calls.dynamodb`` as one on moto:
 
 ================================  ==============================================================
 method                            DynamoDB requests the adapter makes
@@ -22,15 +18,16 @@ record                            1 TransactWriteItems
 link                              BatchWriteItem per 25 rows
 remember / silence                1 PutItem
 recall / silences / signals_of    1 Query
-timeline / runs                   1 Query
-get / message_for                 1 GetItem (message_for with ``entries``: 1 Query, the root's row
-                                  and its replies' rows)
+timeline / runs / entries_since   1 Query
+get / message_for                 1 GetItem (message_for with ``entries``: 1 BatchGetItem, the
+                                  root's row and those replies' rows)
 open_for                          1 GetItem (the service's pointer), +1 GetItem when it is active
 prefetch                          BatchGetItem per 100 services, +1 per 100 incidents wanted
 create                            1 TransactWriteItems
 save                              1 TransactWriteItems; +1 UpdateItem when a reopened incident is
-                                  made current again; +1 BatchWriteItem per 25 timeline entries past
-                                  the 100 a transaction holds; +1 TransactWriteItems when the service
+                                  made current again; +1 BatchWriteItem per 25 rows (timeline rows,
+                                  and ``VER#`` rows of entries other than signals) past the 100 a
+                                  transaction holds; +1 TransactWriteItems when the service
                                   has moved on to another incident (the retry without its pointer)
 claim                             1 PutItem
 claim_entry                       1 PutItem (with ``release``: 1 UpdateItem)
@@ -45,9 +42,7 @@ history                           1 Query of the history index per calendar mont
 similar                           2 Query (limited), +1 BatchGetItem when any is found
 index                             1 BatchWriteItem
 ================================  ==============================================================
-
-Thread-safe (one lock, as each DynamoDB request is atomic), so concurrency tests can share it.
-"""
+Thread-safe (one lock, as each DynamoDB request is atomic), so concurrency tests can share it."""
 
 from __future__ import annotations
 
@@ -58,14 +53,23 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from aiops.errors import ConflictError
-from aiops.incident.model import Incident, SignalRef, SignalState, TimelineEntry, timeline_order
+from aiops.incident.model import (
+    Incident,
+    SignalRef,
+    SignalState,
+    TimelineEntry,
+    one_row_each,
+    timeline_order,
+)
 from aiops.incident.ports import Clock, Seen, Silence
-from aiops.local.memory_history import HistoryRows
+from aiops.local.memory_history import INCIDENT_RETENTION, HistoryRows
 from aiops.local.memory_rows import MessageRows, RunRows, batches
 from aiops.signals.model import Head, Signal, format_time
 
 UNSETTLED_FOR_SECONDS = 86400
 """aiops.adapters.dynamodb.UNSETTLED_FOR, in seconds (this module imports nothing of the adapter)."""
+RETENTION_SECONDS = 90 * 86400
+"""aiops.adapters.dynamodb.table.TIMELINE_RETENTION, in seconds: how long the detail outlives it."""
 TRANSACT_ROOM = 100
 """Items one TransactWriteItems holds; the timeline entries beyond it go in batch writes."""
 _NEVER = datetime.min.replace(tzinfo=UTC)
@@ -88,9 +92,7 @@ class _Pointer:
 
 class MemoryStore(MessageRows, RunRows, HistoryRows):
     """SignalLedger + IncidentStore + MessageStore + ContextStore + SilenceStore + RunLedger in memory.
-
-    ``clock`` decides TTLs and the unsettled index, as the adapter's does; without one nothing expires.
-    """
+    ``clock`` decides TTLs and the unsettled index, as the adapter's does; without one nothing expires."""
 
     def __init__(self, clock: Clock | None = None) -> None:
         self._lock = threading.RLock()
@@ -110,6 +112,8 @@ class MemoryStore(MessageRows, RunRows, HistoryRows):
         self.timelines: dict[str, dict[str, TimelineEntry]] = {}
         """incident id -> {``<time>#<key>``: entry}, and the same entries in timeline order:"""
         self.ordered: dict[str, list[TimelineEntry]] = {}
+        self.versioned: dict[str, list[tuple[int, TimelineEntry]]] = {}
+        """incident id -> ``VER#<version>#<key>`` rows, appended in version order (saved once each)."""
         self.context: dict[str, dict[str, tuple[Signal, int]]] = {}
         self.silenced: dict[str, dict[str, Silence]] = {}
         MessageRows.__init__(self)
@@ -163,9 +167,8 @@ class MemoryStore(MessageRows, RunRows, HistoryRows):
             return True
 
     def _sweep(self) -> None:
-        """Forget expired event-id claims, as DynamoDB's TTL deletes them: a replay of days of events
-        holds the claims of the last two days, not every event it ever saw. (An expired claim counts as
-        absent either way: nothing read changes.)"""
+        """Forget expired event-id claims, as DynamoDB's TTL deletes them (an expired claim counts as
+        absent either way): a replay of days of events holds the claims of the last two days."""
         now = epoch(self.now())
         self.events = {e: expiry for e, expiry in self.events.items() if expiry >= now}
         self._sweep_at = max(2 * len(self.events), SWEEP_EVERY)
@@ -181,7 +184,8 @@ class MemoryStore(MessageRows, RunRows, HistoryRows):
         with self._lock:
             self._count()
             rows = self.signal_rows.get(incident_id, {})
-            return [rows[sk] for sk in sorted(rows)]
+            live = format_time(datetime.fromtimestamp(self._horizon(), tz=UTC))
+            return [rows[sk] for sk in sorted(rows) if sk >= live]
 
     # -- ContextStore ------------------------------------------------------------------------------
 
@@ -219,10 +223,21 @@ class MemoryStore(MessageRows, RunRows, HistoryRows):
 
     # -- IncidentStore -----------------------------------------------------------------------------
 
+    def _horizon(self) -> int:
+        """Rows whose time is older than this (epoch seconds) are past their TTL."""
+        return epoch(self.now()) - RETENTION_SECONDS if self.clock is not None else 0
+
+    def _alive(self, incident: Incident | None) -> Incident | None:
+        """The incident item unless its TTL (``INCIDENT_RETENTION`` after it resolved) has passed."""
+        at = incident.resolved_at if incident is not None else None
+        if at is None or self.clock is None:
+            return incident
+        return incident if at + INCIDENT_RETENTION > self.now() else None
+
     def get(self, incident_id: str) -> Incident | None:
         with self._lock:
             self._count()
-            return self.incidents.get(incident_id)
+            return self._alive(self.incidents.get(incident_id))
 
     def open_for(self, service: str) -> Incident | None:
         with self._lock:
@@ -244,7 +259,7 @@ class MemoryStore(MessageRows, RunRows, HistoryRows):
             }
             wanted = list(dict.fromkeys([*incident_ids, *active.values()]))
             self._count(batches(len(wanted), 100))
-            by_id = {i: self.incidents[i] for i in wanted if i in self.incidents}
+            by_id = {i: inc for i in wanted if (inc := self._alive(self.incidents.get(i))) is not None}
             current = {s: by_id[i] for s, i in active.items() if i in by_id and by_id[i].is_active}
             return by_id, current
 
@@ -271,6 +286,7 @@ class MemoryStore(MessageRows, RunRows, HistoryRows):
             if stored is None or stored.version != incident.version:
                 raise ConflictError(incident.id)
             saved = incident.model_copy(update={"version": incident.version + 1})
+            entries = one_row_each(entries)
             pointer = self.pointers.get(incident.service)
             mine = pointer is not None and pointer.incident_id == incident.id
             room = TRANSACT_ROOM - 1
@@ -280,8 +296,11 @@ class MemoryStore(MessageRows, RunRows, HistoryRows):
                     room -= 1  # the pointer's update rides in the transaction
                 else:
                     self._count()  # the adapter's retry without the pointer it no longer holds
-            self._count(batches(max(0, len(entries) - room), 25))
+            filed = [(saved.version, e) for e in {e.key: e for e in entries if e.kind != "signal"}.values()]
+            self._count(batches(max(0, len(filed) + len(entries) - room), 25))
             self._put(saved)
+            if filed:
+                self.versioned.setdefault(incident.id, []).extend(filed)
             for e in entries:
                 self._entry(e)
             if saved.is_active and any(e.kind == "reopened" for e in entries):
@@ -300,21 +319,34 @@ class MemoryStore(MessageRows, RunRows, HistoryRows):
             self.unsettled.pop(incident.id, None)
 
     def _entry(self, e: TimelineEntry) -> None:
-        """Write a timeline row (the same time and key overwrite it), keeping the timeline in order: the
-        notifier reads it on every sync, and a long incident's would otherwise be sorted each time."""
+        """Write a timeline row (the same time and key overwrite it), keeping the timeline in order."""
         rows = self.timelines.setdefault(e.incident_id, {})
         ordered = self.ordered.setdefault(e.incident_id, [])
         sk = f"{format_time(e.at)}#{e.key}"
         old = rows.get(sk)
-        if old is not None:
-            ordered.remove(old)
         rows[sk] = e
+        if old is not None:
+            at = bisect.bisect_left(ordered, timeline_order(old), key=timeline_order)
+            if timeline_order(old) == timeline_order(e) and ordered[at] is old:
+                ordered[at] = e  # rewritten in place (a folded entry's count): its place is the same
+                return
+            ordered.remove(old)
         bisect.insort(ordered, e, key=timeline_order)
 
     def timeline(self, incident_id: str) -> list[TimelineEntry]:
         with self._lock:
             self._count()
-            return list(self.ordered.get(incident_id, ()))
+            horizon = self._horizon()
+            return [e for e in self.ordered.get(incident_id, ()) if epoch(e.at) >= horizon]
+
+    def entries_since(self, incident_id: str, after: int, upto: int) -> list[TimelineEntry]:
+        with self._lock:
+            self._count()
+            rows = self.versioned.get(incident_id, [])
+            lo = bisect.bisect_right(rows, after, key=lambda r: r[0])
+            hi = bisect.bisect_right(rows, upto, key=lambda r: r[0])
+            horizon = self._horizon()
+            return sorted((e for _, e in rows[lo:hi] if epoch(e.at) >= horizon), key=timeline_order)
 
     def all_incidents(self) -> list[Incident]:
         """Every incident (the adapter scans; for the local tools, never deployed)."""

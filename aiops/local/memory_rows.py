@@ -6,6 +6,7 @@ See :mod:`aiops.local.memory` for the twin as a whole and the request counts.
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
@@ -35,6 +36,7 @@ class _Message:
     posted: list[str] = field(default_factory=list)
     """Replies claimed before they had rows of their own (the adapter reads the old ``posted`` set)."""
     thread_version: int = 0
+    thread_settled: bool = False
 
 
 @dataclass(slots=True)
@@ -61,8 +63,8 @@ class MessageRows(_Rows):
         self.entries: dict[str, dict[str, _Entry]] = {}
         """incident id -> {entry key: its reply's claim}"""
 
-    def message_for(self, incident_id: str, *, entries: bool = False) -> MessageRecord | None:
-        """The ``SLACK`` row (a GetItem); with ``entries``, and the reply rows beside it (a Query)."""
+    def message_for(self, incident_id: str, *, entries: Sequence[str] = ()) -> MessageRecord | None:
+        """The ``SLACK`` row (a GetItem); with ``entries``, and those replies' rows (a BatchGetItem)."""
         with self._lock:
             self._count()
             row = self.messages.get(incident_id)
@@ -72,8 +74,9 @@ class MessageRows(_Rows):
             posted, pending = set(row.posted), set()
             if entries:
                 rows = self.entries.get(incident_id, {})
-                posted |= {k for k, e in rows.items() if e.done}
-                pending = {k for k, e in rows.items() if not e.done} - posted
+                asked = {k: rows[k] for k in dict.fromkeys(entries) if k in rows}
+                posted |= {k for k, e in asked.items() if e.done}
+                pending = {k for k, e in asked.items() if not e.done} - posted
             return MessageRecord(
                 incident_id=incident_id,
                 channel=row.channel,
@@ -84,6 +87,7 @@ class MessageRows(_Rows):
                 updated_at=row.updated_at,
                 pending_entries=tuple(sorted(pending)),
                 thread_version=row.thread_version,
+                thread_settled=row.thread_settled,
             )
 
     def claim(self, incident_id: str, channel: str, *, now: datetime) -> bool:
@@ -144,13 +148,13 @@ class MessageRows(_Rows):
             entry = rows.setdefault(key, _Entry(None))
             entry.done = True
 
-    def mark_thread(self, incident_id: str, version: int) -> None:
+    def mark_thread(self, incident_id: str, version: int, *, settled: bool = False) -> None:
         """An UpdateItem conditional on the row and a lower mark: the mark never goes back."""
         with self._lock:
             self._count()
             row = self.messages.get(incident_id)
             if row is not None and row.thread_version < version:
-                row.thread_version = version
+                row.thread_version, row.thread_settled = version, settled
 
     def release(self, incident_id: str) -> None:
         """The claim lapses at once; the row stays, so the next attempt looks for the post first."""

@@ -78,16 +78,19 @@ class MessageRecord:
     """Timeline entries claimed but not confirmed: a post that may have reached Slack, looked for
     before it is posted again."""
     thread_version: int = 0
-    """The thread has every notable entry of the incident up to this version (its timeline need not be
-    read again until the version moves)."""
+    """The thread has every notable entry of the incident up to this version: the next sync reads only
+    the entries that later versions wrote."""
+    thread_settled: bool = False
+    """Whether, at ``thread_version``, the thread's last word was a resolution that held (a ``settled``
+    entry): a reopen after it is a recurrence worth a reply, one before it only edits the root."""
 
 
 class MessageStore(Protocol):
     """Which Slack message shows which incident; the claim makes the root post happen once."""
 
-    def message_for(self, incident_id: str, *, entries: bool = False) -> MessageRecord | None:
-        """The root message's record; with ``entries``, also which thread replies are confirmed or
-        pending (a second read, only needed when the thread is brought up to date)."""
+    def message_for(self, incident_id: str, *, entries: Sequence[str] = ()) -> MessageRecord | None:
+        """The root message's record; with ``entries`` (timeline entry keys), also which of those
+        entries' thread replies are confirmed or pending (their rows alone, never every reply's)."""
         ...
 
     def claim(self, incident_id: str, channel: str, *, now: datetime) -> bool:
@@ -114,6 +117,7 @@ class MessageStore(Protocol):
         """The entry's reply is in Slack: it is never posted again."""
         ...
 
-    def mark_thread(self, incident_id: str, version: int) -> None:
-        """Every notable entry up to ``version`` is in the thread (``thread_version`` never goes back)."""
+    def mark_thread(self, incident_id: str, version: int, *, settled: bool = False) -> None:
+        """Every notable entry up to ``version`` is in the thread (``thread_version`` never goes back);
+        ``settled``: the thread's state at that version (see ``MessageRecord.thread_settled``)."""
         ...

@@ -188,9 +188,13 @@ def status_note(incident: Incident) -> str:
     return f"\nreopened {incident.reopens}x; last change: {what} at {when(when_)}"
 
 
+@lru_cache(maxsize=1024)
 def member_line(m: Member) -> str:
+    """One member; a flapping one whose changes the timeline folds says how often it changed in all.
+    Cached by the (frozen) member: a storm re-renders the root with most members unchanged."""
     dot = {"firing": ":red_circle:", "resolved": ":large_green_circle:"}.get(m.status, ":white_circle:")
-    return f"{dot} {link(m.url, m.resource, 256)} {m.status} — {mrkdwn(m.title, 400)}"
+    flaps = f" ({m.transitions} changes)" if m.folded else ""
+    return f"{dot} {link(m.url, m.resource, 256)} {m.status}{flaps} — {mrkdwn(m.title, 400)}"
 
 
 def evidence_line(incident: Incident) -> str:

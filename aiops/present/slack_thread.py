@@ -40,8 +40,10 @@ NOTABLE = frozenset(
 DEFAULT_INTERVAL = timedelta(seconds=10)
 
 
-def replies(entries: list[TimelineEntry]) -> list[TimelineEntry]:
-    """The timeline entries that become thread replies, in timeline order.
+def replies(entries: list[TimelineEntry], *, settled: bool = False) -> tuple[list[TimelineEntry], bool]:
+    """The timeline entries that become thread replies, in timeline order, and whether the thread ends
+    settled. ``settled``: the state the entries before these left (the sync reads only entries it has
+    not synced, and keeps this one bit of the past in the message record).
 
     Lifecycle churn caused by signals (every signal resolved, reopened) only edits the root message,
     which counts the reopens and shows the last change: the thread says "resolved" once the resolution
@@ -49,7 +51,6 @@ def replies(entries: list[TimelineEntry]) -> list[TimelineEntry]:
     incident comes back after that. A flapping alarm thus costs no reply per cycle.
     """
     out = []
-    settled = False
     for e in entries:
         if e.kind == "reopened":
             if settled:  # back after its resolution held: a recurrence worth a reply
@@ -64,7 +65,7 @@ def replies(entries: list[TimelineEntry]) -> list[TimelineEntry]:
             continue  # signals resolved (a quiet period runs): the root message shows it
         elif e.kind in NOTABLE:
             out.append(e)
-    return out
+    return out, settled
 
 
 class ChatError(AiopsError):
@@ -80,7 +81,7 @@ class Notifier:
         channel_for: Callable[[Incident], str],
         reload: Callable[[str], Incident | None],
         clock: Clock,
-        timeline: Callable[[str], list[TimelineEntry]] | None = None,
+        since: Callable[[str, int, int], list[TimelineEntry]] | None = None,
         render: Callable[[Incident], SlackMessage] = incident_message,
         min_interval: timedelta = DEFAULT_INTERVAL,
     ) -> None:
@@ -89,7 +90,8 @@ class Notifier:
         self.channel_for = channel_for
         self.reload = reload
         self.clock = clock
-        self.timeline = timeline
+        self.since = since
+        """``IncidentStore.entries_since``: the entries saved after the thread's mark, nothing older."""
         self.render = render
         self.min_interval = min_interval
 
@@ -168,13 +170,19 @@ class Notifier:
         return True
 
     def _sync_thread(self, incident: Incident, record: MessageRecord | None) -> None:
-        if self.timeline is None or record is None or record.ts is None:
+        """Post the replies of the entries saved since the thread's mark, then move the mark: the reads
+        are the new entries and their reply rows, never the incident's history."""
+        if self.since is None or record is None or record.ts is None:
             return
         if record.thread_version >= incident.version:
             return  # every reply up to this version is in the thread already
-        record = self.messages.message_for(incident.id, entries=True) or record
+        new, settled = replies(
+            self.since(incident.id, record.thread_version, incident.version), settled=record.thread_settled
+        )
+        if new:
+            record = self.messages.message_for(incident.id, entries=[e.key for e in new]) or record
         complete = True
-        for entry in replies(self.timeline(incident.id)):
+        for entry in new:
             if entry.key in record.posted_entries:
                 continue
             if not self.messages.claim_entry(incident.id, entry.key, now=self.clock.now()):
@@ -193,4 +201,4 @@ class Notifier:
                 raise
             self.messages.confirm_entry(incident.id, entry.key)
         if complete:
-            self.messages.mark_thread(incident.id, incident.version)
+            self.messages.mark_thread(incident.id, incident.version, settled=settled)

@@ -81,7 +81,10 @@ def observe(world: World) -> Outcome:
         unrecorded=sum(1 for ex in executions if ex not in recorded),
         duplicate_replies=sum(n - 1 for n in replies.values() if n > 1),
         lost_replies=sum(
-            1 for i in incidents for e in thread_replies(store.timeline(i.id)) if (i.id, e.key) not in replies
+            1
+            for i in incidents
+            for e in thread_replies(store.timeline(i.id))[0]
+            if (i.id, e.key) not in replies
         ),
         dlq=len(world.ingest.dlq),
     )

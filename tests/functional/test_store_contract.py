@@ -229,6 +229,86 @@ def test_a_long_timeline_is_kept_whole(world: Any) -> None:
     assert [e.key for e in store.timeline(inc.id)] == [e.key for e in entries]
 
 
+def test_entries_since_a_version_are_one_range_read_whatever_the_history(world: Any) -> None:
+    store, _, requests = world
+    inc = store.create(_incident())
+    # GIVEN a long history: 300 saves of signals, with an escalation and a severity change early on
+    early = [
+        _entry(inc.id, "page", T0, "escalated"),
+        _entry(inc.id, "s0", T0),
+        _entry(inc.id, "sev", T0, "severity"),
+    ]
+    inc = store.save(inc, early)
+    for n in range(1, 300):
+        inc = store.save(inc, [_entry(inc.id, f"s{n}", T0 + timedelta(seconds=n))])
+    # WHEN the versions after the early one are asked for, and then one more save brings two milestones
+    mark = inc.version
+    late = T0 + timedelta(hours=1)
+    inc = store.save(
+        inc,
+        [
+            _entry(inc.id, "flap", late, "flapping"),
+            _entry(inc.id, "s-late", late),
+            _entry(inc.id, "ack", late - timedelta(minutes=5), "acknowledged"),  # an older time
+        ],
+    )
+    before = requests()
+    # THEN the entries other than signals that those versions wrote, in timeline order, in one Query
+    assert [e.key for e in store.entries_since(inc.id, mark, inc.version)] == ["ack", "flap"]
+    assert requests() - before == 1
+    assert [e.key for e in store.entries_since(inc.id, 0, 2)] == ["page", "sev"]
+    assert store.entries_since(inc.id, 2, mark) == []  # signals alone: nothing to reply to
+    assert store.entries_since(inc.id, inc.version, inc.version + 5) == []
+    assert store.entries_since("nope", 0, 9) == []
+    assert len(store.timeline(inc.id)) == 305  # the timeline itself keeps every entry
+
+
+def test_a_settled_incident_s_detail_expires_after_90_days_its_record_after_400(world: Any) -> None:
+    store, clock, _ = world
+    # GIVEN an incident with a signal, a timeline and a reply entry, resolved at T0 + 1h
+    inc = store.create(_incident())
+    signal = _signal(eid="e-1")
+    assert store.record(
+        signal, _state("fp", 1), incident_ids=[inc.id], expected_version=None, expires_at=DAYS2
+    )
+    inc = store.save(inc, [_entry(inc.id, "s", T0), _entry(inc.id, "page", T0, "escalated")])
+    done = T0 + timedelta(hours=1)
+    inc = store.save(inc.model_copy(update={"status": "resolved", "resolved_at": done}), [])
+    # WHEN 89 days pass, everything is still there; past 90 days, no read returns its detail (even
+    # before DynamoDB's TTL gets round to deleting the rows), but the record itself is kept
+    clock.set(done + timedelta(days=89))
+    assert store.get(inc.id) == inc and store.signals_of(inc.id) == ["e-1"]
+    assert sorted(e.key for e in store.timeline(inc.id)) == ["page", "s"]
+    assert [e.key for e in store.entries_since(inc.id, 0, inc.version)] == ["page"]
+    clock.set(done + timedelta(days=90, seconds=1))
+    assert store.signals_of(inc.id) == [] and store.timeline(inc.id) == []
+    assert store.entries_since(inc.id, 0, inc.version) == []
+    assert store.get(inc.id) == inc
+    # THEN past 400 days the record goes too
+    clock.set(done + timedelta(days=400, seconds=1))
+    assert store.get(inc.id) is None and store.prefetch([inc.id], []) == ({}, {})
+
+
+def test_an_open_incident_does_not_expire(world: Any) -> None:
+    store, clock, _ = world
+    inc = store.create(_incident())
+    clock.set(T0 + timedelta(days=200))
+    assert store.get(inc.id) == inc
+
+
+def test_the_thread_mark_carries_whether_the_thread_ended_settled(world: Any) -> None:
+    store, _, _ = world
+    store.claim("inc-1", "#c", now=T0)
+    store.store(MessageRecord("inc-1", "C1", "1.1", 1), expected_version=None)
+    assert store.message_for("inc-1").thread_settled is False
+    store.mark_thread("inc-1", 4, settled=True)
+    store.mark_thread("inc-1", 3, settled=False)  # an older mark moves nothing
+    record = store.message_for("inc-1")
+    assert (record.thread_version, record.thread_settled) == (4, True)
+    store.mark_thread("inc-1", 6)
+    assert store.message_for("inc-1").thread_settled is False
+
+
 def test_a_resolved_incident_frees_its_service_and_a_reopened_one_takes_it_back(world: Any) -> None:
     store, _, requests = world
     inc = store.create(_incident())
@@ -381,9 +461,11 @@ def test_each_thread_reply_is_claimed_once_with_a_lease(world: Any) -> None:
     assert store.claim_entry("inc-1", "k1", now=T0) and store.claim_entry("inc-1", "k2", now=T0)
     assert not store.claim_entry("inc-1", "k1", now=T0 + CLAIM_LEASE)  # held
     store.confirm_entry("inc-1", "k2")
-    record = store.message_for("inc-1", entries=True)
+    record = store.message_for("inc-1", entries=["k1", "k2", "k3"])
     assert (record.posted_entries, record.pending_entries) == (("k2",), ("k1",))
     assert store.message_for("inc-1").posted_entries == ()  # one GetItem: the root's row alone
+    # only the replies asked about are read: a sync about to post k1 never reads k2's row
+    assert store.message_for("inc-1", entries=["k1"]).posted_entries == ()
     assert store.claim_entry("inc-1", "k1", now=T0, release=True)  # its post failed: given back
     assert not store.claim_entry("inc-1", "k2", now=T0, release=True)  # done: never given back
     assert not store.claim_entry("inc-1", "k9", now=T0, release=True)  # never claimed
@@ -392,7 +474,7 @@ def test_each_thread_reply_is_claimed_once_with_a_lease(world: Any) -> None:
     assert store.claim_entry("inc-1", "k1", now=T0 + CLAIM_LEASE + timedelta(seconds=1))
     assert not store.claim_entry("inc-1", "k2", now=DAY1)
     store.confirm_entry("inc-1", "k1")
-    record = store.message_for("inc-1", entries=True)
+    record = store.message_for("inc-1", entries=["k2", "k1"])
     assert (record.posted_entries, record.pending_entries) == (("k1", "k2"), ())
 
 

@@ -44,14 +44,14 @@ def test_a_reply_claim_is_leased_released_and_confirmed(store: Any) -> None:
     store.store(MessageRecord("inc-1", "C1", "1.1", 1), expected_version=None)
     assert store.claim_entry("inc-1", "page:trigger", now=T0)
     assert not store.claim_entry("inc-1", "page:trigger", now=T0 + timedelta(seconds=30))
-    record = store.message_for("inc-1", entries=True)
+    record = store.message_for("inc-1", entries=["page:trigger"])
     assert (record.posted_entries, record.pending_entries) == ((), ("page:trigger",))
     assert store.claim_entry("inc-1", "page:trigger", now=T0 + timedelta(seconds=61))  # lapsed
     store.claim_entry("inc-1", "page:trigger", now=T0, release=True)
     assert store.claim_entry("inc-1", "page:trigger", now=T0 + timedelta(seconds=62))  # released
     store.confirm_entry("inc-1", "page:trigger")
     assert not store.claim_entry("inc-1", "page:trigger", now=T0 + timedelta(hours=1))
-    record = store.message_for("inc-1", entries=True)
+    record = store.message_for("inc-1", entries=["page:trigger"])
     assert (record.posted_entries, record.pending_entries) == (("page:trigger",), ())
 
 

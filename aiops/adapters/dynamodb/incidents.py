@@ -18,7 +18,7 @@ from aiops.adapters.dynamodb.table import (
     _s,
 )
 from aiops.errors import ConflictError
-from aiops.incident.model import Incident, TimelineEntry, timeline_order
+from aiops.incident.model import Incident, TimelineEntry, one_row_each, timeline_order
 from aiops.signals.model import format_time
 
 if TYPE_CHECKING:
@@ -31,7 +31,7 @@ class IncidentRows(Table):
             TableName=self.table, Key={"pk": _s(f"INC#{incident_id}"), "sk": _s("META")}, ConsistentRead=True
         )
         item = resp.get("Item")
-        return Incident.model_validate_json(item["doc"]["S"]) if item else None
+        return Incident.model_validate_json(item["doc"]["S"]) if item and self._live([item]) else None
 
     def open_for(self, service: str) -> Incident | None:
         resp = self.client.get_item(
@@ -52,7 +52,9 @@ class IncidentRows(Table):
         }
         wanted = list(dict.fromkeys([*incident_ids, *active.values()]))
         rows = self._batch_get([(f"INC#{i}", "META") for i in wanted]) if wanted else {}
-        by_id = {k[0][4:]: Incident.model_validate_json(v["doc"]["S"]) for k, v in rows.items()}
+        by_id = {
+            k[0][4:]: Incident.model_validate_json(v["doc"]["S"]) for k, v in rows.items() if self._live([v])
+        }
         current = {s: by_id[i] for s, i in active.items() if i in by_id and by_id[i].is_active}
         return by_id, current
 
@@ -94,6 +96,7 @@ class IncidentRows(Table):
 
     def save(self, incident: Incident, entries: Sequence[TimelineEntry]) -> Incident:
         saved = incident.model_copy(update={"version": incident.version + 1})
+        entries = one_row_each(entries)
         items: list[TransactWriteItemTypeDef] = [
             {"Put": self._versioned_put(self._incident_item(saved), incident.version)}
         ]
@@ -109,7 +112,11 @@ class IncidentRows(Table):
                     }
                 }
             )
-        puts = [self._timeline_put(e) for e in entries]
+        # the entries the thread may reply to, filed by this version (in the transaction: a sync that
+        # reads from its mark finds them), then the timeline's rows
+        filed = {e.key: e for e in entries if e.kind != "signal"}  # VER# rows: one per key
+        puts = [self._version_put(e, saved.version) for e in filed.values()]
+        puts += [self._timeline_put(e) for e in entries]
         room = _TRANSACT - len(items)
         try:
             self.client.transact_write_items(TransactItems=items + puts[:room])
@@ -148,8 +155,26 @@ class IncidentRows(Table):
             return
 
     def timeline(self, incident_id: str) -> list[TimelineEntry]:
-        rows = self._query(f"INC#{incident_id}", "TL#")
+        rows = self._live(self._query(f"INC#{incident_id}", "TL#"))
         return sorted((_ENTRY.validate_json(r["doc"]["S"]) for r in rows), key=timeline_order)
+
+    def entries_since(self, incident_id: str, after: int, upto: int) -> list[TimelineEntry]:
+        """One Query of the ``VER#`` range of versions ``after + 1`` to ``upto``: the rows written since
+        the reader's mark, never the incident's history."""
+        rows = self._items(
+            "query",
+            {
+                "TableName": self.table,
+                "KeyConditionExpression": "pk = :pk AND sk BETWEEN :lo AND :hi",
+                "ExpressionAttributeValues": {
+                    ":pk": _s(f"INC#{incident_id}"),
+                    ":lo": _s(f"VER#{after + 1:010d}#"),
+                    ":hi": _s(f"VER#{upto:010d}#\uffff"),
+                },
+                "ConsistentRead": True,
+            },
+        )
+        return sorted((_ENTRY.validate_json(r["doc"]["S"]) for r in self._live(rows)), key=timeline_order)
 
     def unsettled_incidents(self) -> list[str]:
         """Incidents a flush may still have work for: not resolved, or resolved within the day. Read

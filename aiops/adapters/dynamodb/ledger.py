@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from aiops.adapters.dynamodb.table import _STATE, Table, _epoch, _n, _s
+from aiops.adapters.dynamodb.table import _STATE, TIMELINE_RETENTION, Table, _epoch, _n, _s
 from aiops.errors import ConflictError
 from aiops.incident.model import SignalRef, SignalState
 from aiops.incident.ports import Seen, Silence
@@ -95,6 +95,7 @@ class LedgerRows(Table):
             "sk": _s(f"SIG#{format_time(signal.time)}#{signal.id}"),
             "kind": _s(signal.kind),
             "status": _s(signal.status),
+            "expires_at": _n(_epoch(signal.time + TIMELINE_RETENTION)),
         }
 
     def remember(self, key: str, signal: Signal, *, expires_at: datetime) -> None:
@@ -153,5 +154,5 @@ class LedgerRows(Table):
         return out
 
     def signals_of(self, incident_id: str) -> list[str]:
-        rows = self._query(f"INC#{incident_id}", "SIG#")
+        rows = self._live(self._query(f"INC#{incident_id}", "SIG#"))
         return [row["sk"]["S"].split("#", 2)[2] for row in rows]

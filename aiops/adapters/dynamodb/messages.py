@@ -2,33 +2,37 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from aiops.adapters.dynamodb.table import Table, _epoch, _n, _s, _time
+from aiops.adapters.dynamodb.table import TIMELINE_RETENTION, Table, _epoch, _n, _s, _time
 from aiops.present.ports import CLAIM_LEASE, MessageRecord
 from aiops.signals.model import format_time
 
 
 class MessageRows(Table):
     """``INC#<id>`` | ``SLACK``: the root message; ``INC#<id>`` | ``SLACK#<entry key>``: the claim of one
-    thread reply (``done`` once Slack took it). One Query reads both."""
+    thread reply (``done`` once Slack took it). A sync reads the root's row and the rows of the replies
+    it is about to post in one BatchGetItem: never every reply the thread ever had."""
 
-    def message_for(self, incident_id: str, *, entries: bool = False) -> MessageRecord | None:
-        root = {"pk": _s(f"INC#{incident_id}"), "sk": _s("SLACK")}
-        if entries:
-            rows = self._query(f"INC#{incident_id}", "SLACK")
-            item = next((r for r in rows if r["sk"]["S"] == "SLACK"), None)
+    def message_for(self, incident_id: str, *, entries: Sequence[str] = ()) -> MessageRecord | None:
+        pk = f"INC#{incident_id}"
+        if entries:  # one BatchGetItem: the root's row and the rows of these replies alone
+            found = self._batch_get([(pk, "SLACK"), *((pk, f"SLACK#{k}") for k in dict.fromkeys(entries))])
+            item = found.pop((pk, "SLACK"), None)
+            rows = list(found.values())
         else:
             rows = []
-            item = self.client.get_item(TableName=self.table, Key=root, ConsistentRead=True).get("Item")
+            item = self.client.get_item(
+                TableName=self.table, Key={"pk": _s(pk), "sk": _s("SLACK")}, ConsistentRead=True
+            ).get("Item")
         if item is None:
             return None
         posted = list(item.get("posted", {}).get("SS", ()))  # replies claimed before entry rows existed
         pending: list[str] = []
         for row in rows:
-            if row["sk"]["S"] != "SLACK":
-                (posted if "done" in row else pending).append(row["sk"]["S"].removeprefix("SLACK#"))
+            (posted if "done" in row else pending).append(row["sk"]["S"].removeprefix("SLACK#"))
         claimed = item.get("claimed_at", {}).get("N")
         return MessageRecord(
             incident_id=incident_id,
@@ -40,6 +44,7 @@ class MessageRows(Table):
             updated_at=_time(item["updated_at"]["S"]) if "updated_at" in item else None,
             pending_entries=tuple(sorted(set(pending) - set(posted))),
             thread_version=int(item.get("thread_version", {}).get("N", "0")),
+            thread_settled=item.get("thread_settled", {}).get("BOOL", False),
         )
 
     def claim(self, incident_id: str, channel: str, *, now: datetime) -> bool:
@@ -52,6 +57,7 @@ class MessageRows(Table):
                     "channel": _s(channel),
                     "rendered_version": _n(-1),
                     "claimed_at": _n(_epoch(now)),
+                    "expires_at": _n(_epoch(now + TIMELINE_RETENTION)),
                 },
                 ConditionExpression=(
                     "attribute_not_exists(pk) OR (attribute_not_exists(ts)"
@@ -65,8 +71,12 @@ class MessageRows(Table):
 
     def store(self, record: MessageRecord, *, expected_version: int | None) -> bool:
         """Write the root message's state (the thread replies have rows of their own)."""
-        values: dict[str, Any] = {":ch": _s(record.channel), ":v": _n(record.rendered_version)}
-        expr = "SET channel = :ch, rendered_version = :v"
+        values: dict[str, Any] = {
+            ":ch": _s(record.channel),
+            ":v": _n(record.rendered_version),
+            ":x": _n(_epoch((record.updated_at or self.clock.now()) + TIMELINE_RETENTION)),
+        }
+        expr = "SET channel = :ch, rendered_version = :v, expires_at = :x"
         if record.ts is not None:
             expr += ", ts = :ts"
             values[":ts"] = _s(record.ts)
@@ -103,7 +113,11 @@ class MessageRows(Table):
                 return True
             self.client.put_item(
                 TableName=self.table,
-                Item={**row, "claimed_at": _n(_epoch(now))},
+                Item={
+                    **row,
+                    "claimed_at": _n(_epoch(now)),
+                    "expires_at": _n(_epoch(now + TIMELINE_RETENTION)),
+                },
                 ConditionExpression=(
                     "attribute_not_exists(pk) OR (attribute_not_exists(done)"
                     " AND (attribute_not_exists(claimed_at) OR claimed_at < :lapsed))"
@@ -122,15 +136,15 @@ class MessageRows(Table):
             ExpressionAttributeValues={":true": {"BOOL": True}},
         )
 
-    def mark_thread(self, incident_id: str, version: int) -> None:
+    def mark_thread(self, incident_id: str, version: int, *, settled: bool = False) -> None:
         try:
             self.client.update_item(
                 TableName=self.table,
                 Key={"pk": _s(f"INC#{incident_id}"), "sk": _s("SLACK")},
-                UpdateExpression="SET thread_version = :v",
+                UpdateExpression="SET thread_version = :v, thread_settled = :settled",
                 ConditionExpression="attribute_exists(pk) AND "
                 "(attribute_not_exists(thread_version) OR thread_version < :v)",
-                ExpressionAttributeValues={":v": _n(version)},
+                ExpressionAttributeValues={":v": _n(version), ":settled": {"BOOL": settled}},
             )
         except self.client.exceptions.ConditionalCheckFailedException:
             return  # a later version was marked meanwhile

@@ -30,6 +30,7 @@ UNSETTLED_INDEX: GlobalSecondaryIndexTypeDef = {
 an incident's row carries its keys while it is not resolved and for a day after; the flush reads
 this index, never the whole table, and retires the rows that aged out."""
 UNSETTLED_FOR = timedelta(days=1)
+"""How long a resolved incident stays on the flush's list (its last Slack edits, a late quiet period)."""
 HISTORY_INDEX: GlobalSecondaryIndexTypeDef = {
     "IndexName": "history",
     "KeySchema": [
@@ -47,8 +48,9 @@ INCIDENT_RETENTION = timedelta(days=400)
 """How long an incident's record (its ``META`` row, its similarity rows) outlives its resolution: a year of
 history for ``aiops incidents`` and "seen N times", and its postmortem. TTL ``expires_at``."""
 TIMELINE_RETENTION = timedelta(days=90)
-"""How long a timeline row is kept after its time: the minute-by-minute detail ages out first."""
-"""How long a resolved incident stays on the flush's list (its last Slack edits, a late quiet period)."""
+"""How long the detail of an incident outlives it, by DynamoDB TTL on ``expires_at``: each timeline,
+signal and ``VER#`` row 90 days after its own time, the Slack rows 90 days after they were last written
+(the record itself keeps :data:`INCIDENT_RETENTION`). Reads skip rows past it (TTL deletes lazily)."""
 _STATE: TypeAdapter[SignalState] = TypeAdapter(SignalState)
 _ENTRY: TypeAdapter[TimelineEntry] = TypeAdapter(TimelineEntry)
 """State rows and timeline entries, as JSON: validated on the way in, like every model read back."""
@@ -103,6 +105,26 @@ class Table:
                 },
             }
         }
+
+    def _version_put(self, entry: TimelineEntry, version: int) -> TransactWriteItemTypeDef:
+        """``INC#<id>`` | ``VER#<version>#<key>``: an entry other than a signal, filed by the version of
+        the save that wrote it (``entries_since`` reads a range of them)."""
+        return {
+            "Put": {
+                "TableName": self.table,
+                "Item": {
+                    "pk": _s(f"INC#{entry.incident_id}"),
+                    "sk": _s(f"VER#{version:010d}#{entry.key}"),
+                    "doc": _s(_ENTRY.dump_json(entry).decode()),
+                    "expires_at": _n(_epoch(entry.at + TIMELINE_RETENTION)),
+                },
+            }
+        }
+
+    def _live(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The rows whose TTL has not passed (DynamoDB deletes expired rows lazily, up to days late)."""
+        now = _epoch(self.clock.now())
+        return [r for r in rows if "expires_at" not in r or int(r["expires_at"]["N"]) >= now]
 
     def _query(self, pk: str, prefix: str) -> list[dict[str, Any]]:
         values = {":pk": _s(pk), ":prefix": _s(prefix)} if prefix else {":pk": _s(pk)}
