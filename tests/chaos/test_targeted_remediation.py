@@ -152,3 +152,19 @@ def test_6_a_start_failing_past_its_deadline_fails_the_action_and_pages(bot: Bot
     assert incident.actions[0].status == "failed"
     assert incident.actions[0].reason == "could not start: StartAutomationExecution: ThrottlingException"
     assert bot.triggers(incident.id) == 1 and bot.automation.executions == {}
+
+
+def test_a_start_left_for_the_flush_reads_the_kill_switch_again(bot: Bot) -> None:
+    # GIVEN a decided start that SSM throttled: the flush is to carry it out
+    fail(bot.ssm, "StartAutomationExecution", times=2)
+    assert _prompt_regression(bot) == {"batchItemFailures": []}
+    assert bot.incident("chat-assistant").actions[0].execution_id is None
+    # WHEN the operator turns automation off for the stack, and the flush runs
+    from aiops.adapters.remediation import KILL_SWITCH
+
+    bot.ssm.put_parameter(Name=KILL_SWITCH, Value="false", Type="String", Overwrite=True)
+    bot.flush()
+    # THEN nothing starts: the action ends skipped, saying why
+    assert bot.automation.executions == {}
+    [action] = bot.incident("chat-assistant").actions
+    assert action.status == "skipped" and action.reason.startswith("automation is off for this stack")
