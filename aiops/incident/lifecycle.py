@@ -166,15 +166,17 @@ class Fold:
             self.flapping = True
             self.entries.append(_entry(incident_id, signal, "flapping", f"{signal.resource} is flapping"))
         ended = self.mitigated_at or self.resolved_at
+        # The member's newest state decides, whoever wrote it (this signal, or the fingerprint state
+        # another worker recorded meanwhile): firing since this signal, or since its last change.
+        since = t if status == "firing" else member.last_change
         if (
-            status == "firing"
-            and symptom
+            symptom
             and self.status != "open"
             and member.status == "firing"
-            and (ended is None or t > ended)  # a firing signal older than the mitigation is history
+            and (ended is None or since > ended)  # a firing signal older than the mitigation is history
         ):
             self.status, self.mitigated_at, self.resolved_at = "open", None, None
-            self.reopened_at, self.reopens = t, self.reopens + 1
+            self.reopened_at, self.reopens = since, self.reopens + 1
             self.entries.append(_entry(incident_id, signal, "reopened", f"reopened by {signal.resource}"))
         elif (
             member is not old  # an open incident always has a firing symptom or no onset yet
