@@ -122,6 +122,9 @@ class Escalation(_Frozen):
     it once, and only that one sends it), and sent again until PagerDuty or SNS takes it."""
     tried_at: datetime | None = None
     """When it was last sent (or taken over to be sent again): a lease against sending it twice."""
+    fallback: PageTarget | None = None
+    """A second target that took it too: ``target`` (PagerDuty) may have taken it, its answer was lost,
+    and SNS took it as the fallback. Its acknowledge and resolve go to both."""
 
 
 class Timer(_Frozen):
