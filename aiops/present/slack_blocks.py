@@ -38,9 +38,18 @@ STATUS_EMOJI = {
 }
 
 
+_BARE_URL = re.compile(r"(?i)(?:\b[a-z][a-z0-9+.-]*://|\bwww\.|\bmailto:)[^\s`]+")
+"""What Slack would turn into a link by itself (a scheme, ``www.``, ``mailto:``), up to a space."""
+
+
 def escape_mrkdwn(text: str) -> str:
-    """Escape Slack's three control characters so no mention, link or command can form."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Escape Slack's three control characters so no mention, link or command can form, and show a
+    bare URL as code, which Slack does not link (a backtick of the text's own becomes a lookalike, so
+    it cannot close the code span early)."""
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    if _BARE_URL.search(escaped) is None:
+        return escaped
+    return _BARE_URL.sub(lambda m: f"`{m.group(0)}`", escaped.replace("`", "\u02cb"))
 
 
 def mrkdwn(value: object, limit: int = SECTION_LIMIT) -> str:
