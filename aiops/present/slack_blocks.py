@@ -198,7 +198,8 @@ def status_note(incident: Incident) -> str:
 
 def member_line(m: Member) -> str:
     dot = {"firing": ":red_circle:", "resolved": ":large_green_circle:"}.get(m.status, ":white_circle:")
-    return f"{dot} {link(m.url, m.resource, 256)} {m.status} — {mrkdwn(m.title, 400)}"
+    title = f" — {mrkdwn(m.title, 400)}" if m.title else ""  # a summarised member has none
+    return f"{dot} {link(m.url, m.resource, 256)} {m.status}{title}"
 
 
 def evidence_line(incident: Incident) -> str:
@@ -247,8 +248,8 @@ def incident_message(incident: Incident) -> SlackMessage:
         "incident.json.j2",
         incident=incident,
         members=members[:20],
-        more=max(0, len(members) - 20),
-        total=len(members),
+        more=max(0, incident.member_count - 20),
+        total=incident.member_count,
         firing=sum(m.status == "firing" for m in members),
         sev_emoji=SEVERITY_EMOJI[incident.severity],
         status_emoji=STATUS_EMOJI[incident.status],
