@@ -168,3 +168,18 @@ def test_a_start_left_for_the_flush_reads_the_kill_switch_again(bot: Bot) -> Non
     assert bot.automation.executions == {}
     [action] = bot.incident("chat-assistant").actions
     assert action.status == "skipped" and action.reason.startswith("automation is off for this stack")
+
+
+def test_the_flush_leaves_an_incident_whose_first_fold_is_not_saved_yet(bot: Bot) -> None:
+    # GIVEN a worker created doc-search's incident (the conditional put) and has not folded its first
+    # signal into it yet: no member, no root cause (issue 23, found by the concurrent chaos runs)
+    from aiops.incident.model import Incident
+
+    now = bot.clock.now()
+    made = bot.app.store.create(
+        Incident(id="inc-000000000023", service="doc-search", title="t", opened_at=now, last_activity_at=now)
+    )
+    # WHEN the flush runs meanwhile, THEN it decides nothing on it: no "no runbook fits" page
+    bot.flush()
+    after = bot.app.store.get(made.id)
+    assert after is not None and after.escalations == () and bot.pagerduty.events == []
