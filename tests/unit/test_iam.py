@@ -339,7 +339,7 @@ def test_functions_that_render_no_runbook_read_no_llm_parameter(function: str) -
         if isinstance(a, dict)
     ]
     assert "LlmParametersRead" not in managed
-    assert not _allows(granted(s, function), "ssm:GetParameter") or function == "AutomationFunction"
+    assert not _allows(granted(s, function), "ssm:GetParameter")
 
 
 def _wildcards(node: Any) -> bool:
