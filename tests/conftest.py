@@ -62,13 +62,13 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     recorded (``record_property``: pytest-xdist carries it from its workers to here)."""
     import json
 
-    seen: dict[tuple[float, int], Any] = {}
+    seen: dict[tuple[int, float, int], Any] = {}
     for reports in terminalreporter.stats.values():
         for report in reports:
             for name, value in getattr(report, "user_properties", ()):
                 if name == "chaos":
                     run = json.loads(value)
-                    seen[(run["rate"], run["seed"])] = run
+                    seen[(run.get("workers", 1), run["rate"], run["seed"])] = run
     if not seen:
         return
     from tests.chaos.verdict import RunResult, table
@@ -78,4 +78,6 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     terminalreporter.write_line(table(runs))
     for r in runs:
         if r.problems:
-            terminalreporter.write_line(f"rate {r.rate:.0%} seed {r.seed}: {', '.join(r.problems)}")
+            terminalreporter.write_line(
+                f"{r.workers} worker(s) rate {r.rate:.0%} seed {r.seed}: {', '.join(r.problems)}"
+            )

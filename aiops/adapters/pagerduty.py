@@ -37,7 +37,12 @@ class PagerDutyRejected(PagerDutyError):
 
 
 class PagerDutyUnavailable(PagerDutyError):
-    """429 / 5xx / no connection for the whole time budget."""
+    """429 / 5xx / no connection for the whole time budget. ``maybe_taken``: an attempt was sent and its
+    answer never came (a read timeout, a dropped connection): PagerDuty may hold the event."""
+
+    def __init__(self, message: str, *, maybe_taken: bool = False) -> None:
+        self.maybe_taken = maybe_taken
+        super().__init__(message)
 
 
 def change_url(events_url: str) -> str:
@@ -119,11 +124,13 @@ class PagerDuty:
 
         data = json.dumps(body).encode()
         deadline = self.monotonic() + self.budget
-        attempt, last = 0, "no attempt"
+        attempt, last, maybe_taken = 0, "no attempt", False
         while True:
             remaining = deadline - self.monotonic()
             if remaining <= 0:
-                raise PagerDutyUnavailable(f"PagerDuty unavailable for {self.budget:g} s: {last}")
+                raise PagerDutyUnavailable(
+                    f"PagerDuty unavailable for {self.budget:g} s: {last}", maybe_taken=maybe_taken
+                )
             self.calls += 1
             retry_after = 0.0
             try:
@@ -139,6 +146,8 @@ class PagerDuty:
                 )
             except urllib3.exceptions.HTTPError as exc:
                 last = type(exc).__name__
+                # not connected: nothing was sent; anything else may have reached PagerDuty
+                maybe_taken = maybe_taken or not isinstance(exc, urllib3.exceptions.ConnectTimeoutError)
             else:
                 if 200 <= resp.status < 300:
                     return
@@ -148,7 +157,9 @@ class PagerDuty:
                 retry_after = _seconds(resp.headers.get("Retry-After"))
             wait = max(self.backoff * 2**attempt, retry_after)
             if self.monotonic() + wait >= deadline:  # the wait alone would pass the budget: give up now
-                raise PagerDutyUnavailable(f"PagerDuty unavailable within {self.budget:g} s: {last}")
+                raise PagerDutyUnavailable(
+                    f"PagerDuty unavailable within {self.budget:g} s: {last}", maybe_taken=maybe_taken
+                )
             self.sleep(wait)
             attempt += 1
 

@@ -107,25 +107,36 @@ class PagerRouter:
         return routes.get(service) or routes.get(DEFAULT_ROUTE)
 
     def send(self, page: Page) -> Delivery:
+        """PagerDuty first (unless the incident's page went to SNS), SNS when PagerDuty does not take
+        it. A page PagerDuty may hold (an answer lost) keeps PagerDuty as its target, SNS its fallback;
+        the acknowledge and resolve of such a page go to both, and to PagerDuty even while it is skipped
+        for failing: it holds an alert that would go on escalating."""
         key = self.key_for(page.service)
         problems: list[str] = []
         rejected: PagerDutyRejected | None = None
+        pagerduty_has = False
+        holds = page.action != "trigger" and page.prefer == "pagerduty"
         if key is not None and self.pagerduty is not None and page.prefer != "sns":
-            if self.monotonic() < self._down_until:
+            if self.monotonic() < self._down_until and not holds:
                 problems.append("PagerDuty skipped: it kept failing moments ago")
             else:
                 try:
                     self.pagerduty.enqueue(key.get_secret_value(), page)
-                    return Delivery("pagerduty")
+                    if page.fallback != "sns" or self.sns is None:
+                        return Delivery("pagerduty")
+                    pagerduty_has = True  # taken: the fallback target is told too, below
                 except PagerDutyRejected as exc:
                     rejected = exc
                     problems.append(str(exc))
                 except PagerDutyUnavailable as exc:
                     self._down_until = self.monotonic() + self.down_for
                     problems.append(str(exc))
+                    pagerduty_has = exc.maybe_taken
         if self.sns is not None:
             try:
                 self.sns.publish(page, note="; ".join(problems))
+                if pagerduty_has:  # PagerDuty has (or may have) it: its target; SNS the second
+                    return Delivery("pagerduty", error="; ".join(problems), fallback="sns")
                 return Delivery("sns", error="; ".join(problems))
             except Exception as exc:  # boto3's errors: the page is not lost, the caller tries again
                 log.warning("page.sns_failed", extra={"error": type(exc).__name__})

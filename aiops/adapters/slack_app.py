@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from slack_bolt import App as BoltApp
     from slack_sdk import WebClient
 
+    from aiops.adapters.slack_clicks import ClickRecords
+
 log = logging.getLogger(__name__)
 ACTIONS = (
     "aiops_approve",
@@ -148,10 +150,13 @@ def build_bolt_app(
     listener_executor: Executor | None = None,
     read_channels: Collection[str] = (),
     observe: Callable[[str, float], None] | None = None,
+    clicks: ClickRecords | None = None,
 ) -> BoltApp:
     """``app`` is the app, or what returns the current one (a Lambda container's app is rebuilt when the
     catalog changes). ``listener_executor`` runs the lazy listeners (bolt's default: a thread pool).
-    ``observe(metric, seconds)`` hears TimeToAcknowledge and TimeToResolve when a click does either."""
+    ``observe(metric, seconds)`` hears TimeToAcknowledge and TimeToResolve when a click does either.
+    ``clicks``: requests are verified by :class:`~aiops.adapters.slack_clicks.VerifyRequests`, which
+    records them so that a lazy half arriving after the signature's 5 minutes still runs, once."""
     from slack_bolt import App as BoltApp
     from slack_bolt.authorization import AuthorizeResult
 
@@ -167,8 +172,13 @@ def build_bolt_app(
         process_before_response=True,
         listener_executor=listener_executor,
         token_verification_enabled=False,  # nothing is verified against Slack at start-up either
+        request_verification_enabled=clicks is None,  # else VerifyRequests does it
         ignoring_self_events_enabled=False,  # it needs the bot's ids (auth.test); no events arrive here
     )
+    if clicks is not None:
+        from aiops.adapters.slack_clicks import VerifyRequests
+
+        bolt.use(VerifyRequests(signing_secret, clicks))
     auth = Authorizer(app, client, read_channels=read_channels)
 
     def ack_now(ack: Callable[..., None]) -> None:

@@ -50,9 +50,12 @@ def read_request(event: Mapping[str, Any]) -> SlackRequest | dict[str, Any]:
     return SlackRequest(body, timestamp, signature, req.header("content-type"))
 
 
-def signature_ok(req: SlackRequest, secret: str, *, now: Callable[[], float] = time.time) -> bool:
-    """Slack's v0 signature: HMAC-SHA256 over ``v0:{timestamp}:{body}``, the timestamp within 5 min."""
-    if not secret or abs(now() - int(req.timestamp)) > MAX_AGE:
+def signature_ok(
+    req: SlackRequest, secret: str, *, now: Callable[[], float] = time.time, any_age: bool = False
+) -> bool:
+    """Slack's v0 signature: HMAC-SHA256 over ``v0:{timestamp}:{body}``, the timestamp within 5 min
+    (``any_age``: a lazy half, whose age bolt's verification judges: :mod:`aiops.adapters.slack_clicks`)."""
+    if not secret or (not any_age and abs(now() - int(req.timestamp)) > MAX_AGE):
         return False
     base = f"v0:{req.timestamp}:{req.body}".encode()
     expected = "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
@@ -118,10 +121,10 @@ class Verifier:
         self.reads += 1
         return self._secret
 
-    def verify(self, req: SlackRequest) -> bool:
+    def verify(self, req: SlackRequest, *, any_age: bool = False) -> bool:
         secret = self._secret if self._secret is not None else self._load()
-        if signature_ok(req, secret, now=self._now):
+        if signature_ok(req, secret, now=self._now, any_age=any_age):
             return True
         if self._read_at is not None and self._monotonic() - self._read_at >= self.refresh_after:
-            return signature_ok(req, self._load(), now=self._now)
+            return signature_ok(req, self._load(), now=self._now, any_age=any_age)
         return False

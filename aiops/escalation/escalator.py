@@ -180,8 +180,16 @@ class Escalator:
         retry: Timer | None = None
         for i in sorted(indices):
             e = incident.escalations[i]
-            prefer = _target_before(incident, i, outcome)
-            page = page_for(incident, e.action, e.reason, now, thread_url=self.thread_url, prefer=prefer)
+            prefer, fallback = _target_before(incident, i, outcome)
+            page = page_for(
+                incident,
+                e.action,
+                e.reason,
+                now,
+                thread_url=self.thread_url,
+                prefer=prefer,
+                fallback=fallback,
+            )
             try:
                 delivery = self.pager.send(page)
             except PageRejectedError as exc:  # invalid: recorded, never retried
@@ -194,7 +202,12 @@ class Escalator:
                 retry = Timer(name=f"{incident.id}-retry-{stamp}", step="retry", at=now + RETRY_AFTER)
                 break
             outcome[i] = e.model_copy(
-                update={"pending": False, "target": delivery.target, "error": delivery.error}
+                update={
+                    "pending": False,
+                    "target": delivery.target,
+                    "fallback": delivery.fallback,
+                    "error": delivery.error,
+                }
             )
         if retry is not None and self.scheduler is not None:
             self.scheduler.schedule(retry, incident.id)
@@ -224,12 +237,13 @@ class Escalator:
         e = escalations[i]
         triggers = sum(x.action == "trigger" for x in escalations[: i + 1])
         failed = f" (failed: {e.error})" if e.error else ""
+        target = f"{e.target} and {e.fallback}" if e.fallback else e.target
         return TimelineEntry(
             incident_id=inc.id,
             at=now,
             key=f"page:{e.action}:{triggers}",
             kind="escalated",
-            text=f"page {e.action} ({e.target}): {e.reason}{failed}",
+            text=f"page {e.action} ({target}): {e.reason}{failed}",
             actor=actor,
         )
 
@@ -267,10 +281,13 @@ def _lapsed(e: Escalation, now: datetime) -> bool:
     return e.pending and now - (e.tried_at or e.at) >= RETRY_AFTER
 
 
-def _target_before(incident: Incident, i: int, outcome: dict[int, Escalation]) -> PageTarget | None:
-    """Where the incident's page went before the ``i``-th: its acknowledge and resolve follow it."""
+def _target_before(
+    incident: Incident, i: int, outcome: dict[int, Escalation]
+) -> tuple[PageTarget | None, PageTarget | None]:
+    """Where the incident's page went before the ``i``-th (and its second target, an SNS fallback
+    taken beside a PagerDuty that may hold it): its acknowledge and resolve follow it to both."""
     for j in range(i - 1, -1, -1):
         e = outcome.get(j, incident.escalations[j])
         if not e.pending:
-            return e.target
-    return None
+            return e.target, e.fallback
+    return None, None

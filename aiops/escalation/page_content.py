@@ -112,6 +112,7 @@ def page_for(
     *,
     thread_url: ThreadUrl | None = None,
     prefer: PageTarget | None = None,
+    fallback: PageTarget | None = None,
 ) -> Page:
     rc = incident.root_cause
     return Page(
@@ -125,6 +126,7 @@ def page_for(
         links=links_of(incident, thread_url),
         at=at,
         prefer=prefer,
+        fallback=fallback,
     )
 
 

@@ -33,6 +33,8 @@ class Page:
     at: datetime
     prefer: PageTarget | None = None
     """Where this incident's page went before: its acknowledge and resolve follow it there."""
+    fallback: PageTarget | None = None
+    """A second target the incident's page went to before (see ``Escalation.fallback``): told too."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +42,8 @@ class Delivery:
     target: PageTarget
     error: str = ""
     """What went wrong on the way (e.g. PagerDuty failed and SNS took it)."""
+    fallback: PageTarget | None = None
+    """A second target that took it (``target`` may have taken it too: its answer was lost)."""
 
 
 @dataclass(frozen=True, slots=True)

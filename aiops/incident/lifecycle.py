@@ -10,6 +10,8 @@ from datetime import UTC, datetime, timedelta
 from aiops.incident.links import console_url, metric_of
 from aiops.incident.model import (
     EVIDENCE_KINDS,
+    FULL_MEMBERS,
+    MAX_MEMBERS,
     Incident,
     IncidentStatus,
     Member,
@@ -62,6 +64,7 @@ class Fold:
         "last_activity_at",
         "members",
         "mitigated_at",
+        "more_members",
         "onset_moved",
         "opened_at",
         "reopened_at",
@@ -82,6 +85,7 @@ class Fold:
         self.resolved_at = incident.resolved_at
         self.reopened_at = incident.reopened_at
         self.reopens = incident.reopens
+        self.more_members = incident.more_members
         self._onset: datetime | None = None
         self._onset_known = False
         self.onset_moved = False
@@ -109,6 +113,15 @@ class Fold:
             self._copied = True
         self.members[fp] = member
 
+    def full(self, fp: str, *, counted: bool) -> bool:
+        """Whether a signal of ``fp`` finds no room: a new source past :data:`MAX_MEMBERS` is counted
+        (once: ``counted`` says its state already points at this incident) and not kept."""
+        if fp in self.members or len(self.members) < MAX_MEMBERS:
+            return False
+        if not counted:
+            self.more_members += 1
+        return True
+
     def apply(
         self,
         signal: Signal | Deferred,
@@ -120,7 +133,8 @@ class Fold:
     ) -> None:
         """Take ``signal``. ``newest`` is the fingerprint's stored state when it is newer than
         ``signal`` (a later status arrived first). A deferred alarm is never built: its head holds
-        what a member is made of."""
+        what a member is made of; past :data:`FULL_MEMBERS` a new one is kept without its title
+        and console URL."""
         incident_id = self.before.id
         old = self.members.get(fp)
         member = old
@@ -128,19 +142,20 @@ class Fold:
         t = signal.time
         firing_at = t if status == "firing" else None
         if member is None:  # a deferred alarm's head holds all a member needs: it is not built
+            summarised = len(self.members) >= FULL_MEMBERS
             member = Member(
                 fingerprint=fp,
                 kind=signal.kind,
                 resource=signal.resource,
                 component=component,
-                title=signal.title,
+                title="" if summarised else signal.title,
                 status=status,
                 first_seen=t,
                 last_change=t,
                 fired_at=firing_at,
                 role="evidence" if signal.kind in EVIDENCE_KINDS else "symptom",
                 metric=metric_of(signal),
-                url=console_url(signal),
+                url="" if summarised else console_url(signal),
             )
             self.entries.append(
                 _entry(incident_id, signal, "signal", f"{signal.kind} {signal.resource} {status}")
@@ -155,8 +170,9 @@ class Fold:
                 if t < member.first_seen:
                     update["first_seen"] = t
                 if moved:
+                    title = signal.title if member.title else ""  # a summarised member stays so
                     update.update(
-                        status=status, last_change=t, title=signal.title, transitions=member.transitions + 1
+                        status=status, last_change=t, title=title, transitions=member.transitions + 1
                     )
                     if is_flapping:  # one counted entry per interval, rewritten in place (same key)
                         start = fold_start(t)
@@ -182,15 +198,17 @@ class Fold:
             self.flapping = True
             self.entries.append(_entry(incident_id, signal, "flapping", f"{signal.resource} is flapping"))
         ended = self.mitigated_at or self.resolved_at
+        # The member's newest state decides, whoever wrote it (this signal, or the fingerprint state
+        # another worker recorded meanwhile): firing since this signal, or since its last change.
+        since = t if status == "firing" else member.last_change
         if (
-            status == "firing"
-            and symptom
+            symptom
             and self.status != "open"
             and member.status == "firing"
-            and (ended is None or t > ended)  # a firing signal older than the mitigation is history
+            and (ended is None or since > ended)  # a firing signal older than the mitigation is history
         ):
             self.status, self.mitigated_at, self.resolved_at = "open", None, None
-            self.reopened_at, self.reopens = t, self.reopens + 1
+            self.reopened_at, self.reopens = since, self.reopens + 1
             self.entries.append(_entry(incident_id, signal, "reopened", f"reopened by {signal.resource}"))
         elif (
             member is not old  # an open incident always has a firing symptom or no onset yet
@@ -213,6 +231,7 @@ class Fold:
             or self.status != b.status
             or self.flapping != b.flapping
             or self.opened_at != b.opened_at
+            or self.more_members != b.more_members
         )
 
     def result(self) -> Incident:
@@ -226,6 +245,7 @@ class Fold:
             "resolved_at": self.resolved_at,
             "reopened_at": self.reopened_at,
             "reopens": self.reopens,
+            "more_members": self.more_members,
         }
         if self._copied:
             update["members"] = self.members

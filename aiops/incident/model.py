@@ -58,6 +58,14 @@ class Member(_Frozen):
     """Evidence (AWS Health) informs the root cause but never holds an incident open."""
 
 
+FULL_MEMBERS = 100
+"""Members kept in full; past them a new member is summarised (no title, no console URL): its name,
+status and times are what the incident's status, ranking and runbooks read."""
+MAX_MEMBERS = 300
+"""Members kept at all; past them a new source is only counted (``Incident.more_members``). With
+250-character alarm names the incident's row stays near 250 KB, under DynamoDB's 400 KB item limit."""
+
+
 class RootCause(_Frozen):
     component: str | None
     summary: str
@@ -128,6 +136,9 @@ class Escalation(_Frozen):
     it once, and only that one sends it), and sent again until PagerDuty or SNS takes it."""
     tried_at: datetime | None = None
     """When it was last sent (or taken over to be sent again): a lease against sending it twice."""
+    fallback: PageTarget | None = None
+    """A second target that took it too: ``target`` (PagerDuty) may have taken it, its answer was lost,
+    and SNS took it as the fallback. Its acknowledge and resolve go to both."""
 
 
 class Timer(_Frozen):
@@ -178,12 +189,19 @@ class Incident(_Frozen):
     """When its resolution held long enough for the page to be resolved (None while it did not)."""
     similar: Similar | None = None
     """Past incidents with its signature, as found when it opened or its signature last changed."""
+    more_members: int = 0
+    """Signal sources that joined past :data:`MAX_MEMBERS`: counted, not kept (the row stays bounded)."""
     version: int = 0
 
     @property
     def firing(self) -> list[Member]:
         """Firing symptoms: what holds the incident open (evidence does not)."""
         return [m for m in self.members.values() if m.status == "firing" and m.role == "symptom"]
+
+    @property
+    def member_count(self) -> int:
+        """Every signal source it absorbed: those kept as members and those counted past the cap."""
+        return len(self.members) + self.more_members
 
     @property
     def first_symptom(self) -> datetime | None:

@@ -351,7 +351,9 @@ class Pipeline:
             except Exception:
                 log.exception("pipeline.tick_failed", extra={"incident_id": incident_id})
                 continue
-            if before is None:
+            if before is None or not before.members:
+                # not made yet: created, its first fold not saved; the worker that made it acts on it
+                # (a decision on the empty record would page "no runbook fits" for its missing cause)
                 continue
             try:
                 incident = self.update(incident_id, settle_now, first=before)

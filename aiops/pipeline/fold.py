@@ -81,6 +81,8 @@ class Folder:
                 change_arrived = True  # changes explain; they are not members
                 continue
             component = MODEL_COMPONENT if r.signal.kind == "health" else r.owner.component
+            if fold.full(r.fp, counted=r.state is not None and r.state.incident_id == incident.id):
+                continue  # a source past the cap: counted once, not kept
             newest = r.state if r.state is not None and r.state.last_time > r.signal.time else None
             fold.apply(r.signal, r.fp, component, is_flapping=len(r.changes) > threshold, newest=newest)
         if not (fold.material or change_arrived):

@@ -39,9 +39,18 @@ STATUS_EMOJI = {
 }
 
 
+_BARE_URL = re.compile(r"(?i)(?:\b[a-z][a-z0-9+.-]*://|\bwww\.|\bmailto:)[^\s`]+")
+"""What Slack would turn into a link by itself (a scheme, ``www.``, ``mailto:``), up to a space."""
+
+
 def escape_mrkdwn(text: str) -> str:
-    """Escape Slack's three control characters so no mention, link or command can form."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Escape Slack's three control characters so no mention, link or command can form, and show a
+    bare URL as code, which Slack does not link (a backtick of the text's own becomes a lookalike, so
+    it cannot close the code span early)."""
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    if _BARE_URL.search(escaped) is None:
+        return escaped
+    return _BARE_URL.sub(lambda m: f"`{m.group(0)}`", escaped.replace("`", "\u02cb"))
 
 
 def mrkdwn(value: object, limit: int = SECTION_LIMIT) -> str:
@@ -194,7 +203,8 @@ def member_line(m: Member) -> str:
     Cached by the (frozen) member: a storm re-renders the root with most members unchanged."""
     dot = {"firing": ":red_circle:", "resolved": ":large_green_circle:"}.get(m.status, ":white_circle:")
     flaps = f" ({m.transitions} changes)" if m.folded else ""
-    return f"{dot} {link(m.url, m.resource, 256)} {m.status}{flaps} — {mrkdwn(m.title, 400)}"
+    title = f" — {mrkdwn(m.title, 400)}" if m.title else ""  # a summarised member has none
+    return f"{dot} {link(m.url, m.resource, 256)} {m.status}{flaps}{title}"
 
 
 def evidence_line(incident: Incident) -> str:
@@ -297,8 +307,8 @@ def incident_message(incident: Incident) -> SlackMessage:
         "incident.json.j2",
         incident=incident,
         members=members[:20],
-        more=max(0, len(members) - 20),
-        total=len(members),
+        more=max(0, incident.member_count - 20),
+        total=incident.member_count,
         firing=sum(m.status == "firing" for m in members),
         sev_emoji=SEVERITY_EMOJI[incident.severity],
         status_emoji=STATUS_EMOJI[incident.status],

@@ -22,6 +22,8 @@ from aiops.present.ports import (
 from aiops.present.slack_blocks import entry_message, incident_message
 
 log = logging.getLogger(__name__)
+EDIT_RACES = 3
+"""Edits of the root tried when other workers edit it at the same time (each loser shows the newest)."""
 
 NOTABLE = frozenset(
     {
@@ -139,12 +141,24 @@ class Notifier:
             return True
         if record.updated_at is not None and now - record.updated_at < self.min_interval:
             return False  # coalesced: the next event or the scheduled flush sends the newest state
-        self.chat.update(MessageRef(record.channel, record.ts), self.render(incident))
-        self.messages.store(
-            MessageRecord(incident.id, record.channel, record.ts, incident.version, updated_at=now),
-            expected_version=record.rendered_version,
-        )
-        return True
+        ref, expected = MessageRef(record.channel, record.ts), record.rendered_version
+        for _ in range(EDIT_RACES):
+            self.chat.update(ref, self.render(incident))
+            shown = max(incident.version, expected)
+            if self.messages.store(
+                MessageRecord(incident.id, record.channel, record.ts, shown, updated_at=now),
+                expected_version=expected,
+            ):
+                return True
+            # another worker edited the root meanwhile: its edit and ours reached Slack in either order,
+            # so the root may show the older state while the record says the newer: show the newest again
+            latest, again = self.reload(incident.id), self.messages.message_for(incident.id)
+            if again is None or again.ts is None:
+                return False
+            if latest is not None and latest.version > incident.version:
+                incident = latest
+            expected = again.rendered_version
+        return False
 
     def _post(self, incident: Incident, channel: str, *, look_first: bool) -> bool:
         key = MessageKey(incident.id)

@@ -130,9 +130,10 @@ class Approvals:
         except Exception:
             log.exception("remediation.start_deferred", extra={"incident_id": incident_id})
         action = next(a for a in incident.actions if a.playbook == playbook_name)
-        if action.status == "failed":
+        if action.status in ("failed", "skipped"):  # skipped: the kill switch is off
             self.escalator.escalate(incident, update)
-            return f"failed: {action.reason}"
+            said = "failed" if action.status == "failed" else f"{runbook.name} not started"
+            return f"{said}: {action.reason}"
         if action.execution_id is None:
             return f"{runbook.name} approved: starting it failed for now, it is retried shortly"
         return f"{runbook.name} started"

@@ -40,6 +40,8 @@ from aiops.remediation.runbooks import Runbook
 log = logging.getLogger(__name__)
 START_DEADLINE = timedelta(minutes=10)
 """How long a start that fails transiently is retried (same client token) before the action fails."""
+AUTOMATION_OFF = "automation is off for this stack (its kill switch parameter is not true)"
+"""Why a start did not happen: every start (playbook, approval, repair, flush) reads the switch first."""
 
 
 def client_token(incident_id: str, playbook: str) -> str:
@@ -178,11 +180,14 @@ class Remediation:
 
     def start(self, incident: Incident, action: Action, update: Update) -> Incident:
         """Start a recorded action (its client token makes a repeat the same execution), record its run
-        and its execution id; a change event goes to PagerDuty's timeline."""
+        and its execution id; a change event goes to PagerDuty's timeline. The kill switch is read
+        first, every time: off, the action ends ``skipped`` and nothing starts."""
         assert self.remediator is not None
         now = self._now(incident)
         requested = action.requested_at or action.decided_at
         try:
+            if not self.remediator.automation_enabled():  # read fresh: the one check every start passes
+                return self.settle(incident.id, action.playbook, "skipped", AUTOMATION_OFF, update)[0]
             execution = self.remediator.start(
                 action.runbook, action.parameters, client_token(incident.id, action.playbook)
             )

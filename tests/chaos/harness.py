@@ -28,10 +28,12 @@ from __future__ import annotations
 import functools
 import json
 import random
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -48,7 +50,7 @@ from aiops.local.memory import FixedClock
 from aiops.remediation.playbooks import load_playbooks
 from aiops.remediation.runbooks import load_runbooks
 from tests.chaos.moto_env import RUN, client
-from tests.chaos.sqs import Queue
+from tests.chaos.sqs import BATCH, Queue
 from tests.chaos.storm import APPROVER, APPROVES_AFTER, CATALOG, T0, storm
 from tests.support.aws_faults import AwsFaults
 from tests.support.fake_pagerduty import Chaos as PagerChaos
@@ -61,6 +63,10 @@ TABLE = "aiops"
 FUNCTION_TIMEOUT = 30.0
 TIMEOUT_COST = {"slack": 4.0, "pagerduty": 2.0, "aws": 5.0}
 """Virtual seconds a lost answer costs: the production client timeouts (AWS: a 5 s read timeout)."""
+SLOT_SECONDS, SLOTS = 10, 6
+"""With several workers, what is delivered within the same 10 s is processed at once (six slots a
+minute): concurrency as close deliveries, redeliveries and the flush make it, not a minute's events
+processed in any order."""
 QUIET_ROUNDS = 3
 MAX_ROUNDS = 40
 SLACK_TOKEN = "xoxb-test-token"
@@ -71,19 +77,42 @@ class FunctionTimeout(BaseException):
     """Lambda killed the invocation (a BaseException: no ``except Exception`` in the code stops it)."""
 
 
-@dataclass
 class VirtualTime:
-    clock: FixedClock
-    spent: float = 0.0
-    limit: float | None = None
+    """The run's virtual clock (shared) and, per invocation (its thread), what it spent of its timeout:
+    concurrent workers each have their own 30 s."""
+
+    def __init__(self, clock: FixedClock) -> None:
+        self.clock = clock
+        self.shared = True
+        """One worker: a wait moves the run's clock. Several: each invocation's waits are its own (they
+        pass in parallel), seen through :class:`ThreadClock`; the wave then moves the clock by the
+        longest."""
+        self.lock = threading.Lock()
+        self.budgets: dict[int, list[float | None]] = {}
+        """thread id -> [spent, limit]"""
+
+    def start(self, limit: float) -> int:
+        me = threading.get_ident()
+        self.budgets[me] = [0.0, limit]
+        return me
+
+    def stop(self) -> float:
+        spent, _ = self.budgets.pop(threading.get_ident(), [0.0, None])
+        return spent or 0.0
 
     def sleep(self, seconds: float) -> None:
         self.charge(seconds)
 
-    def charge(self, seconds: float, *, kill: bool = True) -> None:
-        self.spent += seconds
-        self.clock.set(self.clock.now() + timedelta(seconds=seconds))
-        if kill and self.limit is not None and self.spent > self.limit:
+    def charge(self, seconds: float, *, kill: bool = True, owner: int | None = None) -> None:
+        """Move the clock; count ``seconds`` against the invocation of ``owner`` (default: this thread's),
+        and kill it past its limit when ``kill`` (this thread's only)."""
+        budget = self.budgets.get(threading.get_ident() if owner is None else owner)
+        with self.lock:
+            if self.shared:
+                self.clock.set(self.clock.now() + timedelta(seconds=seconds))
+            if budget is not None:
+                budget[0] = (budget[0] or 0.0) + seconds
+        if kill and budget is not None and budget[1] is not None and (budget[0] or 0.0) > budget[1]:
             raise FunctionTimeout
 
 
@@ -97,6 +126,18 @@ class Stats:
     """What each invocation was handed and how it ended (for a failing run's report)."""
     longest: float = 0.0
     """The longest invocation, in virtual seconds."""
+
+
+class ThreadClock:
+    """The apps' clock: the run's, plus (several workers) what the invocation of this thread waited."""
+
+    def __init__(self, time: VirtualTime) -> None:
+        self.time = time
+
+    def now(self) -> datetime:
+        base = self.time.clock.now()
+        budget = None if self.time.shared else self.time.budgets.get(threading.get_ident())
+        return base + timedelta(seconds=budget[0] or 0.0) if budget else base
 
 
 class Container:
@@ -113,14 +154,52 @@ class Container:
         return self.app
 
 
+class Containers:
+    """A function's warm containers: an invocation takes an idle one, or a new one (a cold start) when
+    all are busy, as Lambda runs concurrent invocations in separate containers."""
+
+    def __init__(self, world: World, name: str) -> None:
+        self.world, self.name = world, name
+        self.idle: list[Container] = []
+        self.lock = threading.Lock()
+
+    @contextmanager
+    def take(self) -> Iterator[Container]:
+        with self.lock:
+            container = self.idle.pop() if self.idle else Container(self.world, self.name)
+        try:
+            yield container
+        finally:
+            with self.lock:
+                self.idle.append(container)
+
+
+_CURRENT = threading.local()
+"""The app of the invocation this thread runs (the handler modules' ``app()`` under concurrency)."""
+
+
+def _current_app() -> App:
+    app: App = _CURRENT.app
+    return app
+
+
 class World:
     """One run: moto, the fakes, the queues, the containers, the faults, all on one virtual clock."""
 
-    def __init__(self, slack: FakeSlack, pagerduty: FakePagerDuty, *, rate: float, seed: int) -> None:
-        rng = random.Random(f"chaos:{rate}:{seed}")
+    def __init__(
+        self, slack: FakeSlack, pagerduty: FakePagerDuty, *, rate: float, seed: int, workers: int = 1
+    ) -> None:
+        rng = random.Random(f"chaos:{rate}:{seed}:{workers}" if workers > 1 else f"chaos:{rate}:{seed}")
         self.rate = rate
+        self.workers = workers
+        self.lock = threading.Lock()
         self.clock = FixedClock(T0)
         self.time = VirtualTime(self.clock)
+        self.time.shared = workers == 1
+        self.app_clock = ThreadClock(self.time)
+        self.wave_spent = 0.0
+        self.invoker: int | None = None
+        """The thread of the invocation under way, with one worker: a lost answer's wait is its."""
         self.faults = AwsFaults(random.Random(rng.random()), rate, on_timeout=self._aws_timeout)
         self.slack, self.pagerduty = slack, pagerduty
         slack.reset()
@@ -132,9 +211,9 @@ class World:
             pagerduty.chaos = PagerChaos(
                 random.Random(rng.random()), rate, on_timeout=lambda: self._charge("pagerduty")
             )
-        self.automation = FakeAutomation(clock=self.clock.now)
+        self.automation = FakeAutomation(clock=self.app_clock.now)
         self.ingest, self.updates = Queue("ingest"), Queue("automation")
-        self.containers = {n: Container(self, n) for n in ("ingest", "automation", "flush", "slack")}
+        self.containers = {n: Containers(self, n) for n in ("ingest", "automation", "flush", "slack")}
         self.stats = Stats()
         self.secrets: dict[str, str] = {}
         self.answered: set[str] = set()
@@ -169,8 +248,9 @@ class World:
         def own(service: str) -> Any:
             return client(container, service)
 
-        container = self.cold_starts
-        self.cold_starts += 1
+        with self.lock:
+            container = self.cold_starts
+            self.cold_starts += 1
         DEFAULT_PROVIDERS["secrets"] = SecretsProvider(boto3_client=own("secretsmanager"))
         config = Config.from_env(
             {
@@ -185,7 +265,7 @@ class World:
         )
         return build_app(
             config,
-            clock=self.clock,
+            clock=self.app_clock,
             dynamodb=own("dynamodb"),
             cloudwatch=own("cloudwatch"),
             remediator=SsmRemediator(own("ssm")),
@@ -194,46 +274,101 @@ class World:
     # -- time ---------------------------------------------------------------------------------------
 
     def _charge(self, what: str) -> None:
-        self.time.charge(TIMEOUT_COST[what], kill=False)  # from the fake's thread: counted, checked after
+        # from the fake's thread: counted against the invocation, checked after (one worker); with
+        # several, which invocation waited is not known here: charged to none (the clock stays)
+        owner = self.invoker if self.workers == 1 else -1
+        self.time.charge(TIMEOUT_COST[what], kill=False, owner=owner)
 
     def _aws_timeout(self) -> None:
         self.time.charge(TIMEOUT_COST["aws"])
 
     def advance(self, to: datetime) -> None:
-        if to > self.clock.now():
-            self.clock.set(to)
+        with self.time.lock:
+            if to > self.clock.now():
+                self.clock.set(to)
 
     # -- Lambda -------------------------------------------------------------------------------------
 
     def invoke(self, function: str, event: dict[str, Any]) -> dict[str, Any] | None:
-        """One invocation; None when it raised or was killed (SQS then redelivers the whole batch)."""
+        """One invocation, in a container of its own while it runs; None when it raised or was killed
+        (SQS then redelivers the whole batch)."""
         from handlers import automation, flush, ingest
 
         module: Any = {"ingest": ingest, "automation": automation, "flush": flush}[function]
-        self.stats.invocations[function] += 1
-        self.advance(self.clock.now() + timedelta(seconds=1))
-        self.time.spent, self.time.limit = 0.0, FUNCTION_TIMEOUT
+        with self.lock:
+            self.stats.invocations[function] += 1
+        if self.workers == 1:
+            self.advance(self.clock.now() + timedelta(seconds=1))
+        self.invoker = self.time.start(FUNCTION_TIMEOUT)
         self.faults.active = True
         result: dict[str, Any] | None = None
-        try:
-            module.use(self.containers[function].get())
-            result = module.handler(event, LambdaContext(function_name=f"aiops-{function}"))
-        except FunctionTimeout:
-            pass
-        except Exception:
-            self.stats.raised += 1
-        finally:
-            self.faults.active = False
-            self.time.limit = None
-            module.use(None)
-        self.stats.longest = max(self.stats.longest, self.time.spent)
-        killed = self.time.spent > FUNCTION_TIMEOUT
-        self.stats.killed += killed
+        raised = False
+        with self.containers[function].take() as container:
+            try:
+                _CURRENT.app = container.get()  # the handler's app() (see concurrent_handlers)
+                result = module.handler(event, LambdaContext(function_name=f"aiops-{function}"))
+            except FunctionTimeout:
+                pass
+            except Exception:
+                raised = True
+            finally:
+                self.faults.active = False
+                spent = self.time.stop()
+                _CURRENT.app = None
+        killed = spent > FUNCTION_TIMEOUT
         ids = [r["messageId"] for r in event.get("Records", [])]
         failed = "killed" if killed else "raised" if result is None else result.get("batchItemFailures")
-        when, faults = f"{self.clock.now():%H:%M:%S}", len(self.faults.log)
-        self.stats.trace.append(f"{when} {function} {ids} -> {failed} (faults so far: {faults})")
+        with self.lock:
+            self.wave_spent = max(self.wave_spent, spent)
+            self.stats.raised += raised
+            self.stats.longest = max(self.stats.longest, spent)
+            self.stats.killed += killed
+            when, faults = f"{self.clock.now():%H:%M:%S}", len(self.faults.log)
+            self.stats.trace.append(f"{when} {function} {ids} -> {failed} (faults so far: {faults})")
         return None if killed else result
+
+    def wave(self, flush: bool) -> bool:
+        """Several workers at once (``workers`` > 1): the visible messages of both queues split into
+        small batches, each invoked in a thread of its own (its own container), beside the flush when
+        ``flush``; SQS settles each batch as its invocation ends. Whether anything ran."""
+        jobs: list[tuple[Queue, str, list[Any]]] = []
+        size = max(
+            1, min(BATCH, -(-sum(len(q.messages) for q in (self.ingest, self.updates)) // self.workers))
+        )
+        for queue, function in ((self.ingest, "ingest"), (self.updates, "automation")):
+            while len(jobs) < self.workers and (batch := queue.receive(self.clock.now(), size)):
+                jobs.append((queue, function, batch))
+        if not jobs and not flush:
+            return False
+        flush_event = {"source": "aws.events", "detail-type": "Scheduled Event"}
+
+        def one(job: tuple[Queue, str, list[Any]] | None) -> None:
+            if job is None:
+                self.invoke("flush", flush_event)
+                return
+            queue, function, batch = job
+            response = self.invoke(function, queue.lambda_event(batch))
+            failed = (
+                {m.id for m in batch}
+                if response is None
+                else {f["itemIdentifier"] for f in response.get("batchItemFailures", [])}
+            )
+            with self.lock:
+                queue.settle(batch, failed)
+
+        work: list[tuple[Queue, str, list[Any]] | None] = [*jobs, *([None] if flush else [])]
+        barrier = threading.Barrier(len(work))
+
+        def started(job: tuple[Queue, str, list[Any]] | None) -> None:
+            barrier.wait()  # all start together: the interleavings are the threads' own
+            one(job)
+
+        self.wave_spent, start = 0.0, self.clock.now()
+        with ThreadPoolExecutor(max_workers=len(work)) as pool:
+            for future in [pool.submit(started, job) for job in work]:
+                future.result()
+        self.advance(start + timedelta(seconds=1 + self.wave_spent))  # they ran side by side
+        return True
 
     def drain(self, queue: Queue, function: str) -> None:
         while batch := queue.receive(self.clock.now()):
@@ -264,7 +399,8 @@ class World:
         self.stats.clicks += 1
         self.faults.active = True
         try:  # the lazy listener: what it raises is swallowed, as bolt does (no answer, then)
-            app = self.containers["slack"].get()
+            with self.containers["slack"].take() as container:
+                app = container.get()
             said = app.remediation.approve(incident_id, playbook, APPROVER, app.pipeline.update)
             if "try again" not in said:
                 self.answered.add(value)
@@ -324,17 +460,35 @@ class World:
         last, quiet, previous = events[-1][0], 0, None
         for minute in range(MAX_ROUNDS):
             now = T0 + timedelta(minutes=minute + 1)
-            self.advance(now)
-            while pending and pending[0][0] <= now:
-                self.ingest.send(json.dumps(pending.pop(0)[1]), now)
-            self.drain(self.ingest, "ingest")
-            for ex in self.automation.advance():
-                self.updates.send(json.dumps(self.automation.status_event(ex)), self.clock.now())
-            self.drain(self.updates, "automation")
-            if now >= T0 + APPROVES_AFTER:
-                self.click_approve()
-            self.advance(now + timedelta(seconds=30))
-            self.invoke("flush", {"source": "aws.events", "detail-type": "Scheduled Event"})
+            if self.workers > 1:
+                # Deliveries of the same 10 s, redeliveries due, SSM's reports and, at the minute, the
+                # flush run at once, each in a container of its own
+                for slot in range(SLOTS, 0, -1):
+                    at = now - timedelta(seconds=SLOT_SECONDS * (slot - 1))
+                    self.advance(at)
+                    while pending and pending[0][0] <= at:
+                        self.ingest.send(json.dumps(pending.pop(0)[1]), at)
+                    if slot == 1:
+                        for ex in self.automation.advance():
+                            self.updates.send(json.dumps(self.automation.status_event(ex)), self.clock.now())
+                    flush = slot == 1
+                    while self.wave(flush):
+                        flush = False
+                if now >= T0 + APPROVES_AFTER:
+                    self.click_approve()
+                self.advance(now + timedelta(seconds=30))
+            else:
+                self.advance(now)
+                while pending and pending[0][0] <= now:
+                    self.ingest.send(json.dumps(pending.pop(0)[1]), now)
+                self.drain(self.ingest, "ingest")
+                for ex in self.automation.advance():
+                    self.updates.send(json.dumps(self.automation.status_event(ex)), self.clock.now())
+                self.drain(self.updates, "automation")
+                if now >= T0 + APPROVES_AFTER:
+                    self.click_approve()
+                self.advance(now + timedelta(seconds=30))
+                self.invoke("flush", {"source": "aws.events", "detail-type": "Scheduled Event"})
             if now <= last or self.ingest.messages or self.updates.messages:
                 continue
             assert self.observer is not None
@@ -354,14 +508,29 @@ def virtual_sleep(world: World) -> Iterator[None]:
     provider a cold start installs (Powertools keeps it globally) is the run's only."""
     from aws_lambda_powertools.utilities.parameters.constants import DEFAULT_PROVIDERS
 
-    with (
-        mock.patch.dict(DEFAULT_PROVIDERS),
-        mock.patch.object(time, "sleep", world.time.sleep),
-        mock.patch.object(wiring, "read_catalog", _read_catalog),
-        mock.patch.object(wiring, "load_runbooks", _load_runbooks),
-        mock.patch.object(wiring, "load_playbooks", _load_playbooks),
-    ):
+    from handlers import automation, flush, ingest
+
+    with ExitStack() as stack:
+        stack.enter_context(mock.patch.dict(DEFAULT_PROVIDERS))
+        stack.enter_context(mock.patch.object(time, "sleep", world.time.sleep))
+        for name, value in (
+            ("read_catalog", _read_catalog),
+            ("load_runbooks", _load_runbooks),
+            ("load_playbooks", _load_playbooks),
+        ):
+            stack.enter_context(mock.patch.object(wiring, name, value))
+        for module in (ingest, automation, flush):
+            # each invocation's app is its container's, per thread: concurrent workers share the modules
+            stack.enter_context(mock.patch.object(module, "app", _current_app))
+            if world.workers > 1:
+                # Powertools' Metrics is one module-level object: concurrent invocations would flush it
+                # while others add to it (one process stands in for many containers)
+                stack.enter_context(mock.patch.object(module.metrics, "add_metric", _no_metric))
         yield
+
+
+def _no_metric(**_: Any) -> None:
+    return None
 
 
 _read_catalog = functools.cache(wiring.read_catalog)

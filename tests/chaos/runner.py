@@ -13,8 +13,8 @@ from tests.chaos.verdict import Outcome, observe
 from tests.support.fake_pagerduty import FakePagerDuty, start_fake_pagerduty
 from tests.support.fake_slack import FakeSlack, start_fake_slack
 
-Job = tuple[float, int]
-"""(rate, seed)"""
+Job = tuple[float, int] | tuple[float, int, int]
+"""(rate, seed) or (rate, seed, workers): how many Lambda invocations run at once (default 1)"""
 
 
 @dataclass(frozen=True)
@@ -42,8 +42,9 @@ def run_one(job: Job) -> Ran:
     os.environ.update(LOCAL_ENV)
     if _fakes is None:
         _fakes = (start_fake_slack(), start_fake_pagerduty())
-    rate, seed = job
-    world = World(*_fakes, rate=rate, seed=seed)
+    rate, seed = job[0], job[1]
+    workers = job[2] if len(job) > 2 else 1
+    world = World(*_fakes, rate=rate, seed=seed, workers=workers)
     start = time.perf_counter()
     with aws(), cheap_moto(), virtual_sleep(world):
         world.provision()

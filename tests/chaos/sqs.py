@@ -33,8 +33,8 @@ class Queue:
         self.sent += 1
         self.messages.append(Message(f"{self.name}-{self.sent:04d}", body, now))
 
-    def receive(self, now: datetime) -> list[Message]:
-        batch = [m for m in self.messages if m.visible_at <= now][:BATCH]
+    def receive(self, now: datetime, size: int = BATCH) -> list[Message]:
+        batch = [m for m in self.messages if m.visible_at <= now][:size]
         for m in batch:
             m.receives += 1
             m.visible_at = now + VISIBILITY  # in flight: visible again after the timeout unless deleted

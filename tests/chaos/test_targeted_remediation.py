@@ -152,3 +152,34 @@ def test_6_a_start_failing_past_its_deadline_fails_the_action_and_pages(bot: Bot
     assert incident.actions[0].status == "failed"
     assert incident.actions[0].reason == "could not start: StartAutomationExecution: ThrottlingException"
     assert bot.triggers(incident.id) == 1 and bot.automation.executions == {}
+
+
+def test_a_start_left_for_the_flush_reads_the_kill_switch_again(bot: Bot) -> None:
+    # GIVEN a decided start that SSM throttled: the flush is to carry it out
+    fail(bot.ssm, "StartAutomationExecution", times=2)
+    assert _prompt_regression(bot) == {"batchItemFailures": []}
+    assert bot.incident("chat-assistant").actions[0].execution_id is None
+    # WHEN the operator turns automation off for the stack, and the flush runs
+    from aiops.adapters.remediation import KILL_SWITCH
+
+    bot.ssm.put_parameter(Name=KILL_SWITCH, Value="false", Type="String", Overwrite=True)
+    bot.flush()
+    # THEN nothing starts: the action ends skipped, saying why
+    assert bot.automation.executions == {}
+    [action] = bot.incident("chat-assistant").actions
+    assert action.status == "skipped" and action.reason.startswith("automation is off for this stack")
+
+
+def test_the_flush_leaves_an_incident_whose_first_fold_is_not_saved_yet(bot: Bot) -> None:
+    # GIVEN a worker created doc-search's incident (the conditional put) and has not folded its first
+    # signal into it yet: no member, no root cause (issue 23, found by the concurrent chaos runs)
+    from aiops.incident.model import Incident
+
+    now = bot.clock.now()
+    made = bot.app.store.create(
+        Incident(id="inc-000000000023", service="doc-search", title="t", opened_at=now, last_activity_at=now)
+    )
+    # WHEN the flush runs meanwhile, THEN it decides nothing on it: no "no runbook fits" page
+    bot.flush()
+    after = bot.app.store.get(made.id)
+    assert after is not None and after.escalations == () and bot.pagerduty.events == []

@@ -149,19 +149,27 @@ class RunResult:
     killed: int
     longest: float
     detail: str = ""
+    workers: int = 1
+    """Lambda invocations at once (1: one after another)."""
 
 
 def table(results: list[RunResult]) -> str:
-    """The issue's table, for these runs: per rate, how many ended right, and what went wrong."""
-    rates = sorted({r.rate for r in results})
-    lines = ["| outcome under faults | " + " | ".join(f"{rate:.0%} of calls" for rate in rates) + " |"]
+    """The issue's table, for these runs: per number of workers and rate, how many ended right, and
+    what went wrong."""
+    rates = sorted({(r.workers, r.rate) for r in results})
+
+    def name(column: tuple[int, float]) -> str:
+        workers, rate = column
+        return f"{workers} worker{'s' if workers > 1 else ''}, {rate:.0%} of calls"
+
+    lines = ["| outcome under faults | " + " | ".join(name(c) for c in rates) + " |"]
     lines.append("|---|" + "---|" * len(rates))
 
     def row(label: str, count: Any) -> None:
         lines.append(f"| {label} | " + " | ".join(str(count(rate)) for rate in rates) + " |")
 
-    def of(rate: float) -> list[RunResult]:
-        return [r for r in results if r.rate == rate]
+    def of(column: tuple[int, float]) -> list[RunResult]:
+        return [r for r in results if (r.workers, r.rate) == column]
 
     row("runs", lambda rate: len(of(rate)))
     row("**ended as the fault-free run**", lambda rate: sum(1 for r in of(rate) if not r.problems))

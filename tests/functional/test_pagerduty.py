@@ -338,3 +338,41 @@ def test_a_page_is_recorded_before_it_is_sent_and_sent_again_until_delivered(
     assert (page.action, page.pending, page.target) == ("trigger", False, "pagerduty")
     assert [e["event_action"] for e in fake.events] == ["trigger"]
     assert [e.key for e in app.store.timeline(incident.id) if e.key.startswith("page:")] == ["page:trigger:1"]
+
+
+def test_a_page_pagerduty_may_have_taken_keeps_it_and_the_sns_fallback_is_resolved_too(
+    aws: Any, fake: FakePagerDuty, fake_slack: Any, clock: Any, catalog: Any
+) -> None:
+    # GIVEN PagerDuty takes every event and every answer is lost within the 3 s budget
+    topic, inbox = _sns_inbox()
+    app = _build(
+        aws,
+        fake_slack,
+        clock,
+        catalog,
+        PAGERDUTY_ROUTING_KEY=KEY,
+        PAGERDUTY_EVENTS_URL=fake.url,
+        AIOPS_PAGER_TOPIC_ARN=topic,
+    )
+    fake.lose_answers = True
+    # WHEN an incident pages
+    _send(app, clock, alarm_event(API, "ALARM", "2026-11-25T10:00:00Z"))
+    # THEN PagerDuty holds the alert, SNS took the fallback, and the page records both targets
+    [incident] = app.store.all_incidents()
+    [page] = incident.escalations
+    assert (page.target, page.action) == ("pagerduty", "trigger")  # main said "sns": resolve went there only
+    assert page.fallback == "sns"
+    assert [a.status for a in fake.alerts] == ["triggered"]
+    assert [json.loads(m["Message"])["action"] for m in inbox()] == ["trigger"]
+    # WHEN the incident resolves (PagerDuty still loses its answers)
+    _send(app, clock, alarm_event(API, "OK", "2026-11-25T10:05:00Z"), start=1)
+    fire_due(app, clock, None)
+    # THEN both targets are resolved: PagerDuty's alert stops escalating, SNS hears the resolve
+    assert [(a.dedup_key, a.status) for a in fake.alerts] == [(incident.id, "resolved")]
+    assert [json.loads(m["Message"])["action"] for m in inbox()] == ["resolve"]
+    done = app.store.get(incident.id)
+    assert done is not None
+    assert [(e.action, e.target, e.fallback) for e in done.escalations] == [
+        ("trigger", "pagerduty", "sns"),
+        ("resolve", "pagerduty", "sns"),
+    ]

@@ -317,3 +317,22 @@ def test_draft_postmortem_posts_the_draft_as_a_file_in_the_thread(world: Any, fa
     assert text.startswith("# Postmortem: ")
     assert "| Resolved | " in text and f"resolved by {APPROVER}" in text
     assert "TokenCap" in text.split("## Actions")[1]
+
+
+def test_approve_with_the_kill_switch_off_starts_nothing_and_says_so(world: Any, fake_slack: Any) -> None:
+    # GIVEN a TokenCap waiting for approval, then the operator turns automation off for the stack
+    app, bolt, incident, remediator, ssm = world
+    from aiops.adapters.remediation import KILL_SWITCH
+
+    ssm.put_parameter(Name=KILL_SWITCH, Value="false", Type="String", Overwrite=True)
+    # WHEN an approver clicks Approve
+    body = _click("aiops_approve", f"{incident.id}|token-cap", APPROVER)
+    assert bolt.dispatch(BoltRequest(body=body, headers=_signed(body))).status == 200
+    # THEN no StartAutomationExecution, the cap is untouched, the action ends skipped, and the approver
+    # is told why
+    assert remediator.starts == 0 and remediator.executor.executions == {}
+    assert ssm.get_parameter(Name="/llm/chat-assistant/max-tokens")["Parameter"]["Value"] != "1024"
+    action = app.store.get(incident.id).actions[0]
+    assert action.status == "skipped" and "automation is off for this stack" in action.reason
+    [said] = [c.body["text"] for c in fake_slack.calls if c.method == "chat.postEphemeral"]
+    assert "automation is off for this stack" in said

@@ -12,6 +12,7 @@ took effect, an SSM start that started.
 from __future__ import annotations
 
 import random
+import threading
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -38,14 +39,30 @@ ERRORS: dict[str, list[tuple[int, str]]] = {
 class AwsFaults:
     rng: random.Random
     rate: float
-    active: bool = False
     injected: Counter[str] = field(default_factory=Counter)
     calls: Counter[str] = field(default_factory=Counter)
     on_timeout: Callable[[], None] | None = None
     """Called for every injected read timeout (the harness counts the time it costs)."""
     log: list[str] = field(default_factory=list)
     """What was injected into which call, in order (for a failing run's report)."""
-    _lost: list[str] = field(default_factory=list)
+    _local: threading.local = field(default_factory=threading.local, repr=False)
+    """Per thread (concurrent workers): whether faults are on, and the calls whose answer is lost."""
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def active(self) -> bool:
+        return bool(getattr(self._local, "active", False))
+
+    @active.setter
+    def active(self, value: bool) -> None:
+        self._local.active = value
+
+    @property
+    def _lost(self) -> list[str]:
+        if not hasattr(self._local, "lost"):
+            self._local.lost = []
+        lost: list[str] = self._local.lost
+        return lost
 
     def attach(self, client: Any) -> Any:
         """Inject into ``client``'s calls; register before any canned answer (the first answer wins)."""
@@ -58,19 +75,22 @@ class AwsFaults:
         if not self.active:
             return None
         service = model.service_model.service_id.hyphenize()
-        self.calls[service] += 1
-        if self.rng.random() >= self.rate:
-            return None
-        choices = ERRORS[service]
-        pick = self.rng.randrange(len(choices) + 1)
+        with self._lock:  # one seeded sequence of draws, whichever thread asks
+            self.calls[service] += 1
+            if self.rng.random() >= self.rate:
+                return None
+            choices = ERRORS[service]
+            pick = self.rng.randrange(len(choices) + 1)
+            lost = pick == len(choices) and self.rng.random() < 0.5
         if pick == len(choices):  # a read timeout: before the request, or after it took effect
-            if self.rng.random() < 0.5:
+            if lost:
                 self._lost.append(model.name)  # raised from after-call
                 return None
             self._timeout(service, model.name, "before")
         status, code = choices[pick]
-        self.injected[f"{service} {code}"] += 1
-        self.log.append(f"{model.name}: {code}")
+        with self._lock:
+            self.injected[f"{service} {code}"] += 1
+            self.log.append(f"{model.name}: {code}")
         error = {"Code": code, "Message": "injected: what AWS answers after botocore's retries"}
         return _Http(status), {"Error": error, "ResponseMetadata": {"HTTPStatusCode": status}}
 
@@ -80,8 +100,9 @@ class AwsFaults:
             self._timeout(model.service_model.service_id.hyphenize(), model.name, "after")
 
     def _timeout(self, service: str, operation: str, when: str) -> None:
-        self.injected[f"{service} ReadTimeoutError ({when})"] += 1
-        self.log.append(f"{operation}: ReadTimeoutError ({when})")
+        with self._lock:
+            self.injected[f"{service} ReadTimeoutError ({when})"] += 1
+            self.log.append(f"{operation}: ReadTimeoutError ({when})")
         if self.on_timeout is not None:
             self.on_timeout()
         raise ReadTimeoutError(endpoint_url=f"https://{service}.us-east-1.amazonaws.com/ ({operation})")

@@ -48,6 +48,8 @@ class FakePagerDuty:
     server: ThreadingHTTPServer | None = None
     alerts: list[Alert] = field(default_factory=list)
     chaos: Chaos | None = None
+    lose_answers: bool = False
+    """Every event is taken (stored, its alert moved) and its answer lost on the way back."""
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -63,6 +65,7 @@ class FakePagerDuty:
             self.script.clear()
             self.attempts = 0
             self.chaos = None
+            self.lose_answers = False
 
     def open_alert(self, dedup_key: str) -> Alert | None:
         return next((a for a in self.alerts if a.dedup_key == dedup_key and a.status != "resolved"), None)
@@ -87,6 +90,8 @@ class FakePagerDuty:
             self.events.append(body)
             self._alert(body)
             accepted = {"status": "success", "message": "Event processed", "dedup_key": body["dedup_key"]}
+            if self.lose_answers:
+                return TIMEOUT, {}, accepted
             return self._chaos(accepted)
 
     @staticmethod

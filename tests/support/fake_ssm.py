@@ -12,6 +12,7 @@ delivers.
 from __future__ import annotations
 
 import json
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -42,6 +43,8 @@ class FakeAutomation:
     by_token: dict[str, str] = field(default_factory=dict)
     starts: int = 0
     """StartAutomationExecution requests answered (a repeat with the same token included)."""
+    lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+    """SSM answers each request atomically: concurrent workers start one execution per token."""
 
     def attach(self, ssm: Any) -> None:
         ssm.meta.events.register("before-call.ssm.StartAutomationExecution", self._start)
@@ -49,11 +52,12 @@ class FakeAutomation:
 
     def answer(self, model: Any, params: dict[str, Any], **_: Any) -> tuple[_Http, dict[str, Any]] | None:
         """The answer to one SSM call of the two it fakes (for a client registered once for many)."""
-        if model.name == "StartAutomationExecution":
-            return self._start(params)
-        if model.name == "GetAutomationExecution":
-            return self._get(params)
-        return None
+        with self.lock:
+            if model.name == "StartAutomationExecution":
+                return self._start(params)
+            if model.name == "GetAutomationExecution":
+                return self._get(params)
+            return None
 
     def _start(self, params: dict[str, Any], **_: Any) -> tuple[_Http, dict[str, Any]]:
         body = json.loads(params["body"])
@@ -106,11 +110,12 @@ class FakeAutomation:
     def advance(self) -> list[Execution]:
         """Executions that ended by now, each once: their status events (SSM sends one whether or not
         somebody asked for the execution's status meanwhile)."""
-        self._end_due()
-        out = [ex for ex in self.executions.values() if ex.ended_at is not None and not ex.announced]
-        for ex in out:
-            ex.announced = True
-        return out
+        with self.lock:
+            self._end_due()
+            out = [ex for ex in self.executions.values() if ex.ended_at is not None and not ex.announced]
+            for ex in out:
+                ex.announced = True
+            return out
 
     def status_event(self, ex: Execution) -> dict[str, Any]:
         assert ex.ended_at is not None

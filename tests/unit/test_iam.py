@@ -44,13 +44,9 @@ LIBRARY_CALLS = {
     ("slack_bolt.adapter.aws_lambda", "SlackRequestHandler"): {"lambda:InvokeFunction"},
 }
 IAM_ACTIONS = {
-    # DynamoDB authorizes a transaction item by item: no TransactWriteItems action exists
-    "dynamodb:TransactWriteItems": {
-        "dynamodb:PutItem",
-        "dynamodb:UpdateItem",
-        "dynamodb:DeleteItem",
-        "dynamodb:ConditionCheckItem",
-    },
+    # DynamoDB authorizes a transaction item by item: no TransactWriteItems action exists; the actions
+    # are those of the items the code builds (TRANSACT_ITEMS)
+    "dynamodb:TransactWriteItems": set(),
     "dynamodb:TransactGetItems": {"dynamodb:GetItem"},
     # SsmRemediator passes the remediation role as AutomationAssumeRole: SSM checks iam:PassRole on it
     "ssm:StartAutomationExecution": {"ssm:StartAutomationExecution", "iam:PassRole"},
@@ -58,6 +54,13 @@ IAM_ACTIONS = {
     "scheduler:CreateSchedule": {"scheduler:CreateSchedule", "iam:PassRole"},
     "scheduler:UpdateSchedule": {"scheduler:UpdateSchedule", "iam:PassRole"},
 }
+TRANSACT_ITEMS = {
+    "Put": "dynamodb:PutItem",
+    "Update": "dynamodb:UpdateItem",
+    "Delete": "dynamodb:DeleteItem",
+    "ConditionCheck": "dynamodb:ConditionCheckItem",
+}
+"""A TransactWriteItems item's kind (its key in the item dict) and the action IAM checks for it."""
 EXEMPT: dict[tuple[str, str], str] = {
     # DynamoStore's local-only methods (aiops demo, replay, tests): no deployed function scans or
     # creates the table (tests/unit/test_template.py forbids dynamodb:Scan in the template).
@@ -167,7 +170,8 @@ def _calls(path: Path) -> set[str]:
     """IAM actions of the AWS calls one module makes."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     ops: dict[str, set[str]] = {}
-    for service in _services(tree):
+    services = _services(tree)
+    for service in services:
         assert service in SERVICES, f"{path}: a client for {service}: add it to SERVICES"
         for method, op in _operations(service).items():
             ops.setdefault(method, set()).add(f"{IAM_PREFIX.get(service, service)}:{op}")
@@ -182,6 +186,10 @@ def _calls(path: Path) -> set[str]:
         if isinstance(node, ast.ImportFrom):
             for alias in node.names:
                 actions |= LIBRARY_CALLS.get((node.module or "", alias.name), set())
+        if isinstance(node, ast.Dict) and "dynamodb" in services:
+            for key in node.keys:  # {"Put": {...}}: an item of a transaction this module builds
+                if isinstance(key, ast.Constant) and key.value in TRANSACT_ITEMS:
+                    actions.add(TRANSACT_ITEMS[key.value])
     out: set[str] = set()
     for action in actions:
         out |= IAM_ACTIONS.get(action, {action})
@@ -324,3 +332,74 @@ def test_the_handlers_are_the_templates() -> None:
     assert set(_function_handlers(stack("prod")).values()) == {
         f"handlers.{p.stem}" for p in (ROOT / "handlers").glob("*.py") if p.stem != "__init__"
     }
+
+
+def test_transactions_are_granted_the_item_kinds_the_code_builds_only() -> None:
+    # the product code's transactions put and update items; none deletes or only checks one
+    ingest = code_actions("handlers.ingest")
+    assert {"dynamodb:PutItem", "dynamodb:UpdateItem"} <= ingest
+    assert not {"dynamodb:DeleteItem", "dynamodb:ConditionCheckItem"} & ingest
+
+
+NO_LLM_PARAMETERS = ("TimersFunction", "PagerDutyWebhookFunction", "AutomationFunction")
+"""Functions that escalate, record what people did or finish runs: none renders a runbook's parameters."""
+
+
+@pytest.mark.parametrize("function", NO_LLM_PARAMETERS)
+def test_functions_that_render_no_runbook_read_no_llm_parameter(function: str) -> None:
+    s = stack("prod", CONFIGS["s3"])
+    role = s.resources[function]["Properties"]["Role"]["Fn::GetAtt"][0]
+    managed = [
+        a.get("Ref")
+        for a in s.resources[role]["Properties"].get("ManagedPolicyArns", [])
+        if isinstance(a, dict)
+    ]
+    assert "LlmParametersRead" not in managed
+    assert not _allows(granted(s, function), "ssm:GetParameter")
+
+
+def _wildcards(node: Any) -> bool:
+    """Whether a statement's resource names anything by a wildcard: "*" or a prefix ending in "*"."""
+    if isinstance(node, str):
+        return "*" in node
+    if isinstance(node, list):
+        return any(_wildcards(v) for v in node)
+    if isinstance(node, dict):
+        return any(_wildcards(v) for k, v in node.items() if k not in ("Condition",))
+    return False
+
+
+def test_every_wildcard_resource_of_a_role_says_why_in_a_comment() -> None:
+    """Prefix wildcards too (``parameter/llm/*``, ``automation-execution/*``): each says why it is one."""
+    from cfnlint.decode import decode
+
+    template, errors = decode(str(TEMPLATE))
+    assert not errors
+    lines = TEMPLATE.read_text(encoding="utf-8").splitlines()
+    missing = []
+    for name, res in template["Resources"].items():
+        if res["Type"] not in ("AWS::Serverless::Function", "AWS::IAM::Role", "AWS::IAM::ManagedPolicy"):
+            continue
+        for where, st in _statements(res["Properties"], name):
+            if st.get("Effect") != "Allow" or not _wildcards(st.get("Resource")):
+                continue
+            text = lines[max(0, st.start_mark.line - 2) : st.end_mark.line + 1]
+            comments = [
+                ln.split("#", 1)[1].strip() for ln in text if "#" in ln and not ln.strip().startswith('"')
+            ]
+            if not any(len(c) > 15 for c in comments):
+                missing.append(where)
+    assert missing == [], f"wildcard resources with no comment saying why: {missing}"
+
+
+def _statements(node: Any, path: str) -> list[tuple[str, Any]]:
+    found = []
+    if isinstance(node, dict):
+        if "Effect" in node and "Action" in node:
+            found.append((f"{path}/{node.get('Sid', node.get('Action'))}", node))
+        for key, value in node.items():
+            found += _statements(value, f"{path}/{key}")
+    elif isinstance(node, list):
+        for value in node:
+            found += _statements(value, path)
+    return found
