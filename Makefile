@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 SAM_VENV := .venv-sam
 SAM      := $(SAM_VENV)/bin/sam
 
-.PHONY: demo test lint typecheck unit functional chaos cfn bench bench-replay coldstart clean build package-source lock
+.PHONY: demo test lint typecheck unit functional chaos cfn bench bench-replay coldstart clean build deploy package-source lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -79,6 +79,11 @@ $(SAM):
 
 build: $(SAM)
 	$(SAM) build --build-in-source  # make runs here: no copy of the tree (and its .venv) per function
+
+# Deploy what `make build` built: samconfig.toml names the stack (aiops) and sets the safe parameters
+# (dry-run, no reserved concurrency); it asks nothing. Your AWS credentials and region, as for the AWS CLI.
+deploy: $(SAM)
+	$(SAM) deploy
 
 # SAM's `BuildMethod: makefile` calls build-<LogicalId> with ARTIFACTS_DIR set. The dependencies go once
 # into the shared layer, exactly as pinned in requirements.txt (hashes required); each function's own
