@@ -101,8 +101,8 @@ def packaged(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_cfn_lint_passes_the_packaged_template_with_samconfigs_parameters(packaged: Path) -> None:
-    from cfnlint.api import ManualArgs, lint  # type: ignore[attr-defined]
-    from cfnlint.context.parameters import ParameterSet
+    from cfnlint.api import ManualArgs, lint  # type: ignore[import-untyped]
+    from cfnlint.context.parameters import ParameterSet  # type: ignore[import-untyped]
 
     matches = lint(
         packaged.read_text(encoding="utf-8"),
