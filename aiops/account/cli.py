@@ -120,7 +120,7 @@ def _write(text: str, output: str | None) -> int:
 
 
 def _discover(args: argparse.Namespace) -> int:
-    from aiops.account.discover import discover
+    from aiops.account.discover import FALLBACK_PLACEHOLDER, TOKEN_CAP_PLACEHOLDER, discover
     from aiops.account.errors import AccountError
     from aiops.account.reader import session_factory
 
@@ -129,13 +129,30 @@ def _discover(args: argparse.Namespace) -> int:
         if not region:
             print("error: no region: pass --region or set AWS_REGION", file=sys.stderr)
             return 2
+        left_out: list[str] = []
         text = discover(
-            session_factory(), region, service_tag=args.service_tag, parameter_prefix=args.parameter_prefix
+            session_factory(),
+            region,
+            service_tag=args.service_tag,
+            parameter_prefix=args.parameter_prefix,
+            left_out=left_out,
         )
     except AccountError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    return _write(text, args.output)
+    code = _write(text, args.output)
+    if left_out:  # what was found but not proposed, on stderr (and closing the catalog as comments)
+        print(f"left out ({len(left_out)}):", file=sys.stderr)
+        for line in left_out:
+            print(f"  - {line}", file=sys.stderr)
+    placeholders = sum(text.count(p) for p in (FALLBACK_PLACEHOLDER, TOKEN_CAP_PLACEHOLDER))
+    if code == 0 and placeholders:
+        print(
+            f"fill in {placeholders} <placeholder>(s) before use: aiops validate refuses the catalog "
+            "until then",
+            file=sys.stderr,
+        )
+    return code
 
 
 def _init(args: argparse.Namespace) -> int:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Literal, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from aiops.catalog.escalation_policy import Policy, PolicyOverride, policy_for
 from aiops.errors import CatalogError
@@ -59,6 +59,12 @@ class Business(_Model):
     revenue_per_request_usd: float = Field(ge=0)
 
 
+PLACEHOLDER = re.compile(r"^<[^<>]*>$")
+"""A value left for a person to fill in (``<...>``), as ``aiops catalog discover`` writes where only a
+person can tell (which model the app may fall back to): refused until it is filled, so that a runbook
+never writes a guess into a live parameter."""
+
+
 class Llm(_Model):
     prompt_parameter: str | None = None
     model_parameter: str | None = None
@@ -67,6 +73,13 @@ class Llm(_Model):
     token_cap: int | None = Field(default=None, gt=0, le=200_000)
     """The max-tokens value TokenCap lowers the parameter to."""
     prompt_id: str | None = None
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _filled_in(cls, value: Any) -> Any:
+        if isinstance(value, str) and PLACEHOLDER.match(value.strip()):
+            raise ValueError(f"{value.strip()} is a placeholder: replace it with the real value")
+        return value
 
 
 class MetricSpec(_Model):
