@@ -188,7 +188,7 @@ def parser() -> argparse.ArgumentParser:
         "--emulator",
         choices=("memory", "moto"),
         default="memory",
-        help="the emulated account: in-memory twins (default, fast) or moto (the DynamoDB adapter itself)",
+        help="the emulated account: in memory (default, fast) or moto (the DynamoDB adapter itself)",
     )
     _live(rep)
     rep.set_defaults(func=_replay, command_parser=rep)
