@@ -101,8 +101,9 @@ def peak_line(incident: Incident) -> str:
     if peak is None:
         return ""
     now_revenue = (impact.revenue_at_risk_usd_per_hour if impact else None) or 0.0
-    if peak.severity == incident.severity and (peak.revenue_at_risk_usd_per_hour or 0.0) <= now_revenue:
-        return ""
+    much_worse = (peak.revenue_at_risk_usd_per_hour or 0.0) >= 2 * now_revenue + 0.01
+    if peak.severity == incident.severity and not much_worse:
+        return ""  # now is about as bad as it got: the current figures say it
     parts = [f"At its peak ({peak.severity}, {peak.at:%H:%M} UTC)"]
     if peak.burn_rate is not None:
         parts.append(f"burning {peak.burn_rate:g}x (1h)")
