@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Literal, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from aiops.catalog.escalation_policy import Policy, PolicyOverride, policy_for
+from aiops.catalog.placeholders import Filled
 from aiops.errors import CatalogError
 from aiops.signals.model import Deferred, MetricQuery, Signal
 
@@ -59,27 +60,14 @@ class Business(_Model):
     revenue_per_request_usd: float = Field(ge=0)
 
 
-PLACEHOLDER = re.compile(r"^<[^<>]*>$")
-"""A value left for a person to fill in (``<...>``), as ``aiops catalog discover`` writes where only a
-person can tell (which model the app may fall back to): refused until it is filled, so that a runbook
-never writes a guess into a live parameter."""
-
-
 class Llm(_Model):
-    prompt_parameter: str | None = None
-    model_parameter: str | None = None
-    fallback_model_id: str | None = None
-    max_tokens_parameter: str | None = None
-    token_cap: int | None = Field(default=None, gt=0, le=200_000)
+    prompt_parameter: Filled[str] = None
+    model_parameter: Filled[str] = None
+    fallback_model_id: Filled[str] = None
+    max_tokens_parameter: Filled[str] = None
+    token_cap: Filled[int] = Field(default=None, gt=0, le=200_000)
     """The max-tokens value TokenCap lowers the parameter to."""
-    prompt_id: str | None = None
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _filled_in(cls, value: Any) -> Any:
-        if isinstance(value, str) and PLACEHOLDER.match(value.strip()):
-            raise ValueError(f"{value.strip()} is a placeholder: replace it with the real value")
-        return value
+    prompt_id: Filled[str] = None
 
 
 class MetricSpec(_Model):

@@ -36,8 +36,10 @@ def _data(name: str) -> Path:
 
 
 def run_demo(
-    out: TextIO = sys.stdout, payload_dir: Path | None = None, chat: Any = None, pager: Any = None
+    out: TextIO | None = None, payload_dir: Path | None = None, chat: Any = None, pager: Any = None
 ) -> int:
+    """``out``: default the current ``sys.stdout`` (read at the call, not when this module was imported)."""
+    out = out if out is not None else sys.stdout
     from aiops.lint import load_catalog_file
     from aiops.local.provision import load_datapoints
 
