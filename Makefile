@@ -1,4 +1,5 @@
 # The two commands of the README: `make demo` and `make test`. Each sets up .venv by itself.
+export NO_MKDOCS_2_WARNING := 1
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -7,7 +8,7 @@ STAMP  := $(VENV)/.installed
 SAM_VENV := .venv-sam
 SAM      := $(SAM_VENV)/bin/sam
 
-.PHONY: demo test lint typecheck unit functional chaos cfn bench bench-replay coldstart clean build package-source lock
+.PHONY: demo test lint typecheck docs unit functional chaos cfn bench bench-replay coldstart clean build deploy package-source lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +31,7 @@ NORMALIZER_TESTS := $(sort $(wildcard tests/unit/test_normalize_*.py)) tests/uni
 	tests/unit/test_fast_path.py tests/unit/test_event_routing.py tests/functional/test_peer_corpus.py \
 	tests/functional/test_cli_normalize.py
 
-test: $(STAMP) lint typecheck cfn
+test: $(STAMP) lint typecheck cfn docs
 	$(PYTEST) $(NORMALIZER_TESTS) --cov=aiops/signals --cov-report=term:skip-covered --cov-fail-under=95
 	$(PYTEST) tests $(addprefix --ignore=,$(NORMALIZER_TESTS))
 
@@ -40,8 +41,8 @@ unit: $(STAMP)
 functional: $(STAMP)
 	$(PYTEST) tests/functional
 
-# The storm under injected AWS, Slack and PagerDuty faults (30 seeds at 1%, 2%, 5%), and the ten
-# targeted faults of issue 18; prints the table of outcomes. Part of `make test` too.
+# The storm under injected AWS, Slack and PagerDuty faults (30 seeds at 1%, 2%, 5%), and ten
+# targeted faults; prints the table of outcomes. Part of `make test` too.
 chaos: $(STAMP)
 	$(PYTEST) tests/chaos
 
@@ -51,6 +52,10 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
+
+# The reference (docs/, mkdocs.yml) into build/site; --strict: a broken link or anchor fails the build.
+docs: $(STAMP)
+	$(BIN)/mkdocs build --strict --quiet
 
 # The alarm pack off (the default) and on; the pack alone with its LLM-native families off and all on.
 cfn: $(STAMP)
@@ -81,6 +86,11 @@ $(SAM):
 
 build: $(SAM)
 	$(SAM) build --build-in-source  # make runs here: no copy of the tree (and its .venv) per function
+
+# Deploy what `make build` built: samconfig.toml names the stack (aiops) and sets the safe parameters
+# (dry-run, no reserved concurrency); it asks nothing. Your AWS credentials and region, as for the AWS CLI.
+deploy: $(SAM)
+	$(SAM) deploy
 
 # SAM's `BuildMethod: makefile` calls build-<LogicalId> with ARTIFACTS_DIR set. The dependencies go once
 # into the shared layer, exactly as pinned in requirements.txt (hashes required); each function's own

@@ -1,8 +1,10 @@
 """The ``aiops`` command line: demo, normalize, replay, validate (and the account tools).
 
 Exit codes, the same for every command: 0 done; 1 validation found errors (``aiops validate``); 2 a
-usage or input error (a bad option, a file that cannot be read or parsed, an invalid catalog); 130
-interrupted; 141 the reader of the output went away (``| head``), quietly.
+usage or input error (a bad option, a file or folder that cannot be read or parsed, an invalid catalog
+or unusable playbooks, no AWS credentials, an AWS endpoint out of reach, a replay with nothing
+replayed), said in one ``error:`` line on stderr, never a traceback; 130 interrupted; 141 the reader of
+the output went away (``| head``), quietly.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_PIPE = 0, 1, 2, 130, 1
 EXIT_CODES = """exit codes (every command):
   0    done
   1    aiops validate found errors (warnings alone exit 0)
-  2    usage or input error: a bad option, a file that cannot be read or parsed, an invalid catalog
+  2    usage or input error: a bad option, a file or folder that cannot be read or parsed, an invalid
+       catalog or playbook, no AWS credentials, an AWS endpoint out of reach, nothing replayed
   130  interrupted (Ctrl-C)
   141  the reader of the output went away (| head): ends quietly"""
 
@@ -36,7 +39,7 @@ def _normalize(args: argparse.Namespace) -> int:
 
     path = Path(args.file)
     try:
-        raw = path.read_bytes()
+        raw = sys.stdin.buffer.read() if args.file == "-" else path.read_bytes()
     except OSError as exc:
         _err(f"error: cannot read {args.file}: {exc.strerror}")
         return EXIT_USAGE
@@ -127,7 +130,7 @@ def parser() -> argparse.ArgumentParser:
         "(default build/demo)",
     )
     _live(demo)
-    demo.set_defaults(func=_demo)
+    demo.set_defaults(func=_demo, command_parser=demo)
 
     norm = sub.add_parser(
         "normalize",
@@ -138,8 +141,10 @@ def parser() -> argparse.ArgumentParser:
         epilog="example:\n  aiops normalize tests/events/cloudwatch/alarm_metric_alarm.json",
         formatter_class=_Formatter,
     )
-    norm.add_argument("file", metavar="FILE", help="one event as JSON (for a stream of events, use replay)")
-    norm.set_defaults(func=_normalize)
+    norm.add_argument(
+        "file", metavar="FILE", help="one event as JSON; - reads standard input (for a stream, use replay)"
+    )
+    norm.set_defaults(func=_normalize, command_parser=norm)
 
     rep = sub.add_parser(
         "replay",
@@ -154,7 +159,11 @@ def parser() -> argparse.ArgumentParser:
         "      --metrics examples/scenarios/3-bedrock-throttling/metrics.jsonl --json",
         formatter_class=_Formatter,
     )
-    rep.add_argument("events", metavar="EVENTS.jsonl", help="events, one JSON per line, oldest first")
+    rep.add_argument(
+        "events",
+        metavar="EVENTS.jsonl",
+        help="events, one JSON per line, oldest first; - reads standard input",
+    )
     rep.add_argument("--catalog", required=True, metavar="FILE", help="the service catalog (YAML)")
     rep.add_argument(
         "--metrics",
@@ -187,10 +196,10 @@ def parser() -> argparse.ArgumentParser:
         "--emulator",
         choices=("memory", "moto"),
         default="memory",
-        help="the emulated account: in-memory twins (default, fast) or moto (the DynamoDB adapter itself)",
+        help="the emulated account: in memory (default, fast) or moto (the DynamoDB adapter itself)",
     )
     _live(rep)
-    rep.set_defaults(func=_replay)
+    rep.set_defaults(func=_replay, command_parser=rep)
 
     val = sub.add_parser(
         "validate",
@@ -212,7 +221,12 @@ def parser() -> argparse.ArgumentParser:
         "--runbooks", metavar="DIR", help="default: AIOPS_RUNBOOKS_DIR, else the shipped runbooks/"
     )
     val.add_argument("--state", metavar="FILE", help="a replay --state file to check too")
-    val.set_defaults(func=_validate)
+    val.add_argument(
+        "--json",
+        action="store_true",
+        help="print the result as one JSON object (ok, errors, warnings, problems[]) for CI",
+    )
+    val.set_defaults(func=_validate, command_parser=val)
 
     from aiops.account.cli import register
 
@@ -233,7 +247,10 @@ def _live(cmd: argparse.ArgumentParser) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    top = parser()
+    args, unknown = top.parse_known_args(argv)
+    if unknown:  # said by the command that was given them, with its own usage (exits 2)
+        getattr(args, "command_parser", top).error(f"unrecognized arguments: {' '.join(unknown)}")
     try:
         code = int(args.func(args))
         sys.stdout.flush()  # here, where a closed pipe is caught, not at exit
@@ -246,6 +263,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_PIPE
+    except OSError as exc:  # a file or folder a command could not read or write, wherever it was opened
+        _err(f"error: {exc.filename or 'a file'}: {exc.strerror or exc}")
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":  # pragma: no cover

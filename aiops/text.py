@@ -25,3 +25,41 @@ def cap(value: object, limit: int = MAX_TEXT) -> str:
     if len(text) > limit:
         return text[: limit - 1] + ELLIPSIS
     return text
+
+
+def differing(before: str, after: str, width: int = 48, context: int = 12) -> tuple[str, str]:
+    """Two values, each cut to about ``width`` characters around where they differ: a start (or end)
+    they share beyond ``context`` characters becomes ``…``, so two long prompts that differ in one word
+    show that word rather than the same first ``width`` characters twice."""
+    if len(before) <= width and len(after) <= width:
+        return before, after
+    prefix = 0
+    for a, b in zip(before, after, strict=False):
+        if a != b:
+            break
+        prefix += 1
+    most = min(len(before), len(after)) - prefix
+    suffix = 0
+    while suffix < most and before[len(before) - 1 - suffix] == after[len(after) - 1 - suffix]:
+        suffix += 1
+
+    def cut(value: str) -> str:
+        start = max(0, prefix - context)
+        end = len(value) - max(0, suffix - context)
+        head = ELLIPSIS if start else ""
+        body = value[start:end]
+        tail = ELLIPSIS if end < len(value) else ""
+        if len(body) > width:
+            body, tail = body[: width - 1], ELLIPSIS
+        return head + body + tail
+
+    return cut(before), cut(after)
+
+
+def change_text(parameter: str, before: str | None, after: str | None, width: int = 48) -> str:
+    """``parameter: 'before' -> 'after'``, long values shown where they differ (``(none)``: no value)."""
+    b, a = differing(before or "", after or "", width)
+    return (
+        f"{cap(parameter, MAX_NAME)}: {repr(cap(b)) if before is not None else '(none)'} -> "
+        f"{repr(cap(a)) if after is not None else '(none)'}"
+    )

@@ -201,7 +201,11 @@ def bot_stack(rf: RegionFacts, stack: str) -> Verdict:
     s = rf.bot_stack
     if s and s.get("StackStatus", "").endswith("_COMPLETE") and "ROLLBACK" not in s.get("StackStatus", ""):
         return Verdict("present", [f"stack {s['StackName']} {s['StackStatus']}"])
-    fix = f"sam build && sam deploy --guided --stack-name {stack} --region {rf.region}"
+    fix = (  # samconfig.toml names the stack aiops; another name is given on the command line
+        f"make build deploy  (AWS_REGION={rf.region}; README: the first deploy, step by step)"
+        if stack == "aiops"
+        else f"make build && .venv-sam/bin/sam deploy --stack-name {stack} --region {rf.region}"
+    )
     if s:
         return Verdict("partial", [f"stack {s['StackName']} {s.get('StackStatus')}"], fix)
     return Verdict("missing", [f"no stack {stack}"], fix)

@@ -28,7 +28,7 @@ def register(sub: Any) -> None:
     mat.add_argument(
         "--parameter-prefix", default="/llm/", help="where prompt parameters live (default /llm/)"
     )
-    mat.set_defaults(func=_maturity)
+    mat.set_defaults(func=_maturity, command_parser=mat)
 
     cat = sub.add_parser(
         "catalog",
@@ -51,7 +51,7 @@ def register(sub: Any) -> None:
     )
     dis.add_argument("--region", help="the region to read (default: the session's)")
     dis.add_argument("-o", "--output", metavar="FILE", help="write the catalog here instead of stdout")
-    dis.set_defaults(func=_discover)
+    dis.set_defaults(func=_discover, command_parser=dis)
     ini = verbs.add_parser(
         "init",
         help="the catalog entry matching the alarm pack's names",
@@ -67,26 +67,38 @@ def register(sub: Any) -> None:
         help="a Bedrock model id (repeatable, as AlarmPackModelIds)",
     )
     ini.add_argument("-o", "--output", metavar="FILE", help="write the catalog here instead of stdout")
-    ini.set_defaults(func=_init)
+    ini.set_defaults(func=_init, command_parser=ini)
 
 
 def _default_region() -> str | None:
     import boto3
+    from botocore.exceptions import ProfileNotFound
 
-    return boto3.Session().region_name
+    from aiops.account.errors import CredentialsError
+
+    try:
+        return boto3.Session().region_name
+    except ProfileNotFound as exc:
+        raise CredentialsError("the default region", str(exc)) from None
 
 
 def _maturity(args: argparse.Namespace) -> int:
+    from aiops.account.errors import AccountError
     from aiops.account.maturity import assess_account
     from aiops.account.render import render_text
 
-    regions = args.region or [r for r in [_default_region()] if r]
-    if not regions:
-        print("error: no region: pass --region or set AWS_REGION", file=sys.stderr)
+    try:
+        regions = args.region or [r for r in [_default_region()] if r]
+        if not regions:
+            print("error: no region: pass --region or set AWS_REGION", file=sys.stderr)
+            return 2
+        # Unusable credentials or no way to AWS stop here: a report of nothing but "unknown" is no report.
+        report = assess_account(
+            regions=regions, stack_name=args.stack_name, parameter_prefix=args.parameter_prefix
+        )
+    except AccountError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 2
-    report = assess_account(
-        regions=regions, stack_name=args.stack_name, parameter_prefix=args.parameter_prefix
-    )
     if args.json:
         print(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
     else:
@@ -108,22 +120,39 @@ def _write(text: str, output: str | None) -> int:
 
 
 def _discover(args: argparse.Namespace) -> int:
-    from aiops.account.discover import discover
+    from aiops.account.discover import FALLBACK_PLACEHOLDER, TOKEN_CAP_PLACEHOLDER, discover
     from aiops.account.errors import AccountError
     from aiops.account.reader import session_factory
 
-    region = args.region or _default_region()
-    if not region:
-        print("error: no region: pass --region or set AWS_REGION", file=sys.stderr)
-        return 2
     try:
+        region = args.region or _default_region()
+        if not region:
+            print("error: no region: pass --region or set AWS_REGION", file=sys.stderr)
+            return 2
+        left_out: list[str] = []
         text = discover(
-            session_factory(), region, service_tag=args.service_tag, parameter_prefix=args.parameter_prefix
+            session_factory(),
+            region,
+            service_tag=args.service_tag,
+            parameter_prefix=args.parameter_prefix,
+            left_out=left_out,
         )
     except AccountError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    return _write(text, args.output)
+    code = _write(text, args.output)
+    if left_out:  # what was found but not proposed, on stderr (and closing the catalog as comments)
+        print(f"left out ({len(left_out)}):", file=sys.stderr)
+        for line in left_out:
+            print(f"  - {line}", file=sys.stderr)
+    placeholders = sum(text.count(p) for p in (FALLBACK_PLACEHOLDER, TOKEN_CAP_PLACEHOLDER))
+    if code == 0 and placeholders:
+        print(
+            f"fill in {placeholders} <placeholder>(s) before use: aiops validate refuses the catalog "
+            "until then",
+            file=sys.stderr,
+        )
+    return code
 
 
 def _init(args: argparse.Namespace) -> int:

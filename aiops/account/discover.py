@@ -23,7 +23,10 @@ from aiops.account.llm_signals import component_of
 from aiops.account.reader import ClientFactory, Reader
 from aiops.account.yamlout import Flow, Note, render
 
-FALLBACK = "anthropic.claude-3-haiku-20240307-v1:0"
+FALLBACK_PLACEHOLDER = "<a Bedrock model id the app can fall back to>"
+TOKEN_CAP_PLACEHOLDER = "<the max-tokens value TokenCap lowers the parameter to>"  # noqa: S105 - not a secret
+"""Placeholders (``<...>``) that ``aiops validate`` and the bot refuse until a person fills them: only a
+person can tell which model the app may fall back to, and how far its answers may be cut."""
 ORDER = ("api", "orchestrator", "retriever", "prompt", "model", "guardrail", "cost")
 SHAPE = {"api": ("orchestrator",), "orchestrator": ("prompt", "retriever", "model", "guardrail")}
 _ROLE_WORDS = (
@@ -84,9 +87,12 @@ def discover(
     service_tag: str | None = None,
     parameter_prefix: str = "/llm/",
     now: datetime | None = None,
+    left_out: list[str] | None = None,
 ) -> str:
-    """The proposed catalog as YAML text (with comments). Raises DiscoverError when nothing is found."""
+    """The proposed catalog as YAML text (with comments). Raises DiscoverError when nothing is found.
+    ``left_out`` gets one line per resource found but not proposed, and why (also closing the text)."""
     r = Reader(factory, region)
+    skipped: list[str] = [] if left_out is None else left_out
     services: dict[str, Svc] = {}
     by_arn: dict[str, str] = {}
     for stack in _pages(r, "cloudformation", "DescribeStacks", "cloudformation:DescribeStacks", "Stacks"):
@@ -128,29 +134,44 @@ def discover(
         raise DiscoverError(
             f"no service found in {region}: no stack" + (f" tagged {service_tag}" if service_tag else "")
         )
-    _parameters(r, services, parameter_prefix)
+    _parameters(r, services, parameter_prefix, skipped)
     alarms = list(_pages(r, "cloudwatch", "DescribeAlarms", "cloudwatch:DescribeAlarms", "MetricAlarms"))
-    _assign_alarms(services, alarms)
+    _assign_alarms(services, alarms, skipped)
     for metric in _pages(
         r, "cloudwatch", "ListMetrics", "cloudwatch:ListMetrics", "Metrics", Namespace="AWS/Bedrock"
     ):
         model = {d["Name"]: d["Value"] for d in metric.get("Dimensions", [])}.get("ModelId")
         if model and len(services) == 1:  # traffic names no service: only a lone service owns it for sure
             next(iter(services.values())).models.setdefault(model, "AWS/Bedrock metrics")
+        elif model and not any(model in svc.models for svc in services.values()):
+            skipped.append(
+                f"model id {model} (AWS/Bedrock metrics): its traffic names no service, and there are "
+                f"{len(services)}: add it to the model component of the service that calls it"
+            )
     edges = _xray_edges(r, services, now or datetime.now().astimezone())
     seen: dict[str, int] = {}
     for svc in services.values():
         for m in svc.models:
             seen[m] = seen.get(m, 0) + 1
     shared = {m for m, n in seen.items() if n > 1}  # a ModelId selector would catch the other's alarms
+    skipped += [
+        f"model id {m}: used by {n} services, so no ModelId selector for it (it would give one service's "
+        "alarms to the other): match those alarms by name"
+        for m, n in sorted(seen.items())
+        if n > 1
+    ]
     ordered = sorted(services.values(), key=lambda s: s.name)
-    doc = {"services": [_service_doc(s, edges.get(s.name), shared, set(seen)) for s in ordered]}
+    doc = {"services": [_service_doc(s, edges.get(s.name), shared, set(seen), skipped) for s in ordered]}
     header = (
         f"Proposed by `aiops catalog discover` from account resources in {region}.\n"
-        "Every inferred line says where it came from; review tiers, SLOs and channels, then\n"
-        "check it with `aiops validate --catalog FILE`."
+        "Every inferred line says where it came from; review tiers, SLOs and channels, fill in every\n"
+        "<placeholder> (aiops validate refuses the catalog until then), then check it with\n"
+        "`aiops validate --catalog FILE`."
     )
-    return render(doc, header)
+    text = render(doc, header)
+    if skipped:
+        text += "\n# Left out, and why:\n" + "".join(f"#  - {line}\n" for line in skipped)
+    return text
 
 
 def _from_arn(arn: str) -> tuple[str, str]:
@@ -189,7 +210,7 @@ def _add_resource(svc: Svc, kind: str, ident: str, where: str) -> None:
             svc.llm[prole] = Note(ident, f"SSM parameter, {where}")
 
 
-def _parameters(r: Reader, services: dict[str, Svc], prefix: str) -> None:
+def _parameters(r: Reader, services: dict[str, Svc], prefix: str, skipped: list[str]) -> None:
     base = prefix.rstrip("/") or "/"
     filters = [{"Key": "Path", "Option": "Recursive", "Values": [base]}]
     model_params: dict[str, Svc] = {}
@@ -199,7 +220,19 @@ def _parameters(r: Reader, services: dict[str, Svc], prefix: str) -> None:
         segments = p["Name"][len(base) :].strip("/").split("/")
         svc = services.get(segments[0]) if len(segments) > 1 else None
         role = parameter_role(p["Name"])
-        if svc is None or role is None:
+        if svc is None:
+            skipped.append(
+                f"parameter {p['Name']}: no service {segments[0]!r} was found (services are "
+                f"{', '.join(sorted(services))}): parameters are read as {prefix}<service>/..."
+                if len(segments) > 1
+                else f"parameter {p['Name']}: directly under {prefix}, no <service>/ segment names its owner"
+            )
+            continue
+        if role is None:
+            skipped.append(
+                f"parameter {p['Name']}: its name says neither prompt, model nor token, so no runbook "
+                "acts on it"
+            )
             continue
         svc.llm.setdefault(role, Note(p["Name"], f"SSM parameter under {prefix}{svc.name}/"))
         if role in ("model_parameter", "max_tokens_parameter"):
@@ -219,7 +252,7 @@ def _parameters(r: Reader, services: dict[str, Svc], prefix: str) -> None:
                 svc.models.setdefault(p["Value"], f"value of {p['Name']}")
 
 
-def _assign_alarms(services: dict[str, Svc], alarms: list[dict[str, Any]]) -> None:
+def _assign_alarms(services: dict[str, Svc], alarms: list[dict[str, Any]], skipped: list[str]) -> None:
     fn_owner = {fn: (s, role) for s in services.values() for fn, role in s.functions.items()}
     api_owner = {api: s for s in services.values() for api in s.apis}
     for alarm in alarms:
@@ -249,6 +282,10 @@ def _assign_alarms(services: dict[str, Svc], alarms: list[dict[str, Any]]) -> No
             by_model = [s for s in services.values() if model and model in s.models]
             svc = prefixed or (by_model[0] if len(by_model) == 1 else None)
             if svc is None:
+                skipped.append(
+                    f"alarm {name}: no service owns it (not on a function or API of a service found, "
+                    "not named <service>-..., no model id of one service): add a selector for it"
+                )
                 continue
             if model:
                 svc.models.setdefault(model, f"alarm {name}")
@@ -296,7 +333,7 @@ def _xray_edges(r: Reader, services: dict[str, Svc], now: datetime) -> dict[str,
 
 
 def _service_doc(
-    s: Svc, traced: dict[str, set[str]] | None, shared: set[str], all_models: set[str]
+    s: Svc, traced: dict[str, set[str]] | None, shared: set[str], all_models: set[str], skipped: list[str]
 ) -> dict[str, Any]:
     if s.llm.get("prompt_parameter"):
         s.comp("prompt").match.append(
@@ -344,13 +381,21 @@ def _service_doc(
         fallback = (
             Note(others[0], "another model seen in the account: check that the app can use it")
             if others
-            else Note(FALLBACK, "a placeholder: set a model the app can fall back to")
+            else Note(FALLBACK_PLACEHOLDER, "fill in: ModelFallback switches the model parameter to it")
         )
         doc["llm"] = {
             **{k: s.llm[k] for k in keys},
             "fallback_model_id": fallback,
-            "token_cap": s.llm.get("token_cap", Note(1024, "a placeholder: the max-tokens TokenCap sets")),
+            "token_cap": s.llm.get(
+                "token_cap", Note(TOKEN_CAP_PLACEHOLDER, "fill in: no readable max-tokens value to halve")
+            ),
         }
+    else:
+        found = [k for k in keys if k in s.llm]
+        skipped.append(
+            f"service {s.name}: no llm block (the runbooks need its prompt, model and max-tokens "
+            f"parameters; found {', '.join(found) if found else 'none'}): no runbook can act on it"
+        )
     doc["components"] = comps
     if s.models:
         doc["slos"] = [

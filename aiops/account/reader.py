@@ -10,11 +10,23 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from aiops.account.errors import AccessDeniedError
+from aiops.account.errors import AccessDeniedError, CredentialsError, UnreachableError
 
 DENIED_CODES = frozenset(
     {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnauthorizedException"}
 )
+CREDENTIAL_CODES = frozenset(
+    {
+        "ExpiredToken",
+        "ExpiredTokenException",
+        "InvalidClientTokenId",
+        "UnrecognizedClientException",
+        "InvalidAccessKeyId",
+        "SignatureDoesNotMatch",
+        "AuthFailure",
+    }
+)
+"""Answers that mean the credentials themselves are unusable: no call of the run can succeed."""
 
 ClientFactory = Callable[[str, str], Any]
 """(service, region) -> a boto3 client."""
@@ -52,30 +64,55 @@ class Reader:
 
     def call(self, service: str, op: str, permission: str, **params: Any) -> dict[str, Any]:
         """One request of ``op`` (CamelCase, as in the API reference)."""
-        from botocore.exceptions import ClientError
-
-        client = self.factory(service, self.region)
-        self.calls[f"{service}:{op}"] += 1
         try:
+            client = self.factory(service, self.region)
+            self.calls[f"{service}:{op}"] += 1
             response: dict[str, Any] = getattr(client, _snake(op))(**params)
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in DENIED_CODES:
-                raise AccessDeniedError(f"{service}:{op}", permission, self.region) from None
-            raise
+        except Exception as exc:
+            raise self._translated(exc, f"{service}:{op}", permission) from None
         return response
 
     def pages(self, service: str, op: str, permission: str, **params: Any) -> Iterator[dict[str, Any]]:
         """Every page of ``op`` through boto3's paginator (each page is one counted request)."""
-        from botocore.exceptions import ClientError
-
-        client = self.factory(service, self.region)
-        paginator = client.get_paginator(_snake(op))
         try:
+            client = self.factory(service, self.region)
+            paginator = client.get_paginator(_snake(op))
             for page in paginator.paginate(**params):
                 self.calls[f"{service}:{op}"] += 1
                 yield page
-        except ClientError as exc:
+        except Exception as exc:
             self.calls[f"{service}:{op}"] += 1
-            if exc.response.get("Error", {}).get("Code") in DENIED_CODES:
-                raise AccessDeniedError(f"{service}:{op}", permission, self.region) from None
-            raise
+            raise self._translated(exc, f"{service}:{op}", permission) from None
+
+    def _translated(self, exc: Exception, api: str, permission: str) -> Exception:
+        """The error to raise for ``exc``: a denial, unusable credentials or an endpoint out of reach as
+        an ``AccountError`` (the last two stop the command: nothing can be read); anything else as it was."""
+        from botocore.exceptions import (
+            ClientError,
+            ConnectionClosedError,
+            ConnectTimeoutError,
+            CredentialRetrievalError,
+            EndpointConnectionError,
+            NoCredentialsError,
+            PartialCredentialsError,
+            ProfileNotFound,
+            ReadTimeoutError,
+        )
+
+        if isinstance(exc, ClientError):
+            code = exc.response.get("Error", {}).get("Code")
+            if code in DENIED_CODES:
+                return AccessDeniedError(api, permission, self.region)
+            if code in CREDENTIAL_CODES:
+                message = exc.response.get("Error", {}).get("Message", "")
+                return CredentialsError(self.region, f"{code}: {message}".rstrip(": "))
+            return exc
+        if isinstance(
+            exc, NoCredentialsError | PartialCredentialsError | CredentialRetrievalError | ProfileNotFound
+        ):
+            return CredentialsError(self.region, str(exc))
+        if isinstance(
+            exc, EndpointConnectionError | ConnectTimeoutError | ReadTimeoutError | ConnectionClosedError
+        ):
+            return UnreachableError(self.region, str(exc))
+        return exc

@@ -174,12 +174,14 @@ class SsmRemediator:
         return parameter_value(self.ssm, name)
 
     def outcome(self, execution_id: str) -> RunOutcome:
-        """Each step's last status from SSM's record of the execution (every page of it)."""
+        """Each step's last status, and what it changed, from SSM's record of the execution (every page)."""
         statuses: dict[str, str] = {}
+        steps: list[dict[str, Any]] = []
         pages = self.ssm.get_paginator("describe_automation_step_executions").paginate(
             AutomationExecutionId=execution_id
         )
         for page in pages:
             for step in page.get("StepExecutions", []):
                 statuses[str(step.get("StepName", ""))] = str(step.get("StepStatus", ""))
-        return RunOutcome.from_steps(statuses)
+                steps.append(dict(step))
+        return RunOutcome.from_steps(statuses, steps)

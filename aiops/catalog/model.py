@@ -1,8 +1,6 @@
-"""The service catalog (``catalog.yaml``): services, their components and topology, SLOs.
-
-Loading is strict: an unknown key, a wrong type or a dangling ``depends_on`` is a
-:class:`~aiops.errors.CatalogError` whose message names the path of the bad field.
-"""
+"""The service catalog (``catalog.yaml``): services, their components and topology, SLOs. Loading is
+strict: an unknown key, a wrong type or a dangling ``depends_on`` is a :class:`~aiops.errors.CatalogError`
+whose message names the path of the bad field."""
 
 from __future__ import annotations
 
@@ -17,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from aiops.catalog.escalation_policy import Policy, PolicyOverride, policy_for
 from aiops.catalog.forecast import ForecastSettings
+from aiops.catalog.placeholders import Filled
 from aiops.errors import CatalogError
 from aiops.signals.model import Deferred, MetricQuery, Signal
 
@@ -61,13 +60,13 @@ class Business(_Model):
 
 
 class Llm(_Model):
-    prompt_parameter: str | None = None
-    model_parameter: str | None = None
-    fallback_model_id: str | None = None
-    max_tokens_parameter: str | None = None
-    token_cap: int | None = Field(default=None, gt=0, le=200_000)
+    prompt_parameter: Filled[str] = None
+    model_parameter: Filled[str] = None
+    fallback_model_id: Filled[str] = None
+    max_tokens_parameter: Filled[str] = None
+    token_cap: Filled[int] = Field(default=None, gt=0, le=200_000)
     """The max-tokens value TokenCap lowers the parameter to."""
-    prompt_id: str | None = None
+    prompt_id: Filled[str] = None
 
 
 class MetricSpec(_Model):

@@ -76,7 +76,7 @@ def _evidence(members: Sequence[Member]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for m in sorted(members, key=lambda m: (m.first_seen, m.resource)):
         if m.kind == "health" and m.status == "firing":
-            out.setdefault(MODEL_COMPONENT, []).append(f"AWS Health: {m.title}")
+            out.setdefault(MODEL_COMPONENT, []).append(m.title)  # its title says "AWS Health: ..."
         elif m.kind == "insight" and m.component:
             out.setdefault(m.component, []).append(m.title)
     return out

@@ -97,6 +97,14 @@ class Hypothesis(_Frozen):
 ActionStatus = Literal["succeeded", "failed", "pending_approval", "skipped", "running"]
 
 
+class ParameterChange(_Frozen):
+    """One parameter a runbook changed, as its execution record shows it: what it was, what it became."""
+
+    parameter: str
+    before: str | None = None
+    after: str | None = None
+
+
 class Action(_Frozen):
     """A remediation decided for the incident: started, waiting for approval, or skipped (and why)."""
 
@@ -115,6 +123,8 @@ class Action(_Frozen):
     change undone, or the change still applied (its undo did not complete); unknown if unreadable."""
     requested_at: datetime | None = None
     """When the start was asked for (decided, or approved): a start failing past its deadline pages."""
+    changes: tuple[ParameterChange, ...] = ()
+    """What the run changed, in the order written (an undo last), read from its record when it ended."""
 
 
 PageAction = Literal["trigger", "acknowledge", "resolve"]
@@ -155,6 +165,24 @@ class Ack(_Frozen):
     at: datetime
 
 
+class Peak(_Frozen):
+    """The worst the incident was: its highest severity, and the impact measured then (the largest
+    revenue at risk within that severity). A resolved incident shows it beside the current state."""
+
+    severity: Severity
+    at: datetime
+    burn_rate: float | None = None
+    revenue_at_risk_usd_per_hour: float | None = None
+    failing_requests_per_minute: float | None = None
+
+    def worse_than(self, other: Peak | None) -> bool:
+        if other is None:
+            return True
+        if self.severity != other.severity:
+            return self.severity < other.severity  # "SEV1" < "SEV2": SEV1 is worse
+        return (self.revenue_at_risk_usd_per_hour or 0.0) > (other.revenue_at_risk_usd_per_hour or 0.0)
+
+
 class Incident(_Frozen):
     id: str
     service: str
@@ -191,6 +219,8 @@ class Incident(_Frozen):
     """Past incidents with its signature, as found when it opened or its signature last changed."""
     more_members: int = 0
     """Signal sources that joined past :data:`MAX_MEMBERS`: counted, not kept (the row stays bounded)."""
+    peak: Peak | None = None
+    """The worst it was (severity, impact): kept while the incident calms down and resolves."""
     version: int = 0
 
     @property

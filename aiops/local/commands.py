@@ -11,6 +11,10 @@ import json
 import sys
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from aiops.catalog.model import Catalog
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -28,16 +32,34 @@ def replay(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     from aiops.local.live import LiveError, outbound
     from aiops.local.provision import StateError
     from aiops.local.replay import run_replay
-    from aiops.local.stream import Progress
+    from aiops.local.stream import STDIN, Progress
     from aiops.local.thread import write_payloads, write_thread
     from aiops.present.terminal_text import report_text
     from aiops.remediation.playbooks import PlaybookError
     from aiops.remediation.runbooks import RunbookError
 
+    events = Path(args.events)
+    if args.events != STDIN and not events.is_file():
+        reason = "is a directory" if events.is_dir() else "no such file"
+        _err(f"error: cannot read {args.events}: {reason} (the event stream; - reads standard input)")
+        return EXIT_USAGE
     try:
         catalog = load_catalog_file(Path(args.catalog))
     except CatalogError as exc:
         _err(str(exc))
+        _err(f"error: {args.catalog}: not a usable catalog (the problems above; aiops validate checks it)")
+        return EXIT_USAGE
+    if not _payloads_writable(args.payloads):
+        return EXIT_USAGE
+    config = _config_dirs(args, env)
+    refused = refusals(catalog, playbooks=config[0], runbooks=config[1])
+    if refused:
+        for line in refused:
+            _err(line)
+        _err(
+            f"error: the playbooks in {config[0]} or the runbooks in {config[1]} cannot be used "
+            "(the problems above; aiops validate checks them)"
+        )
         return EXIT_USAGE
     try:
         out = outbound(env, live=args.live, command="replay")
@@ -46,21 +68,20 @@ def replay(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         return EXIT_USAGE
     for note in out.notes:
         _err(note)
-    events = Path(args.events)
     try:
         result = run_replay(
-            events,
+            events if args.events != STDIN else Path(STDIN),
             catalog,
             metrics_path=Path(args.metrics) if args.metrics else None,
             state_path=Path(args.state) if args.state else None,
-            playbooks_dir=Path(args.playbooks) if args.playbooks else None,
+            playbooks_dir=config[0],
             emulator=args.emulator,
             state_out=Path(args.state_out) if args.state_out else None,
             postmortems=Path(args.postmortems) if args.postmortems else None,
             chat=out.chat,
             pager=out.pager,
             warn=_err,
-            progress=Progress(sys.stderr, total=events.stat().st_size if events.is_file() else None),
+            progress=Progress(sys.stderr, total=events.stat().st_size if args.events != STDIN else None),
         )
     except OSError as exc:
         _err(f"error: cannot read {exc.filename or args.events}: {exc.strerror}")
@@ -77,25 +98,63 @@ def replay(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         )
     if args.postmortems:
         _err(f"postmortems: {len(result.report['incidents'])} draft(s) in {args.postmortems}/")
+    stats = result.report["stats"]
     if args.json:
         print(json.dumps(result.report, indent=2, ensure_ascii=False))
         if args.payloads and isinstance(result.app.chat, LocalChat):
             written = write_payloads(result.app.chat, Path(args.payloads))
             _err(f"payloads: {written} file(s) in {args.payloads}/")
-        return EXIT_OK
-    sys.stdout.write(report_text(result.report))
-    write_thread(result.app.chat, sys.stdout, _payloads(args.payloads))
+    else:
+        sys.stdout.write(report_text(result.report))
+        write_thread(result.app.chat, sys.stdout, _payloads(args.payloads))
+    if stats["events"] == stats["rejected"]:  # an empty stream, or every line of it rejected
+        what = "holds no event" if not stats["events"] else f"had {stats['rejected']} line(s), all rejected"
+        _err(f"error: nothing was replayed: {args.events} {what} (one JSON event per line, oldest first)")
+        return EXIT_USAGE
     return EXIT_OK
+
+
+def _config_dirs(args: argparse.Namespace, env: Mapping[str, str]) -> tuple[Path, Path]:
+    """The playbooks and runbooks a run uses: --playbooks, else the environment's, else the shipped."""
+    from aiops.local.world import local_config
+
+    config = local_config(env)
+    playbooks = Path(args.playbooks) if getattr(args, "playbooks", None) else config.playbooks_dir
+    return playbooks, config.runbooks_dir
+
+
+def refusals(catalog: Catalog | None, *, playbooks: Path, runbooks: Path) -> list[str]:
+    """What makes the playbooks or runbooks unusable (the errors ``aiops validate`` reports for them):
+    a run refuses to start on them, as on a bad catalog, rather than run with fewer remediations."""
+    from aiops.lint.documents import lint_playbooks, lint_runbooks
+
+    books, found = lint_runbooks(runbooks)
+    _plays, more = lint_playbooks(playbooks, books, catalog)
+    return [p.text() for p in found + more if p.severity == "error"]
 
 
 def _payloads(folder: str | None) -> Path | None:
     return Path(folder) if folder else None
 
 
+def _payloads_writable(folder: str | None) -> bool:
+    """The payloads folder can be made, checked before the run rather than after it."""
+    if not folder:
+        return True
+    try:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        _err(f"error: cannot write the payloads to {folder}: {exc.strerror} ({exc.filename})")
+        return False
+    return True
+
+
 def demo(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     from aiops.local.demo import run_demo
     from aiops.local.live import LiveError, outbound
 
+    if not _payloads_writable(args.payloads):
+        return EXIT_USAGE
     try:
         out = outbound(env, live=args.live, keep_edits=True, command="demo")
     except LiveError as exc:
@@ -128,15 +187,54 @@ def validate(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     from aiops.lint import lint
 
     catalog, origin = catalog_source(args.catalog, env)
+    playbooks = Path(args.playbooks or env.get(ENV_PLAYBOOKS_DIR) or DEFAULT_PLAYBOOKS)
+    runbooks = Path(args.runbooks or env.get(ENV_RUNBOOKS_DIR) or DEFAULT_RUNBOOKS)
+    state = Path(args.state) if args.state else None
+    # What cannot be read at all is a usage error (exit 2), as in every command: there is nothing to check.
+    for path, what, folder in (
+        (catalog, "the catalog", False),
+        (playbooks, "the playbooks directory", True),
+        (runbooks, "the runbooks directory", True),
+        (state, "the state file", False),
+    ):
+        if path is None:
+            continue
+        if not path.exists():
+            _err(f"error: cannot read {path}: no such {'directory' if folder else 'file'} ({what})")
+            return EXIT_USAGE
+        if path.is_dir() != folder:
+            _err(f"error: cannot read {path}: {'not a directory' if folder else 'is a directory'} ({what})")
+            return EXIT_USAGE
+    result = lint(catalog=catalog, playbooks=playbooks, runbooks=runbooks, state=state)
+    code = EXIT_INVALID if result.errors else EXIT_OK
+    if args.json:  # for CI: the same problems, as data
+        doc = {
+            "ok": not result.errors,
+            "catalog": str(catalog),
+            "errors": len(result.errors),
+            "warnings": len(result.warnings),
+            "checked": {
+                "services": result.services,
+                "playbooks": result.playbooks,
+                "runbooks": result.runbooks,
+            },
+            "problems": [
+                {
+                    "severity": p.severity,
+                    "file": p.file,
+                    "line": p.lineno,
+                    "path": p.path,
+                    "message": p.message,
+                    "text": p.text(),
+                }
+                for p in result.problems
+            ],
+        }
+        print(json.dumps(doc, indent=2, ensure_ascii=False))
+        return code
     if origin:
         print(f"catalog: {catalog} ({origin})")
-    result = lint(
-        catalog=catalog,
-        playbooks=Path(args.playbooks or env.get(ENV_PLAYBOOKS_DIR) or DEFAULT_PLAYBOOKS),
-        runbooks=Path(args.runbooks or env.get(ENV_RUNBOOKS_DIR) or DEFAULT_RUNBOOKS),
-        state=Path(args.state) if args.state else None,
-    )
     for problem in result.problems:
         print(problem.text())
     print(result.summary())
-    return EXIT_INVALID if result.errors else EXIT_OK
+    return code

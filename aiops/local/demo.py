@@ -22,9 +22,11 @@ from aiops.local.memory import FixedClock
 from aiops.local.thread import write_thread
 from aiops.local.timers import fire_due
 from aiops.local.world import local_aws, local_config
-from aiops.present.json_report import impact_report
-from aiops.present.terminal_text import impact_text
+from aiops.present.json_report import impact_report, peak_report
+from aiops.present.slack_blocks import title_now
+from aiops.present.terminal_text import impact_text, peak_text
 from aiops.signals.base import parse_time
+from aiops.text import change_text
 
 DEMO = "demo"
 
@@ -34,8 +36,10 @@ def _data(name: str) -> Path:
 
 
 def run_demo(
-    out: TextIO = sys.stdout, payload_dir: Path | None = None, chat: Any = None, pager: Any = None
+    out: TextIO | None = None, payload_dir: Path | None = None, chat: Any = None, pager: Any = None
 ) -> int:
+    """``out``: default the current ``sys.stdout`` (read at the call, not when this module was imported)."""
+    out = out if out is not None else sys.stdout
     from aiops.lint import load_catalog_file
     from aiops.local.provision import load_datapoints
 
@@ -91,14 +95,15 @@ def run_demo(
         executions = app.remediation.remediator.executor.executions  # type: ignore[union-attr]
         for inc in incidents:
             rc = inc.root_cause
-            out.write(f"\n{inc.id}  {inc.service}  {inc.status}  {inc.severity}\n  {inc.title}\n")
+            peak = peak_text(inc.severity, peak_report(inc))
+            out.write(f"\n{inc.id}  {inc.service}  {inc.status}  {inc.severity}{peak}\n  {title_now(inc)}\n")
             out.write(f"  impact: {impact_text(impact_report(inc))}\n")
             out.write(f"  root cause: {rc.component if rc else '-'} - {rc.summary if rc else '-'}\n")
             for a in inc.actions:
                 out.write(f"  action: {a.runbook} {a.status} ({a.reason})\n")
                 ex = executions.get(a.execution_id or "")
                 for c in ex.changes if ex else ():
-                    out.write(f"    changed {c['parameter']}: {c['before']!r} -> {c['after']!r}\n")
+                    out.write(f"    changed {change_text(c['parameter'], c['before'], c['after'])}\n")
             out.write("  timeline:\n")
             for e in app.store.timeline(inc.id):
                 out.write(f"    {e.at:%H:%M:%S}  {e.kind:<10} {e.text}\n")

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiops.catalog.model import Catalog
 from aiops.errors import AiopsError
+from aiops.local.stream import BadLine
 from aiops.signals.base import parse_time
 
 if TYPE_CHECKING:
@@ -74,15 +75,32 @@ def provision_parameters(ssm: SSMClient, parameters: Mapping[str, list[str]]) ->
             ssm.put_parameter(Name=name, Value=value, Type="String", Overwrite=True)
 
 
-def load_datapoints(lines: Iterable[str], origin: str) -> list[dict[str, Any]]:
-    """``--metrics`` lines, validated: namespace, metric, dimensions, timestamp, value, unit."""
+def load_datapoints(lines: Iterable[str | BadLine], origin: str) -> list[dict[str, Any]]:
+    """``--metrics`` lines, validated: namespace, metric, dimensions, timestamp, value, unit. The first
+    bad line stops the load as ``ORIGIN:LINE: what is wrong`` (a partial seed would skew the impact)."""
     out = []
     for n, line in enumerate(lines, 1):
+        if isinstance(line, BadLine):
+            raise StateError(f"{origin}:{n}: {line.reason}")
         if not line.strip():
             continue
         try:
             d = json.loads(line)
-            when: datetime = parse_time(d["timestamp"], source=origin, field=f"line {n}.timestamp")
+        except ValueError as exc:
+            raise StateError(f"{origin}:{n}: not JSON ({exc})") from None
+        if not isinstance(d, dict):
+            raise StateError(
+                f"{origin}:{n}: expected a JSON object (one datapoint per line), got {type(d).__name__}"
+            )
+        missing = [k for k in DATAPOINT_FIELDS if k not in d]
+        if missing:
+            raise StateError(
+                f"{origin}:{n}: missing {', '.join(repr(k) for k in missing)} (a datapoint has "
+                + ", ".join(DATAPOINT_FIELDS)
+                + "; dimensions and unit are optional)"
+            )
+        try:
+            when: datetime = parse_time(d["timestamp"], source=f"{origin}:{n}", field="timestamp")
             out.append(
                 {
                     "namespace": str(d["namespace"]),
@@ -93,9 +111,14 @@ def load_datapoints(lines: Iterable[str], origin: str) -> list[dict[str, Any]]:
                     "unit": str(d.get("unit", "None")),
                 }
             )
-        except (ValueError, KeyError, TypeError, AttributeError, AiopsError) as exc:
-            raise StateError(f"{origin}: line {n}: {exc}") from None
+        except AiopsError as exc:
+            raise StateError(str(exc)) from None
+        except (ValueError, TypeError, AttributeError) as exc:
+            raise StateError(f"{origin}:{n}: {exc}") from None
     return out
+
+
+DATAPOINT_FIELDS = ("namespace", "metric", "timestamp", "value")
 
 
 def seed_metrics(cloudwatch: CloudWatchClient, datapoints: list[dict[str, Any]]) -> None:

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from aiops.adapters.remediation import automation_enabled, parameter_value
+from aiops.incident.model import ParameterChange
 from aiops.incident.ports import Clock
 from aiops.local.executor import LocalExecutor
 from aiops.remediation.ports import ExecutionUpdate, RunOutcome
@@ -63,4 +64,13 @@ class LocalRemediator:
 
     def outcome(self, execution_id: str) -> RunOutcome:
         ex = self.executor.executions[execution_id]
-        return RunOutcome.from_steps({step: result for step, result in ex.trail})
+        steps = RunOutcome.from_steps({step: result for step, result in ex.trail})
+        changes = tuple(  # what the executor saw each PutParameter replace (SSM: read from the record)
+            ParameterChange(parameter=str(c["parameter"]), before=_text(c["before"]), after=_text(c["after"]))
+            for c in ex.changes
+        )
+        return RunOutcome(changed=steps.changed, undone=steps.undone, changes=changes)
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)

@@ -28,7 +28,7 @@ from aiops.local.human import apply_human, human_action
 from aiops.local.memory import FixedClock
 from aiops.local.remediator import LocalRemediator
 from aiops.local.replay_report import build_report
-from aiops.local.stream import OrderWatch, Progress, numbered
+from aiops.local.stream import BadLine, Line, OrderWatch, Progress, numbered
 from aiops.local.timers import fire_due
 from aiops.local.world import Emulator, LocalAws, local_aws, local_config
 from aiops.present.ports import ChatClient
@@ -69,9 +69,15 @@ class Replay:
     def __post_init__(self) -> None:
         self.order = OrderWatch(self.source, self.warn)
 
-    def step(self, number: int, line: str) -> dict[str, Any]:
+    def step(self, number: int, line: Line) -> dict[str, Any]:
         """Deliver the event on line ``number``; returns the batch response (its item failures)."""
         self.stats["events"] += 1
+        message_id = str(uuid.UUID(int=self.stats["events"] - 1))  # as sqs_event() numbers them
+        unfit = line.reason if isinstance(line, BadLine) else not_an_event(line)
+        if unfit is not None:  # not an event at all: named here, never handed to the parse
+            self.reject(number, "" if isinstance(line, BadLine) else line, unfit)
+            return {"batchItemFailures": [{"itemIdentifier": message_id}]}
+        assert isinstance(line, str)
         human = human_action(line)
         if human is not None:  # a person in Slack, on the stream's clock (see aiops/local/human.py)
             for hook in self.before_event:
@@ -79,11 +85,10 @@ class Replay:
             self.clock.set(max(self.clock.now(), human.time))
             apply_human(self.app, human)
             return {"batchItemFailures": []}
-        message_id = str(uuid.UUID(int=self.stats["events"] - 1))  # as sqs_event() numbers them
         try:  # the handler's own parse; a rejected line is reported and goes no further
             signals = prepare_sqs_body(line, message_id, sent_timestamp="0")
         except EventError as exc:
-            self.reject(number, line, str(exc))
+            self.reject(number, line, _as_line_error(exc))
             return {"batchItemFailures": [{"itemIdentifier": message_id}]}
         when = max((s.time for s in signals), default=self.last)
         if when is not None:
@@ -108,8 +113,38 @@ class Replay:
         self.warn(f"{self.source}:{number}: {error}")
 
 
+def _as_line_error(exc: EventError) -> str:
+    """The parse's error as said of a stream line: the line is the SQS body the handler parses, so a
+    body that is not JSON is a line that is not JSON."""
+    if exc.source == "aws.sqs" and exc.field == "body":
+        return "not JSON: " + str(exc).removeprefix(f"{exc.source}: {exc.field}: ").removeprefix(
+            "is not valid JSON "
+        )
+    return str(exc)
+
+
+def not_an_event(line: str) -> str | None:
+    """Why a stream line cannot be an event (None when it may be one). A stream is JSON Lines: one
+    JSON object per line. Only what does not start like an object is parsed here, to say what it is."""
+    import json
+
+    text = line.lstrip()
+    if text.startswith("{"):
+        return None  # parsed once, by the handler's own parse, which names what is wrong inside it
+    if text.startswith("["):
+        return (
+            "a JSON array, not an event: replay reads JSON Lines, one event object per line "
+            "(convert an array with: jq -c '.[]' FILE > FILE.jsonl)"
+        )
+    try:
+        doc = json.loads(text)
+    except ValueError as exc:
+        return f"not JSON ({exc.args[0].split(':')[0].lower()} at column {getattr(exc, 'colno', 1)})"
+    return f"expected a JSON object (one event per line), got {type(doc).__name__}"
+
+
 def replay(
-    events: Iterable[str],
+    events: Iterable[Line],
     catalog: Catalog,
     *,
     metrics: list[dict[str, Any]] | None = None,
@@ -147,9 +182,9 @@ def replay(
         for number, line in chain([first] if first else [], lines):
             response = run.step(number, line)
             if on_batch is not None:
-                on_batch(run.stats["events"] - 1, line, response)
+                on_batch(run.stats["events"] - 1, line if isinstance(line, str) else "", response)
             if progress is not None:
-                done += len(line) + 1
+                done += len(line) + 1 if isinstance(line, str) else 1
                 progress.update(run.stats["events"], done)
         fire_due(app, clock, None)  # the stream ends, time does not: the timers still pending fire
         calls = aws.aws_calls()  # the pipeline's own calls: the report's reads below are not counted
@@ -174,8 +209,10 @@ def _fire(app: App, clock: FixedClock, when: datetime) -> None:
     fire_due(app, clock, when)
 
 
-def _time_of(line: str) -> datetime:
+def _time_of(line: Line) -> datetime:
     """The time of the stream's first event, for the set-up before it (the epoch if it has none)."""
+    if isinstance(line, BadLine) or not_an_event(line) is not None:
+        return NO_TIME
     try:
         signals = prepare_sqs_body(line, "first", sent_timestamp="0")
     except EventError:
@@ -210,11 +247,20 @@ def run_replay(
     """A replay of the file ``events_path``, read as it goes; ``options`` as :func:`replay`'s."""
     import yaml
 
-    from aiops.local.provision import load_datapoints, parameters_of
+    from aiops.local.provision import StateError, load_datapoints, parameters_of
+
+    def _yaml_file(path: Path) -> Any:
+        try:
+            return yaml.safe_load(path.read_bytes().decode("utf-8-sig"))
+        except UnicodeDecodeError as exc:
+            raise StateError(f"{path}: not UTF-8 (byte {exc.start + 1})") from None
+        except yaml.YAMLError as exc:
+            raise StateError(f"{path}: not YAML ({str(exc).splitlines()[0]})") from None
+
     from aiops.local.stream import read_lines
 
-    metrics = load_datapoints(load_lines(metrics_path), str(metrics_path)) if metrics_path else None
-    state = yaml.safe_load(state_path.read_text(encoding="utf-8")) if state_path else None
+    metrics = load_datapoints(read_lines(metrics_path), str(metrics_path)) if metrics_path else None
+    state = _yaml_file(state_path) if state_path else None
     parameters = parameters_of(state, catalog, str(state_path)) if state_path else None
     return replay(
         read_lines(events_path),

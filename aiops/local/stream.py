@@ -5,11 +5,13 @@ A stream is read line by line and never held whole: a day of events replays in c
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 from aiops.signals.model import format_time
 
@@ -17,17 +19,52 @@ REORDER_TOLERANCE = timedelta(seconds=60)
 """How far back EventBridge's at-least-once, any-order delivery plausibly reorders events."""
 
 
-def numbered(lines: Iterable[str]) -> Iterator[tuple[int, str]]:
+STDIN = "-"
+"""The file name that reads standard input (``aiops replay -``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class BadLine:
+    """A line that could not be read as text: why (it is rejected on its own; the stream goes on)."""
+
+    reason: str
+
+
+Line = str | BadLine
+
+
+def numbered(lines: Iterable[Line]) -> Iterator[tuple[int, Line]]:
     """(line number, text) of each non-blank line; numbers count the blank lines too."""
     for number, line in enumerate(lines, 1):
-        if line.strip():
+        if isinstance(line, BadLine):
+            yield number, line
+        elif line.strip():
             yield number, line.rstrip("\r\n")
 
 
-def read_lines(path: Path) -> Iterator[str]:
-    """The file's lines, read as they are needed."""
-    with path.open(encoding="utf-8") as fh:
-        yield from fh
+def decoded(raw: Iterable[bytes]) -> Iterator[Line]:
+    """Binary lines as text: a UTF-8 byte order mark at the start is dropped (editors on Windows write
+    one), a line that is not UTF-8 becomes a :class:`BadLine` naming the byte and its column."""
+    for number, chunk in enumerate(raw, 1):
+        if number == 1 and chunk.startswith(b"\xef\xbb\xbf"):
+            chunk = chunk[3:]
+        try:
+            yield chunk.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            yield BadLine(f"not UTF-8: byte 0x{chunk[exc.start]:02x} at column {exc.start + 1}")
+
+
+def read_lines(path: Path | str) -> Iterator[Line]:
+    """The lines of the file (``-``: standard input), read as they are needed."""
+    if str(path) == STDIN:
+        yield from decoded(_stdin())
+        return
+    with Path(path).open("rb") as fh:
+        yield from decoded(fh)
+
+
+def _stdin() -> BinaryIO:
+    return sys.stdin.buffer
 
 
 class OrderWatch:

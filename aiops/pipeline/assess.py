@@ -13,7 +13,7 @@ from aiops.diagnosis.impact import LONG_PERIOD, SHORT_PERIOD, SHORT_SPAN, assess
 from aiops.diagnosis.ports import MetricsReader
 from aiops.diagnosis.severity import severity_for, warning_severity
 from aiops.errors import MetricsError
-from aiops.incident.model import Incident, TimelineEntry
+from aiops.incident.model import Incident, Peak, TimelineEntry
 from aiops.pipeline.settings import IMPACT_REFRESH
 from aiops.signals.model import format_time
 
@@ -79,4 +79,15 @@ class Assessor:
                     text=f"severity {incident.severity} -> {severity} ({why})",
                 )
             )
-        return incident.model_copy(update={"impact": impact, "impact_at": now, "severity": severity}), entries
+        now_peak = Peak(
+            severity=severity,
+            at=now,
+            burn_rate=impact.burn_rate,
+            revenue_at_risk_usd_per_hour=impact.revenue_at_risk_usd_per_hour,
+            failing_requests_per_minute=impact.failing_requests_per_minute,
+        )
+        # a peak is a measurement: an impact left unknown (no SLO, no datapoints) tells nothing of one
+        worse = impact.status == "known" and now_peak.worse_than(incident.peak)
+        peak = now_peak if worse else incident.peak
+        update = {"impact": impact, "impact_at": now, "severity": severity, "peak": peak}
+        return incident.model_copy(update=update), entries

@@ -58,9 +58,24 @@ def incident_report(
             for h in incident.hypotheses
         ],
         "impact": impact or dict(UNKNOWN_IMPACT, reason="not assessed"),
+        "peak": peak_report(incident),
         "actions": list(actions),
         "escalations": list(escalations),
         "timeline": [timeline_report(e) for e in timeline],
+    }
+
+
+def peak_report(incident: Incident) -> dict[str, Any] | None:
+    """The worst it was: severity, when, and the impact measured then (None before any assessment)."""
+    peak = incident.peak
+    if peak is None:
+        return None
+    return {
+        "severity": peak.severity,
+        "at": format_time(peak.at),
+        "burn_rate": peak.burn_rate,
+        "revenue_at_risk_usd_per_hour": peak.revenue_at_risk_usd_per_hour,
+        "failing_requests_per_minute": peak.failing_requests_per_minute,
     }
 
 

@@ -19,7 +19,7 @@ from aiops.incident.model import Incident, Member, TimelineEntry
 from aiops.incident.similar import PastIncident, similar_text
 from aiops.present.ports import SlackMessage
 from aiops.signals.model import format_time
-from aiops.text import cap
+from aiops.text import cap, change_text
 
 MAX_BLOCKS = 50
 HEADER_LIMIT = 150
@@ -105,8 +105,62 @@ def _money(value: object) -> str:
     return f"${value:,.2f}" if isinstance(value, int | float) else "?"
 
 
+def peak_line(incident: Incident) -> str:
+    """How bad it was at its worst, when that was worse than now (plain text); else nothing."""
+    peak, impact = incident.peak, incident.impact
+    if peak is None:
+        return ""
+    now_revenue = (impact.revenue_at_risk_usd_per_hour if impact else None) or 0.0
+    much_worse = (peak.revenue_at_risk_usd_per_hour or 0.0) >= 2 * now_revenue + 0.01
+    if peak.severity == incident.severity and not much_worse:
+        return ""  # now is about as bad as it got: the current figures say it
+    parts = [f"At its peak ({peak.severity}, {peak.at:%H:%M} UTC)"]
+    if peak.burn_rate is not None:
+        parts.append(f"burning {peak.burn_rate:g}x (1h)")
+    if peak.revenue_at_risk_usd_per_hour is not None:
+        failing = peak.failing_requests_per_minute
+        parts.append(
+            f"{_money(peak.revenue_at_risk_usd_per_hour)}/h at risk"
+            + (f" ({failing:g} failing req/min)" if failing is not None else "")
+        )
+    return parts[0] + (": " + ", ".join(parts[1:]) if len(parts) > 1 else "")
+
+
+def severity_text(incident: Incident) -> str:
+    """The severity, and the peak's beside it when the incident was worse than it is now."""
+    peak = incident.peak
+    if peak is None or peak.severity == incident.severity:
+        return incident.severity
+    return f"{incident.severity} (peak {peak.severity})"
+
+
+def title_now(incident: Incident) -> str:
+    """The incident's title as its founding signal reads now (the title it opened with is kept as is)."""
+    founders = sorted(
+        (m for m in incident.members.values() if m.role == "symptom"),
+        key=lambda m: (m.first_seen, m.resource),
+    )
+    return founders[0].title if founders else incident.title
+
+
+def headline(incident: Incident) -> str:
+    """The header: severity, what the status is, and the founding signal as it reads now (an alarm that
+    opened the incident says "is OK" once it cleared, not the "is ALARM" it opened with)."""
+    status = {"open": "", "mitigated": "Mitigated: ", "resolved": "Resolved: "}[incident.status]
+    return f"{status}{severity_text(incident)} {title_now(incident)}"
+
+
 def impact_line(incident: Incident) -> str:
-    """One line a woken-up SRE reads first: how bad, in burn, budget and dollars (plain text)."""
+    """One line a woken-up SRE reads first: how bad, in burn, budget and dollars (plain text); then how
+    bad it was at its peak, when that was worse."""
+    now = _impact_now(incident)
+    peak = peak_line(incident)
+    if not peak:
+        return now
+    return f"Now: {now}\n{peak}"
+
+
+def _impact_now(incident: Incident) -> str:
     impact = incident.impact
     if impact is None:
         return "Impact not assessed yet"
@@ -117,9 +171,10 @@ def impact_line(incident: Incident) -> str:
         if impact.budget_remaining_pct is not None:
             parts.append(f"{impact.budget_remaining_pct:g}% of error budget left")
         if impact.revenue_at_risk_usd_per_hour is not None:
+            failing = impact.failing_requests_per_minute
             parts.append(
-                f"{_money(impact.revenue_at_risk_usd_per_hour)}/h at risk "
-                f"({impact.failing_requests_per_minute:g} failing req/min)"
+                f"{_money(impact.revenue_at_risk_usd_per_hour)}/h at risk"
+                + (f" ({failing:g} failing req/min)" if failing is not None else "")
             )
     elif not impact.cost:
         parts.append(f"Impact unknown: {impact.reason}")
@@ -168,6 +223,9 @@ def action_lines(incident: Incident) -> list[str]:
         )
         reason = f" ({mrkdwn(a.reason, 300)})" if a.reason else ""
         lines.append(f"{ACTION_EMOJI[a.status]} {runbook}: {a.status.replace('_', ' ')}{reason}")
+        lines += [
+            f"      ↳ changed {mrkdwn(change_text(c.parameter, c.before, c.after), 400)}" for c in a.changes
+        ]
     pages = [
         f"{e.action} ({e.target} {e.at:%H:%M}{', not delivered yet' if e.pending else ''})"
         for e in incident.escalations
@@ -311,6 +369,9 @@ def incident_message(incident: Incident) -> SlackMessage:
         total=incident.member_count,
         firing=sum(m.status == "firing" for m in members),
         sev_emoji=SEVERITY_EMOJI[incident.severity],
+        severity=severity_text(incident),
+        headline=headline(incident),
+        title=title_now(incident),
         status_emoji=STATUS_EMOJI[incident.status],
         status_note=status_note(incident),
         impact=impact_line(incident),

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from aiops.present.ports import SlackMessage
+from aiops.text import change_text
 
 BUILDER_URL = "https://app.slack.com/block-kit-builder/#"
 
@@ -106,16 +107,28 @@ def impact_text(impact: Mapping[str, Any]) -> str:
 
 
 def _change(change: Mapping[str, Any]) -> str:
+    """``parameter: 'before' -> 'after'``, long values shown where they differ, and the versions."""
     before, after = change.get("before"), change.get("after")
     versions = ""
     if change.get("before_version") is not None and change.get("after_version") is not None:
         versions = f" (version {change['before_version']} -> {change['after_version']})"
-    return f"{change.get('parameter')}: {_short(before)} -> {_short(after)}{versions}"
+    return (
+        change_text(
+            str(change.get("parameter")),
+            None if before is None else str(before),
+            None if after is None else str(after),
+        )
+        + versions
+    )
 
 
-def _short(value: Any) -> str:
-    text = "(none)" if value is None else str(value)
-    return repr(text if len(text) <= 48 else text[:47] + "…")
+def peak_text(severity: str, peak: Mapping[str, Any] | None) -> str:
+    """`` (peak SEV1 at 10:00: $162.00/h at risk)`` when the incident was worse than its severity now."""
+    if not peak or peak.get("severity") == severity:
+        return ""
+    at = str(peak.get("at") or "")[11:16]
+    revenue = peak.get("revenue_at_risk_usd_per_hour")
+    return f" (peak {peak['severity']} at {at}" + (f": ${revenue:,.2f}/h at risk)" if revenue else ")")
 
 
 def report_text(report: Mapping[str, Any]) -> str:
@@ -130,6 +143,7 @@ def report_text(report: Mapping[str, Any]) -> str:
         out += [
             "",
             f"{inc['id']}  {inc['service']}  {inc['status']}  {inc['severity']}"
+            + peak_text(inc["severity"], inc.get("peak"))
             + ("  flapping" if inc["flapping"] else ""),
             f"  {inc['title']}",
             f"  opened {inc['opened_at']}"

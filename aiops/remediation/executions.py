@@ -14,7 +14,8 @@ from typing import Literal
 from aiops.escalation.escalator import Escalator, Update
 from aiops.incident.model import Action, Incident, TimelineEntry
 from aiops.incident.ports import Clock
-from aiops.remediation.ports import Remediator, RunLedger
+from aiops.remediation.ports import Remediator, RunLedger, RunOutcome
+from aiops.text import change_text
 
 log = logging.getLogger(__name__)
 ChangeLeft = Literal["unchanged", "undone", "still_applied", "unknown"]
@@ -66,8 +67,13 @@ class Executions:
         incident_id, _playbook = owner
         now = self.clock.now()
         ended: list[Action] = []
-        change = None if status == "succeeded" else self._what_was_left(execution_id)
+        outcome = self._outcome(execution_id)
+        change: ChangeLeft | None = None
+        if status != "succeeded":
+            change = outcome.change if outcome is not None else "unknown"
+        changes = outcome.changes if outcome is not None else ()
         reason = "verified: the alarms cleared" if status == "succeeded" else _failed(change, detail)
+        said = "".join(f"; changed {change_text(c.parameter, c.before, c.after)}" for c in changes)
 
         def apply(inc: Incident) -> tuple[Incident, list[TimelineEntry]]:
             ended.clear()
@@ -75,10 +81,16 @@ class Executions:
             for i, a in enumerate(actions):
                 if a.execution_id == execution_id and a.status == "running":
                     actions[i] = a.model_copy(
-                        update={"status": status, "ended_at": now, "reason": reason, "change": change}
+                        update={
+                            "status": status,
+                            "ended_at": now,
+                            "reason": reason,
+                            "change": change,
+                            "changes": changes,
+                        }
                     )
                     ended.append(actions[i])
-                    text = f"{a.runbook} {status}: {reason}"
+                    text = f"{a.runbook} {status}: {reason}{said}"
                     new = inc.model_copy(update={"actions": tuple(actions)})
                     entries = [
                         TimelineEntry(
@@ -104,15 +116,16 @@ class Executions:
             self.escalator.changed(incident, action)
         return self.escalator.escalate(incident, update)
 
-    def _what_was_left(self, execution_id: str) -> ChangeLeft:
-        """From the execution's own step record: a failed run may have undone its change, or not."""
+    def _outcome(self, execution_id: str) -> RunOutcome | None:
+        """From the execution's own step record: what it changed, and whether a failed run undid it.
+        None when it cannot be read (a failed run then says so, never guesses "undone")."""
         if self.remediator is None:
-            return "unknown"
+            return None
         try:
-            return self.remediator.outcome(execution_id).change
-        except Exception:  # the record cannot be read: say so, never guess "undone"
+            return self.remediator.outcome(execution_id)
+        except Exception:
             log.exception("remediation.outcome_unreadable", extra={"execution_id": execution_id})
-            return "unknown"
+            return None
 
 
 def _failed(change: ChangeLeft | None, detail: str) -> str:

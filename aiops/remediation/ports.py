@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
+from aiops.incident.model import ParameterChange
 from aiops.remediation.decide import Run
-from aiops.remediation.runbooks import CHANGE_STEP, UNDO_STEP
+from aiops.remediation.runbooks import CHANGE_STEP, RECORD_STEP, UNDO_STEP
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +26,8 @@ class RunOutcome:
 
     changed: bool
     undone: bool
+    changes: tuple[ParameterChange, ...] = ()
+    """What it changed, in the order written: the ``change`` step's, then the ``undo`` step's."""
 
     @property
     def change(self) -> Literal["unchanged", "undone", "still_applied"]:
@@ -33,11 +36,44 @@ class RunOutcome:
         return "undone" if self.undone else "still_applied"
 
     @classmethod
-    def from_steps(cls, statuses: Mapping[str, str]) -> RunOutcome:
-        """From each step's last status (``Success``, ``Failed``, ``Cancelled``, ...) by step name."""
-        return cls(
-            changed=statuses.get(CHANGE_STEP) == "Success", undone=statuses.get(UNDO_STEP) == "Success"
-        )
+    def from_steps(cls, statuses: Mapping[str, str], steps: Sequence[Mapping[str, Any]] = ()) -> RunOutcome:
+        """From each step's last status (``Success``, ``Failed``, ``Cancelled``, ...) by step name, and
+        the steps' records (SSM's ``StepExecutions``: ``StepName``, ``StepStatus``, ``Inputs``,
+        ``Outputs``) for what was changed: the parameter and value the ``change`` (then ``undo``) step
+        put, the value before it as ``recordCurrent`` read it (its ``CurrentValue`` output)."""
+        changed = statuses.get(CHANGE_STEP) == "Success"
+        undone = statuses.get(UNDO_STEP) == "Success"
+        done = {str(s.get("StepName")): s for s in steps if s.get("StepStatus") == "Success"}
+        changes: list[ParameterChange] = []
+        before = _output(done.get(RECORD_STEP), "CurrentValue")
+        for name in (CHANGE_STEP, UNDO_STEP):
+            step = done.get(name)
+            parameter = _input(step, "Name")
+            if step is None or parameter is None:
+                continue
+            after = _input(step, "Value")
+            changes.append(ParameterChange(parameter=parameter, before=before, after=after))
+            before = after
+        return cls(changed=changed, undone=undone, changes=tuple(changes))
+
+
+def _input(step: Mapping[str, Any] | None, key: str) -> str | None:
+    """A step's resolved input (SSM gives each as JSON text: ``"\"/llm/x\""``)."""
+    import json
+
+    raw = (step or {}).get("Inputs", {}).get(key)
+    if raw is None:
+        return None
+    try:
+        value = json.loads(raw)
+    except (TypeError, ValueError):
+        return str(raw)
+    return value if isinstance(value, str) else str(raw)
+
+
+def _output(step: Mapping[str, Any] | None, key: str) -> str | None:
+    values = (step or {}).get("Outputs", {}).get(key) or []
+    return str(values[0]) if values else None
 
 
 class Remediator(Protocol):

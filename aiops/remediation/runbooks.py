@@ -30,6 +30,8 @@ SUPPORTED_ACTIONS = frozenset(
     }
 )
 REFERENCE = re.compile(r"\{\{\s*([A-Za-z0-9_:.]+)\s*\}\}")
+RECORD_STEP = "recordCurrent"
+"""By convention, the step that reads the value before the change (output ``CurrentValue``)."""
 CHANGE_STEP = "change"
 """The step that makes a runbook's change. From it on, every failure and a cancellation go to ``undo``."""
 UNDO_STEP = "undo"

@@ -335,3 +335,78 @@ def test_init_refuses_a_name_the_pack_would_refuse(capsys: Any) -> None:
 
 def test_init_text_is_the_catalog_module_output() -> None:
     assert init_catalog("chat", [SONNET]).startswith("# Written by `aiops catalog init --service chat`")
+
+
+@pytest.fixture
+def one_service_and_strays() -> Iterator[None]:
+    """GIVEN one stack (chat, one model, no readable max-tokens value), and what belongs to no service
+    it can find: an RDS alarm, parameters of a service without a stack, a parameter no runbook uses."""
+    with mock_aws():
+        boto3.client("iam", region_name="us-east-1").create_role(
+            RoleName="app", AssumeRolePolicyDocument="{}"
+        )
+        boto3.client("cloudformation", region_name="us-east-1").create_stack(
+            StackName="chat-prod", TemplateBody=_stack("chat"), Tags=[{"Key": "app", "Value": "chat"}]
+        )
+        ssm = boto3.client("ssm", region_name="us-east-1")
+        ssm.put_parameter(Name="/llm/chat/model-id", Value=SONNET, Type="String")
+        ssm.put_parameter(Name="/llm/chat/max-tokens", Value="unlimited", Type="String")
+        ssm.put_parameter(Name="/llm/chat/temperature", Value="0.2", Type="String")
+        ssm.put_parameter(Name="/llm/ghost/model-id", Value=HAIKU, Type="String")
+        cw = boto3.client("cloudwatch", region_name="us-east-1")
+        _alarm(cw, "billing-db-cpu", "AWS/RDS", "CPUUtilization", {"DBInstanceIdentifier": "billing"})
+        _alarm(cw, "sonnet-throttles", "AWS/Bedrock", "InvocationThrottles", {"ModelId": SONNET})
+        yield
+
+
+def test_discover_leaves_placeholders_that_validate_refuses_until_filled(
+    one_service_and_strays: None, tmp_path: Path, capsys: Any
+) -> None:
+    from aiops.cli import main
+
+    out = tmp_path / "catalog.yaml"
+    assert main(["catalog", "discover", "--service-tag", "app", "--region", "us-east-1", "-o", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "fill in 2 <placeholder>(s) before use" in err
+    # WHEN it is checked as written: the two guesses only a person can make are refused, by line
+    assert main(["validate", "--catalog", str(out)]) == 1
+    said = capsys.readouterr().out
+    lines = out.read_text().splitlines()
+    for field in ("fallback_model_id", "token_cap"):
+        [number] = [n for n, line in enumerate(lines, 1) if line.strip().startswith(f"{field}:")]
+        assert f"{out}:{number}: services[chat].llm.{field}: <" in said
+        assert "is a placeholder: replace it with the real value" in said
+    # AND the bot itself refuses it too: ModelFallback never writes a guess into the live parameter
+    from aiops.errors import CatalogError
+
+    with pytest.raises(CatalogError, match="placeholder"):
+        load_catalog(yaml.safe_load(out.read_text()))
+    # WHEN a person fills them in, it validates
+    filled = out.read_text().replace("<a Bedrock model id the app can fall back to>", HAIKU)
+    filled = filled.replace('"<the max-tokens value TokenCap lowers the parameter to>"', "512")
+    out.write_text(filled)
+    assert main(["validate", "--catalog", str(out)]) == 0
+
+
+def test_discover_lists_what_it_left_out_and_why(
+    one_service_and_strays: None, tmp_path: Path, capsys: Any
+) -> None:
+    from aiops.cli import main
+
+    assert main(["catalog", "discover", "--service-tag", "app", "--region", "us-east-1"]) == 0
+    captured = capsys.readouterr()
+    left = [line.strip() for line in captured.err.splitlines() if line.startswith("  - ")]
+    assert captured.err.startswith(f"left out ({len(left)}):")
+    by_subject = {line[2:].split(":", 1)[0]: line for line in left}
+    assert set(by_subject) == {
+        "alarm billing-db-cpu",
+        "parameter /llm/ghost/model-id",
+        "parameter /llm/chat/temperature",
+    }
+    assert "no service owns it" in by_subject["alarm billing-db-cpu"]
+    assert "no service 'ghost' was found (services are chat)" in by_subject["parameter /llm/ghost/model-id"]
+    assert "neither prompt, model nor token" in by_subject["parameter /llm/chat/temperature"]
+    # the catalog keeps the same list, as comments a reviewer reads under it
+    assert "# Left out, and why:" in captured.out
+    assert all(f"#  - {line[2:]}" in captured.out for line in left)
+    assert yaml.safe_load(captured.out)["services"][0]["name"] == "chat"

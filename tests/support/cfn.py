@@ -124,8 +124,8 @@ class Stack:
                 return self.resolve(arg[1])[int(self.resolve(arg[0]))]
             if key == "Fn::If":
                 return self.resolve(arg[1] if self.condition(arg[0]) else arg[2])
-            if key == "Fn::Equals":
-                return self.resolve(arg[0]) == self.resolve(arg[1])
+            if key == "Fn::Equals":  # CloudFormation compares the values as strings: "0" equals 0
+                return _as_cfn_string(self.resolve(arg[0])) == _as_cfn_string(self.resolve(arg[1]))
             if key == "Fn::Not":
                 return not self.resolve(arg[0])
             if key == "Fn::And":
@@ -171,6 +171,13 @@ class Stack:
             return str(self._ref(ref))
 
         return re.sub(r"\$\{([^}]+)\}", one, text)
+
+
+def _as_cfn_string(value: Any) -> Any:
+    """A parameter or literal as CloudFormation holds it: every scalar is a string."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    return str(value) if isinstance(value, int | float) else value
 
 
 def stack(name: str = "aiops", parameters: dict[str, Any] | None = None, *, sam: bool = True) -> Stack:
