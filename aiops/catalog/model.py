@@ -16,6 +16,7 @@ from typing import Any, Literal, NamedTuple
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from aiops.catalog.escalation_policy import Policy, PolicyOverride, policy_for
+from aiops.catalog.signatures import SymptomKind
 from aiops.errors import CatalogError
 from aiops.signals.model import Deferred, MetricQuery, Signal
 
@@ -52,6 +53,7 @@ class Component(_Model):
     name: str
     depends_on: tuple[str, ...] = ()
     match: tuple[Selector, ...] = ()
+    produces: tuple[SymptomKind, ...] | None = None  # a change's signature (catalog/signatures.py)
 
 
 class Business(_Model):

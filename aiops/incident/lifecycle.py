@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from aiops.incident.links import console_url, metric_of
+from aiops.incident.links import console_url, metric_of, model_id_of
 from aiops.incident.model import (
     EVIDENCE_KINDS,
     Incident,
@@ -18,6 +18,7 @@ from aiops.incident.model import (
     TimelineEntry,
 )
 from aiops.signals.model import Deferred, Head, Signal, format_time
+from aiops.signals.onset import onset_of
 
 
 def flap_changes(
@@ -131,6 +132,8 @@ class Fold:
                 role="evidence" if signal.kind in EVIDENCE_KINDS else "symptom",
                 metric=metric_of(signal),
                 url=console_url(signal),
+                onset=onset_of(signal) if firing_at is not None else None,
+                model_id=model_id_of(signal),
             )
             self.entries.append(
                 _entry(incident_id, signal, "signal", f"{signal.kind} {signal.resource} {status}")
@@ -142,6 +145,7 @@ class Fold:
                 update: dict[str, object] = {}
                 if earlier:
                     update["fired_at"] = firing_at
+                    update["onset"] = min(onset_of(signal), member.onset or t)
                 if t < member.first_seen:
                     update["first_seen"] = t
                 if moved:

@@ -49,7 +49,19 @@ class Member(_Frozen):
     """``Namespace/MetricName`` of an alarm's metric, for playbook matching."""
     url: str = ""
     """Where to look: the alarm or insight in the AWS console (built from ids, or an AWS console URL)."""
-    """Evidence (AWS Health) informs the root cause but never holds an incident open."""
+    onset: datetime | None = None
+    """When the symptom began by its own data (first breaching datapoint, anomaly or Health start),
+    the earliest of its firings; None: as ``fired_at`` (see :mod:`aiops.signals.onset`)."""
+    model_id: str = ""
+    """The Bedrock ``ModelId`` dimension of its metric, if any (provider outages span model ids)."""
+
+    @property
+    def began(self) -> datetime | None:
+        """The onset root-cause ranking reads: the data's, else the first firing's event time."""
+        return self.onset or self.fired_at
+
+
+Cause = Literal["change", "component", "provider", "cost", "upstream"]
 
 
 class RootCause(_Frozen):
@@ -58,6 +70,13 @@ class RootCause(_Frozen):
     change: str | None = None
     change_kind: Literal["parameter", "prompt"] | None = None
     confidence: float = 0.0
+    why: str = ""
+    """The rules that put it first, with their evidence (and what counts against it)."""
+    abstain: bool = False
+    """The evidence does not single it out (a close second, or counter-evidence): nothing starts on
+    its own; a human decides."""
+    decider: str = ""
+    """When abstaining: what would decide between the leading hypotheses."""
 
 
 class Hypothesis(_Frozen):
@@ -69,14 +88,25 @@ class Hypothesis(_Frozen):
     change_kind: Literal["parameter", "prompt"] | None = None
     confidence: float
     evidence: tuple[str, ...] = ()
+    """What speaks for it, each naming its source (signal, datapoint time, change)."""
+    cause: Cause = "component"
+    against: tuple[str, ...] = ()
+    """What speaks against it (why not), each naming its source."""
+    rule: str = ""
+    """The scoring rules that raised or lowered it, in order (see docs/root-cause.md)."""
+    ruled_out: bool = False
+    """A rule excluded it (a change after the onset, a signature that does not fit)."""
 
-    def as_root_cause(self) -> RootCause:
+    def as_root_cause(self, *, why: str = "", abstain: bool = False, decider: str = "") -> RootCause:
         return RootCause(
             component=self.component,
             summary=self.summary,
             change=self.change,
             change_kind=self.change_kind,
             confidence=self.confidence,
+            why=why,
+            abstain=abstain,
+            decider=decider,
         )
 
 

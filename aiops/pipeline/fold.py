@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from aiops.catalog.model import Catalog
 from aiops.diagnosis.impact import with_anomaly, with_budget
-from aiops.diagnosis.rootcause import MODEL_COMPONENT, rank
+from aiops.diagnosis.rootcause import MODEL_COMPONENT, rank, root_cause_of
 from aiops.incident.lifecycle import Fold, settle
 from aiops.incident.model import Incident, TimelineEntry, fingerprint
 from aiops.incident.ports import Clock, ContextStore, SignalLedger
@@ -92,19 +92,28 @@ class Folder:
         incident, entries = fold.result(), fold.entries
         service = self.catalog.service(incident.service)
         hypotheses = before.hypotheses
-        if change_arrived or fold.onset_moved or not before.hypotheses:
-            hypotheses = rank(incident, service, self._changes_before(incident))
-        elif rank_inputs_moved(before, incident, {r.fp for r in routed} | {fingerprint(e) for e in evidence}):
-            # the lookback did not move: the change hypotheses already found still hold
-            kept = tuple(h for h in before.hypotheses if h.change)
-            hypotheses = kept + tuple(h for h in rank(incident, service) if not h.change)
+        touched = {r.fp for r in routed} | {fingerprint(e) for e in evidence}
+        if (
+            change_arrived
+            or fold.onset_moved
+            or not before.hypotheses
+            or rank_inputs_moved(before, incident, touched)
+        ):
+            # every candidate is scored against all the evidence: a new symptom can rule a change in
+            # or out, so the changes are recalled whenever the inputs of the ranking moved
+            hypotheses = rank(
+                incident,
+                service,
+                self._changes_around(incident),
+                lookback=self.settings.change_lookback,
+            )
         # "now" is never before the newest event seen: a clock a little behind the sender cannot hold a
         # quiet period open.
         now = max(self.clock.now(), incident.last_activity_at)
         ranked: dict[str, object] = {}
         if hypotheses is not incident.hypotheses and hypotheses != incident.hypotheses:
             ranked["hypotheses"] = hypotheses
-            root = hypotheses[0].as_root_cause() if hypotheses else incident.root_cause
+            root = root_cause_of(hypotheses) if hypotheses else incident.root_cause
             if root != incident.root_cause:
                 ranked["root_cause"] = root
         silenced_until = self.silences.until(incident, now)
@@ -117,12 +126,16 @@ class Folder:
         incident, settled = settle(incident, now, self.settings.quiet_period(service))
         return incident, entries + assessed + settled
 
-    def _changes_before(self, incident: Incident) -> list[tuple[Signal, str | None]]:
-        first = incident.first_symptom
-        if first is None:
+    def _changes_around(self, incident: Incident) -> list[tuple[Signal, str | None]]:
+        """The service's changes from the lookback before the earliest onset to the latest activity:
+        those after the onset are ranked too, and ruled out with why."""
+        onsets = [m.began for m in incident.members.values() if m.role == "symptom" and m.began]
+        if not onsets:
             return []
         found = self.context.recall(
-            f"change:{incident.service}", first - self.settings.change_lookback, first
+            f"change:{incident.service}",
+            min(onsets) - self.settings.change_lookback,
+            max(incident.last_activity_at, max(onsets)),
         )
         return [(c, self.catalog.resolve(c).component) for c in found]
 

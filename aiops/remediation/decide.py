@@ -2,7 +2,8 @@
 
 The first playbook (by priority) whose match fits decides; an incident gets at most one action per
 playbook. Guards, in order: the global kill switch, the circuit breaker (failed runs of the runbook on
-the service within a day), the daily cap, the cooldown, the approval mode, dry run. Parameters are
+the service within a day), the daily cap, the cooldown, the approval mode, dry run; a root cause the
+ranking is not sure of (``abstain``) waits for approval instead of starting. Parameters are
 rendered from the catalog and the incident's identifiers, then validated against the runbook.
 """
 
@@ -249,6 +250,14 @@ def _guarded(
         return Decision(playbook, "skipped", f"dry run: would start {runbook.name}", params)
     if mode == "slack":  # parameters are rendered again when someone approves
         return Decision(playbook, "pending_approval", "waiting for approval in Slack", params)
+    rc = incident.root_cause
+    if rc is not None and rc.abstain:  # the ranking is not sure: a human decides (docs/root-cause.md)
+        return Decision(
+            playbook,
+            "pending_approval",
+            f"not sure of the root cause; would decide: {rc.decider}"[:500],
+            params,
+        )
     if "VerifyAlarmNames" in params and not params["VerifyAlarmNames"]:
         return Decision(playbook, "skipped", "no alarm to verify a fix by", params)
     return Decision(playbook, "start", "", params)

@@ -305,3 +305,20 @@ def test_a_shipped_playbook_for_a_component_the_catalog_lacks_is_a_warning(
         "never runs",
         "0 errors, 1 warning (4 runbooks, 4 playbooks, 1 services checked)",
     ]
+
+
+def test_a_signature_override_names_known_symptom_kinds(tmp_path: Path, capsys: Any) -> None:
+    # GIVEN a component whose change signature lists a kind the table does not know
+    good = _catalog(
+        tmp_path,
+        GOOD_SERVICE.replace("      - name: cost\n", "      - name: cost\n        produces: [cost]\n"),
+    )
+    assert _validate(capsys, "--catalog", good)[0] == 0
+    bad = _catalog(
+        tmp_path,
+        GOOD_SERVICE.replace("      - name: prompt\n", "      - name: prompt\n        produces: [typos]\n"),
+    )
+    code, out = _validate(capsys, "--catalog", bad)
+    # THEN validate names the component, the value and the kinds it may be
+    assert code == 1
+    assert any("components[prompt].produces[typos]" in line and "client_errors" in line for line in out), out
