@@ -131,6 +131,13 @@ def score_change(facts: Facts, change: Change, lookback: timedelta, provider: li
             *[f"{s.ref} began before the change" for s in before[:3]],
             contradicts=True,
         )
+    cost_alerts = [s for s in facts.symptoms if s.kind == "cost"]
+    if cost_alerts and all(s.kind in TOKEN_KINDS for s in after):
+        card.down(
+            "tokens-only",
+            TOKENS_ONLY,
+            f"it explains only token growth, which {cost_alerts[0].ref} makes a cost runaway",
+        )
     if provider and all(
         s.kind in PROVIDER_KINDS or facts.downstream_of(s.component, MODEL_COMPONENT) for s in after
     ):

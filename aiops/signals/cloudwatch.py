@@ -126,7 +126,9 @@ def _onset(d: AlarmDetail, static: _Static) -> datetime | None:
     state = d["state"]
     if state["value"] != "ALARM":
         return None
-    return alarm_onset(state.get("reasonData"), static.part["comparison"], static.threshold)
+    return alarm_onset(
+        state.get("reasonData"), static.part["comparison"], static.threshold, state.get("reason", "")
+    )
 
 
 def _build(

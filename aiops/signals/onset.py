@@ -91,10 +91,29 @@ def _band_breaches(data: dict[str, Any], points: list[tuple[datetime, float]]) -
     return out
 
 
+_REASON_COMPARISON = (  # the state reason spells the operator when the event's configuration does not
+    ("greater than or equal to the threshold", "GreaterThanOrEqualToThreshold"),
+    ("greater than the threshold", "GreaterThanThreshold"),
+    ("less than or equal to the threshold", "LessThanOrEqualToThreshold"),
+    ("less than the threshold", "LessThanThreshold"),
+)
+
+
+def comparison_in(reason: str) -> str:
+    """The comparison operator a CloudWatch state reason states ("... was greater than the threshold")."""
+    text = reason[:2000]
+    for phrase, operator in _REASON_COMPARISON:
+        if phrase in text and f"not {phrase}" not in text:
+            return operator
+    return ""
+
+
 def alarm_onset(
-    raw: str | dict[str, Any] | None, comparison: str, threshold: float | None
+    raw: str | dict[str, Any] | None, comparison: str, threshold: float | None, reason: str = ""
 ) -> datetime | None:
-    """The first breaching datapoint of an alarm's ``reasonData`` (None when it says nothing usable)."""
+    """The first breaching datapoint of an alarm's ``reasonData`` (None when it says nothing usable);
+    the comparison is the configuration's, else the one the state ``reason`` states."""
+    comparison = comparison or comparison_in(reason)
     data = reason_data(raw) if raw is not None else {}
     if not data:
         return None

@@ -136,3 +136,19 @@ def test_peer_samples_have_a_plausible_onset(name: str) -> None:
         return
     for s in signals:
         assert onset_of(s) <= s.time
+
+
+def test_the_comparison_is_read_from_the_state_reason_when_the_configuration_lacks_it() -> None:
+    # GIVEN an M-of-N alarm whose window starts before its first breach (EventBridge events carry no
+    # comparisonOperator; the reason states it)
+    raw = json.dumps(
+        {
+            "startDate": "2026-11-25T09:05:00.000+0000",
+            "period": 300,
+            "threshold": 0.2,
+            "recentDatapoints": [0.1, 0.25, 0.27, 0.3, 0.33],
+        }
+    )
+    reason = "Threshold Crossed: 4 out of the last 5 datapoints [...] were greater than the threshold (0.2)"
+    assert alarm_onset(raw, "", None, reason) == _utc("2026-11-25T09:10:00")
+    assert alarm_onset(raw, "", None, "") == _utc("2026-11-25T09:05:00")  # unknown: the window's start

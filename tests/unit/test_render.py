@@ -139,7 +139,9 @@ def test_the_root_message_says_when_the_bot_is_not_sure_and_what_would_decide() 
         }
     )
     [section] = [str(b) for b in incident_message(unsure).blocks if "Not sure" in str(b)]
-    assert "Not sure, a human decides" in section and "which prompt version the failing requests ran" in section
+    assert (
+        "Not sure, a human decides" in section and "which prompt version the failing requests ran" in section
+    )
     assert "<!channel>" not in section and "&lt;!channel&gt;" in section  # event text stays escaped
 
 
