@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from aiops.catalog.escalation_policy import Policy, PolicyOverride, policy_for
 from aiops.catalog.signatures import SymptomKind
+from aiops.catalog.topology import check_components, check_cross
 from aiops.errors import CatalogError
 from aiops.signals.model import Deferred, MetricQuery, Signal
 
@@ -123,17 +124,11 @@ class Service(_Model):
     quiet_period_minutes: int = Field(default=0, ge=0, le=24 * 60)
     approvers: tuple[str, ...] = ()
     escalation: PolicyOverride | None = None  # over the catalog's escalation policy (escalation_policy.py)
+    global_: bool = Field(default=False, alias="global")  # one incident across accounts and regions
 
     @model_validator(mode="after")
     def _topology(self) -> Service:
-        names = [c.name for c in self.components]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise ValueError(f"duplicate component names: {', '.join(dupes)}")
-        for c in self.components:
-            for dep in c.depends_on:
-                if dep not in names:
-                    raise ValueError(f"component {c.name!r} depends_on unknown component {dep!r}")
+        check_components(self.components)  # cross-service depends_on: checked by the catalog
         return self
 
     @cached_property
@@ -162,6 +157,7 @@ class Catalog(_Model):
             raise ValueError(f"duplicate service names: {', '.join(dupes)}")
         if UNOWNED in names:
             raise ValueError(f"{UNOWNED!r} is reserved for signals that match no service")
+        check_cross(self.services)
         unknown = sorted(set(self.severity_policy) - _POLICY_KEYS)
         if unknown:
             raise ValueError(

@@ -50,6 +50,22 @@ class Change:
         return f"change {self.signal.id} ({target} at {hhmm(self.signal.time)})"
 
 
+@dataclass(frozen=True, slots=True)
+class Upstream:
+    """Another service this one depends on, failing now: its open incident."""
+
+    component: str
+    """This service's component that depends on it."""
+    service: str
+    incident_id: str
+    onset: datetime
+    summary: str
+
+    @property
+    def ref(self) -> str:
+        return f"{self.service} incident {self.incident_id} firing since {hhmm(self.onset)}"
+
+
 @dataclass(slots=True)
 class Facts:
     service: Service | None
@@ -63,6 +79,7 @@ class Facts:
     """Bedrock server errors and throttles firing elsewhere in the region (other services)."""
     deps: dict[str, set[str]] = field(default_factory=dict)
     """Each component's transitive ``depends_on`` (what it calls)."""
+    upstream: list[Upstream] = field(default_factory=list)
 
     def by_component(self) -> dict[str, list[Symptom]]:
         out: dict[str, list[Symptom]] = {}
@@ -111,6 +128,7 @@ def facts_of(
     service: Service | None,
     changes: Sequence[tuple[Signal, str | None]],
     region_errors: Sequence[Signal] = (),
+    upstream: Sequence[Upstream] = (),
 ) -> Facts:
     symptoms, health, insights = [], [], []
     for m in sorted(incident.members.values(), key=lambda m: (m.first_seen, m.resource)):
@@ -133,4 +151,5 @@ def facts_of(
         changes=[Change(s, c) for s, c in changes if s.change is not None],
         region_errors=list(region_errors),
         deps=transitive_deps(service),
+        upstream=list(upstream),
     )

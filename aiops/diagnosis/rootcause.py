@@ -18,11 +18,19 @@ from datetime import timedelta
 
 from aiops.catalog.model import Service
 from aiops.diagnosis import rules
-from aiops.diagnosis.evidence import COST_COMPONENT, MODEL_COMPONENT, Facts, facts_of, hhmm
+from aiops.diagnosis.evidence import COST_COMPONENT, MODEL_COMPONENT, Facts, Upstream, facts_of, hhmm
 from aiops.incident.model import Hypothesis, Incident, RootCause
 from aiops.signals.model import Signal
 
-__all__ = ["ABSTAIN_MARGIN", "COST_COMPONENT", "DEFAULT_LOOKBACK", "MODEL_COMPONENT", "rank", "root_cause_of"]
+__all__ = [
+    "ABSTAIN_MARGIN",
+    "COST_COMPONENT",
+    "DEFAULT_LOOKBACK",
+    "MODEL_COMPONENT",
+    "Upstream",
+    "rank",
+    "root_cause_of",
+]
 
 DEFAULT_LOOKBACK = timedelta(hours=2)
 ABSTAIN_MARGIN = 0.15
@@ -46,6 +54,8 @@ def _summary(card: rules.Card, facts: Facts) -> str:
         return (
             f"the provider (Bedrock) is failing{' in ' + facts.region if facts.region else ''}, not the app"
         )
+    if card.cause == "upstream" and card.evidence:
+        return f"upstream: {card.evidence[0]}; {name} depends on it, and runs nothing of its own for it"
     if card.cause == "cost":
         return "a cost runaway: token growth with a budget or cost-anomaly alert"
     symptoms = facts.by_component().get(card.component or "", [])
@@ -74,14 +84,16 @@ def _hypothesis(card: rules.Card, facts: Facts) -> Hypothesis:
 def _cards(facts: Facts, lookback: timedelta) -> list[rules.Card]:
     provider = rules.provider_evidence(facts)
     changes = [rules.score_change(facts, c, lookback, provider) for c in facts.changes]
+    upstream = [rules.score_upstream(facts, u) for u in facts.upstream]
     by_component = facts.by_component()
     roots = facts.roots()
     components = []
     for comp, symptoms in sorted(by_component.items()):
         card = rules.score_component(facts, comp, symptoms, roots, provider)
         rules.explained_by(card, symptoms, changes)
+        rules.explained_by_upstream(card, symptoms, upstream)
         components.append(card)
-    return changes + components
+    return changes + upstream + components
 
 
 def rank(
@@ -90,12 +102,13 @@ def rank(
     changes: Sequence[tuple[Signal, str | None]] = (),
     *,
     region_errors: Sequence[Signal] = (),
+    upstream: Sequence[Upstream] = (),
     lookback: timedelta = DEFAULT_LOOKBACK,
 ) -> tuple[Hypothesis, ...]:
     """Ranked hypotheses for ``incident``, best first, ruled-out ones last (kept, with why not).
     ``changes`` are (change signal, component) pairs of the service around the incident;
     ``region_errors`` Bedrock server errors / throttles of other services in its region."""
-    facts = facts_of(incident, service, changes, region_errors)
+    facts = facts_of(incident, service, changes, region_errors, upstream)
     if not facts.symptoms:
         return incident.hypotheses
     cards = _cards(facts, lookback)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from aiops.catalog.signatures import PATH_FREE, PROVIDER_KINDS, TOKEN_KINDS, produces
-from aiops.diagnosis.evidence import COST_COMPONENT, MODEL_COMPONENT, Change, Facts, Symptom
+from aiops.diagnosis.evidence import COST_COMPONENT, MODEL_COMPONENT, Change, Facts, Symptom, Upstream
 from aiops.incident.model import Cause
 
 # weights (documented in docs/root-cause.md)
@@ -28,6 +28,11 @@ SPREAD = 0.2
 COST_ALERT = 0.2
 TOKENS_ONLY = 0.3
 INSIGHT = 0.05
+UPSTREAM_SERVICE = 0.6
+UPSTREAM_EXPLAINS = 0.3
+UPSTREAM_LEAD = timedelta(minutes=5)
+"""A dependent's symptom may begin this much before its upstream's incident and still be its effect
+(the two are measured by different alarms, on different periods)."""
 UNOWNED = 0.05
 
 
@@ -138,6 +143,9 @@ def score_change(facts: Facts, change: Change, lookback: timedelta, provider: li
             TOKENS_ONLY,
             f"it explains only token growth, which {cost_alerts[0].ref} makes a cost runaway",
         )
+    upstream = [u for u in facts.upstream if all(upstream_explains(facts, u, s) for s in after)]
+    if upstream:
+        card.down("upstream-explains", UPSTREAM_EXPLAINS, *[u.ref for u in upstream[:2]], contradicts=True)
     if provider and all(
         s.kind in PROVIDER_KINDS or facts.downstream_of(s.component, MODEL_COMPONENT) for s in after
     ):
@@ -194,4 +202,34 @@ def explained_by(card: Card, symptoms: list[Symptom], changes: list[Card]) -> No
             continue
         if all(s in ch.explains for s in symptoms):
             card.down("explained-by-change", EXPLAINED_BY_CHANGE, f"explained by {ch.change.ref}")
+            return
+
+
+def upstream_explains(facts: Facts, up: Upstream, symptom: Symptom) -> bool:
+    """A failing upstream service explains a symptom on the component depending on it, or downstream
+    of it, that began after the upstream's incident (give or take :data:`UPSTREAM_LEAD`)."""
+    return facts.downstream_of(symptom.component, up.component) and symptom.onset >= up.onset - UPSTREAM_LEAD
+
+
+def score_upstream(facts: Facts, up: Upstream) -> Card:
+    """Another service this one depends on is failing: its incident is the cause of what it explains."""
+    card = Card("upstream", up.component)
+    explained = [s for s in facts.symptoms if upstream_explains(facts, up, s)]
+    if not explained:
+        card.out("upstream-service", f"{up.ref}, but nothing here failed after it on its path")
+        return card
+    card.explains = explained
+    card.up("upstream-service", UPSTREAM_SERVICE, f"{up.ref}: {up.summary}", *[s.ref for s in explained[:3]])
+    card.up(
+        "coverage",
+        round(COVERAGE * len(explained) / len(facts.symptoms), 2),
+        f"explains {len(explained)} of {len(facts.symptoms)} symptoms",
+    )
+    return card
+
+
+def explained_by_upstream(card: Card, symptoms: list[Symptom], upstream: list[Card]) -> None:
+    for up in upstream:
+        if not up.ruled_out and symptoms and all(s in up.explains for s in symptoms):
+            card.down("explained-by-upstream", EXPLAINED_BY_CHANGE, f"explained by upstream {up.evidence[0]}")
             return

@@ -77,6 +77,8 @@ class RootCause(_Frozen):
     its own; a human decides."""
     decider: str = ""
     """When abstaining: what would decide between the leading hypotheses."""
+    cause: Cause = "component"
+    """``upstream``: another service's incident is the cause; this one runs nothing of its own."""
 
 
 class Hypothesis(_Frozen):
@@ -107,6 +109,7 @@ class Hypothesis(_Frozen):
             why=why,
             abstain=abstain,
             decider=decider,
+            cause=self.cause,
         )
 
 

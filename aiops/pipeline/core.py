@@ -77,6 +77,7 @@ class Pipeline:
             assessor=Assessor(catalog=catalog, metrics=metrics),
             silences=silence_view,
             update=self.update,
+            incidents=incidents,
         )
         self.recorder = Recorder(ledger=ledger, settings=settings)
         self.human = HumanActions(

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aiops.catalog.model import Catalog
+from aiops.catalog.model import Catalog, Service
+from aiops.catalog.topology import external
 from aiops.diagnosis.impact import with_anomaly, with_budget
-from aiops.diagnosis.rootcause import MODEL_COMPONENT, rank, root_cause_of
+from aiops.diagnosis.rootcause import MODEL_COMPONENT, Upstream, rank, root_cause_of
 from aiops.incident.lifecycle import Fold, settle
 from aiops.incident.model import Incident, TimelineEntry, fingerprint
-from aiops.incident.ports import Clock, ContextStore, SignalLedger
+from aiops.incident.ports import Clock, ContextStore, IncidentStore, SignalLedger
 from aiops.pipeline.assess import Assessor
 from aiops.pipeline.route import Routed, Router, ref
 from aiops.pipeline.settings import ACTIVITY_STEP, Settings
@@ -32,6 +33,7 @@ class Folder:
         assessor: Assessor,
         silences: SilenceView,
         update: Updater,
+        incidents: IncidentStore | None = None,
     ) -> None:
         self.catalog = catalog
         self.ledger = ledger
@@ -42,6 +44,8 @@ class Folder:
         self.assessor = assessor
         self.silences = silences
         self.update = update
+        self.incidents = incidents
+        """Read for the incidents of the services this one depends on (cross-service ``depends_on``)."""
 
     def apply(
         self, incident_id: str, routed: list[Routed], *, new: bool, cached: Incident | None
@@ -105,6 +109,7 @@ class Folder:
                 incident,
                 service,
                 self._changes_around(incident),
+                upstream=self._upstream(incident, service),
                 lookback=self.settings.change_lookback,
             )
         # "now" is never before the newest event seen: a clock a little behind the sender cannot hold a
@@ -138,6 +143,27 @@ class Folder:
             max(incident.last_activity_at, max(onsets)),
         )
         return [(c, self.catalog.resolve(c).component) for c in found]
+
+    def _upstream(self, incident: Incident, service: Service | None) -> list[Upstream]:
+        """The open incidents of the services ``service`` depends on, firing on what it depends on, in
+        the incident's region (or global)."""
+        if service is None or self.incidents is None:
+            return []
+        out = []
+        for component, deps in external(service).items():
+            for name, wanted in deps:
+                up = self.incidents.open_for(name)
+                if up is None or up.id == incident.id or up.status != "open":
+                    continue
+                if up.region and incident.region and up.region != incident.region:
+                    continue
+                firing = [m for m in up.firing if m.began and (wanted is None or m.component == wanted)]
+                if not firing:
+                    continue
+                onset = min(m.began for m in firing if m.began)
+                summary = up.root_cause.summary if up.root_cause else up.title
+                out.append(Upstream(component, name, up.id, onset, summary[:200]))
+        return out
 
 
 def fold_cost(incident: Incident, routed: Sequence[Routed]) -> tuple[Incident, bool]:

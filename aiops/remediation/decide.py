@@ -190,6 +190,8 @@ def decide(
     ``live`` reads a parameter's live value, only when a parameter is derived from it (the token cap)."""
     if service is None or incident.status != "open":
         return None
+    if incident.root_cause is not None and incident.root_cause.cause == "upstream":
+        return None  # another service's incident is the cause: its own remediation is the fix
     done = {a.playbook for a in incident.actions}
     playbook = next((p for p in playbooks if matches(p, incident)), None)
     if playbook is None or playbook.name in done:

@@ -112,8 +112,13 @@ def one(
 SCENARIOS: dict[str, tuple[dict[str, Any], list[Any]]] = {}
 
 
-def scenario(name: str, cls: str, note: str, incidents: list[dict[str, Any]], events: list[Any]) -> None:
-    SCENARIOS[name] = ({"class": cls, "note": note, "incidents": incidents}, events)
+def scenario(
+    name: str, cls: str, note: str, incidents: list[dict[str, Any]], events: list[Any], catalog: str = ""
+) -> None:
+    label: dict[str, Any] = {"class": cls, "note": note, "incidents": incidents}
+    if catalog:
+        label["catalog"] = catalog
+    SCENARIOS[name] = (label, events)
 
 
 # --- two changes minutes apart ------------------------------------------------------------------------
@@ -423,6 +428,42 @@ scenario(
         put_parameter(e[1], MODEL, "10:01:00", 6),
         latency(e[2], "chat-assistant-api-latency", "10:07", [("10:05", 5200.0), ("10:06", 5900.0)]),
     ],
+)
+
+
+# --- shared / upstream services (shared/catalog.yaml) ----------------------------------------------------
+e = ids(51)
+scenario(
+    "shared-kb-search-slow-after-model-change", "shared services",
+    "kb-search's index gets slow at 10:02 (its own incident); chat-assistant's retriever calls kb-search, "
+    "and chat-assistant's orchestrator and api latency follow at 10:03-10:04, 13 minutes after a model "
+    "switch. The slowness comes from kb-search: chat-assistant's incident names kb-search's as its cause "
+    "and rolls nothing back; kb-search's team owns the fix (no runbook fits an index: page).",
+    [one("", "kb-search", [e[1]], {"component": "index", "change": None}, []),
+     one("", "chat-assistant", [e[2], e[3]], {"component": "retriever", "change": None}, [])],
+    [put_parameter(e[0], MODEL, "09:50:00", 11),
+     latency(e[1], "kb-search-index-latency", "10:03", [("10:02", 3900.0)], namespace="AWS/ES",
+             metric="SearchLatency", dimensions={"DomainName": "kb-search"}, threshold=1000.0),
+     latency(e[2], "chat-assistant-orch-latency", "10:04", [("10:03", 9100.0)], namespace="AWS/Lambda",
+             metric="Duration", dimensions={"FunctionName": "chat-assistant-orchestrator"}, threshold=6000.0),
+     latency(e[3], "chat-assistant-api-latency", "10:05", [("10:04", 9900.0)])],
+    catalog="shared/catalog.yaml",
+)
+e = ids(52)
+scenario(
+    "shared-kb-search-errors-two-dependents", "shared services",
+    "kb-search's index fails at 10:10; chat-assistant (whose prompt was edited at 10:00) and doc-qa both "
+    "answer 5XX from 10:11. Three incidents, one cause: kb-search. Rolling back chat-assistant's prompt "
+    "would not help; each dependent names kb-search's incident and runs nothing.",
+    [one("", "kb-search", [e[1]], {"component": "index", "change": None}, []),
+     one("", "chat-assistant", [e[2]], {"component": "retriever", "change": None}, []),
+     one("", "doc-qa", [e[3]], {"component": "api", "change": None}, [])],
+    [parameter_store_change(e[0], PROMPT, "10:00:00"),
+     alarm(e[1], "kb-search-index-errors", "10:11", namespace="AWS/ES", metric="5xx",
+           dimensions={"DomainName": "kb-search"}, values=[("10:10", 240.0)], threshold=10.0),
+     api_5xx(e[2], "10:12", [("10:11", 130.0)]),
+     api_5xx(e[3], "10:12:30", [("10:11", 75.0)], name="doc-qa-api-5xx")],
+    catalog="shared/catalog.yaml",
 )
 
 

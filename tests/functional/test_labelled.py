@@ -24,6 +24,7 @@ CLASSES = (
     "slow burn",
     "cost runaway",
     "ambiguous",
+    "shared services",
 )
 
 
@@ -35,7 +36,7 @@ def _label(name: str) -> dict[str, Any]:
 @functools.cache
 def _report(name: str) -> str:
     folder = LABELLED / name
-    catalog = folder / "catalog.yaml" if (folder / "catalog.yaml").exists() else LABELLED / "catalog.yaml"
+    catalog = LABELLED / _label(name).get("catalog", "catalog.yaml")
     return json.dumps(replay(load_lines(folder / "events.jsonl"), read_catalog(catalog)).report)
 
 

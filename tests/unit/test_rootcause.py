@@ -230,3 +230,24 @@ def test_every_standing_hypothesis_names_evidence_and_its_rules() -> None:
         assert h.rule
         assert h.evidence or h.ruled_out
         assert h.against or not h.ruled_out
+
+
+def test_a_failing_upstream_service_is_the_cause_and_a_change_it_explains_is_not() -> None:
+    from aiops.diagnosis.rootcause import Upstream
+
+    # GIVEN the retriever depending on kb-search, whose incident fires since 10:02, and a model change
+    # at 09:50 that could explain the orchestrator's latency
+    components = [dict(c) for c in COMPONENTS]
+    components[3] = {**components[3], "depends_on": ["kb-search"]}
+    service = load_catalog(
+        {"services": [{"name": "chat", "components": components}, {"name": "kb-search"}]}
+    ).by_name["chat"]
+    incident = _incident(_member("chat-orch-latency", "orchestrator", 3, metric="AWS/Lambda/Duration"))
+    up = Upstream("retriever", "kb-search", "inc-0000000000aa", _at(2), "index is failing")
+    ranked = rank(incident, service, [_change("model", -10, "chg-model")], upstream=[up])
+    # THEN the upstream incident leads, named, and the change is contradicted by it
+    assert ranked[0].cause == "upstream" and "inc-0000000000aa" in ranked[0].evidence[0]
+    change = next(h for h in ranked if h.change)
+    assert "upstream-explains" in change.rule
+    rc = root_cause_of(ranked)
+    assert rc is not None and rc.cause == "upstream" and not rc.abstain
