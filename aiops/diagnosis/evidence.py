@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from aiops.catalog.model import Service
 from aiops.catalog.signatures import PROVIDER_KINDS, SymptomKind, classify
@@ -14,6 +14,8 @@ from aiops.signals.model import Signal
 
 MODEL_COMPONENT = "model"
 COST_COMPONENT = "cost"
+MAX_ANOMALY_LAG = timedelta(hours=1)
+"""An anomaly starting this long after its insight's first firing is not believed (a broken payload)."""
 
 
 def hhmm(value: datetime) -> str:
@@ -27,11 +29,14 @@ class Symptom:
     component: str
     """'' when no component of the catalog owns it."""
     onset: datetime
+    part: str = ""
+    """An insight's anomaly (its resource): one symptom per anomaly."""
 
     @property
     def ref(self) -> str:
         """How evidence names it: the signal, what it is, and when it began by its data."""
-        return f"{self.member.kind} {self.member.resource} ({self.kind}) from {hhmm(self.onset)}"
+        part = f" anomaly on {self.part}" if self.part else ""
+        return f"{self.member.kind} {self.member.resource}{part} ({self.kind}) from {hhmm(self.onset)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +146,12 @@ def facts_of(
         began = m.began
         if m.role != "symptom" or began is None:
             continue
-        symptoms.append(Symptom(m, classify(m.kind, m.metric, m.resource), m.component or "", began))
+        kind = classify(m.kind, m.metric, m.resource)
+        for a in m.anomalies:  # an insight: evidence for each anomaly's component, from its own start
+            start = a.start if a.start is not None and a.start <= began + MAX_ANOMALY_LAG else began
+            symptoms.append(Symptom(m, kind, a.component or m.component or "", start, a.resource))
+        if not m.anomalies:
+            symptoms.append(Symptom(m, kind, m.component or "", began))
     return Facts(
         service=service,
         region=incident.region,

@@ -29,6 +29,14 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
+class AnomalyRef(_Frozen):
+    """One anomaly of a DevOps Guru insight, resolved to its own component, with its own start."""
+
+    resource: str
+    component: str | None = None
+    start: datetime | None = None
+
+
 class Member(_Frozen):
     """One distinct signal source (an alarm, an insight, a budget) inside an incident."""
 
@@ -54,6 +62,8 @@ class Member(_Frozen):
     the earliest of its firings; None: as ``fired_at`` (see :mod:`aiops.signals.onset`)."""
     model_id: str = ""
     """The Bedrock ``ModelId`` dimension of its metric, if any (provider outages span model ids)."""
+    anomalies: tuple[AnomalyRef, ...] = ()
+    """A DevOps Guru insight's anomalies, each on its component from its start, in that order."""
 
     @property
     def began(self) -> datetime | None:

@@ -10,7 +10,7 @@ from aiops.catalog.topology import external
 from aiops.diagnosis.impact import with_anomaly, with_budget
 from aiops.diagnosis.rootcause import MODEL_COMPONENT, Upstream, rank, root_cause_of
 from aiops.incident.lifecycle import Fold, settle
-from aiops.incident.model import Incident, TimelineEntry, fingerprint
+from aiops.incident.model import AnomalyRef, Incident, TimelineEntry, fingerprint
 from aiops.incident.ports import Clock, ContextStore, IncidentStore, SignalLedger
 from aiops.pipeline.assess import Assessor
 from aiops.pipeline.route import Routed, Router, ref
@@ -87,18 +87,20 @@ class Folder:
             component = MODEL_COMPONENT if r.signal.kind == "health" else r.owner.component
             newest = r.state if r.state is not None and r.state.last_time > r.signal.time else None
             fold.apply(r.signal, r.fp, component, is_flapping=len(r.changes) > threshold, newest=newest)
-        if not (fold.material or change_arrived):
+        insight_arrived = any(r.signal.kind == "insight" for r in routed)
+        if not (fold.material or change_arrived or insight_arrived):
             # A repeat of a firing alarm only counts: the incident is not rewritten (nor re-announced)
             # for it, except to move its activity on, at most once a minute (the group window needs it).
             if fold.last_activity_at - before.last_activity_at < ACTIVITY_STEP:
                 return before, []
             return before.model_copy(update={"last_activity_at": fold.last_activity_at}), []
-        incident, entries = fold.result(), fold.entries
+        incident, entries = self._anomalies(fold.result(), routed), fold.entries
         service = self.catalog.service(incident.service)
         hypotheses = before.hypotheses
         touched = {r.fp for r in routed} | {fingerprint(e) for e in evidence}
         if (
             change_arrived
+            or insight_arrived
             or fold.onset_moved
             or not before.hypotheses
             or rank_inputs_moved(before, incident, touched)
@@ -143,6 +145,34 @@ class Folder:
             max(incident.last_activity_at, max(onsets)),
         )
         return [(c, self.catalog.resolve(c).component) for c in found]
+
+    def _anomalies(self, incident: Incident, routed: list[Routed]) -> Incident:
+        """Each insight's anomalies resolved to their own components (a DevOps Guru insight spans a
+        stack; its anomalies name functions and tables), with their own start times."""
+        members = dict(incident.members)
+        for r in routed:
+            member = members.get(r.fp)
+            signal = full(r.signal) if r.signal.kind == "insight" else None
+            info = signal.insight if signal is not None else None
+            if member is None or signal is None or info is None:
+                continue
+            found = {(a.resource, a.component): a for a in member.anomalies}
+            for a in info.anomalies[:10]:
+                alone = info.model_copy(update={"anomalies": (a,), "stacks": (), "tags": {}})
+                owner = self.catalog.resolve(signal.model_copy(update={"insight": alone}))
+                mine = owner.service == incident.service and owner.component is not None
+                ref = AnomalyRef(
+                    resource=(a.resources[0] if a.resources else a.id)[:256],
+                    component=owner.component if mine else member.component,
+                    start=a.start_time,
+                )
+                found.setdefault((ref.resource, ref.component), ref)
+            ordered = tuple(sorted(found.values(), key=lambda a: (a.start or member.first_seen, a.resource)))
+            if ordered != member.anomalies:
+                members[r.fp] = member.model_copy(update={"anomalies": ordered})
+        if members == incident.members:
+            return incident
+        return incident.model_copy(update={"members": members})
 
     def _upstream(self, incident: Incident, service: Service | None) -> list[Upstream]:
         """The open incidents of the services ``service`` depends on, firing on what it depends on, in

@@ -309,6 +309,21 @@ scenario(
     ],
 )
 
+e = ids(43)
+scenario(
+    "devops-guru-anomaly-by-anomaly", "devops guru",
+    "One DevOps Guru insight on the chat-assistant stack holds two anomalies: the retriever function's "
+    "duration from 10:01 and the orchestrator's from 10:04; the api latency alarm fires at 10:06, and "
+    "the model id changed at 09:58. Read anomaly by anomaly, the retriever slowed first and the "
+    "orchestrator calls it: the retriever is the root cause (page, no runbook fits); not the model.",
+    [one("", "chat-assistant", [e[1], e[2]], {"component": "retriever", "change": None}, [])],
+    [put_parameter(e[0], MODEL, "09:58:00", 10),
+     insight(e[1], "10:05", "ADkq3rG8sJ2mT7yWcP4xLbN9vEhZ1fQaAAAAAAAAAA43", "chat-assistant",
+             [("10:04", "AWS/Lambda", "Duration", "chat-assistant-orchestrator"),
+              ("10:01", "AWS/Lambda", "Duration", "chat-assistant-retriever")]),
+     latency(e[2], "chat-assistant-api-latency", "10:07", [("10:06", 5100.0)])],
+)
+
 # --- slow burns ------------------------------------------------------------------------------------------
 e = ids(61)
 scenario(
