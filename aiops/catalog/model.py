@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Literal, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from aiops.catalog.escalation_policy import Policy, PolicyOverride, policy_for
 from aiops.catalog.signatures import SymptomKind
@@ -124,7 +124,9 @@ class Service(_Model):
     quiet_period_minutes: int = Field(default=0, ge=0, le=24 * 60)
     approvers: tuple[str, ...] = ()
     escalation: PolicyOverride | None = None  # over the catalog's escalation policy (escalation_policy.py)
-    global_: bool = Field(default=False, alias="global")  # one incident across accounts and regions
+    global_: bool = Field(
+        default=False, validation_alias=AliasChoices("global", "global_")
+    )  # one incident everywhere
 
     @model_validator(mode="after")
     def _topology(self) -> Service:

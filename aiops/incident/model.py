@@ -185,6 +185,10 @@ class Incident(_Frozen):
     id: str
     service: str
     region: str = ""
+    account: str = ""
+    scope: str = ""
+    """The identity its service's pointer is kept under: the service in one account and region
+    (``catalog.topology.scope_key``), or the service alone (a global service, or empty)."""
     status: IncidentStatus = "open"
     severity: Severity = "SEV3"
     title: str
@@ -214,6 +218,11 @@ class Incident(_Frozen):
     settled_at: datetime | None = None
     """When its resolution held long enough for the page to be resolved (None while it did not)."""
     version: int = 0
+
+    @property
+    def pointer(self) -> str:
+        """The key of its service pointer (see :attr:`scope`)."""
+        return self.scope or self.service
 
     @property
     def firing(self) -> list[Member]:

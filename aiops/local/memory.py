@@ -228,6 +228,19 @@ class MemoryStore(MessageRows, RunRows):
             incident = self.get(pointer.incident_id)
             return incident if incident is not None and incident.is_active else None
 
+    def open_in(self, service: str) -> list[Incident]:
+        """The service's active incidents in every account and region (one Query, in DynamoDB)."""
+        with self._lock:
+            self._count()
+            found = [
+                self.incidents.get(p.incident_id)
+                for key, p in self.pointers.items()
+                if p.active and (key == service or key.startswith(f"{service}|"))
+            ]
+            return sorted(
+                (i for i in found if i is not None and i.is_active), key=lambda i: (i.opened_at, i.id)
+            )
+
     def prefetch(
         self, incident_ids: Sequence[str], services: Sequence[str]
     ) -> tuple[dict[str, Incident], dict[str, Incident]]:
@@ -246,16 +259,16 @@ class MemoryStore(MessageRows, RunRows):
     def create(self, incident: Incident, *, replaces: str | None = None) -> Incident:
         with self._lock:
             self._count()
-            pointer = self.pointers.get(incident.service)
+            pointer = self.pointers.get(incident.pointer)
             guard = (
                 pointer is None
                 or not pointer.active
                 or (replaces is not None and pointer.incident_id == replaces)
             )
             if not guard or incident.id in self.incidents:
-                raise ConflictError(f"service:{incident.service}")
+                raise ConflictError(f"service:{incident.pointer}")
             created = incident.model_copy(update={"version": 1})
-            self.pointers[incident.service] = _Pointer(incident.id, True)
+            self.pointers[incident.pointer] = _Pointer(incident.id, True)
             self._put(created)
             return created
 
@@ -266,7 +279,7 @@ class MemoryStore(MessageRows, RunRows):
             if stored is None or stored.version != incident.version:
                 raise ConflictError(incident.id)
             saved = incident.model_copy(update={"version": incident.version + 1})
-            pointer = self.pointers.get(incident.service)
+            pointer = self.pointers.get(incident.pointer)
             mine = pointer is not None and pointer.incident_id == incident.id
             room = TRANSACT_ROOM - 1
             if not saved.is_active:

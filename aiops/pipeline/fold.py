@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from aiops.catalog.model import Catalog, Service
-from aiops.catalog.topology import external
+from aiops.catalog.topology import external, scope_key
 from aiops.diagnosis.impact import with_anomaly, with_budget
 from aiops.diagnosis.rootcause import MODEL_COMPONENT, Upstream, rank, root_cause_of
 from aiops.incident.lifecycle import Fold, settle
@@ -144,6 +144,15 @@ class Folder:
             min(onsets) - self.settings.change_lookback,
             max(incident.last_activity_at, max(onsets)),
         )
+        # a change in another region (or account) is another deployment's, unless the service is global
+        service = self.catalog.service(incident.service)
+        if not (service is not None and service.global_):
+            found = [
+                c
+                for c in found
+                if (c.region in ("", incident.region) and c.account in ("", incident.account))
+                or not incident.region
+            ]
         return [(c, self.catalog.resolve(c).component) for c in found]
 
     def _anomalies(self, incident: Incident, routed: list[Routed]) -> Incident:
@@ -182,7 +191,11 @@ class Folder:
         out = []
         for component, deps in external(service).items():
             for name, wanted in deps:
-                up = self.incidents.open_for(name)
+                other = self.catalog.service(name)
+                global_ = other is not None and other.global_
+                up = self.incidents.open_for(
+                    scope_key(name, incident.account, incident.region, is_global=global_)
+                )
                 if up is None or up.id == incident.id or up.status != "open":
                     continue
                 if up.region and incident.region and up.region != incident.region:

@@ -482,6 +482,40 @@ scenario(
 )
 
 
+# --- two regions ----------------------------------------------------------------------------------------------
+e = ids(91)
+scenario(
+    "two-regions-two-causes", "two regions",
+    "chat-assistant runs in us-east-1 and eu-west-1. In us-east-1 Bedrock fails (server errors, AWS Health "
+    "opens an issue there); in eu-west-1 a prompt edit at 10:00 makes the guardrail intervene from "
+    "10:05. Two incidents, two causes: fall back in us-east-1, roll the prompt back in eu-west-1. The "
+    "us-east-1 Health issue says nothing about eu-west-1.",
+    [one("", "chat-assistant", [e[1], e[3]], {"component": "model", "change": None}, ["ModelFallback"]),
+     one("", "chat-assistant", [e[2]], {"component": "prompt", "change": e[0]}, ["PromptRollback"])],
+    [parameter_store_change(e[0], PROMPT, "10:00:00", region="eu-west-1"),
+     bedrock(e[1], "chat-assistant-bedrock-server-errors", "10:06", "InvocationServerErrors", [("10:05", 380.0)]),
+     alarm(e[2], "chat-assistant-guardrail-interventions", "10:06:30", namespace="AWS/Bedrock/Guardrails",
+           metric="InvocationsIntervened", dimensions={"GuardrailId": "gr-chat"}, values=[("10:05", 140.0)],
+           threshold=25.0, region="eu-west-1"),
+     health(e[3], "10:08", "10:04")],
+)
+e = ids(92)
+scenario(
+    "two-regions-health-in-one", "two regions",
+    "The api's 5XX alarm fires in both regions at 11:00; only us-east-1 also has Bedrock throttles and "
+    "an open AWS Health issue for Bedrock. us-east-1's incident is the provider's (fall back); "
+    "eu-west-1's is its own api's, with no runbook that fits: page. Paging once for both, or falling "
+    "back in eu-west-1 on us-east-1's evidence, would be wrong.",
+    [one("", "chat-assistant", [e[0], e[1], e[3]], {"component": "model", "change": None}, ["ModelFallback"]),
+     one("", "chat-assistant", [e[2]], {"component": "api", "change": None}, [])],
+    [bedrock(e[0], "chat-assistant-bedrock-throttles", "11:01", "InvocationThrottles", [("11:00", 520.0)]),
+     api_5xx(e[1], "11:01:20", [("11:00", 90.0)]),
+     alarm(e[2], "chat-assistant-api-5xx", "11:01:40", namespace="AWS/ApiGateway", metric="5XXError",
+           dimensions={"ApiName": "chat-assistant"}, values=[("11:00", 60.0)], threshold=5.0, region="eu-west-1"),
+     health(e[3], "11:03", "10:58")],
+)
+
+
 def main() -> None:
     for name, (label, events) in SCENARIOS.items():
         folder = HERE / name

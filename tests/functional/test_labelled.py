@@ -25,6 +25,7 @@ CLASSES = (
     "cost runaway",
     "ambiguous",
     "shared services",
+    "two regions",
 )
 
 
