@@ -4,8 +4,9 @@ impact assessed and its lifecycle settled, then saved once (see :class:`aiops.in
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 
-from aiops.catalog.model import Catalog, Service
+from aiops.catalog.model import UNOWNED, Catalog, Service
 from aiops.catalog.topology import external, scope_key
 from aiops.diagnosis.impact import with_anomaly, with_budget
 from aiops.diagnosis.rootcause import MODEL_COMPONENT, Upstream, rank, root_cause_of
@@ -14,10 +15,13 @@ from aiops.incident.model import AnomalyRef, Incident, TimelineEntry, fingerprin
 from aiops.incident.ports import Clock, ContextStore, IncidentStore, SignalLedger
 from aiops.pipeline.assess import Assessor
 from aiops.pipeline.route import Routed, Router, ref
-from aiops.pipeline.settings import ACTIVITY_STEP, Settings
+from aiops.pipeline.settings import ACTIVITY_STEP, PROVIDER_METRICS, Settings
 from aiops.pipeline.silences import SilenceView
 from aiops.pipeline.update import Updater
 from aiops.signals.model import Signal, full
+
+PROVIDER_SPREAD = timedelta(minutes=15)
+"""Another service's Bedrock failures this close to this incident's count as the same outage."""
 
 
 class Folder:
@@ -112,6 +116,7 @@ class Folder:
                 service,
                 self._changes_around(incident),
                 upstream=self._upstream(incident, service),
+                region_errors=self._region_errors(incident),
                 lookback=self.settings.change_lookback,
             )
         # "now" is never before the newest event seen: a clock a little behind the sender cannot hold a
@@ -154,6 +159,21 @@ class Folder:
                 or not incident.region
             ]
         return [(c, self.catalog.resolve(c).component) for c in found]
+
+    def _region_errors(self, incident: Incident) -> list[Signal]:
+        """Bedrock server errors and throttles of other services in the incident's region around its
+        onset, read only when it has such symptoms itself."""
+        mine = [
+            m.began
+            for m in incident.members.values()
+            if m.role == "symptom" and m.metric in PROVIDER_METRICS and m.began and m.status == "firing"
+        ]
+        if not mine or not incident.region:
+            return []
+        found = self.context.recall(
+            f"bedrock:{incident.region}", min(mine) - PROVIDER_SPREAD, max(mine) + PROVIDER_SPREAD
+        )
+        return [s for s in found if self.catalog.resolve(s).service not in (incident.service, UNOWNED)]
 
     def _anomalies(self, incident: Incident, routed: list[Routed]) -> Incident:
         """Each insight's anomalies resolved to their own components (a DevOps Guru insight spans a

@@ -18,9 +18,10 @@ from aiops.catalog.topology import scope_key
 from aiops.diagnosis.rootcause import MODEL_COMPONENT
 from aiops.diagnosis.severity import initial_severity
 from aiops.errors import ConflictError
+from aiops.incident.links import metric_of
 from aiops.incident.model import Incident, SignalRef, SignalState, incident_id_for
 from aiops.incident.ports import ContextStore, IncidentStore
-from aiops.pipeline.settings import PROVIDER_SERVICES, Settings
+from aiops.pipeline.settings import PROVIDER_METRICS, PROVIDER_SERVICES, Settings
 from aiops.signals.model import Deferred, Head, Signal, full
 from aiops.text import MAX_TITLE, cap
 
@@ -130,6 +131,14 @@ class Router:
             return self._route_health(r, view)
         if r.signal.kind == "automation":
             return []  # the automation handler follows runbook executions
+        if (
+            r.signal.status == "firing"
+            and metric_of(r.signal) in PROVIDER_METRICS
+            and (r.state is None or r.state.status != "firing")
+        ):  # Bedrock failing here is evidence for the other services of the region (provider outage)
+            self.context.remember(
+                f"bedrock:{r.signal.region}", full(r.signal), expires_at=r.signal.time + s.context_ttl
+            )
         window = self.group_window(r.owner.service)
         if r.state is not None and r.state.incident_id is not None:
             current = view.get(r.state.incident_id)

@@ -258,6 +258,22 @@ scenario(
     ],
 )
 
+e = ids(34)
+scenario(
+    "provider-outage-two-services-no-health", "provider outage",
+    "doc-qa (Llama) gets Bedrock server errors at 11:00; a minute later chat-assistant (Claude), whose "
+    "model id changed at 10:40, gets throttled and server errors too. No AWS Health event yet. Two "
+    "services on two model ids failing at once in one region is Bedrock, not chat-assistant's change: "
+    "fall back, do not roll back.",
+    [one("", "doc-qa", [e[1]], {"component": "model", "change": None}, ["ModelFallback"]),
+     one("", "chat-assistant", [e[2], e[3]], {"component": "model", "change": None}, ["ModelFallback"])],
+    [put_parameter(e[0], MODEL, "10:40:00", 15),
+     bedrock(e[1], "doc-qa-bedrock-server-errors", "11:01", "InvocationServerErrors", [("11:00", 150.0)],
+             dimensions=LLAMA),
+     bedrock(e[2], "chat-assistant-bedrock-server-errors", "11:02", "InvocationServerErrors", [("11:01", 260.0)]),
+     bedrock(e[3], "chat-assistant-bedrock-throttles", "11:02:20", "InvocationThrottles", [("11:01", 90.0)])],
+)
+
 # --- DevOps Guru ----------------------------------------------------------------------------------------
 e = ids(41)
 scenario(
