@@ -139,9 +139,9 @@ def moto_cost(hours: float) -> dict[str, Any]:
     from datetime import datetime
 
     from aiops.adapters.dynamodb import DynamoStore
+    from aiops.local.clock import FixedClock
     from aiops.local.emulator import emulator
     from aiops.local.fakes import LocalChat
-    from aiops.local.memory import FixedClock
     from aiops.pipeline import Pipeline
     from aiops.present.slack_thread import Notifier
 

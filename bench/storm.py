@@ -24,8 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from aiops.adapters.runtime import GEN0_THRESHOLD, tune_gc
 from aiops.catalog.model import Catalog, load_catalog
+from aiops.local.clock import FixedClock
 from aiops.local.fakes import LocalChat
-from aiops.local.memory import FixedClock, MemoryStore
+from aiops.local.memory import MemoryStore
 from aiops.pipeline import Pipeline
 from aiops.present.slack_thread import Notifier
 from aiops.signals import Deferred, Signal, prepare_sqs_body

@@ -52,7 +52,7 @@ def fake_slack() -> Iterator[Any]:
 
 @pytest.fixture
 def clock() -> Any:
-    from aiops.local.memory import FixedClock
+    from aiops.local.clock import FixedClock
 
     return FixedClock(datetime(2026, 11, 25, 10, 0, tzinfo=UTC))
 

@@ -21,6 +21,7 @@ from aiops.account.errors import DiscoverError
 from aiops.account.init import availability_slo
 from aiops.account.llm_signals import component_of
 from aiops.account.reader import ClientFactory, Reader
+from aiops.account.roles import parameter_role, role_of_function
 from aiops.account.yamlout import Flow, Note, render
 
 FALLBACK_PLACEHOLDER = "<a Bedrock model id the app can fall back to>"
@@ -29,30 +30,6 @@ TOKEN_CAP_PLACEHOLDER = "<the max-tokens value TokenCap lowers the parameter to>
 person can tell which model the app may fall back to, and how far its answers may be cut."""
 ORDER = ("api", "orchestrator", "retriever", "prompt", "model", "guardrail", "cost")
 SHAPE = {"api": ("orchestrator",), "orchestrator": ("prompt", "retriever", "model", "guardrail")}
-_ROLE_WORDS = (
-    ("api", ("api", "gateway", "frontend", "http")),
-    ("retriever", ("retriev", "rag", "search", "index", "embed", "kb")),
-    ("guardrail", ("guardrail", "moderat")),
-)
-
-
-def role_of_function(name: str, service: str = "") -> str:
-    low = name.lower().replace(service.lower(), "") if service else name.lower()
-    for role, words in _ROLE_WORDS:
-        if any(w in low for w in words):
-            return role
-    return "orchestrator"
-
-
-def parameter_role(name: str) -> str | None:
-    leaf = name.rsplit("/", 1)[-1].lower()
-    if "prompt" in leaf:
-        return "prompt_parameter"
-    if "token" in leaf:
-        return "max_tokens_parameter"
-    if "model" in leaf:
-        return "model_parameter"
-    return None
 
 
 @dataclass

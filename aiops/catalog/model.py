@@ -11,11 +11,13 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Literal, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from aiops.catalog.escalation_policy import Policy, PolicyOverride, policy_for
 from aiops.catalog.forecast import ForecastSettings
 from aiops.catalog.placeholders import Filled
+from aiops.catalog.signatures import SymptomKind
+from aiops.catalog.topology import check_components, check_cross
 from aiops.errors import CatalogError
 from aiops.signals.model import Deferred, MetricQuery, Signal
 
@@ -52,6 +54,7 @@ class Component(_Model):
     name: str
     depends_on: tuple[str, ...] = ()
     match: tuple[Selector, ...] = ()
+    produces: tuple[SymptomKind, ...] | None = None  # a change's signature (catalog/signatures.py)
 
 
 class Business(_Model):
@@ -122,17 +125,13 @@ class Service(_Model):
     approvers: tuple[str, ...] = ()
     escalation: PolicyOverride | None = None  # over the catalog's escalation policy (escalation_policy.py)
     forecast: ForecastSettings | None = None  # scheduled projections (catalog/forecast.py), off by default
+    global_: bool = Field(
+        default=False, validation_alias=AliasChoices("global", "global_")
+    )  # one incident everywhere
 
     @model_validator(mode="after")
     def _topology(self) -> Service:
-        names = [c.name for c in self.components]
-        dupes = sorted({n for n in names if names.count(n) > 1})
-        if dupes:
-            raise ValueError(f"duplicate component names: {', '.join(dupes)}")
-        for c in self.components:
-            for dep in c.depends_on:
-                if dep not in names:
-                    raise ValueError(f"component {c.name!r} depends_on unknown component {dep!r}")
+        check_components(self.components)  # cross-service depends_on: checked by the catalog
         return self
 
     @cached_property
@@ -163,6 +162,7 @@ class Catalog(_Model):
             raise ValueError(f"duplicate service names: {', '.join(dupes)}")
         if UNOWNED in names:
             raise ValueError(f"{UNOWNED!r} is reserved for signals that match no service")
+        check_cross(self.services)
         unknown = sorted(set(self.severity_policy) - _POLICY_KEYS)
         if unknown:
             raise ValueError(

@@ -1,127 +1,185 @@
-"""Root-cause ranking: changes first, then the topology (``depends_on`` points downstream), with evidence.
+"""Root-cause ranking: every candidate cause tested against the evidence and the counter-evidence.
 
-The hypotheses, best first:
+The candidates: each change of the service recalled around the incident, each failing component (the
+model's may be the provider, Bedrock; the cost component a cost runaway). The rules of
+:mod:`aiops.diagnosis.rules` score them, each naming its evidence; the best leads. A change is ruled
+out when its signature fits no symptom (:mod:`aiops.catalog.signatures`) or every symptom it could
+explain began before it (the onset by the data, :mod:`aiops.signals.onset`).
 
-1. A prompt or model change on the service within the lookback before the first symptom. The latest
-   such change leads (it is the one closest to the breakage); its component is the change's.
-2. The failing components, most upstream first: a component none of whose (transitive) dependencies is
-   failing. Among those, the earliest onset leads.
-
-Evidence raises a hypothesis' confidence without reordering the rules above: an AWS Health event for the
-provider (Bedrock) supports ``model``; a DevOps Guru insight supports the component it maps to.
+The leader is not trusted to act on its own (:attr:`RootCause.abstain`) when the runner-up is within
+:data:`ABSTAIN_MARGIN` of it, or when evidence contradicts it; then the root cause says what would
+decide between them. docs/root-cause.md has the rules, weights and the margin.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from aiops.catalog.model import Service
-from aiops.incident.model import Hypothesis, Incident, Member
+from aiops.diagnosis import rules
+from aiops.diagnosis.evidence import COST_COMPONENT, MODEL_COMPONENT, Facts, Upstream, facts_of, hhmm
+from aiops.incident.model import Hypothesis, Incident, RootCause
 from aiops.signals.model import Signal
 
+__all__ = [
+    "ABSTAIN_MARGIN",
+    "COST_COMPONENT",
+    "DEFAULT_LOOKBACK",
+    "MODEL_COMPONENT",
+    "Upstream",
+    "rank",
+    "root_cause_of",
+]
+
 DEFAULT_LOOKBACK = timedelta(hours=2)
-MODEL_COMPONENT = "model"
+ABSTAIN_MARGIN = 0.15
+"""The leader must beat the runner-up by at least this much score for a runbook to start on its own."""
 
 
-def failing_dependencies(service: Service | None, failing: set[str]) -> dict[str, int]:
-    """For each failing component, how many failing components it (transitively) depends on."""
-    deps = {c.name: set(c.depends_on) for c in service.components} if service else {}
-    out: dict[str, int] = {}
-    for start in failing:
-        seen: set[str] = set()
-        stack = list(deps.get(start, ()))
-        while stack:
-            n = stack.pop()
-            if n not in seen:
-                seen.add(n)
-                stack.extend(deps.get(n, ()))
-        out[start] = len(seen & failing)
-    return out
-
-
-def _hhmm(value: datetime) -> str:
-    return value.strftime("%H:%M")
-
-
-def _change_hypotheses(changes: Sequence[tuple[Signal, str | None]], first: datetime) -> list[Hypothesis]:
-    out = []
-    ordered = sorted(changes, key=lambda c: (c[0].time, c[0].id), reverse=True)
-    for rank, (change, component) in enumerate(ordered):
-        info = change.change
-        if info is None:
-            continue
-        minutes = int((first - change.time).total_seconds() // 60)
-        version = f" to version {info.new_version}" if info.new_version else ""
-        who = f" by {info.actor.rsplit('/', 1)[-1]}" if info.actor else ""
-        summary = (
-            f"{info.target} was changed{version}{who} at {_hhmm(change.time)}, "
-            f"{minutes} min before the first symptom"
+def _summary(card: rules.Card, facts: Facts) -> str:
+    if card.change is not None:
+        info = card.change.signal.change
+        version = f" to version {info.new_version}" if info and info.new_version else ""
+        who = f" by {info.actor.rsplit('/', 1)[-1]}" if info and info.actor else ""
+        target = info.target if info else card.change.signal.resource
+        head = f"{target} was changed{version}{who} at {hhmm(card.change.time)}"
+        if card.ruled_out:
+            return f"{head}; ruled out: {card.against[-1]}"
+        began = min(s.onset for s in card.explains)
+        minutes = int((began - card.change.time).total_seconds() // 60)
+        return f"{head}, {minutes} min before the first symptom it explains"
+    name = card.component or "an unknown component"
+    if card.cause == "provider":
+        return (
+            f"the provider (Bedrock) is failing{' in ' + facts.region if facts.region else ''}, not the app"
         )
-        out.append(
-            Hypothesis(
-                component=component or info.target_kind,
-                summary=summary,
-                change=change.id,
-                change_kind=info.target_kind,
-                confidence=round(max(0.5, 0.9 - 0.15 * rank), 2),
-                evidence=(f"change {change.id} ({info.operation})",),
-            )
-        )
-    return out
+    if card.cause == "upstream" and card.evidence:
+        return f"upstream: {card.evidence[0]}; {name} depends on it, and runs nothing of its own for it"
+    if card.cause == "cost":
+        return "a cost runaway: token growth with a budget or cost-anomaly alert"
+    symptoms = facts.by_component().get(card.component or "", [])
+    first = min(symptoms, key=lambda s: (s.onset, s.member.resource)) if symptoms else None
+    where = "the most upstream failing component" if "topology +0.50" in card.rules else "failing"
+    tail = f"; first symptom: {first.member.resource} at {hhmm(first.onset)}" if first else ""
+    return f"{name} is {where}{tail}"
 
 
-def _evidence(members: Sequence[Member]) -> dict[str, list[str]]:
-    """Supporting evidence by component: provider health for the model, insights for their component."""
-    out: dict[str, list[str]] = {}
-    for m in sorted(members, key=lambda m: (m.first_seen, m.resource)):
-        if m.kind == "health" and m.status == "firing":
-            out.setdefault(MODEL_COMPONENT, []).append(m.title)  # its title says "AWS Health: ..."
-        elif m.kind == "insight" and m.component:
-            out.setdefault(m.component, []).append(m.title)
-    return out
+def _hypothesis(card: rules.Card, facts: Facts) -> Hypothesis:
+    info = card.change.signal.change if card.change else None
+    return Hypothesis(
+        component=card.component,
+        summary=_summary(card, facts),
+        change=card.change.signal.id if card.change else None,
+        change_kind=info.target_kind if info else None,
+        confidence=round(min(0.95, max(0.05, card.score)), 2) if not card.ruled_out else 0.0,
+        evidence=tuple(e[:300] for e in card.evidence[:6]),
+        cause=card.cause,
+        against=tuple(a[:300] for a in card.against[:6]),
+        rule="; ".join(card.rules),
+        ruled_out=card.ruled_out,
+    )
+
+
+def _cards(facts: Facts, lookback: timedelta) -> list[rules.Card]:
+    provider = rules.provider_evidence(facts)
+    changes = [rules.score_change(facts, c, lookback, provider) for c in facts.changes]
+    upstream = [rules.score_upstream(facts, u) for u in facts.upstream]
+    by_component = facts.by_component()
+    roots = facts.roots()
+    components = []
+    for comp, symptoms in sorted(by_component.items()):
+        card = rules.score_component(facts, comp, symptoms, roots, provider)
+        rules.explained_by(card, symptoms, changes)
+        rules.explained_by_upstream(card, symptoms, upstream)
+        components.append(card)
+    return changes + upstream + components
 
 
 def rank(
     incident: Incident,
     service: Service | None,
     changes: Sequence[tuple[Signal, str | None]] = (),
+    *,
+    region_errors: Sequence[Signal] = (),
+    upstream: Sequence[Upstream] = (),
+    lookback: timedelta = DEFAULT_LOOKBACK,
 ) -> tuple[Hypothesis, ...]:
-    """Ranked hypotheses for ``incident``; ``changes`` are (change signal, component) pairs of the
-    service within the lookback before the first symptom."""
-    symptoms = [m for m in incident.members.values() if m.fired_at is not None and m.role == "symptom"]
-    first = incident.first_symptom
-    if not symptoms or first is None:
+    """Ranked hypotheses for ``incident``, best first, ruled-out ones last (kept, with why not).
+    ``changes`` are (change signal, component) pairs of the service around the incident;
+    ``region_errors`` Bedrock server errors / throttles of other services in its region."""
+    facts = facts_of(incident, service, changes, region_errors, upstream)
+    if not facts.symptoms:
         return incident.hypotheses
-    evidence = _evidence(list(incident.members.values()))
-    by_component: dict[str, list[Member]] = {}
-    for m in symptoms:
-        by_component.setdefault(m.component or "", []).append(m)
-    depth = failing_dependencies(service, set(by_component))
-    onset = {c: min(m.fired_at for m in ms if m.fired_at) for c, ms in by_component.items()}
-    # An unowned symptom ("" component) never outranks a known component.
-    order = sorted(by_component, key=lambda c: (c == "", depth[c], onset[c], c))
-    topology = []
-    for i, comp in enumerate(order):
-        earliest = min(by_component[comp], key=lambda m: (m.fired_at, m.resource))
-        name = comp or "an unknown component"
-        if len(order) == 1:
-            why = f"only {name} is failing"
-        elif depth[comp] == 0:
-            why = f"{name} is the most upstream of {len(order)} failing components"
-        else:
-            why = f"{name} is failing downstream of {depth[comp]} failing dependency(ies)"
-        extra = evidence.get(comp, [])
-        if comp == MODEL_COMPONENT and any(e.startswith("AWS Health") for e in extra):
-            why += "; AWS Health reports a provider issue, so the cause is outside the app"
-        base = 0.8 if depth[comp] == 0 else 0.3
-        confidence = min(0.95, base - 0.1 * i + 0.05 * len(extra))
-        topology.append(
-            Hypothesis(
-                component=comp or None,
-                summary=f"{why}; first symptom: {earliest.resource} at {_hhmm(onset[comp])}",
-                confidence=round(max(confidence, 0.05), 2),
-                evidence=tuple([f"{m.kind} {m.resource}" for m in by_component[comp]][:5] + extra[:3]),
-            )
+    cards = _cards(facts, lookback)
+    order = sorted(
+        cards,
+        key=lambda c: (
+            c.ruled_out,
+            -round(c.score, 4),
+            c.change is None,  # a standing change before the component it explains, at equal scores
+            -(c.change.time.timestamp()) if c.change else 0.0,
+            c.component or "~",
+        ),
+    )
+    ranked = tuple(_hypothesis(c, facts) for c in order)
+    contradicted = order[0].contradicted if order else False
+    if contradicted:  # kept on the hypothesis as a rule: root_cause_of reads it from there
+        first = ranked[0]
+        ranked = (first.model_copy(update={"rule": first.rule + "; contradicted"}), *ranked[1:])
+    return ranked
+
+
+def _decider(leader: Hypothesis, second: Hypothesis | None) -> str:
+    if second is None:
+        return f"evidence against it: {leader.against[0]}" if leader.against else "more evidence"
+    if leader.change and second.change:
+        return (
+            "which change the failing requests ran with (the prompt / model version in their logs), or "
+            "rolling back the later change alone and watching the alarms"
         )
-    return tuple(_change_hypotheses(changes, first) + topology)
+    change = leader if leader.change else second if second.change else None
+    other = second if change is leader else leader
+    if change is not None and other.cause == "component" and other.component == change.component:
+        return (
+            f"whether the {other.component} symptoms that began before the change are the same failure "
+            "(then the change did not cause it), or rolling back the change and watching the alarms"
+        )
+    if "provider" in (leader.cause, second.cause) and (leader.change or second.change):
+        return (
+            "whether Bedrock fails for other services or model ids in the region too (AWS Health, the "
+            "Bedrock console), or whether the errors stop when the change is rolled back"
+        )
+    return (
+        f"which of {leader.component or 'the leader'} and {second.component or 'the runner-up'} began first "
+        "by their datapoints, and whether one calls the other"
+    )
+
+
+def root_cause_of(hypotheses: Sequence[Hypothesis]) -> RootCause | None:
+    """The leading hypothesis as the root cause: why it leads, and whether it may act on its own."""
+    standing = [h for h in hypotheses if not h.ruled_out]
+    if not standing:
+        return None
+    leader = standing[0]
+    second = standing[1] if len(standing) > 1 else None
+    margin = leader.confidence - second.confidence if second else 1.0
+    contradicted = leader.rule.endswith("; contradicted")
+    close = second is not None and margin < ABSTAIN_MARGIN
+    why = "; ".join(leader.evidence[:3])
+    against = [h for h in hypotheses if h.ruled_out][:2]
+    if against:
+        why += "; ruled out: " + "; ".join(h.against[-1] if h.against else h.summary for h in against)
+    if leader.against:
+        why += "; against it: " + "; ".join(leader.against[:2])
+    abstain = close or contradicted
+    decider = ""
+    if abstain:
+        decider = _decider(leader, second if close else None)
+        lead = (
+            f"{second.summary} scores within {ABSTAIN_MARGIN}"
+            if close and second
+            else "evidence contradicts it"
+        )
+        why = f"not sure ({lead}); " + why
+    return leader.as_root_cause(why=why[:1000], abstain=abstain, decider=decider)

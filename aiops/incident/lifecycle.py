@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from aiops.incident.links import console_url, metric_of
+from aiops.incident.links import console_url, metric_of, model_id_of
 from aiops.incident.model import (
     EVIDENCE_KINDS,
     FULL_MEMBERS,
@@ -20,6 +20,7 @@ from aiops.incident.model import (
     TimelineEntry,
 )
 from aiops.signals.model import Deferred, Head, Signal, format_time
+from aiops.signals.onset import onset_of
 
 
 def flap_changes(
@@ -156,6 +157,8 @@ class Fold:
                 role="evidence" if signal.kind in EVIDENCE_KINDS else "symptom",
                 metric=metric_of(signal),
                 url="" if summarised else console_url(signal),
+                onset=onset_of(signal) if firing_at is not None else None,
+                model_id=model_id_of(signal),
             )
             self.entries.append(
                 _entry(incident_id, signal, "signal", f"{signal.kind} {signal.resource} {status}")
@@ -167,6 +170,7 @@ class Fold:
                 update: dict[str, object] = {}
                 if earlier:
                     update["fired_at"] = firing_at
+                    update["onset"] = min(onset_of(signal), member.onset or t)
                 if t < member.first_seen:
                     update["first_seen"] = t
                 if moved:

@@ -57,3 +57,15 @@ def slack_thread_url(channel: str, ts: str) -> str:
     if re.fullmatch(r"[CGD][A-Z0-9]{2,20}", channel) and re.fullmatch(r"\d{1,12}\.\d{1,9}", ts):
         return f"https://slack.com/archives/{channel}/p{ts.replace('.', '')}"
     return f"https://slack.com/app_redirect?channel={quote(channel.lstrip('#'), safe='')}"
+
+
+def model_id_of(signal: Signal | Deferred) -> str:
+    """The Bedrock ``ModelId`` its alarm's metrics name (empty when none does)."""
+    metrics = (
+        signal.metrics if isinstance(signal, Deferred) else (signal.alarm.metrics if signal.alarm else ())
+    )
+    for m in metrics:
+        model = m.dimensions.get("ModelId")
+        if model:
+            return model[:256]
+    return ""

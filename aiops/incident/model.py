@@ -31,6 +31,14 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
+class AnomalyRef(_Frozen):
+    """One anomaly of a DevOps Guru insight, resolved to its own component, with its own start."""
+
+    resource: str
+    component: str | None = None
+    start: datetime | None = None
+
+
 class Member(_Frozen):
     """One distinct signal source (an alarm, an insight, a budget) inside an incident."""
 
@@ -55,7 +63,21 @@ class Member(_Frozen):
     """``Namespace/MetricName`` of an alarm's metric, for playbook matching."""
     url: str = ""
     """Where to look: the alarm or insight in the AWS console (built from ids, or an AWS console URL)."""
-    """Evidence (AWS Health) informs the root cause but never holds an incident open."""
+    onset: datetime | None = None
+    """When the symptom began by its own data (first breaching datapoint, anomaly or Health start),
+    the earliest of its firings; None: as ``fired_at`` (see :mod:`aiops.signals.onset`)."""
+    model_id: str = ""
+    """The Bedrock ``ModelId`` dimension of its metric, if any (provider outages span model ids)."""
+    anomalies: tuple[AnomalyRef, ...] = ()
+    """A DevOps Guru insight's anomalies, each on its component from its start, in that order."""
+
+    @property
+    def began(self) -> datetime | None:
+        """The onset root-cause ranking reads: the data's, else the first firing's event time."""
+        return self.onset or self.fired_at
+
+
+Cause = Literal["change", "component", "provider", "cost", "upstream"]
 
 
 FULL_MEMBERS = 100
@@ -72,6 +94,15 @@ class RootCause(_Frozen):
     change: str | None = None
     change_kind: Literal["parameter", "prompt"] | None = None
     confidence: float = 0.0
+    why: str = ""
+    """The rules that put it first, with their evidence (and what counts against it)."""
+    abstain: bool = False
+    """The evidence does not single it out (a close second, or counter-evidence): nothing starts on
+    its own; a human decides."""
+    decider: str = ""
+    """When abstaining: what would decide between the leading hypotheses."""
+    cause: Cause = "component"
+    """``upstream``: another service's incident is the cause; this one runs nothing of its own."""
 
 
 class Hypothesis(_Frozen):
@@ -83,14 +114,26 @@ class Hypothesis(_Frozen):
     change_kind: Literal["parameter", "prompt"] | None = None
     confidence: float
     evidence: tuple[str, ...] = ()
+    """What speaks for it, each naming its source (signal, datapoint time, change)."""
+    cause: Cause = "component"
+    against: tuple[str, ...] = ()
+    """What speaks against it (why not), each naming its source."""
+    rule: str = ""
+    """The scoring rules that raised or lowered it, in order (see docs/root-cause.md)."""
+    ruled_out: bool = False
+    """A rule excluded it (a change after the onset, a signature that does not fit)."""
 
-    def as_root_cause(self) -> RootCause:
+    def as_root_cause(self, *, why: str = "", abstain: bool = False, decider: str = "") -> RootCause:
         return RootCause(
             component=self.component,
             summary=self.summary,
             change=self.change,
             change_kind=self.change_kind,
             confidence=self.confidence,
+            why=why,
+            abstain=abstain,
+            decider=decider,
+            cause=self.cause,
         )
 
 
@@ -187,6 +230,10 @@ class Incident(_Frozen):
     id: str
     service: str
     region: str = ""
+    account: str = ""
+    scope: str = ""
+    """The identity its service's pointer is kept under: the service in one account and region
+    (``catalog.topology.scope_key``), or the service alone (a global service, or empty)."""
     status: IncidentStatus = "open"
     severity: Severity = "SEV3"
     title: str
@@ -222,6 +269,11 @@ class Incident(_Frozen):
     peak: Peak | None = None
     """The worst it was (severity, impact): kept while the incident calms down and resolves."""
     version: int = 0
+
+    @property
+    def pointer(self) -> str:
+        """The key of its service pointer (see :attr:`scope`)."""
+        return self.scope or self.service
 
     @property
     def firing(self) -> list[Member]:

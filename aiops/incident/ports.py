@@ -91,7 +91,12 @@ class IncidentStore(Protocol):
     def get(self, incident_id: str) -> Incident | None: ...
 
     def open_for(self, service: str) -> Incident | None:
-        """The service's current (not resolved) incident, if any."""
+        """The current (not resolved) incident under a pointer key (:attr:`Incident.pointer`: the
+        service, or the service in one account and region), if any."""
+        ...
+
+    def open_in(self, service: str) -> list[Incident]:
+        """The service's active incidents under every pointer (each account and region), oldest first."""
         ...
 
     def prefetch(

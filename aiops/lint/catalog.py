@@ -80,6 +80,11 @@ def _services(report: _Report, data: dict[str, Any]) -> None:
     if not isinstance(services, list):
         return
     seen: dict[str, int] = {}
+    others = {
+        svc["name"]: {c["name"] for c in svc.get("components") or [] if isinstance(c, dict) and "name" in c}
+        for svc in services
+        if isinstance(svc, dict) and isinstance(svc.get("name"), str)
+    }
     for n, svc in enumerate(services):
         if not isinstance(svc, dict):
             continue
@@ -94,12 +99,23 @@ def _services(report: _Report, data: dict[str, Any]) -> None:
                 report.add(
                     ("services", n, "name"), f"{UNOWNED!r} is reserved for signals that match no service"
                 )
-        _components(report, ("services", n), svc)
+        _components(report, ("services", n), svc, others)
         _slos(report, ("services", n), svc)
     _overlaps(report, services)
 
 
-def _components(report: _Report, at: Path, svc: dict[str, Any]) -> None:
+def _cross(dep: str, own: object, others: dict[str, set[Any]]) -> str | None:
+    """Why a ``depends_on`` entry that is no local component is no other service (or its component)
+    of the catalog either; None when it is one (a cross-service dependency)."""
+    service, _, component = dep.partition("/")
+    if service not in others or service == own:
+        return ""
+    if component and component not in others[service]:
+        return f": service {service!r} has no component {component!r}"
+    return None
+
+
+def _components(report: _Report, at: Path, svc: dict[str, Any], others: dict[str, set[Any]]) -> None:
     components = svc.get("components")
     if not isinstance(components, list) or not components:
         if components is None or components == []:
@@ -128,8 +144,8 @@ def _components(report: _Report, at: Path, svc: dict[str, Any]) -> None:
                     continue
                 if d == comp.get("name"):
                     report.add((*here, "depends_on"), f"{d!r} depends on itself")
-                elif d not in names:
-                    hint = did_you_mean(d, names) or f" (components: {', '.join(names)})"
+                elif d not in names and (why := _cross(d, svc.get("name"), others)) is not None:
+                    hint = why or did_you_mean(d, names) or f" (components: {', '.join(names)})"
                     report.add((*here, "depends_on"), f"unknown component {d!r}{hint}")
             if isinstance(comp.get("name"), str):
                 graph[comp["name"]] = [

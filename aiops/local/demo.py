@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from aiops.local.app import build_local_app, provision
+from aiops.local.clock import FixedClock
 from aiops.local.fakes import LocalChat, LocalPager
 from aiops.local.lambda_events import LambdaContext, sqs_event
-from aiops.local.memory import FixedClock
 from aiops.local.thread import write_thread
 from aiops.local.timers import fire_due
 from aiops.local.world import local_aws, local_config

@@ -172,6 +172,21 @@ class LocalExecutor:
                 ex.step = next_step
         return ex
 
+    def due(self, execution_id: str) -> datetime | None:
+        """When a waiting execution's wait ends by itself (its timeout, its sleep): SSM re-checks the
+        resource until then, so a replay must advance it at that time, not at the next event's."""
+        ex = self.executions[execution_id]
+        if ex.status != "Waiting" or ex.step_started is None:
+            return None
+        step = self.runbooks[ex.document].step(ex.step)
+        if step.action == "aws:waitForAwsResourceProperty":
+            timeout = int(self._interpolate(step.timeout_seconds, ex) or DEFAULT_TIMEOUT)
+            return ex.step_started + timedelta(seconds=timeout)
+        if step.action == "aws:sleep":
+            inputs = self._interpolate(step.inputs, ex)
+            return ex.step_started + parse_duration(str(inputs.get("Duration", "PT0S")))
+        return None
+
     def _on_failure(self, runbook: Runbook, step: Step, ex: Execution, error: str) -> str | None:
         ex.failure = ex.failure if ex.cancelling else f"{step.name}: {error}"
         if step.on_failure == "Continue":

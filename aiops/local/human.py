@@ -49,9 +49,10 @@ def human_action(line: str) -> HumanAction | None:
 
 
 def apply_human(app: Any, human: HumanAction) -> None:
-    incident = app.store.open_for(human.service)
-    if incident is None:
+    found = app.store.open_in(human.service)  # the service's oldest active incident, in any region
+    if not found:
         return
+    incident = found[0]
     if human.action == "acknowledge":
         app.pipeline.acknowledge(incident.id, human.user)
     else:

@@ -248,6 +248,19 @@ class MemoryStore(MessageRows, RunRows, HistoryRows):
             incident = self.get(pointer.incident_id)
             return incident if incident is not None and incident.is_active else None
 
+    def open_in(self, service: str) -> list[Incident]:
+        """The service's active incidents in every account and region (one Query, in DynamoDB)."""
+        with self._lock:
+            self._count()
+            found = [
+                self.incidents.get(p.incident_id)
+                for key, p in self.pointers.items()
+                if p.active and (key == service or key.startswith(f"{service}|"))
+            ]
+            return sorted(
+                (i for i in found if i is not None and i.is_active), key=lambda i: (i.opened_at, i.id)
+            )
+
     def prefetch(
         self, incident_ids: Sequence[str], services: Sequence[str]
     ) -> tuple[dict[str, Incident], dict[str, Incident]]:
@@ -266,16 +279,16 @@ class MemoryStore(MessageRows, RunRows, HistoryRows):
     def create(self, incident: Incident, *, replaces: str | None = None) -> Incident:
         with self._lock:
             self._count()
-            pointer = self.pointers.get(incident.service)
+            pointer = self.pointers.get(incident.pointer)
             guard = (
                 pointer is None
                 or not pointer.active
                 or (replaces is not None and pointer.incident_id == replaces)
             )
             if not guard or incident.id in self.incidents:
-                raise ConflictError(f"service:{incident.service}")
+                raise ConflictError(f"service:{incident.pointer}")
             created = incident.model_copy(update={"version": 1})
-            self.pointers[incident.service] = _Pointer(incident.id, True)
+            self.pointers[incident.pointer] = _Pointer(incident.id, True)
             self._put(created)
             return created
 
@@ -287,7 +300,7 @@ class MemoryStore(MessageRows, RunRows, HistoryRows):
                 raise ConflictError(incident.id)
             saved = incident.model_copy(update={"version": incident.version + 1})
             entries = one_row_each(entries)
-            pointer = self.pointers.get(incident.service)
+            pointer = self.pointers.get(incident.pointer)
             mine = pointer is not None and pointer.incident_id == incident.id
             room = TRANSACT_ROOM - 1
             if not saved.is_active:
@@ -385,16 +398,3 @@ class MemoryStore(MessageRows, RunRows, HistoryRows):
             self._count(batches(len(ids), 100))
             found = [self.incidents[i] for i in ids if self.incidents[i].is_active]
             return sorted(found, key=lambda i: (i.opened_at, i.id))
-
-
-class FixedClock:
-    """A clock that says what it is told; ``aiops replay`` sets it to each event's time."""
-
-    def __init__(self, now: datetime) -> None:
-        self._now = now
-
-    def now(self) -> datetime:
-        return self._now
-
-    def set(self, now: datetime) -> None:
-        self._now = now

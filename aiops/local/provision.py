@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from aiops.catalog.model import Catalog
+from aiops.catalog.model import Catalog, Service
 from aiops.errors import AiopsError
 from aiops.local.stream import BadLine
 from aiops.signals.base import parse_time
@@ -25,6 +25,11 @@ if TYPE_CHECKING:
 DEFAULT_MODEL_HISTORY = (
     "anthropic.claude-3-haiku-20240307-v1:0",
     "anthropic.claude-3-5-sonnet-20240620-v1:0",
+)
+MODEL_CANDIDATES = (
+    "anthropic.claude-3-5-sonnet-20240620-v1:0",
+    "anthropic.claude-3-haiku-20240307-v1:0",
+    "amazon.nova-pro-v1:0",
 )
 DEFAULT_MAX_TOKENS_HISTORY = ("4096", "2048")
 
@@ -45,10 +50,33 @@ def default_state(catalog: Catalog) -> dict[str, list[str]]:
                 f"You are the {svc.name} assistant. (prompt v{n})" for n in (1, 2, 3)
             ]
         if llm.model_parameter:
-            params[llm.model_parameter] = list(DEFAULT_MODEL_HISTORY)
+            params[llm.model_parameter] = model_history(svc)
         if llm.max_tokens_parameter:
             params[llm.max_tokens_parameter] = list(DEFAULT_MAX_TOKENS_HISTORY)
     return params
+
+
+def model_history(service: Service) -> list[str]:
+    """A model parameter's history (newest last) for a service, never live on its fallback model: the
+    live model is the one the catalog names (its SLO's ``ModelId``, or the model component's exact
+    ``ModelId`` selector), else a default other than the fallback; the previous one is another model."""
+    fallback = service.llm.fallback_model_id if service.llm else None
+    named = [
+        spec.dimensions.get("ModelId", "")
+        for slo in service.slos
+        for spec in (slo.sli.bad, slo.sli.good, slo.sli.total)
+        if spec is not None
+    ]
+    named += [
+        (sel.dimension or {}).get("ModelId", "")
+        for c in service.components
+        if c.name == "model"
+        for sel in c.match
+    ]
+    exact = [m for m in named if m and not any(ch in m for ch in "*?[")]
+    live = next((m for m in (*exact, *MODEL_CANDIDATES) if m != fallback), MODEL_CANDIDATES[0])
+    previous = next(m for m in (*DEFAULT_MODEL_HISTORY, *MODEL_CANDIDATES) if m != live)
+    return [previous, live]
 
 
 def parameters_of(state: Mapping[str, Any] | None, catalog: Catalog, origin: str) -> dict[str, list[str]]:

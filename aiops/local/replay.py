@@ -23,9 +23,9 @@ from aiops.catalog.model import Catalog
 from aiops.errors import EventError
 from aiops.escalation.ports import Pager
 from aiops.local.app import AlarmMirror, build_local_app, provision
+from aiops.local.clock import FixedClock
 from aiops.local.fakes import LocalChat
 from aiops.local.human import apply_human, human_action
-from aiops.local.memory import FixedClock
 from aiops.local.remediator import LocalRemediator
 from aiops.local.replay_report import build_report
 from aiops.local.stream import BadLine, Line, OrderWatch, Progress, numbered
@@ -96,7 +96,8 @@ class Replay:
             self.last = when
             for hook in self.before_event:  # what fell due before this event, each at its own time
                 hook(when)
-            self.clock.set(when)
+            # a late event does not move time back: AWS's clock is the newest time seen
+            self.clock.set(max(self.clock.now(), when))
         self.mirror.apply_signals(signals)  # CloudWatch shows what the stream says (runbook checks)
         # What process_sqs_batch runs for a one-record batch once the record is parsed (parsing it
         # again, and Powertools' batch bookkeeping, cost a fifth of a replay and change nothing).
@@ -178,6 +179,7 @@ def replay(
         )
         run = Replay(app, clock, mirror, source, warn or (lambda _: None))
         run.before_event.append(lambda when: _fire(app, clock, when))  # escalation timers due by then
+        run.before_event.append(lambda when: _end_waits(app, clock, when))  # verify windows due by then
         done = 0
         for number, line in chain([first] if first else [], lines):
             response = run.step(number, line)
@@ -207,6 +209,25 @@ def replay(
 
 def _fire(app: App, clock: FixedClock, when: datetime) -> None:
     fire_due(app, clock, when)
+
+
+def _end_waits(app: App, clock: FixedClock, until: datetime) -> None:
+    """Advance each runbook whose wait (a verify window, a sleep) ends before ``until`` at the time it
+    ends, as SSM would: a window closes when due, judged on what CloudWatch showed by then, not
+    when the next event happens to arrive. A wait still open when the stream ends stays running: the
+    stream says nothing of what came after."""
+    remediator = app.remediation.remediator if app.remediation is not None else None
+    if not isinstance(remediator, LocalRemediator):
+        return
+    executor = remediator.executor
+    for _ in range(1000):  # each round ends one wait; a bound against a runbook that waits forever
+        waits = [(d, ex_id) for ex_id in list(executor.executions) if (d := executor.due(ex_id)) is not None]
+        due = [w for w in waits if w[0] <= until]
+        if not due:
+            return
+        at, _ex_id = min(due)
+        clock.set(max(clock.now(), at))
+        app.pipeline.process([])  # the poll of the next invocation (the flush, in AWS), at that time
 
 
 def _time_of(line: Line) -> datetime:

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from aiops.incident.model import Timer
-from aiops.local.memory import FixedClock
+from aiops.local.clock import FixedClock
 
 MAX_FIRINGS = 10_000
 """A bound on one drain: a timer that keeps making timers cannot hang a replay."""

@@ -79,6 +79,7 @@ class Pipeline:
             assessor=Assessor(catalog=catalog, metrics=metrics),
             silences=silence_view,
             update=self.update,
+            incidents=incidents,
         )
         self.recorder = Recorder(ledger=ledger, settings=settings)
         self.recall = Recall(history) if history is not None else None

@@ -4,19 +4,24 @@ impact assessed and its lifecycle settled, then saved once (see :class:`aiops.in
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 
-from aiops.catalog.model import Catalog
+from aiops.catalog.model import UNOWNED, Catalog, Service
+from aiops.catalog.topology import external, scope_key
 from aiops.diagnosis.impact import with_anomaly, with_budget
-from aiops.diagnosis.rootcause import MODEL_COMPONENT, rank
+from aiops.diagnosis.rootcause import MODEL_COMPONENT, Upstream, rank, root_cause_of
 from aiops.incident.lifecycle import Fold, settle
-from aiops.incident.model import Incident, TimelineEntry, fingerprint
-from aiops.incident.ports import Clock, ContextStore, SignalLedger
+from aiops.incident.model import AnomalyRef, Incident, TimelineEntry, fingerprint
+from aiops.incident.ports import Clock, ContextStore, IncidentStore, SignalLedger
 from aiops.pipeline.assess import Assessor
 from aiops.pipeline.route import Routed, Router, ref
-from aiops.pipeline.settings import ACTIVITY_STEP, Settings
+from aiops.pipeline.settings import ACTIVITY_STEP, PROVIDER_METRICS, Settings
 from aiops.pipeline.silences import SilenceView
 from aiops.pipeline.update import Updater
 from aiops.signals.model import Signal, full
+
+PROVIDER_SPREAD = timedelta(minutes=15)
+"""Another service's Bedrock failures this close to this incident's count as the same outage."""
 
 
 class Folder:
@@ -32,6 +37,7 @@ class Folder:
         assessor: Assessor,
         silences: SilenceView,
         update: Updater,
+        incidents: IncidentStore | None = None,
     ) -> None:
         self.catalog = catalog
         self.ledger = ledger
@@ -42,6 +48,8 @@ class Folder:
         self.assessor = assessor
         self.silences = silences
         self.update = update
+        self.incidents = incidents
+        """Read for the incidents of the services this one depends on (cross-service ``depends_on``)."""
 
     def apply(
         self, incident_id: str, routed: list[Routed], *, new: bool, cached: Incident | None
@@ -85,28 +93,41 @@ class Folder:
                 continue  # a source past the cap: counted once, not kept
             newest = r.state if r.state is not None and r.state.last_time > r.signal.time else None
             fold.apply(r.signal, r.fp, component, is_flapping=len(r.changes) > threshold, newest=newest)
-        if not (fold.material or change_arrived):
+        insight_arrived = any(r.signal.kind == "insight" for r in routed)
+        if not (fold.material or change_arrived or insight_arrived):
             # A repeat of a firing alarm only counts: the incident is not rewritten (nor re-announced)
             # for it, except to move its activity on, at most once a minute (the group window needs it).
             if fold.last_activity_at - before.last_activity_at < ACTIVITY_STEP:
                 return before, []
             return before.model_copy(update={"last_activity_at": fold.last_activity_at}), []
-        incident, entries = fold.result(), fold.entries
+        incident, entries = self._anomalies(fold.result(), routed), fold.entries
         service = self.catalog.service(incident.service)
         hypotheses = before.hypotheses
-        if change_arrived or fold.onset_moved or not before.hypotheses:
-            hypotheses = rank(incident, service, self._changes_before(incident))
-        elif rank_inputs_moved(before, incident, {r.fp for r in routed} | {fingerprint(e) for e in evidence}):
-            # the lookback did not move: the change hypotheses already found still hold
-            kept = tuple(h for h in before.hypotheses if h.change)
-            hypotheses = kept + tuple(h for h in rank(incident, service) if not h.change)
+        touched = {r.fp for r in routed} | {fingerprint(e) for e in evidence}
+        if (
+            change_arrived
+            or insight_arrived
+            or fold.onset_moved
+            or not before.hypotheses
+            or rank_inputs_moved(before, incident, touched)
+        ):
+            # every candidate is scored against all the evidence: a new symptom can rule a change in
+            # or out, so the changes are recalled whenever the inputs of the ranking moved
+            hypotheses = rank(
+                incident,
+                service,
+                self._changes_around(incident),
+                upstream=self._upstream(incident, service),
+                region_errors=self._region_errors(incident),
+                lookback=self.settings.change_lookback,
+            )
         # "now" is never before the newest event seen: a clock a little behind the sender cannot hold a
         # quiet period open.
         now = max(self.clock.now(), incident.last_activity_at)
         ranked: dict[str, object] = {}
         if hypotheses is not incident.hypotheses and hypotheses != incident.hypotheses:
             ranked["hypotheses"] = hypotheses
-            root = hypotheses[0].as_root_cause() if hypotheses else incident.root_cause
+            root = root_cause_of(hypotheses) if hypotheses else incident.root_cause
             if root != incident.root_cause:
                 ranked["root_cause"] = root
         silenced_until = self.silences.until(incident, now)
@@ -119,14 +140,95 @@ class Folder:
         incident, settled = settle(incident, now, self.settings.quiet_period(service))
         return incident, entries + assessed + settled
 
-    def _changes_before(self, incident: Incident) -> list[tuple[Signal, str | None]]:
-        first = incident.first_symptom
-        if first is None:
+    def _changes_around(self, incident: Incident) -> list[tuple[Signal, str | None]]:
+        """The service's changes from the lookback before the earliest onset to the latest activity:
+        those after the onset are ranked too, and ruled out with why."""
+        onsets = [m.began for m in incident.members.values() if m.role == "symptom" and m.began]
+        if not onsets:
             return []
         found = self.context.recall(
-            f"change:{incident.service}", first - self.settings.change_lookback, first
+            f"change:{incident.service}",
+            min(onsets) - self.settings.change_lookback,
+            max(incident.last_activity_at, max(onsets)),
         )
+        # a change in another region (or account) is another deployment's, unless the service is global
+        service = self.catalog.service(incident.service)
+        if not (service is not None and service.global_):
+            found = [
+                c
+                for c in found
+                if (c.region in ("", incident.region) and c.account in ("", incident.account))
+                or not incident.region
+            ]
         return [(c, self.catalog.resolve(c).component) for c in found]
+
+    def _region_errors(self, incident: Incident) -> list[Signal]:
+        """Bedrock server errors and throttles of other services in the incident's region around its
+        onset, read only when it has such symptoms itself."""
+        mine = [
+            m.began
+            for m in incident.members.values()
+            if m.role == "symptom" and m.metric in PROVIDER_METRICS and m.began and m.status == "firing"
+        ]
+        if not mine or not incident.region:
+            return []
+        found = self.context.recall(
+            f"bedrock:{incident.region}", min(mine) - PROVIDER_SPREAD, max(mine) + PROVIDER_SPREAD
+        )
+        return [s for s in found if self.catalog.resolve(s).service not in (incident.service, UNOWNED)]
+
+    def _anomalies(self, incident: Incident, routed: list[Routed]) -> Incident:
+        """Each insight's anomalies resolved to their own components (a DevOps Guru insight spans a
+        stack; its anomalies name functions and tables), with their own start times."""
+        members = dict(incident.members)
+        for r in routed:
+            member = members.get(r.fp)
+            signal = full(r.signal) if r.signal.kind == "insight" else None
+            info = signal.insight if signal is not None else None
+            if member is None or signal is None or info is None:
+                continue
+            found = {(a.resource, a.component): a for a in member.anomalies}
+            for a in info.anomalies[:10]:
+                alone = info.model_copy(update={"anomalies": (a,), "stacks": (), "tags": {}})
+                owner = self.catalog.resolve(signal.model_copy(update={"insight": alone}))
+                mine = owner.service == incident.service and owner.component is not None
+                ref = AnomalyRef(
+                    resource=(a.resources[0] if a.resources else a.id)[:256],
+                    component=owner.component if mine else member.component,
+                    start=a.start_time,
+                )
+                found.setdefault((ref.resource, ref.component), ref)
+            ordered = tuple(sorted(found.values(), key=lambda a: (a.start or member.first_seen, a.resource)))
+            if ordered != member.anomalies:
+                members[r.fp] = member.model_copy(update={"anomalies": ordered})
+        if members == incident.members:
+            return incident
+        return incident.model_copy(update={"members": members})
+
+    def _upstream(self, incident: Incident, service: Service | None) -> list[Upstream]:
+        """The open incidents of the services ``service`` depends on, firing on what it depends on, in
+        the incident's region (or global)."""
+        if service is None or self.incidents is None:
+            return []
+        out = []
+        for component, deps in external(service).items():
+            for name, wanted in deps:
+                other = self.catalog.service(name)
+                global_ = other is not None and other.global_
+                up = self.incidents.open_for(
+                    scope_key(name, incident.account, incident.region, is_global=global_)
+                )
+                if up is None or up.id == incident.id or up.status != "open":
+                    continue
+                if up.region and incident.region and up.region != incident.region:
+                    continue
+                firing = [m for m in up.firing if m.began and (wanted is None or m.component == wanted)]
+                if not firing:
+                    continue
+                onset = min(m.began for m in firing if m.began)
+                summary = up.root_cause.summary if up.root_cause else up.title
+                out.append(Upstream(component, name, up.id, onset, summary[:200]))
+        return out
 
 
 def fold_cost(incident: Incident, routed: Sequence[Routed]) -> tuple[Incident, bool]:

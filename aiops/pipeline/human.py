@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 
 from aiops.escalation.page_content import PagerNotice
 from aiops.escalation.page_plan import received
@@ -147,8 +148,7 @@ class HumanActions:
     def silence(self, service: str, component: str | None, until: datetime, by: str) -> None:
         self.silences.silence(Silence(service, component, until, by))
         self.silence_view.forget(service)
-        current = self.incidents.open_for(service)
-        if current is not None:
+        for current in self.incidents.open_in(service):  # each account and region
             entry = TimelineEntry(
                 incident_id=current.id,
                 at=max(self.clock.now(), current.last_activity_at),
@@ -157,6 +157,10 @@ class HumanActions:
                 text=f"notifications silenced until {format_time(until)} by {by}",
                 actor=by,
             )
-            incident = self.update(current.id, lambda inc: (inc, [entry]))
+            incident = self.update(current.id, partial(_with_entry, entry=entry))
             if self.notifier is not None:
                 self.notifier.sync(incident)  # the last word before the silence
+
+
+def _with_entry(incident: Incident, *, entry: TimelineEntry) -> tuple[Incident, list[TimelineEntry]]:
+    return incident, [entry]

@@ -14,12 +14,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from aiops.catalog.model import UNOWNED, Catalog, Ownership
+from aiops.catalog.topology import scope_key
 from aiops.diagnosis.rootcause import MODEL_COMPONENT
 from aiops.diagnosis.severity import initial_severity
 from aiops.errors import ConflictError
+from aiops.incident.links import metric_of
 from aiops.incident.model import Incident, SignalRef, SignalState, incident_id_for
 from aiops.incident.ports import ContextStore, IncidentStore
-from aiops.pipeline.settings import PROVIDER_SERVICES, Settings
+from aiops.pipeline.settings import PROVIDER_METRICS, PROVIDER_SERVICES, Settings
 from aiops.signals.model import Deferred, Head, Signal, full
 from aiops.text import MAX_TITLE, cap
 
@@ -51,9 +53,14 @@ class BatchView:
     def prefetch(self, routed: Sequence[Routed], catalog: Catalog) -> None:
         """Two reads for the whole batch instead of two per service: a storm touches many services."""
         known = [r.state.incident_id for r in routed if r.state is not None and r.state.incident_id]
-        services = [r.owner.service for r in routed]
-        if catalog.services and any(r.signal.kind == "health" for r in routed):
-            services += [s.name for s in catalog.services if MODEL_COMPONENT in s.component_names]
+        services = [scope_of(catalog, r.owner.service, r.signal) for r in routed]
+        for r in routed:
+            if r.signal.kind == "health" and catalog.services:
+                services += [
+                    scope_of(catalog, s.name, r.signal)
+                    for s in catalog.services
+                    if MODEL_COMPONENT in s.component_names
+                ]
         by_id, current = self.store.prefetch(known, services)
         self.by_id.update(by_id)
         for incident_id in known:
@@ -76,7 +83,7 @@ class BatchView:
 
     def create(self, incident: Incident, *, replaces: str | None) -> Incident:
         created = self.store.create(incident, replaces=replaces)
-        self.by_service[created.service] = created
+        self.by_service[created.pointer] = created
         self.by_id[created.id] = created
         self.created.add(created.id)
         return created
@@ -99,6 +106,15 @@ def owner_of(catalog: Catalog) -> Callable[[Signal | Deferred], Ownership]:
         return Ownership(f.service, f.component if f.component in service.component_names else None)
 
     return resolve
+
+
+def scope_of(catalog: Catalog, service: str, signal: Head | Signal | Deferred) -> str:
+    """Where an incident of ``service`` opened by ``signal`` belongs: the service in the signal's
+    account and region, unless the catalog declares the service global."""
+    svc = catalog.service(service)
+    account = getattr(signal, "account", "")
+    region = getattr(signal, "region", "")
+    return scope_key(service, account, region, is_global=svc is not None and svc.global_)
 
 
 def ref(signal: Head) -> SignalRef:
@@ -125,12 +141,20 @@ class Router:
             self.context.remember(
                 f"change:{r.owner.service}", full(r.signal), expires_at=r.signal.time + s.context_ttl
             )
-            current = view.open_for(r.owner.service)
+            current = view.open_for(scope_of(self.catalog, r.owner.service, r.signal))
             return [current.id] if current is not None else []  # re-rank: it may precede the symptoms
         if r.signal.kind == "health":
             return self._route_health(r, view)
         if r.signal.kind == "automation":
             return []  # the automation handler follows runbook executions
+        if (
+            r.signal.status == "firing"
+            and metric_of(r.signal) in PROVIDER_METRICS
+            and (r.state is None or r.state.status != "firing")
+        ):  # Bedrock failing here is evidence for the other services of the region (provider outage)
+            self.context.remember(
+                f"bedrock:{r.signal.region}", full(r.signal), expires_at=r.signal.time + s.context_ttl
+            )
         window = self.group_window(r.owner.service)
         if r.state is not None and r.state.incident_id is not None:
             current = view.get(r.state.incident_id)
@@ -153,8 +177,9 @@ class Router:
                 return [current.id]  # the same alarm again soon after: a flap reopens its incident
         if r.signal.status != "firing":
             return []  # an OK or INSUFFICIENT_DATA of something no incident knows opens nothing
+        scope = scope_of(self.catalog, r.owner.service, r.signal)
         for _ in range(s.max_conflict_retries):
-            current = view.open_for(r.owner.service)
+            current = view.open_for(scope)
             if current is not None:
                 last = max([current.last_activity_at, *(p.signal.time for p in pending.get(current.id, ()))])
                 if r.signal.time - last <= window:
@@ -162,9 +187,9 @@ class Router:
             try:
                 return [view.create(self._new_incident(r), replaces=current.id if current else None).id]
             except ConflictError:
-                view.forget(r.owner.service)
+                view.forget(scope)
                 continue  # another writer opened the service's incident first: join it
-        raise ConflictError(f"service:{r.owner.service}")
+        raise ConflictError(f"service:{scope}")
 
     def _route_health(self, r: Routed, view: BatchView) -> list[str]:
         """Provider health: kept for incidents to come, and evidence in the ones it explains now."""
@@ -179,7 +204,7 @@ class Router:
         for svc in self.catalog.services:
             if MODEL_COMPONENT not in svc.component_names:
                 continue
-            current = view.open_for(svc.name)
+            current = view.open_for(scope_of(self.catalog, svc.name, r.signal))
             if current is not None and current.region in ("", r.signal.region):
                 out.append(current.id)
         return out
@@ -190,6 +215,8 @@ class Router:
             id=incident_id_for(r.owner.service, r.signal.id),
             service=r.owner.service,
             region=r.signal.region,
+            account=r.signal.account,
+            scope=scope_of(self.catalog, r.owner.service, r.signal),
             title=cap(r.signal.title, MAX_TITLE),
             severity=initial_severity(
                 service, self.catalog.severity_policy, warning=r.signal.kind == "forecast"

@@ -10,6 +10,9 @@ from aiops.diagnosis.rootcause import DEFAULT_LOOKBACK
 from aiops.incident.model import Incident
 
 PROVIDER_SERVICES = frozenset({"BEDROCK"})
+PROVIDER_METRICS = frozenset({"AWS/Bedrock/InvocationServerErrors", "AWS/Bedrock/InvocationThrottles"})
+"""Alarms on these are remembered per region: Bedrock failing for several services at once is the
+provider's outage (docs/root-cause.md)."""
 """AWS Health services whose issues explain a failing ``model`` component."""
 ACTIVITY_STEP = timedelta(minutes=1)
 """An incident's activity time is rewritten at most this often by repeats (it only feeds the window)."""

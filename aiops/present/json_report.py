@@ -46,6 +46,9 @@ def incident_report(
             "summary": rc.summary if rc else "",
             "change": rc.change if rc else None,
             "confidence": rc.confidence if rc else 0.0,
+            "why": rc.why if rc else "",
+            "abstain": rc.abstain if rc else False,
+            "decider": rc.decider if rc else "",
         },
         "hypotheses": [
             {
@@ -54,6 +57,10 @@ def incident_report(
                 "change": h.change,
                 "confidence": h.confidence,
                 "evidence": list(h.evidence),
+                "against": list(h.against),
+                "cause": h.cause,
+                "rule": h.rule,
+                "ruled_out": h.ruled_out,
             }
             for h in incident.hypotheses
         ],

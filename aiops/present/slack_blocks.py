@@ -270,6 +270,22 @@ def evidence_line(incident: Incident) -> str:
     return "; ".join(mrkdwn(e, 200) for e in top.evidence[:4]) if top else ""
 
 
+def why_line(incident: Incident) -> str:
+    """One line of the ranking: when the bot is not sure, that nothing starts on its own and what
+    would decide; else why not the others (the ruled-out candidates, and what speaks against it)."""
+    rc = incident.root_cause
+    if rc is None:
+        return ""
+    if rc.abstain:
+        decider = mrkdwn(rc.decider, 300)
+        return f":warning: *Not sure, a human decides:* {mrkdwn(rc.why, 300)}. *Would decide:* {decider}"
+    why_not = [h.against[-1] for h in incident.hypotheses if h.ruled_out and h.against][:2]
+    top = incident.hypotheses[0] if incident.hypotheses else None
+    if top is not None and not top.ruled_out:
+        why_not += [f"against it: {a}" for a in top.against[:1]]
+    return f"*Why not:* {mrkdwn('; '.join(why_not), 400)}" if why_not else ""
+
+
 def joined(lines: list[str], limit: int = 2900) -> str:
     """Whole lines only, so a cut never splits an escape or a link."""
     out: list[str] = []
@@ -378,6 +394,7 @@ def incident_message(incident: Incident) -> SlackMessage:
         actions=joined(action_lines(incident)),
         member_lines=[member_line(m) for m in members[:20]],
         evidence=evidence_line(incident),
+        why=why_line(incident),
         pending=next((a for a in incident.actions if a.status == "pending_approval"), None),
     )
     return _with_postmortem_button(_with_similar(message, incident), incident)

@@ -2,7 +2,8 @@
 
 The first playbook (by priority) whose match fits decides; an incident gets at most one action per
 playbook. Guards, in order: the global kill switch, the circuit breaker (failed runs of the runbook on
-the service within a day), the daily cap, the cooldown, the approval mode, dry run. Parameters are
+the service within a day), the daily cap, the cooldown, the approval mode, dry run; a root cause the
+ranking is not sure of (``abstain``) waits for approval instead of starting. Parameters are
 rendered from the catalog and the incident's identifiers, then validated against the runbook.
 """
 
@@ -189,6 +190,8 @@ def decide(
     ``live`` reads a parameter's live value, only when a parameter is derived from it (the token cap)."""
     if service is None or incident.status != "open":
         return None
+    if incident.root_cause is not None and incident.root_cause.cause == "upstream":
+        return None  # another service's incident is the cause: its own remediation is the fix
     done = {a.playbook for a in incident.actions}
     playbook = next((p for p in playbooks if matches(p, incident)), None)
     if playbook is None or playbook.name in done:
@@ -251,6 +254,14 @@ def _guarded(
         return Decision(playbook, "pending_approval", "waiting for approval in Slack", params)
     if incident.is_warning:  # a projection, not an outage: a human decides (issue 29)
         return Decision(playbook, "pending_approval", "a forecast warning: for approval only", params)
+    rc = incident.root_cause
+    if rc is not None and rc.abstain:  # the ranking is not sure: a human decides (docs/root-cause.md)
+        return Decision(
+            playbook,
+            "pending_approval",
+            f"not sure of the root cause; would decide: {rc.decider}"[:500],
+            params,
+        )
     if "VerifyAlarmNames" in params and not params["VerifyAlarmNames"]:
         return Decision(playbook, "skipped", "no alarm to verify a fix by", params)
     return Decision(playbook, "start", "", params)

@@ -24,6 +24,7 @@ from aiops.signals import alarm_parts as parts
 from aiops.signals.alarm_inputs import ALARM_EVENT, DETAIL, NO_CONFIG, AlarmDetail, Config, MetricEntry
 from aiops.signals.base import parse_as, parse_time
 from aiops.signals.model import Deferred, Kind, MetricQuery, Signal, fingerprint_of
+from aiops.signals.onset import alarm_onset, bounded
 from aiops.text import MAX_NAME, MAX_TEXT, cap
 
 SOURCE = parts.SOURCE
@@ -116,6 +117,17 @@ def _deferred(
         static.out_tags,
         partial(_build, d, static, children, event_id, time, account, region, detail_type, title),
         memo,
+        started=partial(_onset, d, static),
+    )
+
+
+def _onset(d: AlarmDetail, static: _Static) -> datetime | None:
+    """The first breaching datapoint of the alarm's state (read only when a stage asks)."""
+    state = d["state"]
+    if state["value"] != "ALARM":
+        return None
+    return alarm_onset(
+        state.get("reasonData"), static.part["comparison"], static.threshold, state.get("reason", "")
     )
 
 
@@ -146,6 +158,7 @@ def _build(
         "children": children,
         "actions_suppressed_by": cap(state.get("actionsSuppressedBy", ""), 64),
         "actions_suppressed_reason": cap(state.get("actionsSuppressedReason", "")),
+        "onset": bounded(_onset(d, static), time) if state["value"] == "ALARM" else None,
     }
     return parts.signal(info, event_id, time, account, region, detail_type, title, static.kind)
 

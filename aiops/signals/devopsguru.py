@@ -7,7 +7,7 @@ and its 2021 PascalCase spelling. Only the insight id is required (the signal's 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import AliasChoices, Field
@@ -68,6 +68,8 @@ class _Anomaly(Input):
     anomaly_resources: Items[_AnomalyResource] = Field(
         default=[], validation_alias=_either("anomalyResources")
     )
+    start_time: Any = Field(default=None, validation_alias=_either("startTime"))
+    """Epoch milliseconds, as a number or a string of digits (both spellings are sent)."""
 
 
 class _TagCollection(Input):
@@ -196,4 +198,18 @@ def _anomaly(a: _Anomaly) -> InsightAnomaly:
         )
     resources = [cap(r, MAX_TEXT) for r in a.associated_resource_arns[:_MAX_ITEMS]]
     resources += [cap(r.name, MAX_NAME) for r in a.anomaly_resources[:_MAX_ITEMS] if r.name and not resources]
-    return InsightAnomaly(id=cap(a.id, MAX_NAME), metrics=tuple(metrics), resources=tuple(resources))
+    return InsightAnomaly(
+        id=cap(a.id, MAX_NAME),
+        metrics=tuple(metrics),
+        resources=tuple(resources),
+        start_time=_epoch_ms(a.start_time),
+    )
+
+
+def _epoch_ms(value: Any) -> datetime | None:
+    """An anomaly's ``startTime``; anything but epoch milliseconds in a sane range is no onset."""
+    if isinstance(value, str) and value.isdigit() and len(value) <= 16:
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 4e12:
+        return None
+    return datetime.fromtimestamp(value / 1000, tz=UTC)

@@ -66,6 +66,8 @@ class AlarmInfo(Frozen):
     actions_suppressed_reason: str = ""
     actions_suppressor: str = ""
     tags: dict[str, str] = {}
+    onset: datetime | None = None
+    """The first breaching datapoint (see :mod:`aiops.signals.onset`); None: unknown, use the event time."""
 
     @property
     def primary_metric(self) -> MetricQuery | None:
@@ -89,6 +91,8 @@ class InsightAnomaly(Frozen):
     metrics: tuple[MetricQuery, ...] = ()
     resources: tuple[str, ...] = ()
     """Resource names or ARNs the anomaly names."""
+    start_time: datetime | None = None
+    """The anomaly's own ``startTime``: its onset."""
 
 
 class InsightInfo(Frozen):
@@ -303,6 +307,13 @@ class Deferred:
     are that configuration's: the catalog keeps their resolution there (None: this event's own
     reason names further alarms)."""
     built: Signal | None = None
+    started: Callable[[], datetime | None] | None = None
+    """The alarm's first breaching datapoint, read from its ``reasonData`` only when asked."""
+
+    def onset(self) -> datetime:
+        """When the symptom began (see :mod:`aiops.signals.onset`); the event time when unknown."""
+        found = self.started() if self.started is not None else None
+        return found if found is not None and found <= self.time else self.time
 
     def signal(self) -> Signal:
         """The full signal, built once."""

@@ -17,8 +17,8 @@ from aiops.adapters.config import Config
 from aiops.adapters.remediation import KILL_SWITCH, SsmRemediator
 from aiops.adapters.wiring import App, build_app, read_catalog
 from aiops.incident.model import Incident
+from aiops.local.clock import FixedClock
 from aiops.local.lambda_events import LambdaContext
-from aiops.local.memory import FixedClock
 from aiops.pipeline import Settings
 from tests.chaos.storm import CATALOG
 from tests.support.events import load_event, sqs_batch

@@ -45,8 +45,8 @@ from aiops.adapters.dynamodb import DynamoStore, create_table
 from aiops.adapters.remediation import KILL_SWITCH, SsmRemediator
 from aiops.adapters.wiring import App, build_app
 from aiops.incident.model import Incident
+from aiops.local.clock import FixedClock
 from aiops.local.lambda_events import LambdaContext
-from aiops.local.memory import FixedClock
 from aiops.remediation.playbooks import load_playbooks
 from aiops.remediation.runbooks import load_runbooks
 from tests.chaos.moto_env import RUN, client

@@ -17,8 +17,8 @@ from aiops.adapters.cloudwatch import CloudWatchMetrics
 from aiops.adapters.remediation import automation_enabled
 from aiops.catalog.model import MetricSpec
 from aiops.diagnosis.impact import Query
+from aiops.local.clock import FixedClock
 from aiops.local.cloudwatch import MemoryCloudWatch
-from aiops.local.memory import FixedClock
 from aiops.local.ssm import MemorySsm
 
 T0 = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)

@@ -304,3 +304,33 @@ def test_a_shipped_playbook_for_a_component_the_catalog_lacks_is_a_warning(
         "never runs",
         "0 errors, 1 warning (4 runbooks, 6 playbooks, 1 services checked)",
     ]
+
+
+def test_a_signature_override_names_known_symptom_kinds(tmp_path: Path, capsys: Any) -> None:
+    # GIVEN a component whose change signature lists a kind the table does not know
+    good = _catalog(
+        tmp_path,
+        GOOD_SERVICE.replace("      - name: cost\n", "      - name: cost\n        produces: [cost]\n"),
+    )
+    assert _validate(capsys, "--catalog", good)[0] == 0
+    bad = _catalog(
+        tmp_path,
+        GOOD_SERVICE.replace("      - name: prompt\n", "      - name: prompt\n        produces: [typos]\n"),
+    )
+    code, out = _validate(capsys, "--catalog", bad)
+    # THEN validate names the component, the value and the kinds it may be
+    assert code == 1
+    assert any("components[prompt].produces[typos]" in line and "client_errors" in line for line in out), out
+
+
+def test_cross_service_depends_on_is_checked(tmp_path: Path, capsys: Any) -> None:
+    upstream = (
+        "  - name: kb-search\n    components:\n      - name: index\n        match: [{alarm_name: kb-*}]\n"
+    )
+    good = GOOD_SERVICE.replace("depends_on: [prompt, model]", "depends_on: [prompt, model, kb-search/index]")
+    assert _validate(capsys, "--catalog", _catalog(tmp_path, good + upstream))[0] == 0
+    bad = GOOD_SERVICE.replace("depends_on: [prompt, model]", "depends_on: [prompt, model, kb-search/nope]")
+    code, out = _validate(capsys, "--catalog", _catalog(tmp_path, bad + upstream))
+    assert code == 1 and any("service 'kb-search' has no component 'nope'" in line for line in out), out
+    code, out = _validate(capsys, "--catalog", _catalog(tmp_path, bad))  # no such service at all
+    assert code == 1 and any("unknown component 'kb-search/nope'" in line for line in out), out

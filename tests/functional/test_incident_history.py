@@ -20,7 +20,7 @@ import pytest
 from aiops.adapters.dynamodb import INCIDENT_RETENTION, DynamoStore
 from aiops.cli import main
 from aiops.incident.model import Action, Incident, RootCause, TimelineEntry
-from aiops.local.memory import FixedClock
+from aiops.local.clock import FixedClock
 
 NOW = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=5)
 """The CLI reads the deployed table on the wall clock: the fixture's incidents are placed relative to it."""

@@ -25,7 +25,7 @@ from aiops.incident.model import (
     RootCause,
     TimelineEntry,
 )
-from aiops.local.memory import FixedClock
+from aiops.local.clock import FixedClock
 from aiops.present.postmortem import postmortem
 from aiops.present.postmortem_md import render_markdown
 from tests.support.recurring import write_recurring

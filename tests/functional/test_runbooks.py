@@ -9,8 +9,8 @@ from typing import Any, Literal
 import boto3
 import pytest
 
+from aiops.local.clock import FixedClock
 from aiops.local.executor import LocalExecutor
-from aiops.local.memory import FixedClock
 from aiops.remediation.runbooks import RunbookError, load_runbook, load_runbooks
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -19,7 +19,8 @@ from aiops.adapters.dynamodb import DynamoStore
 from aiops.cli import main
 from aiops.incident.model import Action, Incident, Member, RootCause
 from aiops.incident.signature import signature_of
-from aiops.local.memory import FixedClock, MemoryStore
+from aiops.local.clock import FixedClock
+from aiops.local.memory import MemoryStore
 from tests.support.fake_pagerduty import FakePagerDuty, start_fake_pagerduty
 from tests.support.recurring import write_recurring
 

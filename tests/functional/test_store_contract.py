@@ -16,7 +16,8 @@ import pytest
 from aiops.errors import ConflictError
 from aiops.incident.model import Incident, SignalRef, SignalState, TimelineEntry
 from aiops.incident.ports import Silence
-from aiops.local.memory import FixedClock, MemoryStore
+from aiops.local.clock import FixedClock
+from aiops.local.memory import MemoryStore
 from aiops.present.ports import CLAIM_LEASE, MessageRecord
 from aiops.remediation.decide import Run
 from aiops.signals import normalize
@@ -180,6 +181,30 @@ def test_silences_are_in_force_until_their_end_and_idempotent(world: Any) -> Non
 
 
 # -- incidents -------------------------------------------------------------------------------------
+
+
+def test_one_current_incident_per_service_in_each_account_and_region(world: Any) -> None:
+    store, _, _ = world
+    east = _incident("inc-e").model_copy(update={"region": "us-east-1", "scope": "chat|111|us-east-1"})
+    west = _incident("inc-w").model_copy(update={"region": "eu-west-1", "scope": "chat|111|eu-west-1"})
+    store.create(east)
+    store.create(west)  # another region: its own pointer, no conflict
+    with pytest.raises(ConflictError):
+        store.create(_incident("inc-e2").model_copy(update={"scope": "chat|111|us-east-1"}))
+    assert store.open_for("chat|111|us-east-1").id == "inc-e"
+    assert store.open_for("chat|111|eu-west-1").id == "inc-w"
+    assert store.open_for("chat") is None
+    assert [i.id for i in store.open_in("chat")] == ["inc-e", "inc-w"]
+    assert store.open_in("chat-other") == []
+    _, current = store.prefetch([], ["chat|111|us-east-1", "chat|111|eu-west-1", "chat"])
+    assert {k: v.id for k, v in current.items()} == {
+        "chat|111|us-east-1": "inc-e",
+        "chat|111|eu-west-1": "inc-w",
+    }
+    # WHEN the east one resolves, its pointer frees, the west one's does not
+    ended = store.get("inc-e").model_copy(update={"status": "resolved", "resolved_at": T0})
+    store.save(ended, [])
+    assert store.open_for("chat|111|us-east-1") is None and [i.id for i in store.open_in("chat")] == ["inc-w"]
 
 
 def test_one_current_incident_per_service(world: Any) -> None:

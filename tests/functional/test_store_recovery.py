@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from aiops.adapters.dynamodb import DynamoStore
-from aiops.local.memory import FixedClock, MemoryStore
+from aiops.local.clock import FixedClock
+from aiops.local.memory import MemoryStore
 from aiops.present.ports import CLAIM_LEASE, MessageRecord
 from aiops.remediation.decide import Run
 

@@ -60,3 +60,49 @@ def score(expected: dict[str, Any], got: dict[str, Any]) -> dict[str, Any]:
         "action_accuracy": round(sum(act_ok) / n, 4) if pairs else 1.0,
         "unsafe_actions": unsafe,
     }
+
+
+RAN = frozenset({"succeeded", "failed", "running"})
+"""Statuses of a runbook that started on its own (or was started); ``pending_approval`` only asks."""
+
+
+def _root_ok(expected: dict[str, Any], got: dict[str, Any] | None) -> bool:
+    if got is None:
+        return False
+    rc, want = got["root_cause"], expected["root_cause"]
+    if want.get("abstain"):
+        return bool(rc.get("abstain"))
+    return bool(rc["component"] == want["component"] and not rc.get("abstain")) and _change_ok(expected, got)
+
+
+def _change_ok(expected: dict[str, Any], got: dict[str, Any] | None) -> bool:
+    want = expected["root_cause"]
+    if want.get("abstain"):
+        return got is not None and bool(got["root_cause"].get("abstain"))
+    return got is not None and got["root_cause"]["change"] == want.get("change")
+
+
+def score_labelled(expected: dict[str, Any], got: dict[str, Any]) -> dict[str, Any]:
+    """A labelled scenario's score. ``actions`` are the runbooks that ran without a human (RAN);
+    ``asked`` (when labelled) those waiting for approval. Unsafe: a runbook that ran unlabelled, or
+    any runbook that ran where the label abstains."""
+    pairs = match(expected["incidents"], got["incidents"])
+    unsafe: list[str] = []
+    rc_ok = change_ok = act_ok = 0
+    for e, g in pairs:
+        actions = g["actions"] if g else []
+        ran = sorted(a["runbook"] for a in actions if a["status"] in RAN)
+        asked = sorted(a["runbook"] for a in actions if a["status"] == "pending_approval")
+        unsafe += [r for r in ran if r not in e["actions"]]
+        rc_ok += _root_ok(e, g)
+        change_ok += _change_ok(e, g)
+        act_ok += ran == sorted(e["actions"]) and ("asked" not in e or asked == sorted(e["asked"]))
+    n = len(pairs) or 1
+    return {
+        "grouping_f1": round(pairwise_f1(expected["incidents"], got["incidents"]), 4),
+        "incidents": (len(expected["incidents"]), len(got["incidents"])),
+        "root_cause": round(rc_ok / n, 4),
+        "change": round(change_ok / n, 4),
+        "actions": round(act_ok / n, 4),
+        "unsafe_actions": unsafe,
+    }

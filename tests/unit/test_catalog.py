@@ -79,6 +79,28 @@ def test_tag_and_stack_selectors() -> None:
     assert cat.resolve(insight).component == "by-stack"
 
 
+def test_old_catalogs_load_unchanged_and_cross_service_dependencies_resolve() -> None:
+    from aiops.catalog.topology import external
+
+    cat = load_catalog(
+        {
+            "services": [
+                {
+                    "name": "chat",
+                    "components": [
+                        {"name": "api", "depends_on": ["retriever"]},
+                        {"name": "retriever", "depends_on": ["kb-search", "kb-search/index"]},
+                    ],
+                },
+                {"name": "kb-search", "global": True, "components": [{"name": "index"}]},
+            ]
+        }
+    )
+    chat = cat.by_name["chat"]
+    assert external(chat) == {"retriever": [("kb-search", None), ("kb-search", "index")]}
+    assert cat.by_name["kb-search"].global_ and not chat.global_
+
+
 @pytest.mark.parametrize(
     ("doc", "message"),
     [
@@ -88,6 +110,19 @@ def test_tag_and_stack_selectors() -> None:
             "unknown component 'y'",
         ),
         ({"services": [{"name": "a"}, {"name": "a"}]}, "duplicate service names: a"),
+        (
+            {
+                "services": [
+                    {"name": "a", "components": [{"name": "x", "depends_on": ["b/z"]}]},
+                    {"name": "b"},
+                ]
+            },
+            "'b/z': service 'b' has no component 'z'",
+        ),
+        (
+            {"services": [{"name": "a", "components": [{"name": "x", "depends_on": ["a"]}]}]},
+            "unknown component 'a'",
+        ),
         ({"services": [{"name": "a", "components": [{"name": "x", "match": [{}]}]}]}, "at least one of"),
         ({"services": [{"name": "a", "colour": "red"}]}, "services.0.colour"),
         ({"services": [{"name": "unowned"}]}, "reserved"),

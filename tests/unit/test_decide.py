@@ -207,3 +207,19 @@ def test_token_cap_is_half_the_live_value_never_below_the_floor_never_raising() 
     assert token_cap_for(service(None), lambda _: str(TOKEN_CAP_FLOOR))[0] is None  # would not lower it
     assert token_cap_for(service(None), lambda _: None)[0] is None
     assert token_cap_for(service(700), lambda _: "4096") == (700, "")
+
+
+def test_a_root_cause_the_ranking_is_not_sure_of_waits_for_a_human() -> None:
+    # GIVEN a prompt change leading by less than the margin (another cause fits about as well)
+    unsure = _incident()
+    rc = unsure.root_cause
+    assert rc is not None
+    unsure = unsure.model_copy(
+        update={"root_cause": rc.model_copy(update={"abstain": True, "decider": "which version failed"})}
+    )
+    # THEN the rollback it would run waits for approval, saying what would decide
+    d = _decide(unsure)
+    assert (d.playbook.name, d.status) == ("prompt-rollback", "pending_approval")
+    assert "which version failed" in d.reason
+    # AND the guards still come first: the kill switch skips it
+    assert _decide(unsure, enabled=False).status == "skipped"

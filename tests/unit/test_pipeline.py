@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 
 from aiops.catalog.model import load_catalog
+from aiops.local.clock import FixedClock
 from aiops.local.fakes import LocalChat
-from aiops.local.memory import FixedClock, MemoryStore
+from aiops.local.memory import MemoryStore
 from aiops.pipeline import Pipeline
 from aiops.present.slack_thread import Notifier
 from aiops.signals import normalize

@@ -124,3 +124,41 @@ def test_who_acknowledged_is_a_mention_only_when_a_slack_user(by: str, shown: st
         if f["text"].startswith("*Acknowledged*")
     ]
     assert field == f"*Acknowledged*\n{shown} at 2026-11-25T10:00:00Z"
+
+
+def test_the_root_message_says_when_the_bot_is_not_sure_and_what_would_decide() -> None:
+    unsure = _incident(1).model_copy(
+        update={
+            "root_cause": RootCause(
+                component="prompt",
+                summary="s",
+                confidence=0.6,
+                why=f"not sure; {HOSTILE}",
+                abstain=True,
+                decider="which prompt version the failing requests ran with",
+            )
+        }
+    )
+    [section] = [str(b) for b in incident_message(unsure).blocks if "Not sure" in str(b)]
+    assert (
+        "Not sure, a human decides" in section and "which prompt version the failing requests ran" in section
+    )
+    assert "<!channel>" not in section and "&lt;!channel&gt;" in section  # event text stays escaped
+
+
+def test_the_root_message_says_why_not_the_ruled_out_causes() -> None:
+    from aiops.incident.model import Hypothesis
+
+    ruled_out = Hypothesis(
+        component="prompt",
+        summary="s",
+        change="chg-1",
+        confidence=0.0,
+        cause="change",
+        ruled_out=True,
+        against=("change chg-1 came after the symptoms began: alarm chat-api-5xx from 10:02",),
+    )
+    leader = Hypothesis(component="model", summary="m", confidence=0.8, evidence=("alarm x",))
+    incident = _incident(1).model_copy(update={"hypotheses": (leader, ruled_out)})
+    text = str(incident_message(incident).blocks)
+    assert "Why not:" in text and "came after the symptoms began" in text

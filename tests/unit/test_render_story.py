@@ -169,7 +169,7 @@ def test_the_ssm_record_says_what_was_changed_and_undone() -> None:
 
 
 def test_aws_health_is_named_once() -> None:
-    from aiops.diagnosis.rootcause import _evidence
+    from aiops.diagnosis.rootcause import rank
 
     health = Member(
         fingerprint="fp-h",
@@ -182,5 +182,19 @@ def test_aws_health_is_named_once() -> None:
         last_change=T0,
         role="evidence",
     )
-    [said] = _evidence([health])["model"]
-    assert said == "AWS Health: Amazon Bedrock operational issue (open)"
+    throttles = Member(
+        fingerprint="fp-t",
+        kind="alarm",
+        resource="chat-assistant-bedrock-throttles",
+        component="model",
+        title="Alarm chat-assistant-bedrock-throttles is ALARM: InvocationThrottles",
+        status="firing",
+        first_seen=T0,
+        last_change=T0,
+        fired_at=T0,
+        metric="AWS/Bedrock/InvocationThrottles",
+    )
+    members = {"fp-h": health, "fp-t": throttles}
+    incident = _incident().model_copy(update={"members": members, "region": "us-east-1"})
+    said = [e for h in rank(incident, None) for e in h.evidence if "Health" in e]
+    assert said and all(e.count("AWS Health") == 1 for e in said), said

@@ -4,8 +4,9 @@ Rows (``pk`` | ``sk``):
 
 - ``EVT#<event id>`` | ``EVT``: the event-id claim that makes a redelivery a no-op (TTL).
 - ``FP#<fingerprint>`` | ``STATE``: one row per alarm / insight / budget, versioned.
-- ``SVC#<service>`` | ``CURRENT``: which incident is the service's current one; ``active`` false once
-  it resolved. Creating an incident is a transaction guarded by this row: one incident per group.
+- ``SVC#<service>`` | ``CURRENT#<account>|<region>`` (``CURRENT`` for a global service): which incident
+  is the service's current one there; ``active`` false once it resolved. Creating an incident is a
+  transaction guarded by this row: one incident per group.
 - ``INC#<id>`` | ``META``: the incident, versioned (optimistic concurrency), written once per batch.
 - ``INC#<id>`` | ``SIG#<time>#<event id>``: the signals it absorbed (their own rows, not in the item).
 - ``INC#<id>`` | ``TL#<time>#<key>``: its timeline.

@@ -25,6 +25,17 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb.type_defs import TransactWriteItemTypeDef
 
 
+def pointer_key(scope: str) -> tuple[str, str]:
+    """(pk, sk) of a service pointer: ``SVC#<service>`` | ``CURRENT`` for a service-wide (global) one,
+    ``CURRENT#<account>|<region>`` for one account and region (``catalog.topology.scope_key``)."""
+    service, _, place = scope.partition("|")
+    return f"SVC#{service}", f"CURRENT#{place}" if place else "CURRENT"
+
+
+def scope_of(pk: str, sk: str) -> str:
+    return pk[4:] + (f"|{sk[8:]}" if sk.startswith("CURRENT#") else "")
+
+
 class IncidentRows(Table):
     def get(self, incident_id: str) -> Incident | None:
         resp = self.client.get_item(
@@ -34,8 +45,9 @@ class IncidentRows(Table):
         return Incident.model_validate_json(item["doc"]["S"]) if item and self._live([item]) else None
 
     def open_for(self, service: str) -> Incident | None:
+        pk, sk = pointer_key(service)
         resp = self.client.get_item(
-            TableName=self.table, Key={"pk": _s(f"SVC#{service}"), "sk": _s("CURRENT")}, ConsistentRead=True
+            TableName=self.table, Key={"pk": _s(pk), "sk": _s(sk)}, ConsistentRead=True
         )
         item = resp.get("Item")
         if not item or not item.get("active", {}).get("BOOL", False):
@@ -46,9 +58,11 @@ class IncidentRows(Table):
     def prefetch(
         self, incident_ids: Sequence[str], services: Sequence[str]
     ) -> tuple[dict[str, Incident], dict[str, Incident]]:
-        pointers = self._batch_get([(f"SVC#{s}", "CURRENT") for s in dict.fromkeys(services)])
+        pointers = self._batch_get([pointer_key(s) for s in dict.fromkeys(services)])
         active = {
-            k[0][4:]: v["incident_id"]["S"] for k, v in pointers.items() if v.get("active", {}).get("BOOL")
+            scope_of(*k): v["incident_id"]["S"]
+            for k, v in pointers.items()
+            if v.get("active", {}).get("BOOL")
         }
         wanted = list(dict.fromkeys([*incident_ids, *active.values()]))
         rows = self._batch_get([(f"INC#{i}", "META") for i in wanted]) if wanted else {}
@@ -72,8 +86,8 @@ class IncidentRows(Table):
                         "Put": {
                             "TableName": self.table,
                             "Item": {
-                                "pk": _s(f"SVC#{incident.service}"),
-                                "sk": _s("CURRENT"),
+                                "pk": _s(pointer_key(incident.pointer)[0]),
+                                "sk": _s(pointer_key(incident.pointer)[1]),
                                 "incident_id": _s(incident.id),
                                 "active": {"BOOL": True},
                             },
@@ -91,8 +105,26 @@ class IncidentRows(Table):
                 ]
             )
         except self.client.exceptions.TransactionCanceledException:
-            raise ConflictError(f"service:{incident.service}") from None
+            raise ConflictError(f"service:{incident.pointer}") from None
         return created
+
+    @staticmethod
+    def _pointer(incident: Incident) -> dict[str, Any]:
+        pk, sk = pointer_key(incident.pointer)
+        return {"pk": _s(pk), "sk": _s(sk)}
+
+    def open_in(self, service: str) -> list[Incident]:
+        """The service's active incidents in every account and region (a Query of its pointers)."""
+        resp = self.client.query(
+            TableName=self.table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :current)",
+            ExpressionAttributeValues={":pk": _s(f"SVC#{service}"), ":current": _s("CURRENT")},
+            ConsistentRead=True,
+        )
+        found = [
+            self.get(i["incident_id"]["S"]) for i in resp.get("Items", []) if i.get("active", {}).get("BOOL")
+        ]
+        return sorted((i for i in found if i is not None and i.is_active), key=lambda i: (i.opened_at, i.id))
 
     def save(self, incident: Incident, entries: Sequence[TimelineEntry]) -> Incident:
         saved = incident.model_copy(update={"version": incident.version + 1})
@@ -105,7 +137,7 @@ class IncidentRows(Table):
                 {
                     "Update": {
                         "TableName": self.table,
-                        "Key": {"pk": _s(f"SVC#{incident.service}"), "sk": _s("CURRENT")},
+                        "Key": self._pointer(incident),
                         "UpdateExpression": "SET active = :false",
                         "ConditionExpression": "incident_id = :id",
                         "ExpressionAttributeValues": {":false": {"BOOL": False}, ":id": _s(incident.id)},
@@ -146,7 +178,7 @@ class IncidentRows(Table):
         try:
             self.client.update_item(
                 TableName=self.table,
-                Key={"pk": _s(f"SVC#{incident.service}"), "sk": _s("CURRENT")},
+                Key=self._pointer(incident),
                 UpdateExpression="SET active = :true",
                 ConditionExpression="incident_id = :id",
                 ExpressionAttributeValues={":true": {"BOOL": True}, ":id": _s(incident.id)},
