@@ -61,6 +61,7 @@ from aiops.errors import ConflictError
 from aiops.incident.model import Incident, SignalRef, SignalState, TimelineEntry, timeline_order
 from aiops.incident.ports import Clock, Seen, Silence
 from aiops.local.memory_history import HistoryRows
+from aiops.local.memory_narrative import NarrativeRows
 from aiops.local.memory_rows import MessageRows, RunRows, batches
 from aiops.signals.model import Head, Signal, format_time
 
@@ -86,7 +87,7 @@ class _Pointer:
     active: bool
 
 
-class MemoryStore(MessageRows, RunRows, HistoryRows):
+class MemoryStore(MessageRows, RunRows, HistoryRows, NarrativeRows):
     """SignalLedger + IncidentStore + MessageStore + ContextStore + SilenceStore + RunLedger in memory.
 
     ``clock`` decides TTLs and the unsettled index, as the adapter's does; without one nothing expires.
@@ -115,6 +116,7 @@ class MemoryStore(MessageRows, RunRows, HistoryRows):
         MessageRows.__init__(self)
         RunRows.__init__(self)
         HistoryRows.__init__(self)
+        NarrativeRows.__init__(self)
 
     def now(self) -> datetime:
         return self.clock.now() if self.clock is not None else _NEVER

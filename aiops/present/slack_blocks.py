@@ -221,6 +221,7 @@ ENTRY_EMOJI = {
     "severity": ":chart_with_upwards_trend:",
     "flapping": ":repeat:",
     "silenced": ":no_bell:",
+    "narrative": ":memo:",
 }
 
 
