@@ -139,6 +139,23 @@ def test_a_grounded_narrative_is_shown_in_the_thread_and_changes_nothing(
     record = app.store.narrative_record(incident.id)
     assert record is not None
     assert (record.status, record.calls, record.tokens, record.model_id) == ("shown", 1, 1020, MODEL)
+    # AND `aiops incidents show` shows the spend, and the postmortem draft carries the narrative
+    from aiops.account.history_cli import postmortem_of, show_doc
+
+    shown = show_doc(app.store, incident.id)
+    assert shown is not None
+    assert {k: shown["narrative"][k] for k in ("status", "calls", "tokens", "model_id", "reason")} == {
+        "status": "shown",
+        "calls": 1,
+        "tokens": 1020,
+        "model_id": MODEL,
+        "reason": None,
+    }
+    draft = postmortem_of(app.store, incident.id, "md")
+    assert draft is not None
+    assert (
+        "## Narrative\n\n> Narrative (checked against the record; it changes nothing): The retriever" in draft
+    )
     # AND a repeat of the same alarms (the same moment of the incident) asks nothing more
     _incident(app, alarm_event(API, "ALARM", "2026-11-25T10:01:00Z"))
     assert len(bedrock.requests) == 1
