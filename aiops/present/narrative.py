@@ -210,16 +210,30 @@ def ground(answer: object, request: NarrativeRequest, incident: Incident) -> Ver
             return Verdict(None, "proposes_action", quoted)
         if _ACTION_WORD.search(prose) and not any(c.startswith("act") for c in cited):
             return Verdict(None, "proposes_action", f"an action word with no action cited: {quoted}")
-        if _CAUSAL.search(prose):
-            named = sorted(c for c in components if re.search(rf"\b{re.escape(c)}\b", prose, re.IGNORECASE))
-            if named or (not leader and re.search(r"\broot[\s-]?cause\b", prose, re.IGNORECASE)):
-                return Verdict(
-                    None, "contradicts_root_cause", f"{', '.join(named) or 'none ranked'}: {quoted}"
-                )
+        if _CAUSAL.search(prose) and _contradicts(prose, leader, components):
+            return Verdict(None, "contradicts_root_cause", quoted)
         sev = set(_SEVERITY.findall(prose.upper())) - severities
         if sev:
             return Verdict(None, "unknown_severity", quoted)
     return Verdict(" ".join(parts))
+
+
+def _named(name: str, prose: str) -> bool:
+    return re.search(rf"\b{re.escape(name)}\b", prose, re.IGNORECASE) is not None
+
+
+def _contradicts(prose: str, leader: str, others: set[str]) -> bool:
+    """A sentence about the cause contradicts the ranking when it names another component and not the
+    leader, denies the leader, or names any cause while none is ranked."""
+    if not leader:
+        root = re.search(r"\broot[\s-]?cause\b", prose, re.IGNORECASE) is not None
+        return root or any(_named(c, prose) for c in others)
+    denied = re.search(
+        rf"\b(not|n't|rather than|instead of|ruled out|unrelated)\b[^.;]{{0,24}}\b{re.escape(leader)}\b",
+        prose,
+        re.IGNORECASE,
+    )
+    return denied is not None or (not _named(leader, prose) and any(_named(c, prose) for c in others))
 
 
 def _components(incident: Incident) -> set[str]:

@@ -305,3 +305,19 @@ def test_a_shipped_playbook_for_a_component_the_catalog_lacks_is_a_warning(
         "never runs",
         "0 errors, 1 warning (4 runbooks, 6 playbooks, 1 services checked)",
     ]
+
+
+def test_a_bad_narrative_cap_is_reported_at_its_line(tmp_path: Path, capsys: Any) -> None:
+    # GIVEN a service whose narrative allows more calls per incident than the setting's bound
+    path = _catalog(
+        tmp_path,
+        GOOD_SERVICE + "    narrative:\n      enabled: true\n      max_calls_per_incident: 30\n",
+    )
+    code, out = _validate(capsys, "--catalog", path)
+    # THEN validate fails, naming the field's path and line
+    assert code == 1
+    problems = [line for line in out if "narrative" in line]
+    assert problems, out
+    assert problems == [
+        f"{path}:18: services[chat-assistant].narrative.max_calls_per_incident: must be at most 20, not 30"
+    ]
