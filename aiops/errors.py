@@ -69,3 +69,12 @@ class PageRejectedError(PagerError):
 class TransientError(AiopsError):
     """A dependency failed in a way a later attempt may not (throttled, timed out, unavailable): the
     work is retried later (the next delivery, the flush), not decided on what could not be read."""
+
+
+class NarratorError(AiopsError):
+    """The model gave no answer (throttled, denied, unavailable, a malformed response): the bot abstains."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        self.reason = _line(reason, MAX_ERROR_FIELD)
+        self.detail = _line(detail, MAX_ERROR_MESSAGE)
+        super().__init__(f"{self.reason}: {self.detail}" if self.detail else self.reason)

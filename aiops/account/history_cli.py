@@ -157,6 +157,7 @@ def show_doc(source: Any, incident_id: str) -> dict[str, Any] | None:
         signals=source.signals_of(incident_id),
         timeline=source.timeline(incident_id),
         thread_url=slack_thread_url(record.channel, record.ts) if record is not None and record.ts else None,
+        narrative=source.narrative_record(incident_id),
     )
 
 

@@ -39,6 +39,8 @@ ENV_CATALOG_LOCATION = "AIOPS_CATALOG_LOCATION"
 ENV_PLAYBOOKS_LOCATION = "AIOPS_PLAYBOOKS_LOCATION"
 ENV_KILL_SWITCH = "AIOPS_KILL_SWITCH_PARAMETER"
 ENV_REFRESH = "AIOPS_REFRESH_SECONDS"
+ENV_BEDROCK_ENDPOINT = "AIOPS_BEDROCK_ENDPOINT_URL"
+"""The Converse endpoint of the narrative (issue 27); unset: the region's bedrock-runtime."""
 ENV_STACK_NAME = "AIOPS_STACK_NAME"
 """The stack's name: the ``service`` dimension of the bot's own metrics, so stacks in one account differ."""
 ENV_SLACK_READ_CHANNELS = "AIOPS_SLACK_READ_CHANNELS"
@@ -100,6 +102,7 @@ class Config:
     pagerduty_webhook_secret_value: SecretStr | None = None
     """The PagerDuty Webhooks v3 subscription's signing secret given outright (local runs, tests)."""
     pagerduty_webhook_secret_arn: str | None = None
+    bedrock_endpoint_url: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], *, table_name: str | None = None) -> Config:
@@ -137,6 +140,7 @@ class Config:
             slack_signing_secret_arn=env.get(ENV_SLACK_SIGNING_SECRET_ARN) or None,
             pagerduty_webhook_secret_value=SecretStr(webhook) if webhook else None,
             pagerduty_webhook_secret_arn=env.get(ENV_PAGERDUTY_WEBHOOK_SECRET_ARN) or None,
+            bedrock_endpoint_url=env.get(ENV_BEDROCK_ENDPOINT) or None,
             slack_read_channels=tuple(
                 c.strip() for c in (env.get(ENV_SLACK_READ_CHANNELS) or "").split(",") if c.strip()
             ),

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import yaml
 
+from aiops.adapters.bedrock import BedrockNarrator
 from aiops.adapters.cloudwatch import CloudWatchMetrics
 from aiops.adapters.config import Config
 from aiops.adapters.dynamodb import DynamoStore
@@ -28,7 +29,8 @@ from aiops.incident.ports import (
     SilenceStore,
 )
 from aiops.pipeline import Pipeline, Settings
-from aiops.present.ports import ChatClient, MessageStore
+from aiops.pipeline.narrate import Narrate
+from aiops.present.ports import ChatClient, MessageStore, NarrativeLedger, Narrator
 from aiops.present.slack_thread import Notifier
 from aiops.remediation.playbooks import Playbook, load_playbooks
 from aiops.remediation.ports import Remediator, RunLedger
@@ -46,7 +48,15 @@ def read_catalog(path: Path) -> Catalog:
 
 
 class Store(
-    SignalLedger, IncidentStore, ContextStore, SilenceStore, RunLedger, MessageStore, HistoryIndex, Protocol
+    SignalLedger,
+    IncidentStore,
+    ContextStore,
+    SilenceStore,
+    RunLedger,
+    MessageStore,
+    HistoryIndex,
+    NarrativeLedger,
+    Protocol,
 ):
     """Every store port on one table, and the reads of the flush and the Slack app: DynamoStore in
     AWS, its in-memory twin (aiops.local.memory.MemoryStore) in replay."""
@@ -72,6 +82,7 @@ class App:
     remediation: Remediation
     scheduler: Scheduler | None = None
     metrics: CloudWatchMetrics | None = None
+    narrator: Narrator | None = None
 
     def stand_ins(self) -> list[str]:
         """The parts that are local stand-ins (demo, replay and tests wire these; Lambda never may)."""
@@ -111,6 +122,7 @@ def build_app(
     scheduler: Scheduler | None = None,
     playbooks: Sequence[Playbook] | None = None,
     reuse: App | None = None,
+    narrator: Narrator | None = None,
 ) -> App:
     """The app from ``config``; an explicit client beats the configuration (local runs and tests hand
     in their own Slack and pager stand-ins), and ``reuse`` lends its clients to a rebuild. With no Slack
@@ -124,6 +136,7 @@ def build_app(
         chat = chat or reuse.chat
         pager = pager or reuse.pager
         scheduler = scheduler or reuse.scheduler
+        narrator = narrator or reuse.narrator
     if store is None:
         store = DynamoStore(config.table_name, clock=clock, client=dynamodb)
     if chat is None:
@@ -185,6 +198,14 @@ def build_app(
         scheduler=scheduler,
         thread_url=thread_url,
     )
+    narrate = None
+    if any(
+        s.narrative is not None and s.narrative.enabled for s in catalog.services
+    ):  # opt-in: else no client
+        narrator = narrator or BedrockNarrator(endpoint_url=config.bedrock_endpoint_url)
+        narrate = Narrate(
+            catalog=catalog, narrator=narrator, ledger=store, timeline=store.timeline, clock=clock
+        )
     pipeline = Pipeline(
         catalog=catalog,
         ledger=store,
@@ -197,6 +218,7 @@ def build_app(
         remediation=remediation,
         settings=settings,
         history=store,
+        narrate=narrate,
     )
     return App(
         pipeline=pipeline,
@@ -207,6 +229,7 @@ def build_app(
         remediation=remediation,
         scheduler=scheduler,
         metrics=metrics,
+        narrator=narrator,
     )
 
 

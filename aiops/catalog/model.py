@@ -1,6 +1,5 @@
 """The service catalog (``catalog.yaml``): services, their components and topology, SLOs. Loading is
-strict: an unknown key, a wrong type or a dangling ``depends_on`` is a :class:`~aiops.errors.CatalogError`
-whose message names the path of the bad field."""
+strict: an unknown key, a wrong type or a bad reference is a CatalogError naming its path."""
 
 from __future__ import annotations
 
@@ -15,6 +14,7 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError
 
 from aiops.catalog.escalation_policy import Policy, PolicyOverride, policy_for
 from aiops.catalog.forecast import ForecastSettings
+from aiops.catalog.narrative import NarrativeSettings
 from aiops.catalog.placeholders import Filled
 from aiops.catalog.signatures import SymptomKind
 from aiops.catalog.topology import check_components, check_cross
@@ -128,6 +128,7 @@ class Service(_Model):
     global_: bool = Field(
         default=False, validation_alias=AliasChoices("global", "global_")
     )  # one incident everywhere
+    narrative: NarrativeSettings | None = None  # a grounded model narrative (catalog/narrative.py), off
 
     @model_validator(mode="after")
     def _topology(self) -> Service:
@@ -148,8 +149,7 @@ _POLICY_KEYS = frozenset(
 class Catalog(_Model):
     services: tuple[Service, ...] = ()
     severity_policy: dict[str, dict[Tier, Literal["SEV1", "SEV2", "SEV3", "SEV4"]]] = {}
-    """Overrides of the severity policy (aiops/diagnosis/severity.py): keys 1h+5m, 6h+30m, 1d+2h, 3d+6h, none,
-    cost_over_budget, cost, unknown, forecast (the warning incidents of forecasts alone)."""
+    """Overrides of the severity policy (aiops/diagnosis/severity.py); its keys are _POLICY_KEYS."""
     escalation: PolicyOverride | None = None
     unowned_escalation: PolicyOverride | None = None
     """The escalation policy's defaults for every service, and that of ``unowned`` (escalation_policy.py)."""

@@ -1,8 +1,6 @@
 """The in-memory twin of the DynamoDB store: the same rows, conditions, ordering and TTLs, in dictionaries.
-
-``aiops replay`` runs on it (the default emulator), and so do the unit tests and the benchmarks. The
-store contract tests (tests/functional/test_store_contract.py) run one suite against this twin and
-against :class:`~aiops.adapters.dynamodb.DynamoStore` on moto, so the two cannot drift apart.
+``aiops replay``, the unit tests and the benchmarks run on it; tests/functional/test_store_contract.py
+holds it and :class:`~aiops.adapters.dynamodb.DynamoStore` on moto to one suite, so they cannot drift.
 
 Each row family of ``aiops/adapters/dynamodb`` has a dictionary here keyed the way the table is (the
 same sort-key strings, so the same order; the same conditions; TTLs and leases in epoch seconds, so
@@ -63,6 +61,7 @@ from aiops.incident.model import (
 )
 from aiops.incident.ports import Clock, Seen, Silence
 from aiops.local.memory_history import INCIDENT_RETENTION, HistoryRows
+from aiops.local.memory_narrative import NarrativeRows
 from aiops.local.memory_rows import MessageRows, RunRows, batches
 from aiops.signals.model import Head, Signal, format_time
 
@@ -90,7 +89,7 @@ class _Pointer:
     active: bool
 
 
-class MemoryStore(MessageRows, RunRows, HistoryRows):
+class MemoryStore(MessageRows, RunRows, HistoryRows, NarrativeRows):
     """SignalLedger + IncidentStore + MessageStore + ContextStore + SilenceStore + RunLedger in memory.
     ``clock`` decides TTLs and the unsettled index, as the adapter's does; without one nothing expires."""
 
@@ -119,6 +118,7 @@ class MemoryStore(MessageRows, RunRows, HistoryRows):
         MessageRows.__init__(self)
         RunRows.__init__(self)
         HistoryRows.__init__(self)
+        NarrativeRows.__init__(self)
 
     def now(self) -> datetime:
         return self.clock.now() if self.clock is not None else _NEVER

@@ -18,7 +18,8 @@ from pydantic import TypeAdapter, ValidationError
 
 from aiops.errors import AiopsError
 from aiops.incident.model import Incident, TimelineEntry
-from aiops.present.ports import MessageRecord
+from aiops.present.history_view import narrative_json
+from aiops.present.ports import MessageRecord, NarrativeRecord
 from aiops.signals.model import format_time
 
 FORMAT = 1
@@ -47,6 +48,9 @@ def write_state(store: Any, folder: Path, now: datetime) -> int:
             if record is not None and record.ts
             else None,
         }
+        narrative = store.narrative_record(incident.id)
+        if narrative is not None:  # only where the narrative was asked (it is off by default)
+            doc["narrative"] = narrative_json(narrative)
         (target / f"{incident.id}.json").write_text(json.dumps(doc, indent=1, sort_keys=True) + "\n", "utf-8")
     (folder / "state.json").write_text(
         json.dumps({"format": FORMAT, "now": format_time(now), "incidents": len(incidents)}) + "\n", "utf-8"
@@ -111,6 +115,24 @@ class SavedHistory:
     def signals_of(self, incident_id: str) -> list[str]:
         doc = self._docs.get(incident_id)
         return [str(s) for s in doc.get("signals", [])] if doc else []
+
+    def narrative_record(self, incident_id: str) -> NarrativeRecord | None:
+        doc = self._docs.get(incident_id)
+        saved = doc.get("narrative") if doc else None
+        if not isinstance(saved, dict):
+            return None
+        at = saved.get("at")
+        return NarrativeRecord(
+            incident_id=incident_id,
+            digest="",
+            status=str(saved.get("status", "")),
+            model_id=str(saved.get("model_id", "")),
+            reason=str(saved.get("reason") or ""),
+            text=str(saved.get("text") or ""),
+            calls=int(saved.get("calls", 0)),
+            tokens=int(saved.get("tokens", 0)),
+            at=datetime.fromisoformat(at.replace("Z", "+00:00")) if isinstance(at, str) else None,
+        )
 
     def message_for(self, incident_id: str) -> MessageRecord | None:
         doc = self._docs.get(incident_id)

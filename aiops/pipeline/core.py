@@ -27,6 +27,7 @@ from aiops.pipeline.admit import admit
 from aiops.pipeline.assess import Assessor
 from aiops.pipeline.fold import Folder
 from aiops.pipeline.human import HumanActions
+from aiops.pipeline.narrate import Narrate
 from aiops.pipeline.recall import Recall
 from aiops.pipeline.record import Recorder
 from aiops.pipeline.route import BatchView, Routed, Router, owner_of
@@ -58,6 +59,7 @@ class Pipeline:
         remediation: Remediation | None = None,
         settings: Settings | None = None,
         history: HistoryIndex | None = None,
+        narrate: Narrate | None = None,
     ) -> None:
         self.catalog = catalog
         self.ledger = ledger
@@ -83,6 +85,7 @@ class Pipeline:
         )
         self.recorder = Recorder(ledger=ledger, settings=settings)
         self.recall = Recall(history) if history is not None else None
+        self.narrate = narrate
         self.human = HumanActions(
             incidents=incidents,
             silences=silences,
@@ -171,16 +174,18 @@ class Pipeline:
         that fails is tried once more at once (a throttled call must not hold a page for a minute),
         then left pending for the next change of the incident or the scheduled flush. ``repair``: the
         flush's turn, which also settles runs from SSM's own record. Past incidents like it are
-        recalled first, so that the first message and the page say so."""
+        recalled first, so that the first message and the page say so; the narrative (opt-in) last."""
         if self.recall is not None:
             incident = self._attempt("pipeline.recall_failed", self.recall, incident)
         if self.remediation is not None:
             remediate = self.remediation.repair if repair else self.remediation.remediate
             incident = self._attempt("pipeline.remediation_failed", remediate, incident)
         shown = self._notify(incident)  # first, so that a page can link to the thread
-        if self.remediation is None:
-            return incident
-        paged = self._attempt("pipeline.escalation_failed", self.remediation.escalator.escalate, incident)
+        paged = incident
+        if self.remediation is not None:
+            paged = self._attempt("pipeline.escalation_failed", self.remediation.escalator.escalate, incident)
+        if self.narrate is not None:  # opt-in, after the page (a model's latency never delays it)
+            paged = self._attempt("pipeline.narrative_failed", self.narrate, paged)
         if paged.version != incident.version and shown:  # Slack down: the next sync sends it
             self._notify(paged)
         return paged

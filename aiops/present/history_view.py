@@ -1,7 +1,7 @@
 """``aiops incidents list|show``: the incident history as JSON and as text for a terminal (pure).
 
 The JSON shapes are documented in docs/history-and-postmortems.md; ``show`` is the ``aiops replay
---json`` incident object, with the thread link, the outcome and the similar incidents.
+--json`` incident object, with the thread link, the outcome, the similar incidents and the narrative.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from aiops.incident.model import Incident, TimelineEntry
 from aiops.incident.signature import outcome
 from aiops.incident.similar import PastIncident, Similar, similar_text
 from aiops.present.json_report import action_report, escalation_report, impact_report, incident_report
+from aiops.present.ports import NarrativeRecord
 from aiops.present.terminal_text import impact_text, plain
 from aiops.signals.model import format_time
 
@@ -105,15 +106,31 @@ def list_text(doc: Mapping[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def narrative_json(record: NarrativeRecord | None) -> dict[str, Any] | None:
+    """The narrative's last outcome and its spend; None when it was never asked (off, or not yet)."""
+    if record is None:
+        return None
+    return {
+        "status": record.status,
+        "model_id": record.model_id,
+        "reason": record.reason or None,
+        "text": record.text or None,
+        "calls": record.calls,
+        "tokens": record.tokens,
+        "at": format_time(record.at) if record.at else None,
+    }
+
+
 def show_json(
     incident: Incident,
     *,
     signals: Sequence[str],
     timeline: Sequence[TimelineEntry],
     thread_url: str | None,
+    narrative: NarrativeRecord | None = None,
 ) -> dict[str, Any]:
-    """``incidents show --json``: the replay contract's incident, plus its thread, outcome and similar
-    incidents."""
+    """``incidents show --json``: the replay contract's incident, plus its thread, outcome, similar
+    incidents and the narrative's spend."""
     doc = incident_report(
         incident,
         signals,
@@ -125,6 +142,7 @@ def show_json(
     doc["thread_url"] = thread_url
     doc["outcome"] = outcome(incident)
     doc["similar"] = similar_json(incident.similar)
+    doc["narrative"] = narrative_json(narrative)
     return doc
 
 
@@ -148,6 +166,13 @@ def show_text(doc: Mapping[str, Any]) -> str:
     similar = doc.get("similar")
     if similar:
         out.append(f"  similar: {similar['text'] or 'none in ' + str(similar['window_days']) + ' days'}")
+    narrative = doc.get("narrative")
+    if narrative:
+        why = f": {plain(narrative['reason'])}" if narrative["reason"] else ""
+        out.append(
+            f"  narrative: {narrative['status']}{why} ({narrative['calls']} call(s), "
+            f"{narrative['tokens']} tokens, {plain(narrative['model_id'])})"
+        )
     if doc["thread_url"]:
         out.append(f"  slack: {doc['thread_url']}")
     out.append(f"  signals: {len(doc['signals'])}")

@@ -121,3 +121,65 @@ class MessageStore(Protocol):
         """Every notable entry up to ``version`` is in the thread (``thread_version`` never goes back);
         ``settled``: the thread's state at that version (see ``MessageRecord.thread_settled``)."""
         ...
+
+
+# --- the narrative (issue 27): a model's account of the incident, grounded by aiops/present/narrative.py
+
+
+@dataclass(frozen=True, slots=True)
+class NarrativeLimits:
+    """At most this many Converse calls and tokens (input + output) per incident and per service-day."""
+
+    calls_per_incident: int
+    tokens_per_incident: int
+    calls_per_day: int
+    tokens_per_day: int
+
+
+@dataclass(frozen=True, slots=True)
+class NarrativeRecord:
+    """The last narrative pass of an incident, and its spend so far (``aiops incidents show``)."""
+
+    incident_id: str
+    digest: str
+    """The record asked about: the same record is never asked about twice."""
+    status: str
+    """``shown`` | ``abstained`` | ``failed`` | ``pending`` (a call reserved, its answer not yet kept)."""
+    model_id: str
+    reason: str = ""
+    text: str = ""
+    calls: int = 0
+    tokens: int = 0
+    at: datetime | None = None
+
+
+class NarrativeLedger(Protocol):
+    """The narrative's record and its spend counters (conditional updates: a call is made only once its
+    reservation held, so concurrent workers never exceed the caps)."""
+
+    def narrative_record(self, incident_id: str) -> NarrativeRecord | None: ...
+
+    def reserve_narrative(
+        self, incident_id: str, service: str, day: str, digest: str, model_id: str, limits: NarrativeLimits
+    ) -> str | None:
+        """None when one call is reserved, else why not: ``cached`` (this record was asked about),
+        ``incident_calls``, ``incident_tokens``, ``day_calls`` or ``day_tokens``."""
+        ...
+
+    def settle_narrative(self, record: NarrativeRecord, service: str, day: str, tokens: int) -> None:
+        """Keep the outcome of a reserved call and add the tokens it spent (incident and day)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class NarratorAnswer:
+    text: object
+    """The answer's text as the model returned it (not yet trusted: grounded before use)."""
+    input_tokens: int
+    output_tokens: int
+
+
+class Narrator(Protocol):
+    """A model asked for a narrative (Bedrock Converse in AWS). Raises NarratorError when it fails."""
+
+    def converse(self, model_id: str, system: str, user_text: str, max_tokens: int) -> NarratorAnswer: ...

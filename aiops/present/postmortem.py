@@ -237,5 +237,15 @@ def postmortem(
         }
         if similar is not None and similar.found
         else None,
+        "narrative": _narrative(timeline),
         "open_questions": open_questions(incident),
     }
+
+
+def _narrative(timeline: Sequence[TimelineEntry]) -> dict[str, str] | None:
+    """The last narrative the bot showed (a model's, grounded; docs/history-and-postmortems.md), if any."""
+    shown = [e for e in timeline if e.kind == "narrative"]
+    if not shown:
+        return None
+    last = shown[-1]
+    return {"text": last.text, "by": last.actor, "at": format_time(last.at)}

@@ -174,6 +174,16 @@ def render_markdown(pm: Mapping[str, Any]) -> str:
                 f"- `{md(p['id'], 40)}` {md(p['service'], 100)}, {p['opened_at']}: "
                 f"{md(p['outcome'], 100)}{where}"
             )
+    narrative = pm.get("narrative")
+    if narrative:  # only where a service turned the narrative on
+        lines += [
+            "",
+            "## Narrative",
+            "",
+            f"> {md(narrative['text'], 2000)}",
+            "",
+            f"_{md(narrative['by'])}, {narrative['at']}_",
+        ]
     lines += ["", "## Open questions", ""]
     lines += [f"- {md(q)}" for q in pm["open_questions"]] or ["None."]
     return "\n".join(lines) + "\n"

@@ -309,6 +309,7 @@ ENTRY_EMOJI = {
     "severity": ":chart_with_upwards_trend:",
     "flapping": ":repeat:",
     "silenced": ":no_bell:",
+    "narrative": ":memo:",
 }
 
 

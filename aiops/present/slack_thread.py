@@ -36,6 +36,7 @@ NOTABLE = frozenset(
         "severity",
         "flapping",
         "silenced",
+        "narrative",
     }
 )
 """Timeline entries that become thread replies; signals only update the root message."""

@@ -334,3 +334,19 @@ def test_cross_service_depends_on_is_checked(tmp_path: Path, capsys: Any) -> Non
     assert code == 1 and any("service 'kb-search' has no component 'nope'" in line for line in out), out
     code, out = _validate(capsys, "--catalog", _catalog(tmp_path, bad))  # no such service at all
     assert code == 1 and any("unknown component 'kb-search/nope'" in line for line in out), out
+
+
+def test_a_bad_narrative_cap_is_reported_at_its_line(tmp_path: Path, capsys: Any) -> None:
+    # GIVEN a service whose narrative allows more calls per incident than the setting's bound
+    path = _catalog(
+        tmp_path,
+        GOOD_SERVICE + "    narrative:\n      enabled: true\n      max_calls_per_incident: 30\n",
+    )
+    code, out = _validate(capsys, "--catalog", path)
+    # THEN validate fails, naming the field's path and line
+    assert code == 1
+    problems = [line for line in out if "narrative" in line]
+    assert problems, out
+    assert problems == [
+        f"{path}:18: services[chat-assistant].narrative.max_calls_per_incident: must be at most 20, not 30"
+    ]

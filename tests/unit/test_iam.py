@@ -34,9 +34,10 @@ SERVICES = (
     "scheduler",
     "events",
     "service-quotas",
+    "bedrock-runtime",
 )
 """The services the code may call; a new one makes this test ask for its IAM prefix."""
-IAM_PREFIX = {"service-quotas": "servicequotas"}
+IAM_PREFIX = {"service-quotas": "servicequotas", "bedrock-runtime": "bedrock"}
 """boto3 service names whose IAM action prefix differs."""
 LIBRARY_CALLS = {
     ("aws_lambda_powertools.utilities.parameters", "get_secret"): {"secretsmanager:GetSecretValue"},
@@ -53,6 +54,9 @@ IAM_ACTIONS = {
     # a schedule's target names the role EventBridge Scheduler invokes the timers function with
     "scheduler:CreateSchedule": {"scheduler:CreateSchedule", "iam:PassRole"},
     "scheduler:UpdateSchedule": {"scheduler:UpdateSchedule", "iam:PassRole"},
+    # Bedrock authorizes Converse (and its stream) as InvokeModel (and InvokeModelWithResponseStream)
+    "bedrock:Converse": {"bedrock:InvokeModel"},
+    "bedrock:ConverseStream": {"bedrock:InvokeModelWithResponseStream"},
 }
 TRANSACT_ITEMS = {
     "Put": "dynamodb:PutItem",
@@ -120,6 +124,17 @@ EXEMPT: dict[tuple[str, str], str] = {
     # The forecast pass reads the catalog's location from Config (whose module reaches the secrets
     # reader): it reads metrics, quotas and the catalog, and never a secret.
     ("ForecastFunction", "secretsmanager:GetSecretValue"): "the forecast pass reads no secret",
+    # The narrative (issue 27) is asked in Pipeline._act, which only batches (ingest) and the flush run;
+    # BedrockNarrator only calls converse (the client's other operations are never reached).
+    **{
+        (fn, "bedrock:InvokeModel"): "only batches and the flush narrate (Pipeline._act)"
+        for fn in (
+            "AutomationFunction",
+            "SlackAppFunction",
+            "TimersFunction",
+            "PagerDutyWebhookFunction",
+        )
+    },
     # Ingest starts runs; SSM reports their ends to the automation function, never to ingest.
     ("IngestFunction", "ssm:DescribeAutomationStepExecutions"): "SsmRemediator.poll returns nothing",
 }
@@ -204,6 +219,8 @@ CONFIGS = {
     # the operator's catalog and playbooks in SSM, or in S3: the code reads one kind or the other
     "ssm": {"CatalogLocation": "/aiops/prod/catalog", "PlaybooksLocation": "/aiops/prod/playbooks"},
     "s3": {"CatalogLocation": "s3://ops-config/catalog.yaml", "PlaybooksLocation": "s3://ops-config/pb.yaml"},
+    # the narrative on (NarrativeModelId): the batches and the flush may invoke that model
+    "narrative": {"NarrativeModelId": "anthropic.claude-3-5-haiku-20241022-v1:0"},
 }
 
 

@@ -335,3 +335,41 @@ def test_outputs_name_every_secret_the_readme_asks_to_fill_in() -> None:
         "OpsTopicArn",
     ):
         assert key in readme, f"README does not say where {key} goes"
+
+
+NARRATIVE_MODEL = "anthropic.claude-3-5-haiku-20241022-v1:0"
+
+
+def _bedrock_grants(s: Stack) -> dict[str, list[Any]]:
+    """Every Allow statement of a bedrock action, by the function whose role holds it (the transformed
+    template: inline policies and the managed policies each role attaches, as CloudFormation would)."""
+    from tests.unit.test_iam import _documents
+
+    found: dict[str, list[Any]] = {}
+    for name, fn in _of_type(s, "AWS::Lambda::Function").items():
+        role = fn["Properties"]["Role"]["Fn::GetAtt"][0]
+        for doc in _documents(s, role):
+            for st in doc["Statement"]:
+                actions = [st["Action"]] if isinstance(st["Action"], str) else st["Action"]
+                if st["Effect"] == "Allow" and any(a.lower().startswith("bedrock:") for a in actions):
+                    found.setdefault(name, []).append(st)
+    return found
+
+
+def test_with_the_narrative_off_no_role_may_call_bedrock() -> None:
+    # GIVEN the default parameters (NarrativeModelId empty): THEN no Bedrock grant, and no policy for it
+    off = stack("prod")
+    assert _bedrock_grants(off) == {}
+    assert off.condition("NarrativeOn") is False
+    assert "NarrativeModelInvoke" not in off.resources  # declared, created only when its condition holds
+
+
+def test_with_the_narrative_on_the_batches_and_the_flush_may_invoke_that_model_only() -> None:
+    on = stack("prod", {"NarrativeModelId": NARRATIVE_MODEL})
+    grants = _bedrock_grants(on)
+    assert "NarrativeModelInvoke" in on.resources
+    assert sorted(grants) == ["FlushFunction", "IngestFunction"]
+    for statements in grants.values():
+        assert [(st["Action"], st["Resource"]) for st in statements] == [
+            ("bedrock:InvokeModel", f"arn:aws:bedrock:us-east-1::foundation-model/{NARRATIVE_MODEL}")
+        ]

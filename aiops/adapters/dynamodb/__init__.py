@@ -19,6 +19,8 @@ Rows (``pk`` | ``sk``):
 - ``EXE#<execution>`` | ``EXE``: which incident and playbook an execution belongs to (written once).
 - ``SIM#<signature>[#<service>]`` | ``<opened>#<id>``: incidents by signature ("seen N times"; see
   :mod:`aiops.adapters.dynamodb.similar`).
+- ``INC#<id>`` | ``NARR`` and ``NARR#<service>`` | ``<day>``: the narrative and its spend counters (see
+  :mod:`aiops.adapters.dynamodb.narrative`).
 
 Retention (TTL ``expires_at``): an incident's ``META`` row is kept ``INCIDENT_RETENTION`` (400 days)
 after it resolved, its timeline rows ``TIMELINE_RETENTION`` (90 days) after their time. The ``history``
@@ -31,6 +33,7 @@ from aiops.adapters.dynamodb.history import HistoryRows
 from aiops.adapters.dynamodb.incidents import IncidentRows
 from aiops.adapters.dynamodb.ledger import LedgerRows
 from aiops.adapters.dynamodb.messages import MessageRows
+from aiops.adapters.dynamodb.narrative import NarrativeRows
 from aiops.adapters.dynamodb.runs import RunRows
 from aiops.adapters.dynamodb.similar import SimilarRows
 from aiops.adapters.dynamodb.table import (
@@ -43,7 +46,7 @@ from aiops.adapters.dynamodb.table import (
 )
 
 
-class DynamoStore(LedgerRows, IncidentRows, RunRows, MessageRows, HistoryRows, SimilarRows):
+class DynamoStore(LedgerRows, IncidentRows, RunRows, MessageRows, HistoryRows, SimilarRows, NarrativeRows):
     """SignalLedger + IncidentStore + MessageStore + ContextStore + SilenceStore + RunLedger on one
     DynamoDB table, one row family per module."""
 
