@@ -45,6 +45,10 @@ class AwsFaults:
     """Called for every injected read timeout (the harness counts the time it costs)."""
     log: list[str] = field(default_factory=list)
     """What was injected into which call, in order (for a failing run's report)."""
+    hang_at: int | None = None
+    """The call (counted from 1, while active) that hangs: ``on_hang`` is called, which kills the
+    invocation at its timeout, or returns False when none is running (the next call hangs instead)."""
+    on_hang: Callable[[], bool] | None = None
     _lost: list[str] = field(default_factory=list)
 
     def attach(self, client: Any) -> Any:
@@ -59,6 +63,14 @@ class AwsFaults:
             return None
         service = model.service_model.service_id.hyphenize()
         self.calls[service] += 1
+        if self.hang_at is not None and self.hang_at <= sum(self.calls.values()) and self.on_hang is not None:
+            self.injected[f"{service} hang until the Lambda timeout"] += 1
+            self.log.append(f"{model.name}: hangs until the Lambda timeout")
+            self.hang_at = None
+            if not self.on_hang():  # no invocation to kill: undo, and hang the next call
+                self.injected[f"{service} hang until the Lambda timeout"] -= 1
+                self.log.pop()
+                self.hang_at = sum(self.calls.values()) + 1
         if self.rng.random() >= self.rate:
             return None
         choices = ERRORS[service]
