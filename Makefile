@@ -7,7 +7,8 @@ STAMP  := $(VENV)/.installed
 SAM_VENV := .venv-sam
 SAM      := $(SAM_VENV)/bin/sam
 
-.PHONY: demo test lint typecheck unit functional chaos cfn bench bench-replay coldstart clean build package-source lock
+.PHONY: demo test lint typecheck architecture unit functional chaos cfn bench bench-replay coldstart clean build \
+	package-source lock mutation
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,9 +31,14 @@ NORMALIZER_TESTS := $(sort $(wildcard tests/unit/test_normalize_*.py)) tests/uni
 	tests/unit/test_fast_path.py tests/unit/test_event_routing.py tests/functional/test_peer_corpus.py \
 	tests/functional/test_cli_normalize.py
 
-test: $(STAMP) lint typecheck cfn
+test: $(STAMP) lint typecheck cfn architecture
 	$(PYTEST) $(NORMALIZER_TESTS) --cov=aiops/signals --cov-report=term:skip-covered --cov-fail-under=95
-	$(PYTEST) tests $(addprefix --ignore=,$(NORMALIZER_TESTS))
+	$(PYTEST) -m "not architecture" tests $(addprefix --ignore=,$(NORMALIZER_TESTS))
+
+# The static checks of the code's shape (pure core, import direction, module size, no import circle),
+# run and reported apart from the behaviour tests.
+architecture: $(STAMP)
+	$(BIN)/python -m pytest -n 0 -m architecture tests/unit/test_architecture.py
 
 unit: $(STAMP)
 	$(PYTEST) tests/unit
