@@ -72,11 +72,19 @@ def test_a_wrong_severity_or_root_cause_fails_it(fault_free: Outcome) -> None:
     assert problems(replace(fault_free, diagnoses=diagnoses)) == ["diagnosis"]
 
 
-def test_the_round_limit_and_a_faulty_run_without_a_kill_fail_it(fault_free: Outcome) -> None:
+def test_the_round_limit_and_a_faulty_run_without_a_fault_fail_it(fault_free: Outcome) -> None:
     assert problems(replace(fault_free, round_limit=True)) == ["round_limit"]
-    assert problems(replace(fault_free, rate=0.01, faults=3, killed=0)) == ["no_fault"]
     assert problems(replace(fault_free, rate=0.01, faults=0, killed=0)) == ["no_fault"]
-    assert problems(replace(fault_free, rate=0.01, faults=1, killed=1)) == []
+    assert problems(replace(fault_free, rate=0.01, faults=1, killed=0)) == []
+
+
+def test_one_repeated_trigger_is_tolerated_only_in_a_run_with_store_faults(fault_free: Outcome) -> None:
+    [page] = fault_free.pages
+    twice = replace(fault_free, pages=(replace(page, triggers=2),))
+    assert problems(twice) == ["page"]
+    assert problems(replace(twice, aws_faults=1)) == []
+    thrice = replace(fault_free, pages=(replace(page, triggers=3),), aws_faults=5)
+    assert problems(thrice) == ["page"]
 
 
 def test_an_extra_trigger_sent_by_the_bot_fails_it() -> None:

@@ -49,6 +49,8 @@ class AwsFaults:
     """The call (counted from 1, while active) that hangs: ``on_hang`` is called, which kills the
     invocation at its timeout, or returns False when none is running (the next call hangs instead)."""
     on_hang: Callable[[], bool] | None = None
+    throttle_at: int | None = None
+    """The call (counted from 1, while active) that is throttled whatever the dice say."""
     _lost: list[str] = field(default_factory=list)
 
     def attach(self, client: Any) -> Any:
@@ -71,10 +73,13 @@ class AwsFaults:
                 self.injected[f"{service} hang until the Lambda timeout"] -= 1
                 self.log.pop()
                 self.hang_at = sum(self.calls.values()) + 1
-        if self.rng.random() >= self.rate:
+        forced = self.throttle_at is not None and self.throttle_at <= sum(self.calls.values())
+        if forced:
+            self.throttle_at = None
+        elif self.rng.random() >= self.rate:
             return None
         choices = ERRORS[service]
-        pick = self.rng.randrange(len(choices) + 1)
+        pick = 0 if forced else self.rng.randrange(len(choices) + 1)
         if pick == len(choices):  # a read timeout: before the request, or after it took effect
             if self.rng.random() < 0.5:
                 self._lost.append(model.name)  # raised from after-call
