@@ -131,7 +131,7 @@ def _chaos_summary(terminalreporter: Any) -> None:
     from tests.chaos.verdict import RunResult, table
 
     runs = [RunResult(**run) for _, run in sorted(seen.items())]
-    terminalreporter.section("chaos: the storm under faults, compared with the fault-free run")
+    terminalreporter.section("chaos: the storm under faults, judged against tests/chaos/expected.yaml")
     terminalreporter.write_line(table(runs))
     for r in runs:
         if r.problems:

@@ -355,7 +355,7 @@ def table(results: list[RunResult]) -> str:
         return [r for r in results if r.rate == rate]
 
     row("runs", lambda rate: len(of(rate)))
-    row("**ended as the fault-free run**", lambda rate: sum(1 for r in of(rate) if not r.problems))
+    row("**ended as written in expected.yaml**", lambda rate: sum(1 for r in of(rate) if not r.problems))
     for key, label in CATEGORIES.items():
         row(label, lambda rate, key=key: sum(1 for r in of(rate) if key in r.problems))
     row("faults injected (AWS, Slack, PagerDuty)", lambda rate: sum(r.faults for r in of(rate)))
