@@ -51,13 +51,70 @@ def fake_slack() -> Iterator[Any]:
 
 
 @pytest.fixture
+def virtual_time(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Sleeps cost no real time and are recorded (tests/support/virtual_time.py): a test asserts on
+    what the code waited, never on the wall clock."""
+    import time
+
+    from tests.support.virtual_time import VirtualTime
+
+    vt = VirtualTime()
+    monkeypatch.setattr(time, "sleep", vt.sleep)
+    monkeypatch.setattr(time, "monotonic", vt.monotonic)
+    return vt
+
+
+@pytest.fixture
 def clock() -> Any:
     from aiops.local.clock import FixedClock
 
     return FixedClock(datetime(2026, 11, 25, 10, 0, tzinfo=UTC))
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "peer_corpus: needs ../shared/peer-corpus (skipped without it, loudly; failed under CI=true)",
+    )
+    config.addinivalue_line(
+        "markers", "architecture: a static check of the code's shape (reported apart from behaviour tests)"
+    )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A test marked ``peer_corpus`` is skipped (or, under CI, failed) when the corpus is absent; before
+    any other skip (an empty parameter set, without the corpus) can hide it."""
+    if item.get_closest_marker("peer_corpus") is not None:
+        from tests.support.events import require_peer_corpus
+
+        require_peer_corpus()
+
+
+def _peer_corpus_summary(terminalreporter: Any) -> None:
+    from tests.support.events import PEER_CORPUS_MISSING
+
+    def about_corpus(report: Any) -> bool:
+        longrepr = getattr(report, "longrepr", None)
+        text = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr or "")
+        return PEER_CORPUS_MISSING in text
+
+    skipped = [r for r in terminalreporter.stats.get("skipped", ()) if about_corpus(r)]
+    failed = [
+        r for key in ("failed", "error") for r in terminalreporter.stats.get(key, ()) if about_corpus(r)
+    ]
+    if skipped or failed:
+        terminalreporter.section("peer corpus", sep="!", yellow=not failed, red=bool(failed), bold=True)
+        what = f"{len(failed)} tests FAILED" if failed else f"{len(skipped)} tests SKIPPED"
+        terminalreporter.write_line(f"{what}: {PEER_CORPUS_MISSING}")
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
+    _peer_corpus_summary(terminalreporter)
+    _chaos_summary(terminalreporter)
+
+
+def _chaos_summary(terminalreporter: Any) -> None:
     """The chaos tier's table (issue 18) for the storm runs of this session, from the outcome each run
     recorded (``record_property``: pytest-xdist carries it from its workers to here)."""
     import json

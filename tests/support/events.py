@@ -11,6 +11,11 @@ EVENTS = Path(__file__).resolve().parent.parent / "events"
 PEER_CORPUS = Path(__file__).resolve().parents[3] / "shared" / "peer-corpus"
 """Other people's sample events (``../shared/peer-corpus`` from the repository root), with
 ``expected.json``; used as they are, never edited. Absent outside the shared workspace."""
+HAVE_PEER_CORPUS = (PEER_CORPUS / "events").is_dir()
+PEER_CORPUS_MISSING = (
+    f"the peer corpus is absent ({PEER_CORPUS}, ../shared/peer-corpus from the repository root): "
+    "a clone outside the shared workspace skips the tests of other people's events; CI (CI=true) fails them"
+)
 ACCOUNT = "111122223333"
 REGION = "us-east-1"
 
@@ -26,6 +31,20 @@ def load_event(name: str) -> Any:
     if name.startswith("webhooks/"):
         return json.loads((WEBHOOKS / name.removeprefix("webhooks/")).read_text(encoding="utf-8"))
     return json.loads((EVENTS / name).read_text(encoding="utf-8"))
+
+
+def require_peer_corpus() -> None:
+    """Skip the calling test when the peer corpus is absent, loudly (tests/conftest.py counts these in
+    the summary); under CI (``CI=true``) fail it instead: there its absence is a broken set-up."""
+    if HAVE_PEER_CORPUS:
+        return
+    import os
+
+    import pytest
+
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(PEER_CORPUS_MISSING, pytrace=False)
+    pytest.skip(PEER_CORPUS_MISSING)
 
 
 def peer_samples() -> list[str]:

@@ -47,6 +47,8 @@ class FakePagerDuty:
     script: list[tuple[int, dict[str, str]]] = field(default_factory=list)
     server: ThreadingHTTPServer | None = None
     alerts: list[Alert] = field(default_factory=list)
+    lost: list[int] = field(default_factory=list)
+    """Indexes into ``events`` of those taken whose answer chaos lost (the client may send them again)."""
     chaos: Chaos | None = None
     lose_answers: bool = False
     """Every event is taken (stored, its alert moved) and its answer lost on the way back."""
@@ -62,6 +64,7 @@ class FakePagerDuty:
             self.events.clear()
             self.changes.clear()
             self.alerts.clear()
+            self.lost.clear()
             self.script.clear()
             self.attempts = 0
             self.chaos = None
@@ -91,8 +94,12 @@ class FakePagerDuty:
             self._alert(body)
             accepted = {"status": "success", "message": "Event processed", "dedup_key": body["dedup_key"]}
             if self.lose_answers:
+                self.lost.append(len(self.events) - 1)
                 return TIMEOUT, {}, accepted
-            return self._chaos(accepted)
+            status, headers, answer = self._chaos(accepted)
+            if status != 202:
+                self.lost.append(len(self.events) - 1)
+            return status, headers, answer
 
     @staticmethod
     def _invalid(body: dict[str, Any]) -> str:

@@ -22,6 +22,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+pytestmark = pytest.mark.architecture  # `make architecture`: run and reported apart from behaviour tests
+
 ROOT = Path(__file__).resolve().parents[2]
 AIOPS = ROOT / "aiops"
 EDGES = {"adapters", "local", "account"}
