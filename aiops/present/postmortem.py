@@ -64,18 +64,27 @@ def timings(incident: Incident) -> dict[str, Any]:
 
 
 def impact_section(incident: Incident, timeline: Sequence[TimelineEntry]) -> dict[str, Any]:
-    impact = incident.impact
+    """The impact at its peak (what woke people) and at the last assessment; the estimate of what was
+    at risk until it was mitigated uses the peak's rate when one was measured (an upper estimate)."""
+    impact, peak = incident.impact, incident.peak
     t = timings(incident)
     hours = (t["time_to_mitigate_s"] or t["time_to_resolve_s"] or 0) / 3600
     rate = impact.revenue_at_risk_usd_per_hour if impact is not None else None
+    peak_rate = peak.revenue_at_risk_usd_per_hour if peak is not None else None
+    worst = peak_rate if peak_rate is not None else rate
+    severity = peak_severity(incident, timeline)
     return {
-        "peak_severity": peak_severity(incident, timeline),
+        "peak_severity": min(severity, peak.severity) if peak is not None else severity,
+        "peak_at": _at(peak.at) if peak is not None else None,
+        "peak_burn_rate": peak.burn_rate if peak is not None else None,
+        "peak_revenue_at_risk_usd_per_hour": peak_rate,
+        "peak_failing_requests_per_minute": peak.failing_requests_per_minute if peak is not None else None,
         "final_severity": incident.severity,
         "slo": impact.slo if impact else None,
         "burn_rate": impact.burn_rate if impact else None,
         "budget_remaining_pct": impact.budget_remaining_pct if impact else None,
         "revenue_at_risk_usd_per_hour": rate,
-        "revenue_at_risk_usd_estimate": round(rate * hours, 2) if rate is not None and hours else None,
+        "revenue_at_risk_usd_estimate": round(worst * hours, 2) if worst is not None and hours else None,
         "cost": dict(impact.cost) if impact is not None and impact.cost else None,
         "reason": impact.reason if impact is not None else "not assessed",
         "over_time": [

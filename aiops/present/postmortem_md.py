@@ -60,6 +60,24 @@ def _summary(pm: Mapping[str, Any]) -> list[str]:
     return lines
 
 
+def _revenue(i: Mapping[str, Any]) -> str:
+    now = f"{_money(i['revenue_at_risk_usd_per_hour'])}/h at the last assessment"
+    estimate = f"about {_money(i['revenue_at_risk_usd_estimate'])} until mitigated"
+    if i["peak_revenue_at_risk_usd_per_hour"] is None:
+        return f"{now}; {estimate} (rate x duration, an estimate)"
+    peak = f"{_money(i['peak_revenue_at_risk_usd_per_hour'])}/h at its peak"
+    return f"{peak}, {now}; up to {estimate} (peak rate x duration, an estimate)"
+
+
+def _peak(i: Mapping[str, Any]) -> str:
+    said = [i["peak_severity"]]
+    if i["peak_burn_rate"] is not None:
+        said.append(f"burning {i['peak_burn_rate']}x")
+    if i["peak_failing_requests_per_minute"] is not None:
+        said.append(f"{i['peak_failing_requests_per_minute']:g} failing requests/min")
+    return ", ".join(said)
+
+
 def _impact(i: Mapping[str, Any]) -> list[str]:
     burn = f"{i['burn_rate']}x" if i["burn_rate"] is not None else "unknown"
     budget = f"{i['budget_remaining_pct']}%" if i["budget_remaining_pct"] is not None else "unknown"
@@ -70,9 +88,10 @@ def _impact(i: Mapping[str, Any]) -> list[str]:
         f"- **Peak severity:** {i['peak_severity']}",
         f"- **SLO:** {md(i['slo'] or 'none measured', 100)}; burn rate at last assessment {burn}; "
         f"error budget left {budget}",
-        f"- **Revenue at risk:** {_money(i['revenue_at_risk_usd_per_hour'])}/h; about "
-        f"{_money(i['revenue_at_risk_usd_estimate'])} until mitigated (rate x duration, an estimate)",
+        f"- **Revenue at risk:** {_revenue(i)}",
     ]
+    if i["peak_burn_rate"] is not None or i["peak_failing_requests_per_minute"] is not None:
+        lines.insert(4, f"- **At its peak** ({i['peak_at']}): {_peak(i)}")
     if i["cost"]:
         lines.append(
             "- **Cost:** " + md(", ".join(f"{k} {v}" for k, v in i["cost"].items() if v is not None))
