@@ -115,9 +115,9 @@ def post_postmortem(app: App, incident_id: str, client: WebClient, *, user: str)
     """The incident's postmortem draft (Markdown) as a file in its thread, through ``files_upload_v2``
     (scopes ``files:write``, ``files:read``); what to tell the user who asked."""
     from aiops.incident.links import slack_thread_url
+    from aiops.present.mrkdwn import person
     from aiops.present.postmortem import postmortem
     from aiops.present.postmortem_md import render_markdown
-    from aiops.present.slack_blocks import person
 
     store = app.store
     incident = store.get(incident_id)

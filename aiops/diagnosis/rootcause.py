@@ -78,6 +78,7 @@ def _hypothesis(card: rules.Card, facts: Facts) -> Hypothesis:
         against=tuple(a[:300] for a in card.against[:6]),
         rule="; ".join(card.rules),
         ruled_out=card.ruled_out,
+        upstream=card.upstream if card.cause == "upstream" else None,
     )
 
 

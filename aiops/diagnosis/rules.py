@@ -51,6 +51,8 @@ class Card:
     contradicted: bool = False
     """Evidence speaks against it though it was not ruled out: it may not act on its own."""
     explains: list[Symptom] = field(default_factory=list)
+    upstream: str | None = None
+    """With cause ``upstream``: that incident's id."""
 
     def up(self, rule: str, amount: float, *evidence: str) -> None:
         self.score += amount
@@ -217,7 +219,7 @@ def upstream_explains(facts: Facts, up: Upstream, symptom: Symptom) -> bool:
 
 def score_upstream(facts: Facts, up: Upstream) -> Card:
     """Another service this one depends on is failing: its incident is the cause of what it explains."""
-    card = Card("upstream", up.component)
+    card = Card("upstream", up.component, upstream=up.incident_id)
     explained = [s for s in facts.symptoms if upstream_explains(facts, up, s)]
     if not explained:
         card.out("upstream-service", f"{up.ref}, but nothing here failed after it on its path")

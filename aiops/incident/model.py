@@ -103,6 +103,8 @@ class RootCause(_Frozen):
     """When abstaining: what would decide between the leading hypotheses."""
     cause: Cause = "component"
     """``upstream``: another service's incident is the cause; this one runs nothing of its own."""
+    upstream: str | None = None
+    """With cause ``upstream``: that incident's id (the Slack root links to its thread)."""
 
 
 class Hypothesis(_Frozen):
@@ -121,6 +123,8 @@ class Hypothesis(_Frozen):
     rule: str = ""
     """The scoring rules that raised or lowered it, in order (see docs/root-cause.md)."""
     ruled_out: bool = False
+    upstream: str | None = None
+    """With cause ``upstream``: the id of the other service's incident that explains this one."""
     """A rule excluded it (a change after the onset, a signature that does not fit)."""
 
     def as_root_cause(self, *, why: str = "", abstain: bool = False, decider: str = "") -> RootCause:
@@ -134,6 +138,7 @@ class Hypothesis(_Frozen):
             abstain=abstain,
             decider=decider,
             cause=self.cause,
+            upstream=self.upstream,
         )
 
 

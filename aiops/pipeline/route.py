@@ -181,9 +181,11 @@ class Router:
         for _ in range(s.max_conflict_retries):
             current = view.open_for(scope)
             if current is not None:
-                last = max([current.last_activity_at, *(p.signal.time for p in pending.get(current.id, ()))])
-                if r.signal.time - last <= window:
-                    return [current.id]
+                joining = pending.get(current.id, ())
+                last = max([current.last_activity_at, *(p.signal.time for p in joining)])
+                still_firing = bool(current.firing) or any(p.signal.status == "firing" for p in joining)
+                if still_firing or r.signal.time - last <= window:
+                    return [current.id]  # while anything fires, however long CloudWatch was quiet
             try:
                 return [view.create(self._new_incident(r), replaces=current.id if current else None).id]
             except ConflictError:

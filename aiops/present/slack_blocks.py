@@ -7,8 +7,6 @@ Templates produce JSON; every string from an event passes through ``mrkdwn`` (es
 from __future__ import annotations
 
 import json
-import re
-from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
@@ -17,13 +15,12 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from aiops.incident.links import automation_url
 from aiops.incident.model import Incident, Member, TimelineEntry
 from aiops.incident.similar import PastIncident, similar_text
+from aiops.present.mrkdwn import link, mrkdwn, person, plain, when
 from aiops.present.ports import SlackMessage
-from aiops.signals.model import format_time
 from aiops.text import cap, change_text
 
 MAX_BLOCKS = 50
 HEADER_LIMIT = 150
-SECTION_LIMIT = 3000
 FIELD_LIMIT = 2000
 FALLBACK_LIMIT = 4000
 SEVERITY_EMOJI = {
@@ -37,48 +34,6 @@ STATUS_EMOJI = {
     "mitigated": ":adhesive_bandage:",
     "resolved": ":white_check_mark:",
 }
-
-
-_BARE_URL = re.compile(r"(?i)(?:\b[a-z][a-z0-9+.-]*://|\bwww\.|\bmailto:)[^\s`]+")
-"""What Slack would turn into a link by itself (a scheme, ``www.``, ``mailto:``), up to a space."""
-
-
-def escape_mrkdwn(text: str) -> str:
-    """Escape Slack's three control characters so no mention, link or command can form, and show a
-    bare URL as code, which Slack does not link (a backtick of the text's own becomes a lookalike, so
-    it cannot close the code span early)."""
-    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    if _BARE_URL.search(escaped) is None:
-        return escaped
-    return _BARE_URL.sub(lambda m: f"`{m.group(0)}`", escaped.replace("`", "\u02cb"))
-
-
-def mrkdwn(value: object, limit: int = SECTION_LIMIT) -> str:
-    """Cap first (counting the escaped length), so an escape sequence is never cut in half."""
-    text = cap(value, limit)
-    escaped = escape_mrkdwn(text)
-    while len(escaped) > limit:
-        text = cap(text, max(1, len(text) - (len(escaped) - limit) - 1))
-        escaped = escape_mrkdwn(text)
-    return escaped
-
-
-_SLACK_USER = re.compile(r"[UW][A-Z0-9]{2,20}")
-
-
-def person(value: object) -> str:
-    """Who did something: a Slack user id as a mention; anyone else (a PagerDuty user's name) as
-    escaped text, so a name can never form a mention or a link."""
-    text = cap(value, 64)
-    return f"<@{text}>" if _SLACK_USER.fullmatch(text) else mrkdwn(text, 64)
-
-
-def plain(value: object, limit: int = SECTION_LIMIT) -> str:
-    return cap(value, limit)
-
-
-def when(value: datetime | None) -> str:
-    return format_time(value) if value else "-"
 
 
 @lru_cache(maxsize=1)
@@ -202,14 +157,6 @@ ACTION_EMOJI = {
     "pending_approval": ":raised_hand:",
     "skipped": ":fast_forward:",
 }
-
-
-def link(url: str, text: str, limit: int = 200) -> str:
-    """A mrkdwn link whose text is escaped; the URL is ours (built from ids) or a checked console URL."""
-    label = mrkdwn(text, limit)
-    if not url or any(ch in url for ch in "<>| "):
-        return label
-    return f"<{url}|{label}>"
 
 
 def action_lines(incident: Incident) -> list[str]:
@@ -374,7 +321,20 @@ def _with_postmortem_button(message: SlackMessage, incident: Incident) -> SlackM
     return SlackMessage(text=message.text, blocks=blocks[:MAX_BLOCKS])
 
 
-def incident_message(incident: Incident) -> SlackMessage:
+def upstream_block(incident: Incident, url: str | None) -> dict[str, Any] | None:
+    """When another service's incident is the cause: which one, a link to its thread, and that this
+    incident runs nothing of its own for it."""
+    rc = incident.root_cause
+    if rc is None or rc.cause != "upstream" or not rc.upstream:
+        return None
+    text = (
+        f":arrow_up: *Caused upstream:* {link(url or '', rc.upstream, 64)} "
+        f"({mrkdwn(rc.summary, 300)}); nothing runs here for it."
+    )
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+
+
+def incident_message(incident: Incident, *, upstream_url: str | None = None) -> SlackMessage:
     members = sorted(
         incident.members.values(), key=lambda m: (m.status != "firing", m.first_seen, m.resource)
     )
@@ -398,4 +358,9 @@ def incident_message(incident: Incident) -> SlackMessage:
         why=why_line(incident),
         pending=next((a for a in incident.actions if a.status == "pending_approval"), None),
     )
+    up = upstream_block(incident, upstream_url)
+    if up is not None:
+        heads = [str(b.get("text", {}).get("text", "")) for b in message.blocks]
+        at = next((n + 1 for n, h in enumerate(heads) if h.startswith("*Root cause*")), 1)
+        message = SlackMessage(text=message.text, blocks=[*message.blocks[:at], up, *message.blocks[at:]])
     return _with_postmortem_button(_with_similar(message, incident), incident)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from aiops.errors import AiopsError
+from aiops.incident.links import slack_thread_url
 from aiops.incident.model import Incident, TimelineEntry
 from aiops.incident.ports import Clock
 from aiops.present.ports import (
@@ -95,8 +96,17 @@ class Notifier:
         self.clock = clock
         self.since = since
         """``IncidentStore.entries_since``: the entries saved after the thread's mark, nothing older."""
-        self.render = render
+        self.render = self._with_upstream if render is incident_message else render
         self.min_interval = min_interval
+
+    def _with_upstream(self, incident: Incident) -> SlackMessage:
+        """The root message; when another service's incident is the cause, with a link to its thread."""
+        rc = incident.root_cause
+        url = None
+        if rc is not None and rc.cause == "upstream" and rc.upstream:
+            record = self.messages.message_for(rc.upstream)
+            url = slack_thread_url(record.channel, record.ts) if record is not None and record.ts else None
+        return incident_message(incident, upstream_url=url)
 
     def sync(self, incident: Incident) -> bool:
         """Bring the thread up to date; False when something stays pending (a later sync sends it).

@@ -87,3 +87,37 @@ def test_an_ambiguous_scenario_starts_nothing_and_says_what_would_decide(name: s
         assert not [a for a in incident["actions"] if a["status"] in RAN]
         assert incident["root_cause"]["abstain"] and incident["root_cause"]["decider"]
         assert all(a["status"] == "pending_approval" for a in incident["actions"])
+
+
+def test_a_dependent_incident_links_to_the_upstream_thread_and_runs_nothing() -> None:
+    # GIVEN kb-search's index failing, and two services that depend on it answering 5XX a minute later
+    from aiops.local.fakes import LocalChat
+
+    name = "shared-kb-search-errors-two-dependents"
+    chat = LocalChat()
+    result = replay(
+        load_lines(LABELLED / name / "events.jsonl"),
+        read_catalog(LABELLED / "shared" / "catalog.yaml"),
+        chat=chat,
+    )
+    by_service = {i.service: i for i in result.app.store.all_incidents()}
+    upstream = by_service["kb-search"]
+    [up_root] = [p for p in chat.posts if p.thread_ts is None and p.key and p.key.incident_id == upstream.id]
+    thread = f"https://slack.com/app_redirect?channel={up_root.channel.lstrip('#')}"
+    for service in ("chat-assistant", "doc-qa"):
+        incident = by_service[service]
+        # THEN each dependent names kb-search's incident as its cause, runs nothing of its own ...
+        assert incident.root_cause is not None and incident.root_cause.cause == "upstream"
+        assert incident.root_cause.upstream == upstream.id
+        assert incident.actions == ()
+        # ... and its Slack root links to kb-search's thread
+        [root] = [p for p in chat.posts if p.thread_ts is None and p.key and p.key.incident_id == incident.id]
+        shown = root.edits[-1] if root.edits else root.message
+        said = [
+            e["text"]
+            for b in shown.blocks
+            if b["type"] == "context"
+            for e in b["elements"]
+            if "Caused upstream" in e["text"]
+        ]
+        assert said and f"<{thread}|{upstream.id}>" in said[0], said

@@ -96,10 +96,25 @@ def test_two_services_two_incidents(world: World) -> None:
     assert len(world.chat.posts) == 2
 
 
-def test_group_window_opens_a_new_incident_after_silence(world: World) -> None:
+def test_a_new_symptom_joins_an_incident_that_still_fires_however_long_the_silence(world: World) -> None:
+    # An incident is one thing while it fires: a symptom 41 minutes after the last event (past the
+    # 30-minute group window) joins it while its alarms are still in ALARM (DESIGN, behaviour 10)
     world.send(alarm_event("chat-api-5xx", "ALARM", "2026-11-25T10:00:00Z"))
     world.send(alarm_event("chat-rag-latency", "ALARM", "2026-11-25T10:29:00Z"))  # within 30 min of activity
     world.send(alarm_event("chat-api-latency", "ALARM", "2026-11-25T11:10:00Z"))  # 41 min of silence
+    assert [len(i.members) for i in world.incidents()] == [3]
+
+
+def test_group_window_opens_a_new_incident_after_silence_once_nothing_fires(world: World) -> None:
+    # GIVEN an incident whose alarms all cleared (mitigated, in the quiet period: not yet resolved)
+    world.send(alarm_event("chat-api-5xx", "ALARM", "2026-11-25T10:00:00Z"))
+    world.send(alarm_event("chat-rag-latency", "ALARM", "2026-11-25T10:29:00Z"))
+    world.send(alarm_event("chat-api-5xx", "OK", "2026-11-25T10:30:00Z"))
+    world.send(alarm_event("chat-rag-latency", "OK", "2026-11-25T10:31:00Z"))
+    assert [i.status for i in world.incidents()] == ["mitigated"]
+    # WHEN another symptom fires 39 minutes later (past the group window)
+    world.send(alarm_event("chat-api-latency", "ALARM", "2026-11-25T11:10:00Z"))
+    # THEN it is a new incident
     assert [len(i.members) for i in world.incidents()] == [2, 1]
 
 

@@ -8,7 +8,8 @@ import pytest
 from slack_sdk.models.blocks import Block
 
 from aiops.incident.model import Incident, Member, RootCause
-from aiops.present.slack_blocks import MAX_BLOCKS, escape_mrkdwn, incident_message, mrkdwn
+from aiops.present.mrkdwn import escape_mrkdwn, mrkdwn
+from aiops.present.slack_blocks import MAX_BLOCKS, incident_message
 
 T0 = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 HOSTILE = "<!channel> <!here> <!subteam^S123> <@U123> <https://evil.example|click> & " + "x" * 100_000

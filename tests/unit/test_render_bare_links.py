@@ -9,7 +9,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from aiops.present.slack_blocks import entry_message, incident_message, mrkdwn
+from aiops.present.mrkdwn import mrkdwn
+from aiops.present.slack_blocks import entry_message, incident_message
 from aiops.signals import normalize
 from tests.support.events import alarm_event
 from tests.unit.test_pipeline import World
