@@ -252,7 +252,7 @@ def _guarded(
         return Decision(playbook, "skipped", f"dry run: would start {runbook.name}", params)
     if mode == "slack":  # parameters are rendered again when someone approves
         return Decision(playbook, "pending_approval", "waiting for approval in Slack", params)
-    if incident.is_warning:  # a projection, not an outage: a human decides (issue 29)
+    if incident.is_warning:  # a projection, not an outage: a human decides
         return Decision(playbook, "pending_approval", "a forecast warning: for approval only", params)
     rc = incident.root_cause
     if rc is not None and rc.abstain:  # the ranking is not sure: a human decides (docs/root-cause.md)

@@ -62,22 +62,27 @@ def test_the_catalog_may_say_otherwise_about_a_warnings_severity() -> None:
     assert incident["severity"] == "SEV3"
 
 
-def test_an_auto_playbook_on_a_warning_waits_for_approval() -> None:
-    # GIVEN a prompt change before the warning: the change-first ranking blames it, and prompt-rollback is
-    # an auto playbook; on a forecast alone it must not run unasked
-    import json
+def test_an_auto_playbook_on_a_warning_waits_for_approval(tmp_path: Path) -> None:
+    # GIVEN the quota warning, and a team that made the forecast's fallback playbook automatic (approval
+    # default: auto): on a forecast alone it must still not run unasked
+    import shutil
 
     folder = SCENARIOS / "17-tpm-quota-forecast-falls-back"
-    change = load_lines(SCENARIOS / "1-prompt-regression" / "events.jsonl")[0]
-    lines = [change, *load_lines(folder / "events.jsonl")[:1]]
-    doc = json.loads(lines[0])
-    doc["time"] = "2026-11-25T10:10:00Z"
-    lines[0] = json.dumps(doc)
-    [incident] = replay(lines, read_catalog(folder / "catalog.yaml")).report["incidents"]
-    assert incident["root_cause"]["component"] == "prompt"
+    playbooks = tmp_path / "playbooks"
+    shutil.copytree(SCENARIOS.parents[1] / "playbooks", playbooks)
+    fallback = playbooks / "forecast-quota-fallback.yaml"
+    text = fallback.read_text()
+    assert "  default: slack\n" in text
+    fallback.write_text(text.replace("  default: slack\n", "  default: auto\n"))
+    lines = load_lines(folder / "events.jsonl")[:1]
+    [incident] = replay(lines, read_catalog(folder / "catalog.yaml"), playbooks_dir=playbooks).report[
+        "incidents"
+    ]
+    assert incident["root_cause"]["component"] == "model"
     [action] = incident["actions"]
+    # THEN it waits for approval, and says why
     assert (action["runbook"], action["status"], action["reason"]) == (
-        "PromptRollback",
+        "ModelFallback",
         "pending_approval",
         "a forecast warning: for approval only",
     )
