@@ -131,10 +131,11 @@ def _chaos_summary(terminalreporter: Any) -> None:
     from tests.chaos.verdict import RunResult, table
 
     runs = [RunResult(**run) for _, run in sorted(seen.items())]
-    terminalreporter.section("chaos: the storm under faults, compared with the fault-free run")
+    terminalreporter.section("chaos: the storm under faults, judged against tests/chaos/expected.yaml")
     terminalreporter.write_line(table(runs))
     for r in runs:
         if r.problems:
             terminalreporter.write_line(
                 f"{r.workers} worker(s) rate {r.rate:.0%} seed {r.seed}: {', '.join(r.problems)}"
+                + (f" (known, expected to fail: {r.detail})" if r.detail else "")
             )

@@ -49,7 +49,11 @@ def client(container: int, service: str) -> Any:
             events.register_first(f"before-call.{hyphenized}", lambda **kw: RUN[0].faults.before(**kw))
             events.register_first(f"after-call.{hyphenized}", lambda **kw: RUN[0].faults.after(**kw))
         if service == "ssm":
-            for name in ("StartAutomationExecution", "GetAutomationExecution"):
+            for name in (
+                "StartAutomationExecution",
+                "GetAutomationExecution",
+                "DescribeAutomationStepExecutions",
+            ):
                 events.register(f"before-call.ssm.{name}", lambda **kw: RUN[0].automation.answer(**kw))
         _POOL[key] = made
     return _POOL[key]

@@ -35,7 +35,7 @@ _fakes: tuple[FakeSlack, FakePagerDuty] | None = None
 
 
 def run_one(job: Job) -> Ran:
-    from tests.chaos.harness import World, virtual_sleep
+    from tests.chaos.harness import World, exceptions_noted, virtual_sleep
     from tests.chaos.moto_env import aws, cheap_moto
 
     global _fakes
@@ -46,20 +46,16 @@ def run_one(job: Job) -> Ran:
     workers = job[2] if len(job) > 2 else 1
     world = World(*_fakes, rate=rate, seed=seed, workers=workers)
     start = time.perf_counter()
-    with aws(), cheap_moto(), virtual_sleep(world):
+    with aws(), cheap_moto(), virtual_sleep(world), exceptions_noted(world):
         world.provision()
         world.run()
         outcome = observe(world)
-    slack, pagerduty = _fakes
-    faults = sum(world.faults.injected.values())
-    faults += sum((slack.chaos.injected if slack.chaos else {}).values())
-    faults += sum((pagerduty.chaos.injected if pagerduty.chaos else {}).values())
     return Ran(
         rate,
         seed,
         outcome,
         time.perf_counter() - start,
-        faults,
+        outcome.faults,
         sum(world.stats.invocations.values()),
         world.stats.killed,
         world.stats.longest,

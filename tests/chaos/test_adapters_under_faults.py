@@ -8,6 +8,7 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 
 from aiops.adapters.cloudwatch import CloudWatchMetrics
 from aiops.adapters.remediation import KILL_SWITCH, SsmRemediator
@@ -52,8 +53,9 @@ def test_a_start_that_may_succeed_later_is_transient(aws: Any, code: str, after:
 def test_a_refused_start_is_not_transient(aws: Any) -> None:
     ssm = boto3.client("ssm", region_name="us-east-1")
     fail(ssm, "StartAutomationExecution", "AccessDeniedException")
-    with pytest.raises(Exception) as info:
+    with pytest.raises(ClientError) as info:  # as botocore raises it: refused, never retried
         SsmRemediator(ssm).start("PromptRollback", {"ParameterName": "/p"}, TOKEN)
+    assert info.value.response["Error"]["Code"] == "AccessDeniedException"
     assert not isinstance(info.value, TransientError)
 
 

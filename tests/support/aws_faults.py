@@ -45,6 +45,13 @@ class AwsFaults:
     """Called for every injected read timeout (the harness counts the time it costs)."""
     log: list[str] = field(default_factory=list)
     """What was injected into which call, in order (for a failing run's report)."""
+    hang_at: int | None = None
+    """The call (counted from 1 over all threads, while active) that hangs: ``on_hang`` is called, which
+    kills the invocation at its timeout, or returns False when it may not (the next call hangs instead)."""
+    on_hang: Callable[[], bool] | None = None
+    throttle_at: int | None = None
+    """The call (counted from 1 over all threads, while active) that is throttled whatever the dice say:
+    a faulty run's one certain fault."""
     _local: threading.local = field(default_factory=threading.local, repr=False)
     """Per thread (concurrent workers): whether faults are on, and the calls whose answer is lost."""
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -75,12 +82,30 @@ class AwsFaults:
         if not self.active:
             return None
         service = model.service_model.service_id.hyphenize()
+        hang = "hang until the Lambda timeout"
         with self._lock:  # one seeded sequence of draws, whichever thread asks
             self.calls[service] += 1
-            if self.rng.random() >= self.rate:
+            made = sum(self.calls.values())
+            hangs = self.hang_at is not None and self.hang_at <= made and self.on_hang is not None
+            if hangs:
+                self.hang_at = None
+                self.injected[f"{service} {hang}"] += 1
+                self.log.append(f"{model.name}: hangs until the Lambda timeout")
+        if hangs and self.on_hang is not None and not self.on_hang():  # kills: raises, or may not
+            with self._lock:  # no invocation it may kill: undone, and the next call hangs instead
+                self.injected[f"{service} {hang}"] -= 1
+                if not self.injected[f"{service} {hang}"]:
+                    del self.injected[f"{service} {hang}"]
+                self.log.pop()
+                self.hang_at = sum(self.calls.values()) + 1
+        with self._lock:
+            forced = self.throttle_at is not None and self.throttle_at <= made
+            if forced:
+                self.throttle_at = None
+            elif self.rng.random() >= self.rate:
                 return None
             choices = ERRORS[service]
-            pick = self.rng.randrange(len(choices) + 1)
+            pick = 0 if forced else self.rng.randrange(len(choices) + 1)
             lost = pick == len(choices) and self.rng.random() < 0.5
         if pick == len(choices):  # a read timeout: before the request, or after it took effect
             if lost:

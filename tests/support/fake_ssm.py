@@ -1,5 +1,6 @@
 """SSM Automation as the real boto3 client sees it, for what moto does not implement (moto 5.2 has no
-automation executions): ``StartAutomationExecution`` and ``GetAutomationExecution`` answered through
+automation executions): ``StartAutomationExecution``, ``GetAutomationExecution`` and
+``DescribeAutomationStepExecutions`` (what the bot reads of a finished run's steps) answered through
 botocore ``before-call`` handlers (the product's own boto3 calls, only the answers are canned), shaped
 as the API reference shows them, with SSM's idempotency: the same ``ClientToken`` with the same
 parameters is the same execution (its id again); with other parameters, ``IdempotentParameterMismatch``.
@@ -49,14 +50,17 @@ class FakeAutomation:
     def attach(self, ssm: Any) -> None:
         ssm.meta.events.register("before-call.ssm.StartAutomationExecution", self._start)
         ssm.meta.events.register("before-call.ssm.GetAutomationExecution", self._get)
+        ssm.meta.events.register("before-call.ssm.DescribeAutomationStepExecutions", self._steps)
 
     def answer(self, model: Any, params: dict[str, Any], **_: Any) -> tuple[_Http, dict[str, Any]] | None:
-        """The answer to one SSM call of the two it fakes (for a client registered once for many)."""
+        """The answer to one SSM call of those it fakes (for a client registered once for many)."""
         with self.lock:
             if model.name == "StartAutomationExecution":
                 return self._start(params)
             if model.name == "GetAutomationExecution":
                 return self._get(params)
+            if model.name == "DescribeAutomationStepExecutions":
+                return self._steps(params)
             return None
 
     def _start(self, params: dict[str, Any], **_: Any) -> tuple[_Http, dict[str, Any]]:
@@ -100,6 +104,23 @@ class FakeAutomation:
                 }
             }
         )
+
+    def _steps(self, params: dict[str, Any], **_: Any) -> tuple[_Http, dict[str, Any]]:
+        """A run's step records as SSM keeps them (one page): a successful run recorded the value before,
+        made its ``change`` (inputs as JSON text, as SSM gives them: the parameter, and the new value when
+        the execution's parameters say it, as TokenCap's ``MaxTokens``) and never ran ``undo``; a run in
+        progress has recorded the value only. The fake knows no parameter's value: no ``CurrentValue``."""
+        self._end_due()
+        found = self.executions.get(json.loads(params["body"])["AutomationExecutionId"])
+        if found is None:
+            return _error("AutomationExecutionNotFoundException", "There is no automation execution")
+        steps: list[dict[str, Any]] = [{"StepName": "recordCurrent", "StepStatus": "Success"}]
+        if found.status == "Success":
+            inputs = {"Name": json.dumps(found.parameters.get("ParameterName", [""])[0])}
+            for value in found.parameters.get("MaxTokens", [])[:1]:
+                inputs["Value"] = json.dumps(value)
+            steps.append({"StepName": "change", "StepStatus": "Success", "Inputs": inputs})
+        return _ok({"StepExecutions": steps})
 
     def _end_due(self) -> None:
         now = self.clock()
