@@ -20,6 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from aiops.catalog.model import Catalog, load_catalog
+from bench.storm import alarm_event
 
 SERVICE = "chat-assistant"
 ALARMS = 40
@@ -55,48 +56,7 @@ def alarm_name(a: int) -> str:
 
 
 def event(eid: int, name: str, state: str, when: datetime) -> str:
-    stamp = when.strftime("%Y-%m-%dT%H:%M:%S.000+0000")
-    previous = "OK" if state == "ALARM" else "ALARM"
-    return json.dumps(
-        {
-            "version": "0",
-            "id": f"25000000-0000-4000-8000-{eid:012d}",
-            "detail-type": "CloudWatch Alarm State Change",
-            "source": "aws.cloudwatch",
-            "account": "111122223333",
-            "time": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "region": "us-east-1",
-            "resources": [f"arn:aws:cloudwatch:us-east-1:111122223333:alarm:{name}"],
-            "detail": {
-                "alarmName": name,
-                "state": {
-                    "value": state,
-                    "reason": "Threshold Crossed: 1 datapoint [42.0] was greater than 5.0",
-                    "reasonData": json.dumps({"version": "1.0", "statistic": "Sum", "threshold": 5.0}),
-                    "timestamp": stamp,
-                },
-                "previousState": {"value": previous, "reason": "", "timestamp": stamp},
-                "configuration": {
-                    "metrics": [
-                        {
-                            "id": "m1",
-                            "metricStat": {
-                                "metric": {
-                                    "namespace": "AWS/ApiGateway",
-                                    "name": "5XXError",
-                                    "dimensions": {"ApiName": name},
-                                },
-                                "period": 60,
-                                "stat": "Sum",
-                            },
-                            "returnData": True,
-                        }
-                    ]
-                },
-            },
-        },
-        separators=(",", ":"),
-    )
+    return alarm_event(eid, name, state, when, id_prefix="25000000", compact=True)
 
 
 def long_storm(n_events: int, seed: int = 25, step: timedelta = STEP) -> list[str]:

@@ -67,12 +67,15 @@ def catalog() -> Catalog:
     )
 
 
-def _event(eid: int, name: str, state: str, when: datetime) -> str:
+def alarm_event(
+    eid: int, name: str, state: str, when: datetime, *, id_prefix: str = "00000000", compact: bool = False
+) -> str:
+    """A CloudWatch alarm state change of an API Gateway 5XX alarm, as EventBridge delivers it."""
     stamp = when.strftime("%Y-%m-%dT%H:%M:%S.000+0000")
     return json.dumps(
         {
             "version": "0",
-            "id": f"00000000-0000-4000-8000-{eid:012d}",
+            "id": f"{id_prefix}-0000-4000-8000-{eid:012d}",
             "detail-type": "CloudWatch Alarm State Change",
             "source": "aws.cloudwatch",
             "account": "111122223333",
@@ -110,7 +113,8 @@ def _event(eid: int, name: str, state: str, when: datetime) -> str:
                     ]
                 },
             },
-        }
+        },
+        separators=(",", ":") if compact else None,
     )
 
 
@@ -124,7 +128,7 @@ def storm(n_events: int = EVENTS, seed: int = 7) -> list[str]:
     for a, name in enumerate(names):
         eid += 1
         state[name] = "ALARM"
-        out.append(_event(eid, name, "ALARM", T0 + timedelta(seconds=a)))
+        out.append(alarm_event(eid, name, "ALARM", T0 + timedelta(seconds=a)))
     clock = T0 + timedelta(seconds=ALARMS)
     while len(out) < n_events:
         clock += timedelta(milliseconds=rng.randint(10, 200))
@@ -137,7 +141,7 @@ def storm(n_events: int = EVENTS, seed: int = 7) -> list[str]:
         flap = roll >= 0.75  # otherwise a repeat while firing (or a fresh ALARM)
         new = ("OK" if state[name] == "ALARM" else "ALARM") if flap else "ALARM"
         state[name] = new
-        out.append(_event(eid, name, new, clock))
+        out.append(alarm_event(eid, name, new, clock))
     return out[:n_events]
 
 
