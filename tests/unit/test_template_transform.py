@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.cfn import ROOT, Stack, stack
+from tests.support.cfn import ACCOUNT, ROOT, Stack, stack
 
 S = stack("prod")
 R = S.resources
@@ -373,3 +373,31 @@ def test_with_the_narrative_on_the_batches_and_the_flush_may_invoke_that_model_o
         assert [(st["Action"], st["Resource"]) for st in statements] == [
             ("bedrock:InvokeModel", f"arn:aws:bedrock:us-east-1::foundation-model/{NARRATIVE_MODEL}")
         ]
+
+
+PROFILE = "us.anthropic.claude-3-5-haiku-20241022-v1:0"
+
+
+def test_with_an_inference_profile_the_roles_may_invoke_through_that_profile_only() -> None:
+    # GIVEN the narrative on a cross-Region inference profile (its id starts with its geography): THEN the
+    # batches and the flush may invoke the profile here, and a foundation model in any Region only when
+    # reached through that profile - not any model directly, and not another profile
+    on = stack("prod", {"NarrativeModelId": PROFILE})
+    assert on.condition("NarrativeViaProfile") is True
+    profile = f"arn:aws:bedrock:us-east-1:{ACCOUNT}:inference-profile/{PROFILE}"
+    grants = _bedrock_grants(on)
+    assert sorted(grants) == ["FlushFunction", "IngestFunction"]
+    for statements in grants.values():
+        assert [(st["Action"], st["Resource"], st.get("Condition")) for st in statements] == [
+            ("bedrock:InvokeModel", profile, None),
+            (
+                "bedrock:InvokeModel",
+                "arn:aws:bedrock:*::foundation-model/*",
+                {"ArnEquals": {"bedrock:InferenceProfileArn": profile}},
+            ),
+        ]
+
+
+@pytest.mark.parametrize("model", [NARRATIVE_MODEL, "amazon.nova-micro-v1:0", "usable.model-v1:0"])
+def test_a_foundation_model_id_is_not_read_as_a_profile(model: str) -> None:
+    assert stack("prod", {"NarrativeModelId": model}).condition("NarrativeViaProfile") is False
