@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 SAM_VENV := .venv-sam
 SAM      := $(SAM_VENV)/bin/sam
 
-.PHONY: demo test lint typecheck docs architecture unit functional chaos cfn bench bench-replay coldstart clean \
+.PHONY: demo test lint typecheck docs architecture unit functional chaos cfn bench bench-replay bench-alertmanager coldstart clean \
 	build deploy package-source lock mutation
 
 $(BIN)/python:
@@ -89,6 +89,10 @@ bench: $(STAMP)
 # aiops replay end to end on the storm at 1k, 10k and 50k events: events/s and peak RSS (about a minute).
 bench-replay: $(STAMP)
 	$(BIN)/python bench/replay.py
+
+# The core's CPU per event beside Prometheus Alertmanager's per alert, on the same 50,000-event storm.
+bench-alertmanager: $(STAMP)
+	$(BIN)/python bench/alertmanager.py
 
 coldstart: $(STAMP)
 	$(BIN)/python bench/coldstart.py
