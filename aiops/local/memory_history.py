@@ -12,7 +12,7 @@ from aiops.incident.links import slack_thread_url
 from aiops.incident.model import Incident
 from aiops.incident.signature import outcome
 from aiops.incident.similar import OTHER_SERVICES_LIMIT, SAME_SERVICE_LIMIT, PastIncident
-from aiops.local.memory_rows import _Message, _Rows
+from aiops.local.memory_rows import MessageRow, RowFamily
 from aiops.signals.model import format_time
 
 INCIDENT_RETENTION = timedelta(days=400)
@@ -32,9 +32,9 @@ def _distinct(found: list[PastIncident]) -> list[PastIncident]:
     return list(out.values())
 
 
-class HistoryRows(_Rows):
+class HistoryRows(RowFamily):
     incidents: dict[str, Incident]
-    messages: dict[str, _Message]
+    messages: dict[str, MessageRow]
 
     def __init__(self) -> None:
         self.similar_rows: dict[str, dict[str, tuple[str, str]]] = {}

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from aiops.local.memory_rows import _Rows
+from aiops.local.memory_rows import RowFamily
 from aiops.present.ports import NarrativeLimits, NarrativeRecord
 
 
-class NarrativeRows(_Rows):
+class NarrativeRows(RowFamily):
     def __init__(self) -> None:
         self.narratives: dict[str, NarrativeRecord] = {}
         """``INC#<id>`` | ``NARR``"""

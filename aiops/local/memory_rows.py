@@ -25,7 +25,7 @@ def _epoch(value: datetime) -> int:
 
 
 @dataclass(slots=True)
-class _Message:
+class MessageRow:
     """The ``SLACK`` row: ``claimed_at`` in epoch seconds as the table keeps it (None: given back)."""
 
     channel: str
@@ -40,14 +40,17 @@ class _Message:
 
 
 @dataclass(slots=True)
-class _Entry:
+class ReplyRow:
     """A ``SLACK#<entry key>`` row: the claim of one thread reply, ``done`` once Slack took it."""
 
     claimed_at: int | None
     done: bool = False
 
 
-class _Rows:
+class RowFamily:
+    """The base of the twin's row families: the lock, clock and request count they share, given by the
+    ``MemoryStore`` that mixes them in (aiops/local/memory.py)."""
+
     _lock: threading.RLock
 
     def now(self) -> datetime:
@@ -57,10 +60,10 @@ class _Rows:
         raise NotImplementedError
 
 
-class MessageRows(_Rows):
+class MessageRows(RowFamily):
     def __init__(self) -> None:
-        self.messages: dict[str, _Message] = {}
-        self.entries: dict[str, dict[str, _Entry]] = {}
+        self.messages: dict[str, MessageRow] = {}
+        self.entries: dict[str, dict[str, ReplyRow]] = {}
         """incident id -> {entry key: its reply's claim}"""
 
     def message_for(self, incident_id: str, *, entries: Sequence[str] = ()) -> MessageRecord | None:
@@ -100,7 +103,7 @@ class MessageRows(_Rows):
                 row.ts is not None or (row.claimed_at is not None and not row.claimed_at < lapsed)
             ):
                 return False
-            self.messages[incident_id] = _Message(channel, -1, _epoch(now))
+            self.messages[incident_id] = MessageRow(channel, -1, _epoch(now))
             return True
 
     def store(self, record: MessageRecord, *, expected_version: int | None) -> bool:
@@ -138,14 +141,14 @@ class MessageRows(_Rows):
                 entry.done or (entry.claimed_at is not None and not entry.claimed_at < lapsed)
             ):
                 return False
-            rows[key] = _Entry(_epoch(now))
+            rows[key] = ReplyRow(_epoch(now))
             return True
 
     def confirm_entry(self, incident_id: str, key: str) -> None:
         with self._lock:
             self._count()
             rows = self.entries.setdefault(incident_id, {})
-            entry = rows.setdefault(key, _Entry(None))
+            entry = rows.setdefault(key, ReplyRow(None))
             entry.done = True
 
     def mark_thread(self, incident_id: str, version: int, *, settled: bool = False) -> None:
@@ -165,7 +168,7 @@ class MessageRows(_Rows):
                 row.claimed_at = None
 
 
-class RunRows(_Rows):
+class RunRows(RowFamily):
     def __init__(self) -> None:
         self.run_rows: dict[str, dict[str, Run]] = {}
         """service -> {``<started>#<execution>``: run}"""

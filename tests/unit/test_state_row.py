@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from pydantic import ValidationError
 
-from aiops.adapters.dynamodb.table import _ENTRY, _STATE
+from aiops.adapters.dynamodb.codec import ENTRY_DOC, STATE_DOC
 from aiops.incident.model import SignalRef, SignalState, TimelineEntry
 
 T = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
@@ -25,25 +25,25 @@ def test_state_row_round_trips_as_a_json_object() -> None:
         orphans=(SignalRef(id="e1", time=T, kind="alarm", status="resolved"),),
         version=7,
     )
-    text = _STATE.dump_json(state).decode()
+    text = STATE_DOC.dump_json(state).decode()
     doc = json.loads(text)
     assert doc["last_time"] == "2026-11-25T03:00:00Z" and doc["version"] == 7
     assert doc["orphans"] == [
         {"id": "e1", "time": "2026-11-25T03:00:00Z", "kind": "alarm", "status": "resolved"}
     ]
-    assert _STATE.validate_json(text) == state
+    assert STATE_DOC.validate_json(text) == state
 
 
 def test_a_corrupt_state_row_is_refused_not_half_read() -> None:
     with pytest.raises(ValidationError):
-        _STATE.validate_json(
+        STATE_DOC.validate_json(
             '{"fingerprint": "fp", "status": "exploded", "last_time": "2026-11-25T03:00:00Z"}'
         )
 
 
 def test_timeline_entry_round_trips_as_a_json_object() -> None:
     entry = TimelineEntry(incident_id="inc-1", at=T, key="signal:e1", kind="signal", text="alarm a firing")
-    text = _ENTRY.dump_json(entry).decode()
+    text = ENTRY_DOC.dump_json(entry).decode()
     assert json.loads(text) == {
         "incident_id": "inc-1",
         "at": "2026-11-25T03:00:00Z",
@@ -52,4 +52,4 @@ def test_timeline_entry_round_trips_as_a_json_object() -> None:
         "text": "alarm a firing",
         "actor": "aiops",
     }
-    assert _ENTRY.validate_json(text) == entry
+    assert ENTRY_DOC.validate_json(text) == entry

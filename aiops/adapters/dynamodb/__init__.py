@@ -1,6 +1,8 @@
 """DynamoDB adapter: one table (``pk``/``sk`` strings, TTL on ``expires_at``), conditional writes.
 
-Rows (``pk`` | ``sk``):
+Every key is built and parsed in :mod:`~aiops.adapters.dynamodb.keys`, every write condition is named in
+:mod:`~aiops.adapters.dynamodb.conditions`, attribute values go through boto3's ``TypeSerializer``
+(:mod:`~aiops.adapters.dynamodb.codec`). Rows (``pk`` | ``sk``):
 
 - ``EVT#<event id>`` | ``EVT``: the event-id claim that makes a redelivery a no-op (TTL).
 - ``FP#<fingerprint>`` | ``STATE``: one row per alarm / insight / budget, versioned.

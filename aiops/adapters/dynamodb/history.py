@@ -10,9 +10,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from aiops.adapters.dynamodb.table import HISTORY_INDEX, Table, _epoch, _s
+from aiops.adapters.dynamodb import keys
+from aiops.adapters.dynamodb.codec import av, epoch
+from aiops.adapters.dynamodb.table import HISTORY_INDEX, Table
 from aiops.incident.model import Incident
-from aiops.signals.model import format_time
 
 
 def months(since: datetime, until: datetime) -> list[str]:
@@ -20,7 +21,7 @@ def months(since: datetime, until: datetime) -> list[str]:
     out = []
     year, month = until.year, until.month
     while (year, month) >= (since.year, since.month):
-        out.append(f"{year:04d}-{month:02d}")
+        out.append(keys.history_month(datetime(year, month, 1)))
         year, month = (year, month - 1) if month > 1 else (year - 1, 12)
     return out
 
@@ -37,23 +38,20 @@ class HistoryRows(Table):
         """Incidents opened in ``[since, until]``, newest first; of ``service`` only, in ``statuses``
         only (filtered by DynamoDB, in the same requests). Rows past their retention that TTL has not
         deleted yet are skipped, as TTL deletes lazily."""
-        now = _epoch(self.clock.now())
+        now = epoch(self.clock.now())
+        lo, hi = keys.opened_between(since, until)
         names: dict[str, str] = {"#e": "expires_at"}
-        values: dict[str, Any] = {
-            ":from": _s(format_time(since)),
-            ":to": _s(format_time(until) + "#~"),
-            ":now": {"N": str(now)},
-        }
+        values: dict[str, Any] = {":from": av(lo), ":to": av(hi), ":now": av(now)}
         filters = ["(attribute_not_exists(#e) OR #e > :now)"]
         if service is not None:
             names["#svc"] = "service"
-            values[":svc"] = _s(service)
+            values[":svc"] = av(service)
             filters.append("#svc = :svc")
         if statuses:
             names["#st"] = "status"
-            keys = [f":st{n}" for n in range(len(statuses))]
-            values.update({k: _s(v) for k, v in zip(keys, statuses, strict=True)})
-            filters.append(f"#st IN ({', '.join(keys)})")
+            wanted = [f":st{n}" for n in range(len(statuses))]
+            values.update({k: av(v) for k, v in zip(wanted, statuses, strict=True)})
+            filters.append(f"#st IN ({', '.join(wanted)})")
         out: list[Incident] = []
         for month in months(since, until):
             rows = self._items(
@@ -64,7 +62,7 @@ class HistoryRows(Table):
                     "KeyConditionExpression": "hist_month = :m AND hist_opened BETWEEN :from AND :to",
                     "FilterExpression": " AND ".join(filters),
                     "ExpressionAttributeNames": names,
-                    "ExpressionAttributeValues": {**values, ":m": _s(month)},
+                    "ExpressionAttributeValues": {**values, ":m": av(month)},
                     "ScanIndexForward": False,
                 },
             )

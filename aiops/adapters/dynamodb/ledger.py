@@ -6,7 +6,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from aiops.adapters.dynamodb.table import _STATE, TIMELINE_RETENTION, Table, _epoch, _n, _s
+from aiops.adapters.dynamodb import conditions, keys
+from aiops.adapters.dynamodb.codec import STATE_DOC, av, epoch, read_time
+from aiops.adapters.dynamodb.table import TIMELINE_RETENTION, Table, refused
 from aiops.errors import ConflictError
 from aiops.incident.model import SignalRef, SignalState
 from aiops.incident.ports import Seen, Silence
@@ -18,18 +20,18 @@ if TYPE_CHECKING:
 
 class LedgerRows(Table):
     def lookup(self, event_ids: Sequence[str], fingerprints: Sequence[str]) -> list[Seen]:
-        keys: dict[tuple[str, str], None] = {}
+        wanted: dict[keys.Key, None] = {}
         for event_id, fp in zip(event_ids, fingerprints, strict=True):
-            keys[(f"EVT#{event_id}", "EVT")] = None
-            keys[(f"FP#{fp}", "STATE")] = None
-        items = self._batch_get(list(keys))
-        now = _epoch(self.clock.now())
+            wanted[keys.event_claim(event_id)] = None
+            wanted[keys.signal_state(fp)] = None
+        items = self._batch_get(list(wanted))
+        now = epoch(self.clock.now())
         out = []
         for event_id, fp in zip(event_ids, fingerprints, strict=True):
-            evt = items.get((f"EVT#{event_id}", "EVT"))
+            evt = items.get(keys.event_claim(event_id))
             dup = evt is not None and int(evt.get("expires_at", {"N": "0"})["N"]) >= now
-            row = items.get((f"FP#{fp}", "STATE"))
-            state = _STATE.validate_json(row["doc"]["S"]) if row else None
+            row = items.get(keys.signal_state(fp))
+            state = STATE_DOC.validate_json(row["doc"]["S"]) if row else None
             out.append(Seen(dup, state))
         return out
 
@@ -42,28 +44,26 @@ class LedgerRows(Table):
         expected_version: int | None,
         expires_at: datetime,
     ) -> bool:
-        now = _epoch(self.clock.now())
+        now = epoch(self.clock.now())
         items: list[TransactWriteItemTypeDef] = [
             {
                 "Put": {
                     "TableName": self.table,
                     "Item": {
-                        "pk": _s(f"EVT#{signal.id}"),
-                        "sk": _s("EVT"),
-                        "expires_at": _n(_epoch(expires_at)),
-                        "incident_id": _s(state.incident_id or ""),
+                        **keys.event_claim(signal.id).attrs(),
+                        "expires_at": av(epoch(expires_at)),
+                        "incident_id": av(state.incident_id or ""),
                     },
-                    "ConditionExpression": "attribute_not_exists(pk) OR expires_at < :now",
-                    "ExpressionAttributeValues": {":now": _n(now)},
+                    "ConditionExpression": conditions.CLAIM_OR_EXPIRED,
+                    "ExpressionAttributeValues": {":now": av(now)},
                 }
             },
             {
                 "Put": self._versioned_put(
                     {
-                        "pk": _s(f"FP#{state.fingerprint}"),
-                        "sk": _s("STATE"),
-                        "version": _n(state.version),
-                        "doc": _s(_STATE.dump_json(state).decode()),
+                        **keys.signal_state(state.fingerprint).attrs(),
+                        "version": av(state.version),
+                        "doc": av(STATE_DOC.dump_json(state).decode()),
                     },
                     expected_version,
                 )
@@ -72,14 +72,14 @@ class LedgerRows(Table):
         items += [
             {"Put": {"TableName": self.table, "Item": self._signal_row(i, signal)}} for i in incident_ids
         ]
+        names = ["event claim", "state", *(["signal"] * len(incident_ids))]  # names[i]: what items[i] is
         try:
             self.client.transact_write_items(TransactItems=items)
         except self.client.exceptions.TransactionCanceledException as exc:
-            reasons = exc.response.get("CancellationReasons", [])
-            codes = [r.get("Code", "None") for r in reasons]
-            if codes and codes[0] == "ConditionalCheckFailed":
+            failed = refused(exc.response, names) or frozenset()
+            if "event claim" in failed:  # a redelivery: the claim is checked first, whatever the state
                 return False
-            if len(codes) > 1 and codes[1] == "ConditionalCheckFailed":
+            if "state" in failed:  # another event moved the state since it was read
                 raise ConflictError(state.fingerprint) from None
             raise
         return True
@@ -91,37 +91,25 @@ class LedgerRows(Table):
 
     def _signal_row(self, incident_id: str, signal: Head) -> dict[str, Any]:
         return {
-            "pk": _s(f"INC#{incident_id}"),
-            "sk": _s(f"SIG#{format_time(signal.time)}#{signal.id}"),
-            "kind": _s(signal.kind),
-            "status": _s(signal.status),
-            "expires_at": _n(_epoch(signal.time + TIMELINE_RETENTION)),
+            **keys.signal_row(incident_id, signal.time, signal.id).attrs(),
+            "kind": av(signal.kind),
+            "status": av(signal.status),
+            "expires_at": av(epoch(signal.time + TIMELINE_RETENTION)),
         }
 
     def remember(self, key: str, signal: Signal, *, expires_at: datetime) -> None:
         self.client.put_item(
             TableName=self.table,
             Item={
-                "pk": _s(f"CTX#{key}"),
-                "sk": _s(f"{format_time(signal.time)}#{signal.id}"),
-                "doc": _s(signal.model_dump_json()),
-                "expires_at": _n(_epoch(expires_at)),
+                **keys.context(key, signal.time, signal.id).attrs(),
+                "doc": av(signal.model_dump_json()),
+                "expires_at": av(epoch(expires_at)),
             },
         )
 
     def recall(self, key: str, since: datetime, until: datetime) -> list[Signal]:
-        kwargs: dict[str, Any] = {
-            "TableName": self.table,
-            "KeyConditionExpression": "pk = :pk AND sk BETWEEN :lo AND :hi",
-            "ExpressionAttributeValues": {
-                ":pk": _s(f"CTX#{key}"),
-                ":lo": _s(format_time(since)),
-                ":hi": _s(format_time(until) + "#\uffff"),
-            },
-            "ConsistentRead": True,
-        }
-        resp_items = self._items("query", kwargs)
-        now = _epoch(self.clock.now())
+        resp_items = self._between(keys.context_between(key, since, until))
+        now = epoch(self.clock.now())
         found = [
             Signal.model_validate_json(i["doc"]["S"]) for i in resp_items if int(i["expires_at"]["N"]) >= now
         ]
@@ -131,20 +119,19 @@ class LedgerRows(Table):
         self.client.put_item(
             TableName=self.table,
             Item={
-                "pk": _s(f"SIL#{silence.service}"),
-                "sk": _s(f"{silence.component or '*'}#{format_time(silence.until)}#{silence.by}"),
-                "component": _s(silence.component or ""),
-                "until": _s(format_time(silence.until)),
-                "by": _s(silence.by),
-                "reason": _s(silence.reason),
-                "expires_at": _n(_epoch(silence.until)),
+                **keys.silence(silence.service, silence.component, silence.until, silence.by).attrs(),
+                "component": av(silence.component or ""),
+                "until": av(format_time(silence.until)),
+                "by": av(silence.by),
+                "reason": av(silence.reason),
+                "expires_at": av(epoch(silence.until)),
             },
         )
 
     def silences(self, service: str, now: datetime) -> list[Silence]:
         out = []
-        for item in self._query(f"SIL#{service}", ""):
-            until = datetime.fromisoformat(item["until"]["S"].replace("Z", "+00:00"))
+        for item in self._query(keys.silences_of(service), ""):
+            until = read_time(item["until"]["S"])
             if until > now:
                 out.append(
                     Silence(
@@ -154,5 +141,5 @@ class LedgerRows(Table):
         return out
 
     def signals_of(self, incident_id: str) -> list[str]:
-        rows = self._live(self._query(f"INC#{incident_id}", "SIG#"))
-        return [row["sk"]["S"].split("#", 2)[2] for row in rows]
+        rows = self._live(self._query(keys.incident_rows(incident_id), keys.SIGNAL_ROWS))
+        return [keys.parse_signal_row(keys.key_of(row)).name for row in rows]

@@ -6,7 +6,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from aiops.adapters.dynamodb.table import TIMELINE_RETENTION, Table, _epoch, _n, _s, _time
+from aiops.adapters.dynamodb import conditions, keys
+from aiops.adapters.dynamodb.codec import av, epoch, read_time
+from aiops.adapters.dynamodb.table import TIMELINE_RETENTION, Table
 from aiops.present.ports import CLAIM_LEASE, MessageRecord
 from aiops.signals.model import format_time
 
@@ -17,22 +19,24 @@ class MessageRows(Table):
     it is about to post in one BatchGetItem: never every reply the thread ever had."""
 
     def message_for(self, incident_id: str, *, entries: Sequence[str] = ()) -> MessageRecord | None:
-        pk = f"INC#{incident_id}"
+        root = keys.slack_root(incident_id)
         if entries:  # one BatchGetItem: the root's row and the rows of these replies alone
-            found = self._batch_get([(pk, "SLACK"), *((pk, f"SLACK#{k}") for k in dict.fromkeys(entries))])
-            item = found.pop((pk, "SLACK"), None)
+            found = self._batch_get(
+                [root, *(keys.slack_reply(incident_id, k) for k in dict.fromkeys(entries))]
+            )
+            item = found.pop(root, None)
             rows = list(found.values())
         else:
             rows = []
-            item = self.client.get_item(
-                TableName=self.table, Key={"pk": _s(pk), "sk": _s("SLACK")}, ConsistentRead=True
-            ).get("Item")
+            item = self.client.get_item(TableName=self.table, Key=root.attrs(), ConsistentRead=True).get(
+                "Item"
+            )
         if item is None:
             return None
         posted = list(item.get("posted", {}).get("SS", ()))  # replies claimed before entry rows existed
         pending: list[str] = []
         for row in rows:
-            (posted if "done" in row else pending).append(row["sk"]["S"].removeprefix("SLACK#"))
+            (posted if "done" in row else pending).append(keys.parse_slack_reply(keys.key_of(row))[1])
         claimed = item.get("claimed_at", {}).get("N")
         return MessageRecord(
             incident_id=incident_id,
@@ -41,7 +45,7 @@ class MessageRows(Table):
             rendered_version=int(item["rendered_version"]["N"]),
             posted_entries=tuple(sorted(set(posted))),
             claimed_at=datetime.fromtimestamp(int(claimed), tz=self.clock.now().tzinfo) if claimed else None,
-            updated_at=_time(item["updated_at"]["S"]) if "updated_at" in item else None,
+            updated_at=read_time(item["updated_at"]["S"]) if "updated_at" in item else None,
             pending_entries=tuple(sorted(set(pending) - set(posted))),
             thread_version=int(item.get("thread_version", {}).get("N", "0")),
             thread_settled=item.get("thread_settled", {}).get("BOOL", False),
@@ -52,18 +56,14 @@ class MessageRows(Table):
             self.client.put_item(
                 TableName=self.table,
                 Item={
-                    "pk": _s(f"INC#{incident_id}"),
-                    "sk": _s("SLACK"),
-                    "channel": _s(channel),
-                    "rendered_version": _n(-1),
-                    "claimed_at": _n(_epoch(now)),
-                    "expires_at": _n(_epoch(now + TIMELINE_RETENTION)),
+                    **keys.slack_root(incident_id).attrs(),
+                    "channel": av(channel),
+                    "rendered_version": av(-1),
+                    "claimed_at": av(epoch(now)),
+                    "expires_at": av(epoch(now + TIMELINE_RETENTION)),
                 },
-                ConditionExpression=(
-                    "attribute_not_exists(pk) OR (attribute_not_exists(ts)"
-                    " AND (attribute_not_exists(claimed_at) OR claimed_at < :lapsed))"
-                ),
-                ExpressionAttributeValues={":lapsed": _n(_epoch(now - CLAIM_LEASE))},
+                ConditionExpression=conditions.SLACK_ROOT_CLAIMABLE,
+                ExpressionAttributeValues={":lapsed": av(epoch(now - CLAIM_LEASE))},
             )
         except self.client.exceptions.ConditionalCheckFailedException:
             return False
@@ -72,26 +72,26 @@ class MessageRows(Table):
     def store(self, record: MessageRecord, *, expected_version: int | None) -> bool:
         """Write the root message's state (the thread replies have rows of their own)."""
         values: dict[str, Any] = {
-            ":ch": _s(record.channel),
-            ":v": _n(record.rendered_version),
-            ":x": _n(_epoch((record.updated_at or self.clock.now()) + TIMELINE_RETENTION)),
+            ":ch": av(record.channel),
+            ":v": av(record.rendered_version),
+            ":x": av(epoch((record.updated_at or self.clock.now()) + TIMELINE_RETENTION)),
         }
         expr = "SET channel = :ch, rendered_version = :v, expires_at = :x"
         if record.ts is not None:
             expr += ", ts = :ts"
-            values[":ts"] = _s(record.ts)
+            values[":ts"] = av(record.ts)
         if record.updated_at is not None:
             expr += ", updated_at = :u"
-            values[":u"] = _s(format_time(record.updated_at))
+            values[":u"] = av(format_time(record.updated_at))
         if expected_version is None:
-            cond = "attribute_exists(pk) AND attribute_not_exists(ts)"
+            cond = conditions.SLACK_ROOT_UNPOSTED
         else:
-            cond = "rendered_version = :expected"
-            values[":expected"] = _n(expected_version)
+            cond = conditions.RENDERED_VERSION
+            values[":expected"] = av(expected_version)
         try:
             self.client.update_item(
                 TableName=self.table,
-                Key={"pk": _s(f"INC#{record.incident_id}"), "sk": _s("SLACK")},
+                Key=keys.slack_root(record.incident_id).attrs(),
                 UpdateExpression=expr,
                 ConditionExpression=cond,
                 ExpressionAttributeValues=values,
@@ -101,28 +101,25 @@ class MessageRows(Table):
         return True
 
     def claim_entry(self, incident_id: str, key: str, *, now: datetime, release: bool = False) -> bool:
-        row = {"pk": _s(f"INC#{incident_id}"), "sk": _s(f"SLACK#{key}")}
+        row = keys.slack_reply(incident_id, key).attrs()
         try:
             if release:
                 self.client.update_item(
                     TableName=self.table,
                     Key=row,
                     UpdateExpression="REMOVE claimed_at",
-                    ConditionExpression="attribute_exists(pk) AND attribute_not_exists(done)",
+                    ConditionExpression=conditions.REPLY_UNPOSTED,
                 )
                 return True
             self.client.put_item(
                 TableName=self.table,
                 Item={
                     **row,
-                    "claimed_at": _n(_epoch(now)),
-                    "expires_at": _n(_epoch(now + TIMELINE_RETENTION)),
+                    "claimed_at": av(epoch(now)),
+                    "expires_at": av(epoch(now + TIMELINE_RETENTION)),
                 },
-                ConditionExpression=(
-                    "attribute_not_exists(pk) OR (attribute_not_exists(done)"
-                    " AND (attribute_not_exists(claimed_at) OR claimed_at < :lapsed))"
-                ),
-                ExpressionAttributeValues={":lapsed": _n(_epoch(now - CLAIM_LEASE))},
+                ConditionExpression=conditions.REPLY_CLAIMABLE,
+                ExpressionAttributeValues={":lapsed": av(epoch(now - CLAIM_LEASE))},
             )
         except self.client.exceptions.ConditionalCheckFailedException:
             return False
@@ -131,20 +128,19 @@ class MessageRows(Table):
     def confirm_entry(self, incident_id: str, key: str) -> None:
         self.client.update_item(
             TableName=self.table,
-            Key={"pk": _s(f"INC#{incident_id}"), "sk": _s(f"SLACK#{key}")},
+            Key=keys.slack_reply(incident_id, key).attrs(),
             UpdateExpression="SET done = :true",
-            ExpressionAttributeValues={":true": {"BOOL": True}},
+            ExpressionAttributeValues={":true": av(True)},
         )
 
     def mark_thread(self, incident_id: str, version: int, *, settled: bool = False) -> None:
         try:
             self.client.update_item(
                 TableName=self.table,
-                Key={"pk": _s(f"INC#{incident_id}"), "sk": _s("SLACK")},
+                Key=keys.slack_root(incident_id).attrs(),
                 UpdateExpression="SET thread_version = :v, thread_settled = :settled",
-                ConditionExpression="attribute_exists(pk) AND "
-                "(attribute_not_exists(thread_version) OR thread_version < :v)",
-                ExpressionAttributeValues={":v": _n(version), ":settled": {"BOOL": settled}},
+                ConditionExpression=conditions.THREAD_BEHIND,
+                ExpressionAttributeValues={":v": av(version), ":settled": av(settled)},
             )
         except self.client.exceptions.ConditionalCheckFailedException:
             return  # a later version was marked meanwhile
@@ -154,9 +150,9 @@ class MessageRows(Table):
         try:
             self.client.update_item(
                 TableName=self.table,
-                Key={"pk": _s(f"INC#{incident_id}"), "sk": _s("SLACK")},
+                Key=keys.slack_root(incident_id).attrs(),
                 UpdateExpression="REMOVE claimed_at",
-                ConditionExpression="attribute_exists(pk) AND attribute_not_exists(ts)",
+                ConditionExpression=conditions.SLACK_ROOT_UNPOSTED,
             )
         except self.client.exceptions.ConditionalCheckFailedException:
             return  # confirmed meanwhile, or already gone

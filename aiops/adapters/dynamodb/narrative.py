@@ -16,30 +16,28 @@ import contextlib
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from aiops.adapters.dynamodb.table import INCIDENT_RETENTION, Table, _epoch, _n, _s, _time
+from aiops.adapters.dynamodb import conditions, keys
+from aiops.adapters.dynamodb.codec import av, epoch, read_time
+from aiops.adapters.dynamodb.table import INCIDENT_RETENTION, Table, refused
 from aiops.present.ports import NarrativeLimits, NarrativeRecord
 from aiops.signals.model import format_time
 
 _COUNTERS_KEPT = timedelta(days=2)
-_UNDER_CAPS = (
-    "(attribute_not_exists(calls) OR calls < :max_calls)"
-    " AND (attribute_not_exists(tokens) OR tokens < :max_tokens)"
-)
+_RESERVATION = ("incident", "day")
+"""What the reservation's two updates are, in the order sent (a cancellation is read by them)."""
 
 
-def _reserve(
-    key: dict[str, Any], table: str, max_calls: int, max_tokens: int, expires: int
-) -> dict[str, Any]:
+def _reserve(key: keys.Key, table: str, max_calls: int, max_tokens: int, expires: int) -> dict[str, Any]:
     return {
         "TableName": table,
-        "Key": key,
+        "Key": key.attrs(),
         "UpdateExpression": "ADD calls :one SET expires_at = :exp",
-        "ConditionExpression": _UNDER_CAPS,
+        "ConditionExpression": conditions.UNDER_CAPS,
         "ExpressionAttributeValues": {
-            ":one": _n(1),
-            ":max_calls": _n(max_calls),
-            ":max_tokens": _n(max_tokens),
-            ":exp": _n(expires),
+            ":one": av(1),
+            ":max_calls": av(max_calls),
+            ":max_tokens": av(max_tokens),
+            ":exp": av(expires),
         },
     }
 
@@ -58,14 +56,14 @@ def _record(incident_id: str, row: dict[str, Any]) -> NarrativeRecord:
         text=s("text"),
         calls=int(row.get("calls", {}).get("N", "0")),
         tokens=int(row.get("tokens", {}).get("N", "0")),
-        at=_time(at) if at else None,
+        at=read_time(at) if at else None,
     )
 
 
 class NarrativeRows(Table):
     def narrative_record(self, incident_id: str) -> NarrativeRecord | None:
         resp = self.client.get_item(
-            TableName=self.table, Key={"pk": _s(f"INC#{incident_id}"), "sk": _s("NARR")}, ConsistentRead=True
+            TableName=self.table, Key=keys.narrative(incident_id).attrs(), ConsistentRead=True
         )
         item = resp.get("Item")
         return _record(incident_id, item) if item else None
@@ -75,53 +73,58 @@ class NarrativeRows(Table):
     ) -> str | None:
         now = self.clock.now()
         inc = _reserve(
-            {"pk": _s(f"INC#{incident_id}"), "sk": _s("NARR")},
+            keys.narrative(incident_id),
             self.table,
             limits.calls_per_incident,
             limits.tokens_per_incident,
-            _epoch(now + INCIDENT_RETENTION),
+            epoch(now + INCIDENT_RETENTION),
         )
         inc["UpdateExpression"] += ", moment = :moment, #st = :pending, model_id = :model, #at = :at"
-        inc["ConditionExpression"] = (
-            f"({inc['ConditionExpression']}) AND (attribute_not_exists(moment) OR moment <> :moment)"
-        )
+        inc["ConditionExpression"] = conditions.both(conditions.UNDER_CAPS, conditions.NEW_MOMENT)
         inc["ExpressionAttributeNames"] = {"#st": "status", "#at": "at"}
         inc["ExpressionAttributeValues"] |= {
-            ":moment": _s(digest),
-            ":pending": _s("pending"),
-            ":model": _s(model_id),
-            ":at": _s(format_time(now)),
+            ":moment": av(digest),
+            ":pending": av("pending"),
+            ":model": av(model_id),
+            ":at": av(format_time(now)),
         }
         expires = (
             datetime.combine(date.fromisoformat(day), datetime.min.time(), tzinfo=now.tzinfo) + _COUNTERS_KEPT
         )
         per_day = _reserve(
-            {"pk": _s(f"NARR#{service}"), "sk": _s(day)},
+            keys.narrative_day(service, day),
             self.table,
             limits.calls_per_day,
             limits.tokens_per_day,
-            _epoch(expires),
+            epoch(expires),
         )
         try:
             self.client.transact_write_items(TransactItems=[{"Update": inc}, {"Update": per_day}])  # type: ignore[typeddict-item]
         except self.client.exceptions.TransactionCanceledException as exc:
-            codes = [r.get("Code", "None") for r in exc.response.get("CancellationReasons", [])]
-            return self._why_not(incident_id, service, day, digest, limits, codes)
+            failed = refused(exc.response, _RESERVATION)
+            return self._why_not(incident_id, service, day, digest, limits, failed)
         return None
 
     def _why_not(
-        self, incident_id: str, service: str, day: str, digest: str, limits: NarrativeLimits, codes: list[str]
+        self,
+        incident_id: str,
+        service: str,
+        day: str,
+        digest: str,
+        limits: NarrativeLimits,
+        failed: frozenset[str] | None,
     ) -> str:
-        """Which condition refused the reservation (read back: a refusal is rare and costs two reads)."""
+        """Which condition refused the reservation (read back: a refusal is rare and costs two reads);
+        ``failed``: the updates that refused, None when the cancellation did not say."""
         record = self.narrative_record(incident_id)
-        if record is not None and (not codes or codes[0] == "ConditionalCheckFailed"):
+        if record is not None and (failed is None or "incident" in failed):
             if record.digest == digest:
                 return "cached"
             if record.calls >= limits.calls_per_incident:
                 return "incident_calls"
             if record.tokens >= limits.tokens_per_incident:
                 return "incident_tokens"
-        resp = self.client.get_item(TableName=self.table, Key={"pk": _s(f"NARR#{service}"), "sk": _s(day)})
+        resp = self.client.get_item(TableName=self.table, Key=keys.narrative_day(service, day).attrs())
         row = resp.get("Item", {})
         if int(row.get("calls", {}).get("N", "0")) >= limits.calls_per_day:
             return "day_calls"
@@ -137,24 +140,24 @@ class NarrativeRows(Table):
         if tokens:
             self.client.update_item(
                 TableName=self.table,
-                Key={"pk": _s(f"NARR#{service}"), "sk": _s(day)},
+                Key=keys.narrative_day(service, day).attrs(),
                 UpdateExpression="ADD tokens :t",
-                ExpressionAttributeValues={":t": _n(tokens)},
+                ExpressionAttributeValues={":t": av(tokens)},
             )
 
     def _settle(self, record: NarrativeRecord, names: dict[str, str], tokens: int) -> None:
         self.client.update_item(
             TableName=self.table,
-            Key={"pk": _s(f"INC#{record.incident_id}"), "sk": _s("NARR")},
+            Key=keys.narrative(record.incident_id).attrs(),
             UpdateExpression="ADD tokens :t SET #st = :st, reason = :reason, #txt = :text, #at = :at",
-            ConditionExpression="moment = :moment",  # a later reservation's outcome is not overwritten
+            ConditionExpression=conditions.SAME_MOMENT,  # a later reservation's outcome is not overwritten
             ExpressionAttributeNames=names,
             ExpressionAttributeValues={
-                ":t": _n(tokens),
-                ":st": _s(record.status),
-                ":reason": _s(record.reason),
-                ":text": _s(record.text),
-                ":at": _s(format_time(record.at or self.clock.now())),
-                ":moment": _s(record.digest),
+                ":t": av(tokens),
+                ":st": av(record.status),
+                ":reason": av(record.reason),
+                ":text": av(record.text),
+                ":at": av(format_time(record.at or self.clock.now())),
+                ":moment": av(record.digest),
             },
         )

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from aiops.adapters.dynamodb.table import Table, _epoch, _n, _s
+from aiops.adapters.dynamodb import conditions, keys
+from aiops.adapters.dynamodb.codec import av, epoch, read_time
+from aiops.adapters.dynamodb.table import Table, refused
 from aiops.remediation.decide import Run
 from aiops.signals.model import format_time
+
+_RECORD = ("run", "execution")
+"""What the two puts of :meth:`RunRows.record_run` are, in the order sent."""
 
 
 class RunRows(Table):
@@ -15,8 +20,8 @@ class RunRows(Table):
     ) -> None:
         """One transaction: the run (the guards' memory) and its execution's owner, written once (a
         retried start finds the same execution: its run is not counted twice)."""
-        sk = f"{format_time(run.started_at)}#{execution_id}"
-        expires = _n(_epoch(run.started_at) + 30 * 86400)
+        key = keys.run(service, run.started_at, execution_id)
+        expires = av(epoch(run.started_at) + 30 * 86400)
         try:
             self.client.transact_write_items(
                 TransactItems=[
@@ -24,11 +29,10 @@ class RunRows(Table):
                         "Put": {
                             "TableName": self.table,
                             "Item": {
-                                "pk": _s(f"RUN#{service}"),
-                                "sk": _s(sk),
-                                "runbook": _s(run.runbook),
-                                "status": _s(run.status),
-                                "started_at": _s(format_time(run.started_at)),
+                                **key.attrs(),
+                                "runbook": av(run.runbook),
+                                "status": av(run.status),
+                                "started_at": av(format_time(run.started_at)),
                                 "expires_at": expires,
                             },
                         }
@@ -37,48 +41,39 @@ class RunRows(Table):
                         "Put": {
                             "TableName": self.table,
                             "Item": {
-                                "pk": _s(f"EXE#{execution_id}"),
-                                "sk": _s("EXE"),
-                                "service": _s(service),
-                                "run_sk": _s(sk),
-                                "incident_id": _s(incident_id),
-                                "playbook": _s(playbook),
+                                **keys.execution(execution_id).attrs(),
+                                "service": av(service),
+                                "run_sk": av(key.sk),
+                                "incident_id": av(incident_id),
+                                "playbook": av(playbook),
                                 "expires_at": expires,
                             },
-                            "ConditionExpression": "attribute_not_exists(pk)",
+                            "ConditionExpression": conditions.NEW_ITEM,
                         }
                     },
                 ]
             )
         except self.client.exceptions.TransactionCanceledException as exc:
-            codes = [r.get("Code", "None") for r in exc.response.get("CancellationReasons", [])]
-            if "ConditionalCheckFailed" not in codes:
+            if "execution" not in (refused(exc.response, _RECORD) or ()):
                 raise
-            # recorded already
+            # recorded already: a retried start found the same execution
 
     def finish_run(self, execution_id: str, status: str) -> tuple[str, str] | None:
         item = self.client.get_item(
-            TableName=self.table, Key={"pk": _s(f"EXE#{execution_id}"), "sk": _s("EXE")}, ConsistentRead=True
+            TableName=self.table, Key=keys.execution(execution_id).attrs(), ConsistentRead=True
         ).get("Item")
         if item is None:
             return None
         self.client.update_item(
             TableName=self.table,
-            Key={"pk": _s(f"RUN#{item['service']['S']}"), "sk": _s(item["run_sk"]["S"])},
+            Key=keys.Key(keys.runs_of(item["service"]["S"]), item["run_sk"]["S"]).attrs(),
             UpdateExpression="SET #s = :s",
             ExpressionAttributeNames={"#s": "status"},
-            ExpressionAttributeValues={":s": _s(status)},
+            ExpressionAttributeValues={":s": av(status)},
         )
         return item["incident_id"]["S"], item["playbook"]["S"]
 
     def runs(self, service: str, since: datetime) -> list[Run]:
-        rows = self._query(f"RUN#{service}", "")
-        out = [
-            Run(
-                r["runbook"]["S"],
-                datetime.fromisoformat(r["started_at"]["S"].replace("Z", "+00:00")),
-                r["status"]["S"],
-            )
-            for r in rows
-        ]
+        rows = self._query(keys.runs_of(service), "")
+        out = [Run(r["runbook"]["S"], read_time(r["started_at"]["S"]), r["status"]["S"]) for r in rows]
         return [r for r in out if r.started_at >= since]

@@ -12,77 +12,67 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from aiops.adapters.dynamodb.table import INCIDENT_RETENTION, Table, _epoch, _n, _s
+from aiops.adapters.dynamodb import keys
+from aiops.adapters.dynamodb.codec import av, epoch
+from aiops.adapters.dynamodb.table import INCIDENT_RETENTION, Table
 from aiops.incident.links import slack_thread_url
 from aiops.incident.model import Incident
 from aiops.incident.signature import outcome
 from aiops.incident.similar import OTHER_SERVICES_LIMIT, SAME_SERVICE_LIMIT, PastIncident
-from aiops.signals.model import format_time
 
 
 def _past(row: dict[str, Any]) -> PastIncident:
-    opened, _, incident_id = row["sk"]["S"].rpartition("#")
-    return PastIncident(
-        id=incident_id,
-        service=row["service"]["S"],
-        opened_at=datetime.fromisoformat(opened.replace("Z", "+00:00")),
-    )
+    opened_at, incident_id = keys.parse_opened_order(row["sk"]["S"])
+    return PastIncident(id=incident_id, service=row["service"]["S"], opened_at=opened_at)
 
 
 class SimilarRows(Table):
     def similar(
         self, signature: str, service: str, since: datetime, until: datetime, *, exclude: str
     ) -> tuple[list[PastIncident], list[PastIncident], bool]:
-        now = _epoch(self.clock.now())
-        same_rows = self._newest(f"SIM#{signature}#{service}", since, until, SAME_SERVICE_LIMIT + 1)
+        now = epoch(self.clock.now())
+        same_rows = self._newest(
+            keys.similar_between(signature, service, since, until), SAME_SERVICE_LIMIT + 1
+        )
         same = _distinct([_past(r) for r in same_rows if r["incident_id"]["S"] != exclude and _live(r, now)])
         capped = len(same) >= SAME_SERVICE_LIMIT
         same = same[:SAME_SERVICE_LIMIT]
         wanted = OTHER_SERVICES_LIMIT + SAME_SERVICE_LIMIT + 1
-        rows = self._newest(f"SIM#{signature}", since, until, wanted)
+        rows = self._newest(keys.similar_between(signature, None, since, until), wanted)
         others = _distinct([_past(r) for r in rows if r["service"]["S"] != service and _live(r, now)])
         others = others[:OTHER_SERVICES_LIMIT]
         shown = ([same[0]] if same else []) + others
         if not shown:
             return same, others, capped
-        found = self._batch_get(
-            [(f"INC#{p.id}", "META") for p in shown] + [(f"INC#{p.id}", "SLACK") for p in shown]
-        )
+        found = self._batch_get([keys.incident(p.id) for p in shown] + [keys.slack_root(p.id) for p in shown])
         detailed = {p.id: _detail(p, found) for p in shown}
         if same:
             same[0] = detailed[same[0].id]
         return same, [detailed[p.id] for p in others], capped
 
-    def _newest(self, pk: str, since: datetime, until: datetime, limit: int) -> list[dict[str, Any]]:
-        """One Query: the newest ``limit`` rows of ``pk`` in ``[since, until]``."""
+    def _newest(self, span: keys.Between, limit: int) -> list[dict[str, Any]]:
+        """One Query: the newest ``limit`` rows of ``span``."""
         resp = self.client.query(
             TableName=self.table,
             KeyConditionExpression="pk = :pk AND sk BETWEEN :from AND :to",
-            ExpressionAttributeValues={
-                ":pk": _s(pk),
-                ":from": _s(format_time(since)),
-                ":to": _s(format_time(until) + "#~"),
-            },
+            ExpressionAttributeValues={":pk": av(span.pk), ":from": av(span.lo), ":to": av(span.hi)},
             ScanIndexForward=False,
             Limit=limit,
         )
         return list(resp.get("Items", []))
 
     def index(self, signature: str, incident: Incident, *, previous: str | None) -> None:
-        sk = f"{format_time(incident.opened_at)}#{incident.id}"
         attrs = {
-            "sk": _s(sk),
-            "service": _s(incident.service),
-            "incident_id": _s(incident.id),
-            "expires_at": _n(_epoch(incident.opened_at + INCIDENT_RETENTION)),
+            "service": av(incident.service),
+            "incident_id": av(incident.id),
+            "expires_at": av(epoch(incident.opened_at + INCIDENT_RETENTION)),
         }
+        rows = [(incident.service, incident.opened_at, incident.id), (None, incident.opened_at, incident.id)]
         requests: list[Any] = [
-            {"PutRequest": {"Item": {"pk": _s(f"SIM#{signature}#{incident.service}"), **attrs}}},
-            {"PutRequest": {"Item": {"pk": _s(f"SIM#{signature}"), **attrs}}},
+            {"PutRequest": {"Item": {**keys.similar(signature, *row).attrs(), **attrs}}} for row in rows
         ]
         if previous is not None and previous != signature:
-            for pk in (f"SIM#{previous}#{incident.service}", f"SIM#{previous}"):
-                requests.append({"DeleteRequest": {"Key": {"pk": _s(pk), "sk": _s(sk)}}})
+            requests += [{"DeleteRequest": {"Key": keys.similar(previous, *row).attrs()}} for row in rows]
         self._batch_write(requests)
 
 
@@ -98,9 +88,9 @@ def _live(row: dict[str, Any], now: int) -> bool:
     return int(row.get("expires_at", {"N": str(now + 1)})["N"]) > now
 
 
-def _detail(past: PastIncident, found: dict[tuple[str, str], dict[str, Any]]) -> PastIncident:
-    meta = found.get((f"INC#{past.id}", "META"))
-    slack = found.get((f"INC#{past.id}", "SLACK"))
+def _detail(past: PastIncident, found: dict[keys.Key, dict[str, Any]]) -> PastIncident:
+    meta = found.get(keys.incident(past.id))
+    slack = found.get(keys.slack_root(past.id))
     update: dict[str, str] = {}
     if meta is not None:
         update["outcome"] = outcome(Incident.model_validate_json(meta["doc"]["S"]))

@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta
+from collections.abc import Sequence
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import TypeAdapter
-
-from aiops.incident.model import SignalState, TimelineEntry
+from aiops.adapters.dynamodb import conditions, keys
+from aiops.adapters.dynamodb.codec import ENTRY_DOC, av, epoch
+from aiops.incident.model import TimelineEntry
 from aiops.incident.ports import Clock
-from aiops.signals.model import format_time
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import GlobalSecondaryIndexTypeDef, TransactWriteItemTypeDef
 
 _BATCH_GET = 100
-_TRANSACT = 100
+TRANSACT_MAX_ITEMS = 100
+"""DynamoDB's limit of items in one TransactWriteItems."""
 UNSETTLED_INDEX: GlobalSecondaryIndexTypeDef = {
     "IndexName": "unsettled",
     "KeySchema": [
@@ -51,25 +52,19 @@ TIMELINE_RETENTION = timedelta(days=90)
 """How long the detail of an incident outlives it, by DynamoDB TTL on ``expires_at``: each timeline,
 signal and ``VER#`` row 90 days after its own time, the Slack rows 90 days after they were last written
 (the record itself keeps :data:`INCIDENT_RETENTION`). Reads skip rows past it (TTL deletes lazily)."""
-_STATE: TypeAdapter[SignalState] = TypeAdapter(SignalState)
-_ENTRY: TypeAdapter[TimelineEntry] = TypeAdapter(TimelineEntry)
-"""State rows and timeline entries, as JSON: validated on the way in, like every model read back."""
+CONDITION_FAILED = "ConditionalCheckFailed"
 
 
-def _s(value: str) -> dict[str, Any]:
-    return {"S": value}
-
-
-def _n(value: int | float) -> dict[str, Any]:
-    return {"N": str(value)}
-
-
-def _epoch(value: datetime) -> int:
-    return int(value.timestamp())
-
-
-def _time(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+def refused(response: Any, names: Sequence[str]) -> frozenset[str] | None:
+    """Which items of a cancelled TransactWriteItems refused their condition, by the names the caller
+    gave the items it sent (``names[i]`` for ``TransactItems[i]``: DynamoDB reports one reason per
+    item, in order). None when the response gives no reasons: which item refused cannot be told."""
+    reasons = response.get("CancellationReasons")
+    if not reasons:
+        return None
+    return frozenset(
+        name for name, reason in zip(names, reasons, strict=True) if reason.get("Code") == CONDITION_FAILED
+    )
 
 
 class Table:
@@ -87,22 +82,17 @@ class Table:
     def _versioned_put(self, item: dict[str, Any], expected_version: int | None) -> Any:
         put: dict[str, Any] = {"TableName": self.table, "Item": item}
         if expected_version is None:
-            put["ConditionExpression"] = "attribute_not_exists(pk)"
+            put["ConditionExpression"] = conditions.NEW_ITEM
         else:
-            put["ConditionExpression"] = "version = :expected"
-            put["ExpressionAttributeValues"] = {":expected": _n(expected_version)}
+            put["ConditionExpression"] = conditions.SAME_VERSION
+            put["ExpressionAttributeValues"] = {":expected": av(expected_version)}
         return put
 
     def _timeline_put(self, entry: TimelineEntry) -> TransactWriteItemTypeDef:
         return {
             "Put": {
                 "TableName": self.table,
-                "Item": {
-                    "pk": _s(f"INC#{entry.incident_id}"),
-                    "sk": _s(f"TL#{format_time(entry.at)}#{entry.key}"),
-                    "doc": _s(_ENTRY.dump_json(entry).decode()),
-                    "expires_at": _n(_epoch(entry.at + TIMELINE_RETENTION)),
-                },
+                "Item": self._entry_item(keys.timeline_row(entry.incident_id, entry.at, entry.key), entry),
             }
         }
 
@@ -112,28 +102,43 @@ class Table:
         return {
             "Put": {
                 "TableName": self.table,
-                "Item": {
-                    "pk": _s(f"INC#{entry.incident_id}"),
-                    "sk": _s(f"VER#{version:010d}#{entry.key}"),
-                    "doc": _s(_ENTRY.dump_json(entry).decode()),
-                    "expires_at": _n(_epoch(entry.at + TIMELINE_RETENTION)),
-                },
+                "Item": self._entry_item(keys.version_row(entry.incident_id, version, entry.key), entry),
             }
+        }
+
+    @staticmethod
+    def _entry_item(key: keys.Key, entry: TimelineEntry) -> dict[str, Any]:
+        return {
+            **key.attrs(),
+            "doc": av(ENTRY_DOC.dump_json(entry).decode()),
+            "expires_at": av(epoch(entry.at + TIMELINE_RETENTION)),
         }
 
     def _live(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """The rows whose TTL has not passed (DynamoDB deletes expired rows lazily, up to days late)."""
-        now = _epoch(self.clock.now())
+        now = epoch(self.clock.now())
         return [r for r in rows if "expires_at" not in r or int(r["expires_at"]["N"]) >= now]
 
     def _query(self, pk: str, prefix: str) -> list[dict[str, Any]]:
-        values = {":pk": _s(pk), ":prefix": _s(prefix)} if prefix else {":pk": _s(pk)}
+        values = {":pk": av(pk), ":prefix": av(prefix)} if prefix else {":pk": av(pk)}
         return self._items(
             "query",
             {
                 "TableName": self.table,
                 "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)" if prefix else "pk = :pk",
                 "ExpressionAttributeValues": values,
+                "ConsistentRead": True,
+            },
+        )
+
+    def _between(self, span: keys.Between) -> list[dict[str, Any]]:
+        """Every row of ``span`` (one partition, a range of sort keys), consistently read."""
+        return self._items(
+            "query",
+            {
+                "TableName": self.table,
+                "KeyConditionExpression": "pk = :pk AND sk BETWEEN :lo AND :hi",
+                "ExpressionAttributeValues": {":pk": av(span.pk), ":lo": av(span.lo), ":hi": av(span.hi)},
                 "ConsistentRead": True,
             },
         )
@@ -154,21 +159,21 @@ class Table:
             time.sleep(min(0.05 * 2**attempt, 1.0))
         raise RuntimeError("DynamoDB left items unprocessed after 8 attempts")
 
-    def _batch_get(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
-        found: dict[tuple[str, str], dict[str, Any]] = {}
-        if not keys:
+    def _batch_get(self, wanted: Sequence[keys.Key]) -> dict[keys.Key, dict[str, Any]]:
+        found: dict[keys.Key, dict[str, Any]] = {}
+        if not wanted:
             return found
-        for start in range(0, len(keys), _BATCH_GET):
+        for start in range(0, len(wanted), _BATCH_GET):
             pending: Any = {
                 self.table: {
-                    "Keys": [{"pk": _s(pk), "sk": _s(sk)} for pk, sk in keys[start : start + _BATCH_GET]],
+                    "Keys": [k.attrs() for k in wanted[start : start + _BATCH_GET]],
                     "ConsistentRead": True,
                 }
             }
             for attempt in range(8):
                 resp = self.client.batch_get_item(RequestItems=pending)
                 for item in resp.get("Responses", {}).get(self.table, []):
-                    found[(item["pk"]["S"], item["sk"]["S"])] = item
+                    found[keys.key_of(item)] = item
                 pending = resp.get("UnprocessedKeys") or {}
                 if not pending:
                     break
