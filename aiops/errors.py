@@ -42,6 +42,11 @@ class CatalogError(AiopsError):
     """The service catalog is invalid."""
 
 
+class NotConfiguredError(AiopsError):
+    """A step needs a port its object was built without (a start with no remediator, a page with no
+    pager): a wiring bug, never a fault to retry. The callers check first; this names what they missed."""
+
+
 class DependencyError(AiopsError):
     """A dependency behind a port failed in a way a later attempt may not: throttled, timed out,
     unavailable, a race lost. The base of the core's own words for it; a pipeline stage retries the work
