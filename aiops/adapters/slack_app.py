@@ -191,7 +191,8 @@ class Buttons:
             context["click"] = Click(incident, playbook, user, channel)
             next_()
             return None
-        log.info("slack_app.click_refused", extra={"action_id": action.get("action_id"), "user": user})
+        action_id = str(action.get("action_id", ""))[:100]  # request text: capped in the log
+        log.info("slack_app.click_refused", extra={"action_id": action_id, "user": user})
         client.chat_postEphemeral(channel=channel, user=user, text=refusal)
         return context.ack()
 
