@@ -42,7 +42,25 @@ class CatalogError(AiopsError):
     """The service catalog is invalid."""
 
 
-class ConflictError(AiopsError):
+class NotConfiguredError(AiopsError):
+    """A step needs a port its object was built without (a start with no remediator, a page with no
+    pager): a wiring bug, never a fault to retry. The callers check first; this names what they missed."""
+
+
+class DependencyError(AiopsError):
+    """A dependency behind a port failed in a way a later attempt may not: throttled, timed out,
+    unavailable, a race lost. The base of the core's own words for it; a pipeline stage retries the work
+    or leaves it pending (:data:`Faults`), it never decides on what could not be read or written."""
+
+
+Faults = tuple[type[Exception], ...]
+"""The exception types a port raises for a failed dependency: the core's (:data:`CORE_FAULTS`) and, added
+by the edge that builds the pipeline, the SDKs' its adapters let through (``aiops/adapters/faults.py``:
+botocore's). What a pipeline stage catches; anything else (a ``TypeError``, a ``KeyError``: a bug) is no
+fault and propagates."""
+
+
+class ConflictError(DependencyError):
     """An optimistic write lost a race; the caller re-reads and retries."""
 
     def __init__(self, key: str) -> None:
@@ -50,11 +68,11 @@ class ConflictError(AiopsError):
         super().__init__(f"concurrent update of {key}")
 
 
-class MetricsError(AiopsError):
+class MetricsError(DependencyError):
     """Metrics could not be read (permissions, throttling, a bad query); impact becomes unknown."""
 
 
-class PagerError(AiopsError):
+class PagerError(DependencyError):
     """No pager took the page (PagerDuty kept failing and no SNS fallback took it): try again later."""
 
 
@@ -66,15 +84,19 @@ class PageRejectedError(PagerError):
         super().__init__(_line(message, MAX_ERROR_MESSAGE))
 
 
-class TransientError(AiopsError):
+class TransientError(DependencyError):
     """A dependency failed in a way a later attempt may not (throttled, timed out, unavailable): the
     work is retried later (the next delivery, the flush), not decided on what could not be read."""
 
 
-class NarratorError(AiopsError):
+class NarratorError(DependencyError):
     """The model gave no answer (throttled, denied, unavailable, a malformed response): the bot abstains."""
 
     def __init__(self, reason: str, detail: str = "") -> None:
         self.reason = _line(reason, MAX_ERROR_FIELD)
         self.detail = _line(detail, MAX_ERROR_MESSAGE)
         super().__init__(f"{self.reason}: {self.detail}" if self.detail else self.reason)
+
+
+CORE_FAULTS: Faults = (DependencyError,)
+"""The faults the core's ports name themselves (Slack's ``ChatError`` is one, in aiops/present)."""

@@ -139,6 +139,7 @@ def moto_cost(hours: float) -> dict[str, Any]:
     from datetime import datetime
 
     from aiops.adapters.dynamodb import DynamoStore
+    from aiops.adapters.faults import dependency_faults
     from aiops.local.clock import FixedClock
     from aiops.local.emulator import emulator
     from aiops.local.fakes import LocalChat
@@ -176,6 +177,7 @@ def moto_cost(hours: float) -> dict[str, Any]:
             silences=store,
             notifier=notifier,
             clock=clock,
+            faults=dependency_faults(),
         )
         client.meta.events.register("before-call.dynamodb", before)
         client.meta.events.register("after-call.dynamodb", after)

@@ -146,7 +146,10 @@ def storm(n_events: int = EVENTS, seed: int = 7) -> list[str]:
 
 
 def make_pipeline(store: Any, clock: FixedClock, notifier: Notifier | None) -> Pipeline:
-    """The pipeline on one store that plays every port (memory or DynamoDB), with no remediation."""
+    """The pipeline on one store that plays every port (memory or DynamoDB), with no remediation; a
+    DynamoDB store's faults are botocore's, as in the deployed stack."""
+    from aiops.adapters.faults import dependency_faults
+
     return Pipeline(
         catalog=catalog(),
         ledger=store,
@@ -155,6 +158,7 @@ def make_pipeline(store: Any, clock: FixedClock, notifier: Notifier | None) -> P
         silences=store,
         notifier=notifier,
         clock=clock,
+        faults=dependency_faults(),
     )
 
 

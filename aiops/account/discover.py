@@ -280,7 +280,8 @@ def _assign_alarms(services: dict[str, Svc], alarms: list[dict[str, Any]], skipp
 
 
 def _xray_edges(r: Reader, services: dict[str, Svc], now: datetime) -> dict[str, dict[str, set[str]]]:
-    """component -> downstream components, per service, from the X-Ray service graph of the last hour."""
+    """component -> the components it calls (its ``depends_on``), per service, from the X-Ray service
+    graph of the last hour."""
     from aiops.account.errors import AccessDeniedError
 
     edges: dict[str, dict[str, set[str]]] = {}

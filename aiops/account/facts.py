@@ -92,40 +92,58 @@ def gather(
 
 
 def _region(r: Reader, stack_name: str, prefix: str) -> RegionFacts:
-    f = RegionFacts(region=r.region)
+    return _Region(r, stack_name, prefix).gather()
 
-    def alarms() -> None:
-        for page in r.pages(
+
+class _Region:
+    """One region's facts: one method per API, each run under :func:`_guard` by :meth:`gather`."""
+
+    def __init__(self, r: Reader, stack_name: str, prefix: str) -> None:
+        self.r = r
+        self.stack_name = stack_name
+        self.prefix = prefix
+        self.f = RegionFacts(region=r.region)
+
+    def alarms(self) -> None:
+        for page in self.r.pages(
             "cloudwatch", "DescribeAlarms", "cloudwatch:DescribeAlarms", AlarmTypes=["MetricAlarm"]
         ):
-            f.alarms += page.get("MetricAlarms", [])
+            self.f.alarms += page.get("MetricAlarms", [])
 
-    def metrics() -> None:
-        for page in r.pages("cloudwatch", "ListMetrics", "cloudwatch:ListMetrics", Namespace="AWS/Bedrock"):
-            f.bedrock_metrics += page.get("Metrics", [])
-        for page in r.pages("cloudwatch", "ListMetrics", "cloudwatch:ListMetrics", Namespace=BOT_NAMESPACE):
-            f.bot_metrics += sorted({m["MetricName"] for m in page.get("Metrics", [])} - set(f.bot_metrics))
+    def metrics(self) -> None:
+        for page in self.r.pages(
+            "cloudwatch", "ListMetrics", "cloudwatch:ListMetrics", Namespace="AWS/Bedrock"
+        ):
+            self.f.bedrock_metrics += page.get("Metrics", [])
+        for page in self.r.pages(
+            "cloudwatch", "ListMetrics", "cloudwatch:ListMetrics", Namespace=BOT_NAMESPACE
+        ):
+            self.f.bot_metrics += sorted(
+                {m["MetricName"] for m in page.get("Metrics", [])} - set(self.f.bot_metrics)
+            )
 
-    def detectors() -> None:
-        for page in r.pages("cloudwatch", "DescribeAnomalyDetectors", "cloudwatch:DescribeAnomalyDetectors"):
-            f.anomaly_detectors += page.get("AnomalyDetectors", [])
+    def detectors(self) -> None:
+        for page in self.r.pages(
+            "cloudwatch", "DescribeAnomalyDetectors", "cloudwatch:DescribeAnomalyDetectors"
+        ):
+            self.f.anomaly_detectors += page.get("AnomalyDetectors", [])
 
-    def dashboards() -> None:
-        for page in r.pages("cloudwatch", "ListDashboards", "cloudwatch:ListDashboards"):
-            f.dashboards += [d["DashboardName"] for d in page.get("DashboardEntries", [])]
-        for name in f.dashboards:  # one GetDashboard each, until one shows Bedrock metrics
-            body = r.call("cloudwatch", "GetDashboard", "cloudwatch:GetDashboard", DashboardName=name)
+    def dashboards(self) -> None:
+        for page in self.r.pages("cloudwatch", "ListDashboards", "cloudwatch:ListDashboards"):
+            self.f.dashboards += [d["DashboardName"] for d in page.get("DashboardEntries", [])]
+        for name in self.f.dashboards:  # one GetDashboard each, until one shows Bedrock metrics
+            body = self.r.call("cloudwatch", "GetDashboard", "cloudwatch:GetDashboard", DashboardName=name)
             if "AWS/Bedrock" in body.get("DashboardBody", ""):
-                f.bedrock_dashboards.append(name)
+                self.f.bedrock_dashboards.append(name)
                 break
 
-    def log_detectors() -> None:
-        for page in r.pages("logs", "ListLogAnomalyDetectors", "logs:ListLogAnomalyDetectors"):
-            f.log_anomaly_detectors += page.get("anomalyDetectors", [])
+    def log_detectors(self) -> None:
+        for page in self.r.pages("logs", "ListLogAnomalyDetectors", "logs:ListLogAnomalyDetectors"):
+            self.f.log_anomaly_detectors += page.get("anomalyDetectors", [])
 
-    def invocation_logging() -> None:
-        f.invocation_logging = (
-            r.call(
+    def invocation_logging(self) -> None:
+        self.f.invocation_logging = (
+            self.r.call(
                 "bedrock",
                 "GetModelInvocationLoggingConfiguration",
                 "bedrock:GetModelInvocationLoggingConfiguration",
@@ -133,37 +151,39 @@ def _region(r: Reader, stack_name: str, prefix: str) -> RegionFacts:
             or {}
         )
 
-    def guardrails() -> None:
-        for page in r.pages("bedrock", "ListGuardrails", "bedrock:ListGuardrails"):
-            f.guardrails += page.get("guardrails", [])
+    def guardrails(self) -> None:
+        for page in self.r.pages("bedrock", "ListGuardrails", "bedrock:ListGuardrails"):
+            self.f.guardrails += page.get("guardrails", [])
 
-    def prompts() -> None:
-        for page in r.pages("bedrock-agent", "ListPrompts", "bedrock:ListPrompts"):
-            f.prompts += page.get("promptSummaries", [])
+    def prompts(self) -> None:
+        for page in self.r.pages("bedrock-agent", "ListPrompts", "bedrock:ListPrompts"):
+            self.f.prompts += page.get("promptSummaries", [])
 
-    def parameters() -> None:
-        filters = [{"Key": "Path", "Option": "Recursive", "Values": [prefix.rstrip("/") or "/"]}]
-        for page in r.pages("ssm", "DescribeParameters", "ssm:DescribeParameters", ParameterFilters=filters):
-            f.parameters += page.get("Parameters", [])
+    def parameters(self) -> None:
+        filters = [{"Key": "Path", "Option": "Recursive", "Values": [self.prefix.rstrip("/") or "/"]}]
+        for page in self.r.pages(
+            "ssm", "DescribeParameters", "ssm:DescribeParameters", ParameterFilters=filters
+        ):
+            self.f.parameters += page.get("Parameters", [])
 
-    def trails() -> None:
+    def trails(self) -> None:
         # not paginated; shadow trails are the multi-region trails of other home regions
-        f.trails = r.call(
+        self.f.trails = self.r.call(
             "cloudtrail", "DescribeTrails", "cloudtrail:DescribeTrails", includeShadowTrails=True
         ).get("trailList", [])
-        for trail in f.trails:  # one GetTrailStatus each, until one is logging
-            status = r.call(
+        for trail in self.f.trails:  # one GetTrailStatus each, until one is logging
+            status = self.r.call(
                 "cloudtrail", "GetTrailStatus", "cloudtrail:GetTrailStatus", Name=trail["TrailARN"]
             )
             if status.get("IsLogging"):
-                f.logging_trails.append(trail["Name"])
+                self.f.logging_trails.append(trail["Name"])
                 break
 
-    def devops_guru() -> None:
+    def devops_guru(self) -> None:
         stacks: list[str] = []
         tags: list[dict[str, Any]] = []
         for kind in ("AWS_CLOUD_FORMATION", "AWS_TAGS"):
-            for page in r.pages(
+            for page in self.r.pages(
                 "devops-guru",
                 "GetResourceCollection",
                 "devops-guru:GetResourceCollection",
@@ -172,34 +192,35 @@ def _region(r: Reader, stack_name: str, prefix: str) -> RegionFacts:
                 rc = page.get("ResourceCollection", {})
                 stacks += rc.get("CloudFormation", {}).get("StackNames", [])
                 tags += rc.get("Tags", [])
-        f.devops_guru = {"stacks": stacks, "tags": tags}
+        self.f.devops_guru = {"stacks": stacks, "tags": tags}
 
-    def bot_stack() -> None:
+    def bot_stack(self) -> None:
         from botocore.exceptions import ClientError
 
         try:
-            stacks = r.call(
-                "cloudformation", "DescribeStacks", "cloudformation:DescribeStacks", StackName=stack_name
+            stacks = self.r.call(
+                "cloudformation", "DescribeStacks", "cloudformation:DescribeStacks", StackName=self.stack_name
             )
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") == "ValidationError":  # no such stack
                 return
             raise
-        f.bot_stack = (stacks.get("Stacks") or [None])[0]
+        self.f.bot_stack = (stacks.get("Stacks") or [None])[0]
 
-    for name, fetch in (
-        ("alarms", alarms),
-        ("metrics", metrics),
-        ("anomaly_detectors", detectors),
-        ("dashboards", dashboards),
-        ("log_anomaly_detectors", log_detectors),
-        ("invocation_logging", invocation_logging),
-        ("guardrails", guardrails),
-        ("prompts", prompts),
-        ("parameters", parameters),
-        ("trails", trails),
-        ("devops_guru", devops_guru),
-        ("bot_stack", bot_stack),
-    ):
-        _guard(f, name, fetch)
-    return f
+    def gather(self) -> RegionFacts:
+        for name, fetch in (
+            ("alarms", self.alarms),
+            ("metrics", self.metrics),
+            ("anomaly_detectors", self.detectors),
+            ("dashboards", self.dashboards),
+            ("log_anomaly_detectors", self.log_detectors),
+            ("invocation_logging", self.invocation_logging),
+            ("guardrails", self.guardrails),
+            ("prompts", self.prompts),
+            ("parameters", self.parameters),
+            ("trails", self.trails),
+            ("devops_guru", self.devops_guru),
+            ("bot_stack", self.bot_stack),
+        ):
+            _guard(self.f, name, fetch)
+        return self.f

@@ -65,11 +65,6 @@ class Secret:
         self.unreadable = False
         """The last read failed (as opposed to: the secret holds no value yet)."""
 
-    @property
-    def configured_somewhere(self) -> bool:
-        """Whether there is anywhere to read a value from (it may still hold the placeholder)."""
-        return bool(self.value or self.arn)
-
     def get(self) -> SecretStr | None:
         """The current value, or None while it is missing or still the placeholder. A failed read is
         None too (logged): the caller waits and asks again later, it never fails a batch over it."""
@@ -90,11 +85,6 @@ class Secret:
 def is_bot_token(value: str) -> bool:
     """A Slack bot token (``xox...``), not the template's generated placeholder."""
     return value.startswith("xox")
-
-
-def is_routing_key(value: str) -> bool:
-    """A PagerDuty Events v2 routing key has 32 characters; the template's placeholder has 31."""
-    return len(value) == 32
 
 
 DEFAULT_ROUTE = "default"

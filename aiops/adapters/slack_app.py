@@ -2,10 +2,13 @@
 
 The Function URL edge (aiops/adapters/slack_http.py) has checked the signature and the request's shape
 before bolt is even built; bolt checks the signature again and never calls ``auth.test`` at start-up
-(``token_verification_enabled=False``). Listeners ack at once and do the work lazily (on Lambda, bolt
-re-invokes the function asynchronously), within Slack's 3-second budget. Only a service's approvers
-(catalog ``approvers``: user ids, or user groups ``S...``) may act; anyone else gets an ephemeral refusal
-and nothing happens. ``/aiops status`` and ``/aiops incidents`` answer the approvers of any service, or
+(``token_verification_enabled=False``). Each button is its own listener (:class:`Buttons`): it acks
+within Slack's 3-second budget and does the work lazily (on Lambda, bolt re-invokes the function
+asynchronously). Only a service's approvers (catalog ``approvers``: user ids, or user groups ``S...``)
+may act: one listener middleware, shared by every button, checks that before the ack (one incident
+read, a user group's members cached for :data:`GROUP_TTL`) and again when the lazy half runs; anyone
+else gets an ephemeral refusal and nothing happens. A button id the bot does not know is logged and
+answered, never acted on. ``/aiops status`` and ``/aiops incidents`` answer the approvers of any service, or
 anyone in a read channel (``AIOPS_SLACK_READ_CHANNELS``). Every action lands on the timeline with the
 user who took it.
 """
@@ -16,6 +19,7 @@ import logging
 import re
 from collections.abc import Callable, Collection
 from concurrent.futures import Executor
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -23,21 +27,14 @@ from aiops.adapters.wiring import App
 from aiops.catalog.model import UNOWNED
 
 if TYPE_CHECKING:
+    from slack_bolt import Ack, BoltContext, BoltResponse
     from slack_bolt import App as BoltApp
     from slack_sdk import WebClient
 
     from aiops.adapters.slack_clicks import ClickRecords
+    from aiops.incident.model import Incident
 
 log = logging.getLogger(__name__)
-ACTIONS = (
-    "aiops_approve",
-    "aiops_deny",
-    "aiops_ack",
-    "aiops_escalate",
-    "aiops_resolve",
-    "aiops_silence",
-    "aiops_postmortem",
-)
 SILENCE = timedelta(hours=1)
 _DURATION = re.compile(r"^(\d{1,4})([mhd])$")
 
@@ -141,6 +138,173 @@ def post_postmortem(app: App, incident_id: str, client: WebClient, *, user: str)
     return "postmortem draft posted in the thread"
 
 
+@dataclass(frozen=True)
+class Click:
+    """A button click that passed :meth:`Buttons.authorized`: the incident as read then, who clicked it,
+    in which channel, and the playbook the button is about (Approve and Deny carry one)."""
+
+    incident: Incident
+    playbook: str
+    user: str
+    channel: str
+
+
+class Buttons:
+    """The incident message's buttons, one bolt listener each (``app.action(action_id)``, see
+    :meth:`listeners`). Every one of them runs :meth:`authorized` first, as listener middleware: the
+    approver check is written once, and a click it refuses is answered and never reaches an action.
+    Each action runs lazily (after the ack) and ends the same way: the thread brought up to date, the
+    user told what happened. A button id none of them knows is logged and answered, never acted on."""
+
+    def __init__(self, auth: Authorizer, observe: Callable[[str, float], None] | None = None) -> None:
+        self.auth = auth
+        self.observe = observe
+
+    def listeners(self) -> dict[str, Callable[..., None]]:
+        """Each action id the incident message offers (``present/slack_blocks.py``), and its work."""
+        return {
+            "aiops_approve": self.approve,
+            "aiops_deny": self.deny,
+            "aiops_ack": self.acknowledge,
+            "aiops_escalate": self.escalate,
+            "aiops_resolve": self.resolve,
+            "aiops_silence": self.silence,
+            "aiops_postmortem": self.postmortem,
+        }
+
+    def authorized(
+        self, body: dict[str, Any], context: BoltContext, client: WebClient, next_: Callable[[], None]
+    ) -> BoltResponse | None:
+        """Listener middleware: the click's incident must be known and the user one of its service's
+        approvers; then the :class:`Click` is put in the context (the listeners' ``click`` argument)
+        and the listener runs. Anyone else is told no and acked here: nothing else happens."""
+        action = body["actions"][0]
+        user = body["user"]["id"]
+        channel = (body.get("channel") or {}).get("id") or ""
+        incident_id, _, playbook = str(action.get("value", "")).partition("|")
+        incident = self.auth.app.store.get(incident_id)
+        if incident is None:
+            refusal = "That incident is not known."
+        elif not self.auth.may_act(user, incident.service):
+            refusal = f"Only the approvers of {incident.service} can do that."
+        else:
+            context["click"] = Click(incident, playbook, user, channel)
+            next_()
+            return None
+        action_id = str(action.get("action_id", ""))[:100]  # request text: capped in the log
+        log.info("slack_app.click_refused", extra={"action_id": action_id, "user": user})
+        client.chat_postEphemeral(channel=channel, user=user, text=refusal)
+        return context.ack()
+
+    def approve(self, click: Click, client: WebClient) -> None:
+        app = self.auth.app
+        said = app.remediation.approve(click.incident.id, click.playbook, click.user, app.pipeline.update)
+        self._answer(app, click, client, said)
+
+    def deny(self, click: Click, client: WebClient) -> None:
+        app = self.auth.app
+        said = app.remediation.deny(click.incident.id, click.playbook, click.user, app.pipeline.update)
+        self._answer(app, click, client, said)
+
+    def acknowledge(self, click: Click, client: WebClient) -> None:
+        app = self.auth.app
+        first = click.incident.acknowledged is None
+        incident = app.pipeline.acknowledge(click.incident.id, click.user)
+        if first and incident.acknowledged is not None and self.observe is not None:
+            self.observe("TimeToAcknowledge", (incident.acknowledged.at - incident.opened_at).total_seconds())
+        app.remediation.escalator.page_now(
+            incident, "acknowledge", f"acknowledged by {click.user}", app.pipeline.update, actor=click.user
+        )
+        self._answer(app, click, client, "acknowledged")
+
+    def escalate(self, click: Click, client: WebClient) -> None:
+        app = self.auth.app
+        app.remediation.escalator.page_now(
+            click.incident, "trigger", f"escalated by {click.user}", app.pipeline.update, actor=click.user
+        )
+        self._answer(app, click, client, "paged")
+
+    def resolve(self, click: Click, client: WebClient) -> None:
+        app = self.auth.app
+        done = app.pipeline.resolve_by(click.incident.id, click.user)
+        if click.incident.status != "resolved" and done.resolved_at is not None and self.observe is not None:
+            self.observe("TimeToResolve", (done.resolved_at - done.opened_at).total_seconds())
+        self._answer(app, click, client, "resolved")
+
+    def silence(self, click: Click, client: WebClient) -> None:
+        app = self.auth.app
+        service = click.incident.service
+        app.pipeline.silence(service, None, app.pipeline.clock.now() + SILENCE, click.user)
+        self._answer(app, click, client, f"{service} silenced for 1 h")
+
+    def postmortem(self, click: Click, client: WebClient) -> None:
+        app = self.auth.app
+        self._answer(app, click, client, post_postmortem(app, click.incident.id, client, user=click.user))
+
+    def _answer(self, app: App, click: Click, client: WebClient, said: str) -> None:
+        refreshed = app.store.get(click.incident.id)
+        if refreshed is not None:
+            app.pipeline.notify(refreshed)
+        client.chat_postEphemeral(channel=click.channel, user=click.user, text=said)
+
+    @staticmethod
+    def unknown(body: dict[str, Any], client: WebClient) -> None:
+        """Any other button (a message from an older or newer version of the bot): nothing is done,
+        and the user is told so."""
+        action_id = str(body["actions"][0].get("action_id", ""))[:100]
+        user = body["user"]["id"]
+        log.warning("slack_app.unknown_action", extra={"action_id": action_id, "user": user})
+        channel = (body.get("channel") or {}).get("id") or ""
+        client.chat_postEphemeral(
+            channel=channel, user=user, text="That button is not known: nothing was done."
+        )
+
+
+class Commands:
+    """``/aiops status | incidents | silence <service> <duration>``."""
+
+    def __init__(self, auth: Authorizer) -> None:
+        self.auth = auth
+
+    def aiops(self, body: dict[str, Any], respond: Callable[..., Any]) -> None:
+        words = str(body.get("text", "")).split()
+        user = body.get("user_id", "")
+        if not words or words[0] in ("status", "incidents"):
+            if self.auth.may_read(user, body.get("channel_id", ""), body.get("channel_name", "")):
+                respond(self._listing(words[0] if words else "status"))
+            else:
+                respond("Only approvers, or anyone in the incident read channel, can list incidents.")
+        elif words[0] == "silence" and len(words) == 3:
+            respond(self._silence(user, words[1], words[2]))
+        else:
+            respond("Usage: /aiops status | incidents | silence <service> <duration>")
+
+    def _listing(self, what: str) -> str:
+        open_incidents = self.auth.app.store.open_incidents()
+        if what == "status":
+            return f"{len(open_incidents)} open incident(s)" + "".join(
+                f"\n• {i.severity} {i.service}: {i.status}" for i in open_incidents[:20]
+            )
+        return (
+            "\n".join(
+                f"• `{i.id}` {i.severity} {i.service} {i.status}: "
+                f"{(i.root_cause.component if i.root_cause else None) or '?'}"
+                for i in open_incidents[:30]
+            )
+            or "No open incident."
+        )
+
+    def _silence(self, user: str, service: str, spoken: str) -> str:
+        app = self.auth.app
+        duration = parse_duration(spoken)
+        if duration is None or service == UNOWNED or app.catalog.service(service) is None:
+            return "Usage: /aiops silence <service> <duration, e.g. 30m, 2h, 1d>"
+        if not self.auth.may_act(user, service):
+            return f"Only the approvers of {service} can silence it."
+        app.pipeline.silence(service, None, app.pipeline.clock.now() + duration, user)
+        return f"{service} silenced for {spoken}."
+
+
 def build_bolt_app(
     app: App | Callable[[], App],
     *,
@@ -180,98 +344,13 @@ def build_bolt_app(
 
         bolt.use(VerifyRequests(signing_secret, clicks))
     auth = Authorizer(app, client, read_channels=read_channels)
-
-    def ack_now(ack: Callable[..., None]) -> None:
-        ack()
-
-    def button(body: dict[str, Any], client: WebClient) -> None:
-        app = auth.app
-        pipeline, remediation = app.pipeline, app.remediation
-        action = body["actions"][0]
-        user = body["user"]["id"]
-        channel = body.get("channel", {}).get("id") or ""
-        incident_id, _, playbook = str(action.get("value", "")).partition("|")
-        incident = app.store.get(incident_id)
-        if incident is None:
-            client.chat_postEphemeral(channel=channel, user=user, text="That incident is not known.")
-            return
-        if not auth.may_act(user, incident.service):
-            client.chat_postEphemeral(
-                channel=channel, user=user, text=f"Only the approvers of {incident.service} can do that."
-            )
-            return
-        update = pipeline.update
-        kind = action["action_id"]
-        if kind == "aiops_approve":
-            said = remediation.approve(incident_id, playbook, user, update)
-        elif kind == "aiops_deny":
-            said = remediation.deny(incident_id, playbook, user, update)
-        elif kind == "aiops_ack":
-            first = incident.acknowledged is None
-            incident = pipeline.acknowledge(incident_id, user)
-            if first and incident.acknowledged is not None and observe is not None:
-                observe("TimeToAcknowledge", (incident.acknowledged.at - incident.opened_at).total_seconds())
-            remediation.escalator.page_now(
-                incident, "acknowledge", f"acknowledged by {user}", update, actor=user
-            )
-            said = "acknowledged"
-        elif kind == "aiops_escalate":
-            remediation.escalator.page_now(incident, "trigger", f"escalated by {user}", update, actor=user)
-            said = "paged"
-        elif kind == "aiops_resolve":
-            was = incident.status
-            done = pipeline.resolve_by(incident_id, user)
-            if was != "resolved" and done.resolved_at is not None and observe is not None:
-                observe("TimeToResolve", (done.resolved_at - done.opened_at).total_seconds())
-            said = "resolved"
-        elif kind == "aiops_postmortem":
-            said = post_postmortem(app, incident.id, client, user=user)
-        else:
-            pipeline.silence(incident.service, None, app.pipeline.clock.now() + SILENCE, user)
-            said = f"{incident.service} silenced for 1 h"
-        refreshed = app.store.get(incident_id)
-        if refreshed is not None:
-            pipeline.notify(refreshed)
-        client.chat_postEphemeral(channel=channel, user=user, text=said)
-
-    for action_id in ACTIONS:
-        bolt.action(action_id)(ack=ack_now, lazy=[button])
-
-    def command(body: dict[str, Any], respond: Callable[..., Any]) -> None:
-        app = auth.app
-        pipeline = app.pipeline
-        words = str(body.get("text", "")).split()
-        user = body.get("user_id", "")
-        reading = not words or words[0] in ("status", "incidents")
-        if reading and not auth.may_read(user, body.get("channel_id", ""), body.get("channel_name", "")):
-            respond("Only approvers, or anyone in the incident read channel, can list incidents.")
-            return
-        open_incidents = app.store.open_incidents() if reading else []
-        if not words or words[0] == "status":
-            respond(
-                f"{len(open_incidents)} open incident(s)"
-                + "".join(f"\n• {i.severity} {i.service}: {i.status}" for i in open_incidents[:20])
-            )
-        elif words[0] == "incidents":
-            respond(
-                "\n".join(
-                    f"• `{i.id}` {i.severity} {i.service} {i.status}: "
-                    f"{(i.root_cause.component if i.root_cause else None) or '?'}"
-                    for i in open_incidents[:30]
-                )
-                or "No open incident."
-            )
-        elif words[0] == "silence" and len(words) == 3:
-            service, duration = words[1], parse_duration(words[2])
-            if duration is None or service == UNOWNED or app.catalog.service(service) is None:
-                respond("Usage: /aiops silence <service> <duration, e.g. 30m, 2h, 1d>")
-            elif not auth.may_act(user, service):
-                respond(f"Only the approvers of {service} can silence it.")
-            else:
-                pipeline.silence(service, None, app.pipeline.clock.now() + duration, user)
-                respond(f"{service} silenced for {words[2]}.")
-        else:
-            respond("Usage: /aiops status | incidents | silence <service> <duration>")
-
-    bolt.command("/aiops")(ack=ack_now, lazy=[command])
+    buttons = Buttons(auth, observe)
+    for action_id, work in buttons.listeners().items():
+        bolt.action(action_id, middleware=[buttons.authorized])(ack=_ack_now, lazy=[work])
+    bolt.action(re.compile(".*"))(ack=_ack_now, lazy=[buttons.unknown])  # last: only what none matched
+    bolt.command("/aiops")(ack=_ack_now, lazy=[Commands(auth).aiops])
     return bolt
+
+
+def _ack_now(ack: Ack) -> None:
+    ack()

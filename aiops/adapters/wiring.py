@@ -13,6 +13,7 @@ from aiops.adapters.bedrock import BedrockNarrator
 from aiops.adapters.cloudwatch import CloudWatchMetrics
 from aiops.adapters.config import Config
 from aiops.adapters.dynamodb import DynamoStore
+from aiops.adapters.faults import dependency_faults
 from aiops.adapters.remediation import SsmRemediator
 from aiops.adapters.slack import SecretChat, SlackChat, UnconfiguredChat, web_client
 from aiops.catalog.model import Catalog, load_catalog
@@ -219,6 +220,7 @@ def build_app(
         settings=settings,
         history=store,
         narrate=narrate,
+        faults=dependency_faults(),
     )
     return App(
         pipeline=pipeline,

@@ -3,7 +3,8 @@
 Data, not code: :data:`DEFAULT_SIGNATURES` ships the defaults by component name; a catalog component
 overrides them with ``produces: [...]`` (validated against :data:`SYMPTOM_KINDS`). A change explains a
 symptom only when the symptom's kind is in the changed component's row and the failing component is
-the changed one or downstream of it (``depends_on``), except the content kinds (:data:`PATH_FREE`):
+the changed one or depends on it, transitively (``depends_on``: api depends on orchestrator, a change
+of orchestrator can fail api), except the content kinds (:data:`PATH_FREE`):
 quality and guardrail interventions are measured wherever answers are checked, and token counts wherever
 the model is called (a longer prompt shows on the model's metrics), not where they are made.
 """

@@ -99,8 +99,9 @@ class Facts:
         found = [c for c in failing if c and not failing & self.deps.get(c, set())]
         return sorted(found, key=lambda c: (min(s.onset for s in by[c]), c))
 
-    def downstream_of(self, failing: str, changed: str) -> bool:
-        """Whether ``failing`` is ``changed`` or calls it (transitively): on its causal path."""
+    def depends_on_or_is(self, failing: str, changed: str) -> bool:
+        """Whether ``failing`` is ``changed`` or depends on it, transitively (``depends_on`` points from
+        a component to what it calls): on the changed component's causal path."""
         return failing == changed or changed in self.deps.get(failing, set())
 
     def override(self, component: str) -> tuple[str, ...] | None:

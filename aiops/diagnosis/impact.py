@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from aiops.catalog.model import MetricSpec, Service, Slo
+from aiops.errors import CatalogError
 from aiops.incident.assessment import CostFacts, Impact
 
 SHORT_PERIOD = 60
@@ -194,7 +195,8 @@ def describe_metric(spec: MetricSpec) -> str:
 def _no_traffic(slo: Slo, n: int, data: Mapping[str, Series]) -> str:
     """Why an SLO has no burn rate, naming the metric that has no traffic (its denominator)."""
     role, spec = ("latency", slo.sli.latency.metric) if slo.sli.latency else ("total", slo.sli.total)
-    assert spec is not None  # a ratio SLI has a total (checked by the catalog)
+    if spec is None:  # a ratio SLI has a total: the catalog refuses one without
+        raise CatalogError(f"SLO {slo.name}: a ratio SLI without a total metric")
     seen = any(data.get(f"s{n}_{role}_{r}") for r in ("short", "long"))
     if not seen:
         return f"no datapoints of {describe_metric(spec)}, the {role} of SLO {slo.name}"

@@ -78,7 +78,7 @@ def fits(facts: Facts, change: Change, symptom: Symptom) -> bool:
     changed = change.component or ""
     if symptom.kind not in produces(changed, facts.override(changed)):
         return False
-    return symptom.kind in PATH_FREE or facts.downstream_of(symptom.component, changed)
+    return symptom.kind in PATH_FREE or facts.depends_on_or_is(symptom.component, changed)
 
 
 def provider_evidence(facts: Facts) -> list[str]:
@@ -153,7 +153,7 @@ def score_change(facts: Facts, change: Change, lookback: timedelta, provider: li
     if upstream:
         card.down("upstream-explains", UPSTREAM_EXPLAINS, *[u.ref for u in upstream[:2]], contradicts=True)
     if provider and all(
-        s.kind in PROVIDER_KINDS or facts.downstream_of(s.component, MODEL_COMPONENT) for s in after
+        s.kind in PROVIDER_KINDS or facts.depends_on_or_is(s.component, MODEL_COMPONENT) for s in after
     ):
         card.down("provider-explains", PROVIDER_EXPLAINS, *provider[:2], contradicts=True)
     return card
@@ -212,9 +212,12 @@ def explained_by(card: Card, symptoms: list[Symptom], changes: list[Card]) -> No
 
 
 def upstream_explains(facts: Facts, up: Upstream, symptom: Symptom) -> bool:
-    """A failing upstream service explains a symptom on the component depending on it, or downstream
-    of it, that began after the upstream's incident (give or take :data:`UPSTREAM_LEAD`)."""
-    return facts.downstream_of(symptom.component, up.component) and symptom.onset >= up.onset - UPSTREAM_LEAD
+    """A failing upstream service (one this service depends on) explains a symptom on the component
+    depending on it, or on one that depends on that component (transitively), that began after the
+    upstream's incident (give or take :data:`UPSTREAM_LEAD`)."""
+    return (
+        facts.depends_on_or_is(symptom.component, up.component) and symptom.onset >= up.onset - UPSTREAM_LEAD
+    )
 
 
 def score_upstream(facts: Facts, up: Upstream) -> Card:

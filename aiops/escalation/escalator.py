@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from aiops.catalog.model import Catalog
-from aiops.errors import PageRejectedError, PagerError
+from aiops.errors import NotConfiguredError, PageRejectedError, PagerError
 from aiops.escalation.page_content import ThreadUrl, change_for, page_for
 from aiops.escalation.page_plan import Plan, advance, page_state, plan
 from aiops.escalation.ports import Pager, Scheduler
@@ -175,7 +175,8 @@ class Escalator:
     ) -> Incident:
         """Send the recorded pages at ``indices``, in order, then record how each went: delivered (and
         where), refused as invalid (never sent again), or not taken (pending: tried again later)."""
-        assert self.pager is not None
+        if self.pager is None:
+            raise NotConfiguredError(f"page {incident.id}: this Escalator has no pager")
         outcome: dict[int, Escalation] = {}
         retry: Timer | None = None
         for i in sorted(indices):

@@ -121,50 +121,71 @@ def _components(report: _Report, at: Path, svc: dict[str, Any], others: dict[str
         if components is None or components == []:
             report.add(at, "no components: no signal can belong to this service (add components with match)")
         return
-    names: dict[str, int] = {}
-    for n, comp in enumerate(components):
-        if isinstance(comp, dict) and isinstance(comp.get("name"), str):
-            if comp["name"] in names:
-                where = report.source.line((*at, "components", names[comp["name"]]))
-                report.add(
-                    (*at, "components", n, "name"),
-                    f"a component named {comp['name']!r} is already on line {where}",
-                )
-            else:
-                names[comp["name"]] = n
+    names = _component_names(report, at, components)
     graph: dict[str, list[str]] = {}
     for n, comp in enumerate(components):
         if not isinstance(comp, dict):
             continue
         here = (*at, "components", n)
-        deps = comp.get("depends_on") or []
-        if isinstance(deps, list):
-            for d in deps:
-                if not isinstance(d, str):
-                    continue
-                if d == comp.get("name"):
-                    report.add((*here, "depends_on"), f"{d!r} depends on itself")
-                elif d not in names and (why := _cross(d, svc.get("name"), others)) is not None:
-                    hint = why or did_you_mean(d, names) or f" (components: {', '.join(names)})"
-                    report.add((*here, "depends_on"), f"unknown component {d!r}{hint}")
-            if isinstance(comp.get("name"), str):
-                graph[comp["name"]] = [
-                    d for d in deps if isinstance(d, str) and d in names and d != comp["name"]
-                ]
-        match = comp.get("match")
-        if match is None or match == []:
-            report.add(
-                here, "no match selector: no signal can ever belong to this component (add match: [...])"
-            )
-        elif isinstance(match, list):
-            for k, sel in enumerate(match):
-                _selector(report, (*here, "match", k), sel)
+        edges = _depends_on(report, here, comp, names, svc.get("name"), others)
+        if edges is not None and isinstance(comp.get("name"), str):
+            graph[comp["name"]] = edges
+        _match(report, here, comp.get("match"))
     for cycle in _cycles(graph):
         first = names[cycle[0]]
         report.add(
             (*at, "components", first, "depends_on"),
             f"cycle {' -> '.join([*cycle, cycle[0]])}: depends_on must point downstream, without a loop",
         )
+
+
+def _component_names(report: _Report, at: Path, components: list[Any]) -> dict[str, int]:
+    """Each component's name and its index, the first of a name kept; a repeated name is reported."""
+    names: dict[str, int] = {}
+    for n, comp in enumerate(components):
+        if not isinstance(comp, dict) or not isinstance(comp.get("name"), str):
+            continue
+        if comp["name"] in names:
+            where = report.source.line((*at, "components", names[comp["name"]]))
+            report.add(
+                (*at, "components", n, "name"),
+                f"a component named {comp['name']!r} is already on line {where}",
+            )
+        else:
+            names[comp["name"]] = n
+    return names
+
+
+def _depends_on(
+    report: _Report,
+    here: Path,
+    comp: dict[str, Any],
+    names: dict[str, int],
+    service: Any,
+    others: dict[str, set[Any]],
+) -> list[str] | None:
+    """The component's ``depends_on`` checked (itself, an unknown name); the edges it adds to the
+    service's graph (the components it depends on, in this service), or None when it is not a list."""
+    deps = comp.get("depends_on") or []
+    if not isinstance(deps, list):
+        return None
+    for d in deps:
+        if not isinstance(d, str):
+            continue
+        if d == comp.get("name"):
+            report.add((*here, "depends_on"), f"{d!r} depends on itself")
+        elif d not in names and (why := _cross(d, service, others)) is not None:
+            hint = why or did_you_mean(d, names) or f" (components: {', '.join(names)})"
+            report.add((*here, "depends_on"), f"unknown component {d!r}{hint}")
+    return [d for d in deps if isinstance(d, str) and d in names and d != comp.get("name")]
+
+
+def _match(report: _Report, here: Path, match: Any) -> None:
+    if match is None or match == []:
+        report.add(here, "no match selector: no signal can ever belong to this component (add match: [...])")
+    elif isinstance(match, list):
+        for k, sel in enumerate(match):
+            _selector(report, (*here, "match", k), sel)
 
 
 def _cycles(graph: dict[str, list[str]]) -> list[list[str]]:

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from aiops.catalog.model import Catalog
+    from aiops.local.live import Outbound
+    from aiops.local.replay import ReplayResult
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -26,55 +28,24 @@ def _err(message: str) -> None:
 def replay(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     import yaml
 
-    from aiops.errors import CatalogError
-    from aiops.lint import load_catalog_file
-    from aiops.local.fakes import LocalChat
-    from aiops.local.live import LiveError, outbound
     from aiops.local.provision import StateError
     from aiops.local.replay import run_replay
     from aiops.local.stream import STDIN, Progress
-    from aiops.local.thread import write_payloads, write_thread
-    from aiops.present.terminal_text import report_text
     from aiops.remediation.playbooks import PlaybookError
     from aiops.remediation.runbooks import RunbookError
 
+    ready = _replay_inputs(args, env)
+    if ready is None:
+        return EXIT_USAGE
+    catalog, playbooks, out = ready
     events = Path(args.events)
-    if args.events != STDIN and not events.is_file():
-        reason = "is a directory" if events.is_dir() else "no such file"
-        _err(f"error: cannot read {args.events}: {reason} (the event stream; - reads standard input)")
-        return EXIT_USAGE
-    try:
-        catalog = load_catalog_file(Path(args.catalog))
-    except CatalogError as exc:
-        _err(str(exc))
-        _err(f"error: {args.catalog}: not a usable catalog (the problems above; aiops validate checks it)")
-        return EXIT_USAGE
-    if not _payloads_writable(args.payloads):
-        return EXIT_USAGE
-    config = _config_dirs(args, env)
-    refused = refusals(catalog, playbooks=config[0], runbooks=config[1])
-    if refused:
-        for line in refused:
-            _err(line)
-        _err(
-            f"error: the playbooks in {config[0]} or the runbooks in {config[1]} cannot be used "
-            "(the problems above; aiops validate checks them)"
-        )
-        return EXIT_USAGE
-    try:
-        out = outbound(env, live=args.live, command="replay")
-    except LiveError as exc:
-        _err(f"error: {exc}")
-        return EXIT_USAGE
-    for note in out.notes:
-        _err(note)
     try:
         result = run_replay(
             events if args.events != STDIN else Path(STDIN),
             catalog,
             metrics_path=Path(args.metrics) if args.metrics else None,
             state_path=Path(args.state) if args.state else None,
-            playbooks_dir=config[0],
+            playbooks_dir=playbooks,
             emulator=args.emulator,
             state_out=Path(args.state_out) if args.state_out else None,
             postmortems=Path(args.postmortems) if args.postmortems else None,
@@ -91,6 +62,58 @@ def replay(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         return EXIT_USAGE
     for line in out.summary():
         _err(line)
+    return _replay_report(args, result)
+
+
+def _replay_inputs(args: argparse.Namespace, env: Mapping[str, str]) -> tuple[Catalog, Path, Outbound] | None:
+    """What a replay needs before it starts: the event stream readable, the catalog, the playbooks and
+    runbooks usable, the payloads folder writable, Slack and PagerDuty (local or live); None, each
+    problem said on stderr, when one of them is not."""
+    from aiops.errors import CatalogError
+    from aiops.lint import load_catalog_file
+    from aiops.local.live import LiveError, outbound
+    from aiops.local.stream import STDIN
+
+    events = Path(args.events)
+    if args.events != STDIN and not events.is_file():
+        reason = "is a directory" if events.is_dir() else "no such file"
+        _err(f"error: cannot read {args.events}: {reason} (the event stream; - reads standard input)")
+        return None
+    try:
+        catalog = load_catalog_file(Path(args.catalog))
+    except CatalogError as exc:
+        _err(str(exc))
+        _err(f"error: {args.catalog}: not a usable catalog (the problems above; aiops validate checks it)")
+        return None
+    if not _payloads_writable(args.payloads):
+        return None
+    config = _config_dirs(args, env)
+    refused = refusals(catalog, playbooks=config[0], runbooks=config[1])
+    if refused:
+        for line in refused:
+            _err(line)
+        _err(
+            f"error: the playbooks in {config[0]} or the runbooks in {config[1]} cannot be used "
+            "(the problems above; aiops validate checks them)"
+        )
+        return None
+    try:
+        out = outbound(env, live=args.live, command="replay")
+    except LiveError as exc:
+        _err(f"error: {exc}")
+        return None
+    for note in out.notes:
+        _err(note)
+    return catalog, config[0], out
+
+
+def _replay_report(args: argparse.Namespace, result: ReplayResult) -> int:
+    """The run's report (text and thread, or JSON and payloads) on stdout, where its state and drafts
+    went on stderr; a usage error when nothing was replayed."""
+    from aiops.local.fakes import LocalChat
+    from aiops.local.thread import write_payloads, write_thread
+    from aiops.present.terminal_text import report_text
+
     if args.state_out:
         saved = len(result.report["incidents"])
         _err(

@@ -73,11 +73,13 @@ class Replay:
         """Deliver the event on line ``number``; returns the batch response (its item failures)."""
         self.stats["events"] += 1
         message_id = str(uuid.UUID(int=self.stats["events"] - 1))  # as sqs_event() numbers them
-        unfit = line.reason if isinstance(line, BadLine) else not_an_event(line)
-        if unfit is not None:  # not an event at all: named here, never handed to the parse
-            self.reject(number, "" if isinstance(line, BadLine) else line, unfit)
+        if isinstance(line, BadLine):  # not even text
+            self.reject(number, "", line.reason)
             return {"batchItemFailures": [{"itemIdentifier": message_id}]}
-        assert isinstance(line, str)
+        unfit = not_an_event(line)
+        if unfit is not None:  # not an event at all: named here, never handed to the parse
+            self.reject(number, line, unfit)
+            return {"batchItemFailures": [{"itemIdentifier": message_id}]}
         human = human_action(line)
         if human is not None:  # a person in Slack, on the stream's clock (see aiops/local/human.py)
             for hook in self.before_event:

@@ -2,8 +2,11 @@
 
 - A batch: admit (each record's times) -> deduplicate -> route -> fold -> record, in cycles (a
   fingerprint another worker moved: the cycle again on fresh state); then, for each incident that
-  changed: remediate -> notify -> escalate -> notify. Once its signals are recorded nothing fails the
+  changed: remediate -> notify -> escalate -> notify. Once its signals are recorded no fault fails the
   batch: what fails is left pending for the next change or the flush.
+- A fault is what a port raises for a failed dependency (``faults``: :data:`~aiops.errors.Faults`): only
+  that is retried or left pending. A bug (a ``TypeError``...) propagates: the batch fails (SQS delivers
+  it again, then to its dead-letter queue), as does the flush.
 - The flush (every minute): settle quiet periods -> repair (runs from SSM's record, decisions and starts
   left undone) -> notify -> escalate -> notify.
 - SSM's status events, the escalation timers and what people do in Slack come in beside these.
@@ -18,7 +21,7 @@ from datetime import datetime
 
 from aiops.catalog.model import Catalog
 from aiops.diagnosis.ports import MetricsReader
-from aiops.errors import ConflictError
+from aiops.errors import CORE_FAULTS, ConflictError, Faults
 from aiops.escalation.page_content import PagerNotice
 from aiops.incident.lifecycle import flap_changes, settle
 from aiops.incident.model import Incident, SignalState, TimelineEntry, fingerprint
@@ -60,7 +63,9 @@ class Pipeline:
         settings: Settings | None = None,
         history: HistoryIndex | None = None,
         narrate: Narrate | None = None,
+        faults: Faults = CORE_FAULTS,
     ) -> None:
+        self.faults = faults  # the only exceptions a stage retries or leaves pending (module docstring)
         self.catalog = catalog
         self.ledger = ledger
         self.incidents = incidents
@@ -124,7 +129,7 @@ class Pipeline:
             failed: set[str] = set()
             try:
                 conflicted = self._cycle(pending, result, failed, changed, unsure)
-            except Exception:  # a read every item needs (the ledger, the incidents): all again
+            except self.faults:  # a read every item needs (the ledger, the incidents): all again
                 log.exception("pipeline.cycle_failed")
                 conflicted, failed = [], {item for item, _ in pending}
             failures.update(failed)
@@ -138,13 +143,13 @@ class Pipeline:
             try:
                 if (found := self.incidents.get(incident_id)) is not None:
                     changed[incident_id] = found
-            except Exception:  # the flush looks at it
+            except self.faults:  # the flush looks at it
                 log.exception("pipeline.reload_failed", extra={"incident_id": incident_id})
         if self.remediation is not None:
             try:
                 for incident in self.remediation.poll(self.update):
                     changed[incident.id] = incident
-            except Exception:  # the next batch, or the flush, polls again
+            except self.faults:  # the next batch, or the flush, polls again
                 log.exception("pipeline.poll_failed")
         for incident in changed.values():
             result.incidents.add(incident.id)
@@ -170,7 +175,7 @@ class Pipeline:
     def _act(self, incident: Incident, *, repair: bool = False) -> Incident:
         """remediate -> notify -> escalate -> notify, for one incident whose signals are recorded.
 
-        Nothing here fails the batch (a redelivery would be all duplicates and change nothing): a step
+        No fault here fails the batch (a redelivery would be all duplicates and change nothing): a step
         that fails is tried once more at once (a throttled call must not hold a page for a minute),
         then left pending for the next change of the incident or the scheduled flush. ``repair``: the
         flush's turn, which also settles runs from SSM's own record. Past incidents like it are
@@ -198,14 +203,14 @@ class Pipeline:
         for _ in range(self.settings.max_act_attempts):
             try:
                 return step(incident, self.update)
-            except Exception:
+            except self.faults:
                 log.exception(failed, extra={"incident_id": incident.id})
         return incident
 
     def _notify(self, incident: Incident) -> bool:
         try:
             return self.notify(incident)
-        except Exception:  # the notifier leaves what failed pending; this is its last guard
+        except self.faults:  # the notifier leaves what failed pending; this is its last guard
             log.exception("pipeline.notify_failed", extra={"incident_id": incident.id})
             return False
 
@@ -215,11 +220,8 @@ class Pipeline:
         seen = self.ledger.lookup([s.id for _, s in pending], fps)
         routed: list[Routed] = []
         batch_ids: set[str] = set()
-        resolve, window, keep = (
-            owner_of(self.catalog),
-            self.settings.flap_window,
-            self.settings.flap_threshold + 1,
-        )
+        resolve = owner_of(self.catalog)
+        window, keep = self.settings.flap_window, self.settings.flap_threshold + 1
         for (item, signal), fp, (duplicate, state) in zip(pending, fps, seen, strict=True):
             if duplicate or signal.id in batch_ids:
                 result.duplicates += 1
@@ -242,7 +244,7 @@ class Pipeline:
                 )
             try:
                 r.incident_ids = self.router.route(r, by_incident, view)
-            except Exception:  # a store failure: retry this item, keep the rest
+            except self.faults:  # a store failure: retry this item, keep the rest
                 log.exception("pipeline.route_failed", extra={"item": r.item, "signal_id": r.signal.id})
                 failed.add(r.item)
                 continue
@@ -273,7 +275,7 @@ class Pipeline:
                 if incident_id in view.created:
                     result.opened.add(incident_id)
                 result.saw(before, after)
-            except Exception:  # its save may have happened: what changed is read again at the end
+            except self.faults:  # its save may have happened: what changed is read again at the end
                 log.exception("pipeline.apply_failed", extra={"incident_id": incident_id})
                 failed.update(m.item for m in members)
                 changed.pop(incident_id, None)
@@ -300,7 +302,7 @@ class Pipeline:
             except ConflictError:
                 conflicted.append((r.item, r.signal))
                 broken.add(r.fp)
-            except Exception:
+            except self.faults:
                 log.exception("pipeline.record_failed", extra={"item": r.item, "signal_id": r.signal.id})
                 failed.add(r.item)
                 broken.add(r.fp)
@@ -337,8 +339,8 @@ class Pipeline:
         decisions not made, recorded starts not carried out, executions whose end was not recorded (SSM
         is asked), pages not delivered, escalation due (a timer lost on the way is caught within a
         minute; an incident the flush resolves resolves its page), Slack roots and replies not posted or
-        not confirmed, updates held back. One incident failing does not stop the others; ``result``
-        counts the incidents it resolved."""
+        not confirmed, updates held back. One incident's fault does not stop the others (a bug does);
+        ``result`` counts the incidents it resolved."""
         out = []
 
         def settle_now(inc: Incident) -> tuple[Incident, list[TimelineEntry]]:
@@ -348,13 +350,13 @@ class Pipeline:
 
         try:  # one batch read for them all
             found, _ = self.incidents.prefetch(list(incident_ids), []) if incident_ids else ({}, {})
-        except Exception:  # one by one, then
+        except self.faults:  # one by one, then
             log.exception("pipeline.tick_prefetch_failed")
             found = {}
         for incident_id in incident_ids:
             try:
                 before = found.get(incident_id) or self.incidents.get(incident_id)
-            except Exception:
+            except self.faults:
                 log.exception("pipeline.tick_failed", extra={"incident_id": incident_id})
                 continue
             if before is None or not before.members:
@@ -363,7 +365,7 @@ class Pipeline:
                 continue
             try:
                 incident = self.update(incident_id, settle_now, first=before)
-            except Exception:  # the next flush settles it; the rest of the repair goes on
+            except self.faults:  # the next flush settles it; the rest of the repair goes on
                 log.exception("pipeline.settle_failed", extra={"incident_id": incident_id})
                 incident = before
             incident = self._act(incident, repair=True)

@@ -20,8 +20,6 @@ from aiops.present.ports import SlackMessage
 from aiops.text import cap, change_text
 
 MAX_BLOCKS = 50
-HEADER_LIMIT = 150
-FIELD_LIMIT = 2000
 FALLBACK_LIMIT = 4000
 SEVERITY_EMOJI = {
     "SEV1": ":red_circle:",

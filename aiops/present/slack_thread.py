@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 
-from aiops.errors import AiopsError
+from aiops.errors import DependencyError
 from aiops.incident.links import slack_thread_url
 from aiops.incident.model import Incident, TimelineEntry
 from aiops.incident.ports import Clock
@@ -72,7 +72,7 @@ def replies(entries: list[TimelineEntry], *, settled: bool = False) -> tuple[lis
     return out, settled
 
 
-class ChatError(AiopsError):
+class ChatError(DependencyError):
     """Slack did not take the message (after the client's own retries)."""
 
 

@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from aiops.catalog.model import Catalog
-from aiops.errors import TransientError
+from aiops.errors import NotConfiguredError, TransientError
 from aiops.escalation.escalator import Escalator, Update
 from aiops.escalation.page_content import ThreadUrl
 from aiops.escalation.ports import Pager, Scheduler
@@ -182,7 +182,8 @@ class Remediation:
         """Start a recorded action (its client token makes a repeat the same execution), record its run
         and its execution id; a change event goes to PagerDuty's timeline. The kill switch is read
         first, every time: off, the action ends ``skipped`` and nothing starts."""
-        assert self.remediator is not None
+        if self.remediator is None:
+            raise NotConfiguredError(f"start {action.runbook}: this Remediation has no remediator")
         now = self._now(incident)
         requested = action.requested_at or action.decided_at
         try:

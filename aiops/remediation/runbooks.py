@@ -103,41 +103,9 @@ class Runbook(_Model):
         references, outputs naming no step output. SSM refuses such a document; so do we."""
         found: list[tuple[tuple[str | int, ...], str]] = []
         names = [s.name for s in self.main_steps]
-        for i, step in enumerate(self.main_steps):
-            at: tuple[str | int, ...] = ("mainSteps", i)
-            if names.index(step.name) != i:
-                found.append(
-                    ((*at, "name"), f"another step is named {step.name!r}: step names must be unique")
-                )
-            if step.action not in SUPPORTED_ACTIONS:
-                found.append(
-                    (
-                        (*at, "action"),
-                        f"action {step.action} is not supported "
-                        f"(supported: {', '.join(sorted(SUPPORTED_ACTIONS))})",
-                    )
-                )
-            targets = [("nextStep", step.next_step)] if step.next_step else []
-            if step.on_failure.startswith("step:"):
-                targets.append(("onFailure", step.on_failure[5:]))
-            elif step.on_failure not in ("Abort", "Continue"):
-                found.append(((*at, "onFailure"), "onFailure must be Abort, Continue or step:NAME"))
-            if step.on_cancel.startswith("step:"):
-                targets.append(("onCancel", step.on_cancel[5:]))
-            elif step.on_cancel != "Abort":
-                found.append(((*at, "onCancel"), "onCancel must be Abort or step:NAME"))
-            if step.action == "aws:branch":
-                targets += [("inputs", c.get("NextStep", "")) for c in step.inputs.get("Choices", [])]
-                targets += [("inputs", step.inputs["Default"])] if "Default" in step.inputs else []
-            for key, t in targets:
-                if t not in names:
-                    found.append(((*at, key), f"goes to unknown step {t!r}"))
-            outputs = {f"{s.name}.{o.name}" for s in self.main_steps for o in s.outputs}
-            for ref in _references(step.inputs) + _references(step.timeout_seconds):
-                problem = self._reference(ref, outputs)
-                if problem:
-                    found.append(((*at, "inputs"), problem))
         outputs = {f"{s.name}.{o.name}" for s in self.main_steps for o in s.outputs}
+        for i, step in enumerate(self.main_steps):
+            found += self._step_problems(i, step, names, outputs)
         for ref in _references(self.assume_role):
             problem = self._reference(ref, outputs)
             if problem:
@@ -147,6 +115,32 @@ class Runbook(_Model):
                 found.append((("outputs", n), f"{out} names no step output"))
         if not found:
             found += self._undo_path_problems()
+        return found
+
+    def _step_problems(
+        self, i: int, step: Step, names: list[str], outputs: set[str]
+    ) -> list[tuple[tuple[str | int, ...], str]]:
+        """One step's: its name unique, its action supported, where it goes known, what it references
+        declared."""
+        at: tuple[str | int, ...] = ("mainSteps", i)
+        found: list[tuple[tuple[str | int, ...], str]] = []
+        if names.index(step.name) != i:
+            found.append(((*at, "name"), f"another step is named {step.name!r}: step names must be unique"))
+        if step.action not in SUPPORTED_ACTIONS:
+            found.append(
+                (
+                    (*at, "action"),
+                    f"action {step.action} is not supported "
+                    f"(supported: {', '.join(sorted(SUPPORTED_ACTIONS))})",
+                )
+            )
+        targets, bad = _targets(at, step)
+        found += bad
+        found += [((*at, key), f"goes to unknown step {t!r}") for key, t in targets if t not in names]
+        for ref in _references(step.inputs) + _references(step.timeout_seconds):
+            problem = self._reference(ref, outputs)
+            if problem:
+                found.append(((*at, "inputs"), problem))
         return found
 
     def _undo_path_problems(self) -> list[tuple[tuple[str | int, ...], str]]:
@@ -216,6 +210,27 @@ class Runbook(_Model):
                 raise RunbookError(f"{self.name}: parameter {name} is required")
             out[name] = _check(self.name, name, spec, value)
         return out
+
+
+def _targets(
+    at: tuple[str | int, ...], step: Step
+) -> tuple[list[tuple[str, str]], list[tuple[tuple[str | int, ...], str]]]:
+    """The steps a step may go to (the key that says so, the step's name), and what is wrong with its
+    ``onFailure`` and ``onCancel``."""
+    targets = [("nextStep", step.next_step)] if step.next_step else []
+    found: list[tuple[tuple[str | int, ...], str]] = []
+    if step.on_failure.startswith("step:"):
+        targets.append(("onFailure", step.on_failure[5:]))
+    elif step.on_failure not in ("Abort", "Continue"):
+        found.append(((*at, "onFailure"), "onFailure must be Abort, Continue or step:NAME"))
+    if step.on_cancel.startswith("step:"):
+        targets.append(("onCancel", step.on_cancel[5:]))
+    elif step.on_cancel != "Abort":
+        found.append(((*at, "onCancel"), "onCancel must be Abort or step:NAME"))
+    if step.action == "aws:branch":
+        targets += [("inputs", c.get("NextStep", "")) for c in step.inputs.get("Choices", [])]
+        targets += [("inputs", step.inputs["Default"])] if "Default" in step.inputs else []
+    return targets, found
 
 
 def _references(node: Any) -> list[str]:

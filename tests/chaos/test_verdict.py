@@ -111,8 +111,9 @@ def test_an_extra_trigger_sent_by_the_bot_fails_it() -> None:
 
 
 def test_an_exception_that_was_not_injected_fails_it() -> None:
-    # GIVEN a bug: the first Slack sync raises a TypeError, which the pipeline's broad guard logs and
-    # swallows (the next change or the flush syncs again, so the run otherwise ends right)
+    # GIVEN a bug: the first Slack sync raises a TypeError, which escapes its ingest invocation (the
+    # pipeline catches faults only); the batch, delivered again, is all duplicates and the flush syncs
+    # again, so the run otherwise ends right
     notify = Pipeline.notify
     raised: list[str] = []
 

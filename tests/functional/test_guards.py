@@ -33,7 +33,7 @@ from aiops.local.provision import load_datapoints
 from aiops.local.remediator import LocalRemediator
 from aiops.local.replay import load_lines, replay
 from aiops.remediation.runbooks import load_runbooks
-from tests.functional.test_slack_app import SECRET, InlineExecutor, _click, _signed
+from tests.functional.test_slack_app import GUARDED, SECRET, InlineExecutor, _click, _signed
 from tests.functional.test_slack_edge import CONTEXT, _command, _event
 from tests.functional.test_slack_edge import edge as edge  # the Slack function after a cold start
 from tests.support.events import alarm_event, sqs_batch
@@ -72,7 +72,7 @@ def unowned_world(aws: Any, make_app: Any, fake_slack: Any, clock: Any) -> Any:
 
 @pytest.mark.parametrize(
     "action_id",
-    ["aiops_approve", "aiops_deny", "aiops_ack", "aiops_escalate", "aiops_resolve", "aiops_silence"],
+    GUARDED,
 )
 def test_a_service_with_no_approvers_lets_nobody_act(
     unowned_world: Any, fake_slack: Any, clock: Any, action_id: str
@@ -85,7 +85,7 @@ def test_a_service_with_no_approvers_lets_nobody_act(
     # WHEN someone in the channel clicks a button of the incident message
     body = _click(action_id, f"{incident.id}|token-cap", "U0ANYONE")
     assert bolt.dispatch(BoltRequest(body=body, headers=_signed(body))).status == 200
-    # THEN they are told no, and nothing else happened: no runbook, no page, no silence, no edit
+    # THEN they are told no, and nothing else happened: no runbook, no page, no silence, no edit, no file
     [refusal] = [c.body for c in fake_slack.calls if c.method == "chat.postEphemeral"]
     assert refusal["user"] == "U0ANYONE"
     assert refusal["text"] == "Only the approvers of chat-assistant can do that."
@@ -96,7 +96,7 @@ def test_a_service_with_no_approvers_lets_nobody_act(
     assert remediator.executor.executions == {}
     assert ssm.get_parameter(Name="/llm/chat-assistant/max-tokens")["Parameter"]["Value"] == cap
     assert app.store.timeline(incident.id) == timeline
-    assert app.store.silences("chat-assistant", clock.now()) == []
+    assert app.store.silences("chat-assistant", clock.now()) == [] and fake_slack.files == []
 
 
 def test_a_service_with_no_approvers_cannot_be_silenced_by_command(

@@ -151,6 +151,74 @@ def test_a_stranger_is_refused_and_nothing_happens(world: Any, fake_slack: Any) 
     assert remediator.executor.executions == {}
 
 
+GUARDED = (
+    "aiops_approve",
+    "aiops_deny",
+    "aiops_ack",
+    "aiops_escalate",
+    "aiops_resolve",
+    "aiops_silence",
+    "aiops_postmortem",
+)
+"""Every button the incident message can show: each one changes something, so each is the approvers'."""
+
+
+def _unchanged(app: Any, incident_id: str, before: Any, timeline: Any, clock: Any) -> None:
+    after = app.store.get(incident_id)
+    assert after.version == before.version and after.actions == before.actions
+    assert (after.status, after.acknowledged, after.escalations) == (
+        before.status,
+        before.acknowledged,
+        before.escalations,
+    )
+    assert app.store.timeline(incident_id) == timeline
+    assert app.store.silences("chat-assistant", clock.now()) == []
+
+
+@pytest.mark.parametrize("action_id", GUARDED)
+def test_a_stranger_is_refused_on_every_button(
+    world: Any, fake_slack: Any, clock: Any, action_id: str
+) -> None:
+    # GIVEN a service whose approvers are a user and an on-call group the clicker is not in
+    app, bolt, incident, remediator, ssm = world
+    fake_slack.users = {"S0ONCALL": ["U0ONCALL"]}
+    before, timeline = app.store.get(incident.id), app.store.timeline(incident.id)
+    cap = ssm.get_parameter(Name="/llm/chat-assistant/max-tokens")["Parameter"]["Value"]
+    fake_slack.calls.clear()
+    # WHEN the stranger clicks the button (the value as the message carries it)
+    body = _click(action_id, f"{incident.id}|token-cap", STRANGER)
+    assert bolt.dispatch(BoltRequest(body=body, headers=_signed(body))).status == 200
+    # THEN told no, and nothing else: no runbook, no page, no silence, no edit, no file, no timeline entry
+    [refusal] = [c.body for c in fake_slack.calls if c.method == "chat.postEphemeral"]
+    assert (refusal["user"], refusal["channel"]) == (STRANGER, "C0INC")
+    assert refusal["text"] == "Only the approvers of chat-assistant can do that."
+    assert fake_slack.methods() == ["usergroups.users.list", "chat.postEphemeral"]
+    _unchanged(app, incident.id, before, timeline, clock)
+    assert remediator.executor.executions == {} and fake_slack.files == []
+    assert ssm.get_parameter(Name="/llm/chat-assistant/max-tokens")["Parameter"]["Value"] == cap
+
+
+@pytest.mark.parametrize("action_id", ["aiops_reboot", "aiops_silence_all", "aiops_approve_v2", "x"])
+def test_an_unknown_button_is_answered_and_logged_and_does_nothing(
+    world: Any, fake_slack: Any, clock: Any, caplog: pytest.LogCaptureFixture, action_id: str
+) -> None:
+    # GIVEN an approver, and a button id this bot never rendered (an older or a forged message)
+    app, bolt, incident, remediator, _ = world
+    before, timeline = app.store.get(incident.id), app.store.timeline(incident.id)
+    fake_slack.calls.clear()
+    caplog.set_level("WARNING", logger="aiops.adapters.slack_app")
+    body = _click(action_id, f"{incident.id}|token-cap", APPROVER)
+    # WHEN it is clicked, THEN it is acked (no error shown on the button), said, logged, and not acted on
+    assert bolt.dispatch(BoltRequest(body=body, headers=_signed(body))).status == 200
+    assert [(c.method, c.body["text"]) for c in fake_slack.calls] == [
+        ("chat.postEphemeral", "That button is not known: nothing was done.")
+    ]
+    [record] = [r for r in caplog.records if r.getMessage() == "slack_app.unknown_action"]
+    assert (record.levelname, getattr(record, "action_id", None)) == ("WARNING", action_id)
+    _unchanged(app, incident.id, before, timeline, clock)
+    assert remediator.executor.executions == {}
+
+
 @pytest.mark.parametrize(("age", "secret"), [(0, "not-the-secret"), (600, SECRET)])
 def test_bad_signature_or_stale_request_is_rejected(
     world: Any, fake_slack: Any, age: int, secret: str

@@ -104,8 +104,21 @@ def test_a_late_lazy_half_nobody_verified_fresh_is_refused(
     # GIVEN a signed click captured and marked lazy-only, which the function never received fresh
     event = _event(_click("aiops_resolve", incident.id, APPROVER), ts=str(int(time.time()) - 900))
     event["headers"]["x-slack-bolt-lazy-only"] = "1"
-    event["headers"]["x-slack-bolt-lazy-function-name"] = "button"
+    event["headers"]["x-slack-bolt-lazy-function-name"] = "resolve"  # the Resolve button's
     # WHEN it arrives, THEN it is refused and changes nothing
     assert slack_app.handler(event, CONTEXT)["statusCode"] == 401
     assert app.store.get(incident.id).status == "open"
     assert [c for c in fake_slack.calls if c.method == "chat.postEphemeral"] == []
+
+
+def test_a_strangers_click_is_refused_before_the_ack_and_queues_no_lazy_half(
+    late: Any, fake_slack: Any
+) -> None:
+    slack_app, app, incident, queued = late
+    # WHEN someone who is not an approver clicks Resolve on the Lambda
+    out = slack_app.handler(_event(_click("aiops_resolve", incident.id, "U0STRANGER")), CONTEXT)
+    # THEN acked and told no by the authorization middleware itself: no self-invocation, nothing changed
+    assert out["statusCode"] == 200 and queued == []
+    said = [c.body["text"] for c in fake_slack.calls if c.method == "chat.postEphemeral"]
+    assert said == ["Only the approvers of chat-assistant can do that."]
+    assert app.store.get(incident.id).status == "open"

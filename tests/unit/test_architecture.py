@@ -7,6 +7,8 @@
 - No import circle, counting imports inside functions and ``if TYPE_CHECKING:`` blocks too: a circle
   that only annotations close is still two modules that cannot be understood apart.
 - No module over 400 lines: past that, one job has become two.
+- No ``assert`` statement in the bot (``aiops/``, ``handlers/``): ``python -O`` strips them, so a check
+  that matters raises a named error instead.
 - The Lambda artifact holds no ``aiops/local`` (nor the demo data).
 - The core's packages import each other in one direction, written as data in ``core_packages.yaml``.
 - No module imports another's ``_private`` name: what two modules share is public, or lives in one.
@@ -205,6 +207,24 @@ def test_the_cycle_finder_finds_a_circle(tmp_path: Path) -> None:
 def test_no_module_over_400_lines(path: Path) -> None:
     lines = len(path.read_text(encoding="utf-8").splitlines())
     assert lines <= MAX_LINES, f"{path.relative_to(ROOT)} has {lines} lines: split it by job"
+
+
+def _asserts(path: Path) -> list[int]:
+    return [
+        n.lineno for n in ast.walk(ast.parse(path.read_text(encoding="utf-8"))) if isinstance(n, ast.Assert)
+    ]
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_assert_statement_in_the_bot(path: Path) -> None:
+    lines = _asserts(path)
+    assert not lines, f"{path.relative_to(ROOT)}: assert on line(s) {lines}: gone under python -O"
+
+
+def test_the_assert_finder_finds_one(tmp_path: Path) -> None:
+    planted = tmp_path / "m.py"
+    planted.write_text("def f(x):\n    y = x\n    assert y is not None  # narrowing\n    return y\n")
+    assert _asserts(planted) == [3]
 
 
 def test_the_scan_sees_the_core_and_the_edges() -> None:

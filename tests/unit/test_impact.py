@@ -129,6 +129,21 @@ def test_no_data_is_unknown_not_zero(data: dict[str, Any], reason: str) -> None:
     assert impact.reason == reason % BEDROCK["ModelId"]  # the metric that has no traffic, named
 
 
+def test_a_ratio_sli_without_a_total_is_named_a_catalog_error_not_an_assert() -> None:
+    # GIVEN an SLO the catalog would refuse (a ratio with no total), built around its validation
+    from aiops.catalog.model import Sli, Slo
+    from aiops.diagnosis.impact import assess_slo
+    from aiops.errors import CatalogError
+
+    service, _ = _service()
+    real = service.slos[0]
+    sli = Sli.model_construct(bad=real.sli.bad, total=None, good=None, latency=None)
+    slo = Slo.model_construct(name="availability", objective=99.5, window_days=30, sli=sli)
+    # WHEN it has no traffic to name, THEN a CatalogError says which SLO (with python -O too)
+    with pytest.raises(CatalogError, match=r"^SLO availability: a ratio SLI without a total metric$"):
+        assess_slo(slo, 0, {}, NOW, requests_per_minute=None, revenue_per_request=None)
+
+
 def test_missing_datapoints_count_as_no_traffic() -> None:
     service, _ = _service()
     data = {"s0_total_short": [(NOW - timedelta(minutes=2), 1000.0)], "s0_bad_short": []}

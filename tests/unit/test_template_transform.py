@@ -114,7 +114,7 @@ def test_the_alarms_cover_dead_letters_errors_throttles_remediations_and_lost_ev
 
 
 def _emitted_metrics() -> set[str]:
-    """The metric names the code writes: add_metric(name=...) and observe("...", ...) calls."""
+    """The metric names the code writes: add_metric(name=...) and [self.]observe("...", ...) calls."""
     names: set[str] = set()
     for path in [*(ROOT / "handlers").glob("*.py"), ROOT / "aiops" / "adapters" / "slack_app.py"]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -123,7 +123,8 @@ def _emitted_metrics() -> set[str]:
                     if kw.arg == "name" and isinstance(kw.value, ast.Constant):
                         names.add(str(kw.value.value))
                 fn = node.func
-                if isinstance(fn, ast.Name) and fn.id == "observe" and isinstance(node.args[0], ast.Constant):
+                called = getattr(fn, "id", None) or getattr(fn, "attr", "")  # observe(...), self.observe(...)
+                if called == "observe" and node.args and isinstance(node.args[0], ast.Constant):
                     names.add(str(node.args[0].value))
             if (  # a table of metric names: RESULT_METRIC = {...}
                 isinstance(node, ast.Assign)
