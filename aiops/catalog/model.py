@@ -141,7 +141,7 @@ class Service(_Model):
 
 
 _RESOLVE_CACHE = 50_000
-_POLICY_KEYS = frozenset(
+SEVERITY_POLICY_KEYS = frozenset(
     {"1h+5m", "6h+30m", "1d+2h", "3d+6h", "none", "cost_over_budget", "cost", "unknown", "forecast"}
 )
 
@@ -149,7 +149,7 @@ _POLICY_KEYS = frozenset(
 class Catalog(_Model):
     services: tuple[Service, ...] = ()
     severity_policy: dict[str, dict[Tier, Literal["SEV1", "SEV2", "SEV3", "SEV4"]]] = {}
-    """Overrides of the severity policy (aiops/diagnosis/severity.py); its keys are _POLICY_KEYS."""
+    """Overrides of the severity policy (aiops/diagnosis/severity.py); its keys are SEVERITY_POLICY_KEYS."""
     escalation: PolicyOverride | None = None
     unowned_escalation: PolicyOverride | None = None
     """The escalation policy's defaults for every service, and that of ``unowned`` (escalation_policy.py)."""
@@ -163,11 +163,11 @@ class Catalog(_Model):
         if UNOWNED in names:
             raise ValueError(f"{UNOWNED!r} is reserved for signals that match no service")
         check_cross(self.services)
-        unknown = sorted(set(self.severity_policy) - _POLICY_KEYS)
+        unknown = sorted(set(self.severity_policy) - SEVERITY_POLICY_KEYS)
         if unknown:
             raise ValueError(
                 f"severity_policy: unknown key(s) {', '.join(unknown)}; known: "
-                + ", ".join(sorted(_POLICY_KEYS))
+                + ", ".join(sorted(SEVERITY_POLICY_KEYS))
             )
         return self
 

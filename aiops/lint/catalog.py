@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from aiops.catalog.model import _POLICY_KEYS, UNOWNED, Catalog, Selector
+from aiops.catalog.model import SEVERITY_POLICY_KEYS, UNOWNED, Catalog, Selector
 from aiops.lint import globs
 from aiops.lint.problems import Problem, did_you_mean
 from aiops.lint.schema import named, problems
@@ -73,8 +73,11 @@ def _services(report: _Report, data: dict[str, Any]) -> None:
     policy = data.get("severity_policy")
     if isinstance(policy, dict):
         for key in policy:
-            if key not in _POLICY_KEYS:
-                hint = did_you_mean(str(key), _POLICY_KEYS) or f" (known: {', '.join(sorted(_POLICY_KEYS))})"
+            if key not in SEVERITY_POLICY_KEYS:
+                hint = (
+                    did_you_mean(str(key), SEVERITY_POLICY_KEYS)
+                    or f" (known: {', '.join(sorted(SEVERITY_POLICY_KEYS))})"
+                )
                 report.add(("severity_policy", key), f"unknown key {key!r}{hint}", key=True)
     services = data.get("services")
     if not isinstance(services, list):

@@ -239,10 +239,10 @@ def test_cost_forecast_from_alert_or_linear_fit() -> None:
 
 
 def test_severity_policy_is_configurable_and_validated() -> None:
-    from aiops.catalog.model import _POLICY_KEYS
+    from aiops.catalog.model import SEVERITY_POLICY_KEYS
     from aiops.errors import CatalogError
 
-    assert POLICY_KEYS == _POLICY_KEYS
+    assert POLICY_KEYS == SEVERITY_POLICY_KEYS
     service, catalog = _service(tier="low", severity_policy={"1h+5m": {"low": "SEV1"}})
     fast = Impact(status="known", slo="availability", firing="1h+5m", burn_rate=20.0)
     assert severity_for(fast, service, catalog.severity_policy) == "SEV1"
