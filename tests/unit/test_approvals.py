@@ -5,6 +5,7 @@ it, every end is on the timeline under the person's name, and the person reads e
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 import pytest
@@ -14,7 +15,7 @@ from aiops.errors import TransientError
 from aiops.incident.model import Action, Incident
 from aiops.remediation.playbooks import Playbook
 from aiops.remediation.remediate import AUTOMATION_OFF, client_token
-from tests.unit.test_decide import NOW, PLAYBOOKS
+from tests.unit.test_decide import NOW, PLAYBOOKS, SERVICE
 from tests.unit.test_remediate_start import PARAMS, World
 
 APPROVED_AT = NOW + timedelta(minutes=3)
@@ -34,9 +35,7 @@ NOTHING = "nothing waits for approval there (already approved or decided)"
 @pytest.fixture
 def world() -> World:
     """An incident whose prompt rollback waits for approval, three minutes later."""
-    world = World()
-    world.remediation.playbooks = [BY_SLACK]
-    world.remediation.approvals.playbooks = [BY_SLACK]
+    world = World(playbooks=[BY_SLACK])
     world.open()
     world.after_change()
     assert world.action() == WAITING
@@ -262,3 +261,66 @@ def _waiting_token_cap() -> Action:
     return Action(
         playbook="token-cap", runbook="TokenCap", status="pending_approval", parameters={}, decided_at=NOW
     )
+
+
+def _paging_after_15_min() -> World:
+    """A SEV2 that pages only when no one acts within 15 min: waiting for approval pages nothing yet."""
+    doc = {
+        "services": [{**SERVICE.model_dump(mode="json", exclude_none=True), "escalation": {"SEV2": "15m"}}]
+    }
+    world = World(playbooks=[BY_SLACK], catalog=load_catalog(doc))
+    world.open()
+    world.after_change()
+    assert world.action() == WAITING and world.pager.pages == []
+    world.clock.set(NOW + 16 * timedelta(minutes=1))
+    return world
+
+
+def _why_paged(world: World) -> list[str]:
+    return [str(p.details["why_paged"]) for p in world.pager.pages]
+
+
+def test_a_denial_escalates_at_once_saying_it_was_denied() -> None:
+    world = _paging_after_15_min()
+    assert deny(world) == "skipped: denied by U2"
+    assert _why_paged(world) == [
+        "the automatic fix was skipped: denied by U2; not acknowledged within 15 min"
+    ]
+
+
+def test_an_approval_stopped_by_the_kill_switch_escalates_at_once() -> None:
+    world = _paging_after_15_min()
+    world.remediator.enabled = False
+    assert approve(world) == f"PromptRollback not started: {AUTOMATION_OFF}"
+    assert _why_paged(world) == [
+        f"the automatic fix was skipped: {AUTOMATION_OFF}; not acknowledged within 15 min"
+    ]
+
+
+def test_a_failed_approval_logs_why_with_the_incident(world: World, caplog: pytest.LogCaptureFixture) -> None:
+    def broken(incident_id: str, change: object) -> Incident:
+        raise TransientError("DynamoDB throttled")
+
+    world.remediator.fail = TransientError("throttled")
+    with caplog.at_level(logging.WARNING, logger="aiops.remediation"):
+        world.remediation.approve("inc-1", "prompt-rollback", "U1", broken)
+    records = [
+        (r.levelname, r.getMessage(), getattr(r, "incident_id", ""), bool(r.exc_info)) for r in caplog.records
+    ]
+    assert records == [("ERROR", "remediation.approve_failed", "inc-1", True)]
+
+
+def test_a_start_that_raises_after_approval_is_logged_and_retried(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    def failing_start(incident: Incident, action: Action, update: object) -> Incident:
+        raise TransientError("the store lost the start's write")
+
+    world.remediation.approvals.start = failing_start
+    with caplog.at_level(logging.WARNING, logger="aiops.remediation"):
+        said = approve(world)
+    assert said == "PromptRollback approved: starting it failed for now, it is retried shortly"
+    records = [
+        (r.levelname, r.getMessage(), getattr(r, "incident_id", ""), bool(r.exc_info)) for r in caplog.records
+    ]
+    assert records == [("ERROR", "remediation.start_deferred", "inc-1", True)]

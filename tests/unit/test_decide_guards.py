@@ -308,3 +308,13 @@ def test_validate_warns_of_a_cap_it_will_derive_at_run_time() -> None:
     assert derived_warnings(TOKEN_CAP, SERVICE) == []  # the catalog names its cap
     assert derived_warnings(ROLLBACK, no_cap) == []
     assert derived_warnings(TOKEN_CAP, load_catalog({"services": [{"name": "plain"}]}).services[0]) == []
+
+
+def test_validate_checks_a_derived_cap_with_a_live_value_it_cannot_read_yet() -> None:
+    # `aiops validate` runs before any live value exists: it checks the derived cap with an example one
+    from aiops.remediation.decide import check_playbook
+
+    no_cap = _llm(max_tokens_parameter="/llm/chat/max-tokens")
+    assert check_playbook(TOKEN_CAP, RUNBOOKS, no_cap) is None
+    assert check_playbook(TOKEN_CAP, RUNBOOKS, SERVICE) is None
+    assert check_playbook(TOKEN_CAP, {}, SERVICE) == "runbook TokenCap does not exist"

@@ -5,19 +5,22 @@ PagerDuty's. Each case asserts the action whole (written against mutmut's surviv
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
 import pytest
 
+from aiops.catalog.model import Catalog
 from aiops.errors import TransientError
-from aiops.incident.model import Action, Incident
+from aiops.incident.model import Action, Incident, Timer
 from aiops.local.clock import FixedClock
 from aiops.local.fakes import LocalPager
 from aiops.local.memory import MemoryStore
 from aiops.pipeline.update import Updater
 from aiops.remediation.decide import Run
+from aiops.remediation.playbooks import Playbook
 from aiops.remediation.ports import ExecutionUpdate, RunOutcome
 from aiops.remediation.remediate import AUTOMATION_OFF, START_DEADLINE, Remediation, client_token
 from tests.unit.test_decide import CATALOG, NOW, PLAYBOOKS, RUNBOOKS, _incident
@@ -43,6 +46,7 @@ class Remediator:
         self.fail: Exception | None = None
         self.live: dict[str, str] = {}
         self.finished: list[ExecutionUpdate] = []
+        self.statuses: dict[str, ExecutionUpdate] = {}
 
     def start(self, runbook: str, parameters: Mapping[str, Any], client_token: str) -> str:
         if self.fail is not None:
@@ -55,7 +59,7 @@ class Remediator:
         return out
 
     def status(self, execution_id: str) -> ExecutionUpdate | None:
-        return None
+        return self.statuses.get(execution_id)
 
     def automation_enabled(self) -> bool:
         self.switch_reads += 1
@@ -68,22 +72,44 @@ class Remediator:
         return RunOutcome(changed=True, undone=False)
 
 
+class Scheduler:
+    def __init__(self) -> None:
+        self.scheduled: list[tuple[str, str]] = []
+
+    def schedule(self, timer: Timer, incident_id: str) -> None:
+        self.scheduled.append((timer.name, incident_id))
+
+    def cancel(self, name: str) -> None:
+        pass
+
+
 class World:
-    def __init__(self, *, dry_run: bool = False, remediator: bool = True) -> None:
+    def __init__(
+        self,
+        *,
+        dry_run: bool = False,
+        remediator: bool = True,
+        playbooks: Sequence[Playbook] = PLAYBOOKS,
+        catalog: Catalog = CATALOG,
+    ) -> None:
         self.clock = FixedClock(NOW)
         self.store = MemoryStore()
         self.update = Updater(self.store, retries=3)
         self.remediator = Remediator()
         self.pager = LocalPager()
+        self.scheduler = Scheduler()
+        options: dict[str, Any] = {"dry_run": True} if dry_run else {}  # the default is to act
         self.remediation = Remediation(
-            catalog=CATALOG,
-            playbooks=PLAYBOOKS,
+            catalog=catalog,
+            playbooks=playbooks,
             runbooks=RUNBOOKS,
             remediator=self.remediator if remediator else None,
             runs=self.store,
             pager=self.pager,
             clock=self.clock,
-            dry_run=dry_run,
+            scheduler=self.scheduler,
+            thread_url=lambda incident_id: f"https://slack.example/{incident_id}",
+            **options,
         )
 
     def open(self, incident: Incident | None = None) -> Incident:
@@ -211,7 +237,8 @@ def test_a_start_failing_transiently_until_the_deadline_fails_the_action(world: 
     world.remediator.fail = TransientError("throttled")
     world.after_change()
     world.clock.set(NOW + START_DEADLINE)  # exactly at it: no more retries
-    world.remediation.repair(world.current(), world.update)
+    repaired = world.remediation.repair(world.current(), world.update)
+    assert repaired == world.current()
     assert world.action() == Action(
         playbook="prompt-rollback",
         runbook="PromptRollback",
@@ -346,7 +373,8 @@ def test_nothing_is_decided_for_a_service_outside_the_catalog(world: World) -> N
 
 def test_without_a_remediator_nothing_is_decided_or_started() -> None:
     world = World(remediator=False)
-    world.open()
+    incident = world.open()
+    assert world.remediation.remediate(incident, world.update) == incident  # no read, no error
     world.after_change()
     assert world.current().actions == ()
 
@@ -355,8 +383,8 @@ def test_a_fix_no_playbook_fits_reads_nothing(world: World) -> None:
     incident = _incident("retriever", None)
     assert not world.remediation.fits(incident)
     assert world.remediation.fits(_incident())
-    world.open(incident)
-    world.after_change()
+    opened = world.open(incident)
+    assert world.remediation.remediate(opened, world.update) == opened
     assert world.current().actions == () and world.remediator.switch_reads == 0
 
 
@@ -373,7 +401,7 @@ def test_a_fix_waiting_for_approval_says_so_on_the_timeline() -> None:
     slack = rollback.model_copy(
         update={"approval": rollback.approval.model_copy(update={"default": "slack"})}
     )
-    world.remediation.playbooks = [slack]
+    world = World(playbooks=[slack])
     world.open()
     world.after_change()
     assert world.action() == Action(
@@ -421,3 +449,144 @@ def test_a_finished_run_reaches_its_action_through_poll_and_finished(world: Worl
     (incident,) = world.remediation.poll(world.update)
     assert incident.actions[0].status == "succeeded"
     assert world.remediation.finished("exec-9", "failed", "x", world.update) is None
+
+
+def test_what_is_deferred_is_logged_with_the_incident_and_its_cause(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    # the operator's view of a failure left for later: the event name, the incident, the traceback
+    world.open()
+    world.remediator.fail = TransientError("throttled")
+    with caplog.at_level(logging.WARNING, logger="aiops.remediation"):
+        world.after_change()
+        world.remediator.fail = ValueError("refused")
+        world.clock.set(NOW + timedelta(minutes=1))
+        world.remediation.repair(world.current(), world.update)
+    assert _records(caplog) == [
+        ("WARNING", "remediation.start_pending", "inc-1", "throttled", False),
+        ("ERROR", "remediation.start_failed", "inc-1", None, True),
+    ]
+
+
+def test_a_decision_or_settlement_that_fails_is_logged_with_its_traceback(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    incident = world.open()
+    world.remediator.automation_enabled = _raise  # type: ignore[method-assign]
+    world.remediator.status = _unreadable  # type: ignore[method-assign]
+    with caplog.at_level(logging.WARNING, logger="aiops.remediation"):
+        world.remediation.after_change(incident, world.update)
+        world.remediation.repair(incident, world.update)
+    assert _records(caplog) == [
+        ("WARNING", "remediation.deferred", "inc-1", None, True),
+        ("WARNING", "remediation.deferred", "inc-1", None, True),
+    ]
+    # settling reads SSM only for a run with an execution id: one to settle, and its read fails
+    world.remediator.automation_enabled = lambda: True  # type: ignore[method-assign]
+    world.after_change()
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="aiops.remediation"):
+        world.remediation.repair(world.current(), world.update)
+    assert _records(caplog) == [("WARNING", "remediation.settle_deferred", "inc-1", None, True)]
+
+
+def _unreadable(execution_id: str) -> ExecutionUpdate | None:
+    raise TransientError("GetAutomationExecution throttled")
+
+
+def _records(caplog: pytest.LogCaptureFixture) -> list[tuple[str, str, str, str | None, bool]]:
+    return [
+        (
+            r.levelname,
+            r.getMessage(),
+            getattr(r, "incident_id", ""),
+            getattr(r, "error", None),
+            bool(r.exc_info),
+        )
+        for r in caplog.records
+        if r.name.startswith("aiops.remediation")
+    ]
+
+
+def test_the_flush_settles_a_run_whose_end_was_lost_from_ssms_record(world: World) -> None:
+    world.open()
+    world.after_change()
+    world.remediator.statuses["exec-1"] = ExecutionUpdate("exec-1", "failed", "Step verify failed")
+    world.clock.set(NOW + timedelta(minutes=20))
+    repaired = world.remediation.repair(world.current(), world.update)
+    assert repaired.actions[0].status == "failed"
+    assert repaired == world.current()
+
+
+def test_a_finished_run_ends_its_action_with_what_ssm_said(world: World) -> None:
+    world.open()
+    world.after_change()
+    world.clock.set(NOW + timedelta(minutes=12))
+    ended = world.remediation.finished("exec-1", "failed", "Step verify failed", world.update)
+    assert ended is not None and ended == world.current()
+    action = ended.actions[0]
+    assert (action.status, action.ended_at, action.change) == (
+        "failed",
+        NOW + timedelta(minutes=12),
+        "still_applied",
+    )
+    assert "Step verify failed" in action.reason
+
+
+def test_an_approved_starts_deadline_runs_from_the_approval_not_the_decision() -> None:
+    world = World()
+    approved_at = NOW + timedelta(minutes=8)
+    action = Action(
+        playbook="prompt-rollback",
+        runbook="PromptRollback",
+        status="running",
+        reason="approved by U1",
+        parameters=PARAMS,
+        decided_at=NOW,
+        approved_by="U1",
+        requested_at=approved_at,
+    )
+    world.open(_incident(actions=(action,)))
+    world.remediator.fail = TransientError("throttled")
+    world.clock.set(
+        NOW + START_DEADLINE + timedelta(minutes=1)
+    )  # 11 min after the decision, 3 after approval
+    world.remediation.repair(world.current(), world.update)
+    assert (world.action().status, world.action().execution_id) == ("running", None)
+    world.remediator.fail = None
+    world.remediation.repair(world.current(), world.update)
+    assert world.store.runs("chat", NOW) == [Run("PromptRollback", approved_at, "running")]
+    assert world.timeline() == [("started:exec-1", "PromptRollback started (exec-1)", "aiops")]
+
+
+def test_a_start_records_its_execution_on_its_own_action_only(world: World) -> None:
+    other = {"parameters": {}, "decided_at": NOW}
+    actions = (
+        Action(playbook="token-cap", runbook="TokenCap", status="failed", **other),
+        Action(playbook="model-rollback", runbook="ModelRollback", status="running", **other),
+        Action(playbook="prompt-rollback", runbook="PromptRollback", status="running", **other),
+    )
+    incident = world.open(_incident(actions=actions))
+    world.remediation.start(incident, actions[2], world.update)
+    assert [(a.playbook, a.execution_id) for a in world.current().actions] == [
+        ("token-cap", None),
+        ("model-rollback", None),
+        ("prompt-rollback", "exec-1"),
+    ]
+
+
+def test_settling_nothing_says_so_exactly(world: World) -> None:
+    world.open()
+    _, changed = world.remediation.settle("inc-1", "prompt-rollback", "skipped", "x", world.update)
+    assert changed is False
+
+
+def test_the_page_links_the_thread_and_its_timer_is_scheduled(world: World) -> None:
+    # a SEV3 no playbook fits: its page waits 15 min on a timer, and links the incident's Slack thread
+    world.open(_incident("retriever", None).model_copy(update={"severity": "SEV3"}))
+    world.after_change()
+    assert world.scheduler.scheduled == [(world.current().timers[0].name, "inc-1")]
+    world.clock.set(NOW + timedelta(minutes=15))
+    world.after_change()
+    (page,) = world.pager.pages
+    assert ("https://slack.example/inc-1", "Slack thread") in page.links
