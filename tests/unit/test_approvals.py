@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -324,3 +325,28 @@ def test_a_start_that_raises_after_approval_is_logged_and_retried(
         (r.levelname, r.getMessage(), getattr(r, "incident_id", ""), bool(r.exc_info)) for r in caplog.records
     ]
     assert records == [("ERROR", "remediation.start_deferred", "inc-1", True)]
+
+
+def test_a_start_another_click_recorded_for_a_playbook_since_removed_is_failed(world: World) -> None:
+    # this click read the action waiting and finds the playbook gone; meanwhile another click's approval
+    # recorded the start (not started yet): it must not start a playbook no longer installed
+    world.remediation.approvals.playbooks = []
+    real = world.update
+    calls = 0
+
+    def racing(incident_id: str, change: Any) -> Incident:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            real(incident_id, lambda inc: (_approved_elsewhere(inc), []))
+        return real(incident_id, change)
+
+    said = world.remediation.approve("inc-1", "prompt-rollback", "U1", racing)
+    assert said == "failed: the playbook is gone"
+    assert world.action().status == "failed" and world.remediator.started == []
+
+
+def _approved_elsewhere(incident: Incident) -> Incident:
+    (action,) = incident.actions
+    running = action.model_copy(update={"status": "running", "approved_by": "U9", "requested_at": NOW})
+    return incident.model_copy(update={"actions": (running,)})

@@ -23,6 +23,7 @@ from aiops.remediation.decide import (
     token_cap_for,
 )
 from aiops.remediation.playbooks import Playbook
+from aiops.remediation.runbooks import Parameter, Runbook
 from tests.unit.test_decide import NOW, PLAYBOOKS, RUNBOOKS, SERVICE, _decide, _incident
 
 Status = Literal["start", "pending_approval", "skipped"]
@@ -318,3 +319,72 @@ def test_validate_checks_a_derived_cap_with_a_live_value_it_cannot_read_yet() ->
     assert check_playbook(TOKEN_CAP, RUNBOOKS, no_cap) is None
     assert check_playbook(TOKEN_CAP, RUNBOOKS, SERVICE) is None
     assert check_playbook(TOKEN_CAP, {}, SERVICE) == "runbook TokenCap does not exist"
+
+
+def test_a_forecast_warning_is_proposed_for_approval_only() -> None:
+    # a projection, not an outage: even an automatic playbook waits for a human
+    warning = _member(_incident(), kind="forecast")
+    assert warning.is_warning
+    any_kind = _match(kinds=())
+    assert _decide(warning, playbooks=[any_kind]) == Decision(
+        any_kind,
+        "pending_approval",
+        "a forecast warning: for approval only",
+        {**PARAMS, "VerifyAlarmNames": []},
+    )
+
+
+def test_an_unsure_root_cause_waits_with_its_decider_cut_to_500_characters() -> None:
+    incident = _incident()
+    rc = incident.root_cause
+    assert rc is not None
+    unsure = incident.model_copy(
+        update={"root_cause": rc.model_copy(update={"abstain": True, "decider": "x" * 600})}
+    )
+    reason = ("not sure of the root cause; would decide: " + "x" * 600)[:500]
+    assert _decide(unsure) == Decision(ROLLBACK, "pending_approval", reason, PARAMS)
+
+
+def test_a_long_cooldown_counts_whole_minutes() -> None:
+    slow = ROLLBACK.model_copy(
+        update={"guards": ROLLBACK.guards.model_copy(update={"cooldown_minutes": 240})}
+    )
+    d = _decide(_incident(), [_run(timedelta(minutes=200, seconds=30))], playbooks=[slow])
+    assert d == Decision(slow, "skipped", "cooldown: last run 200 min ago (< 240 min)", PARAMS)
+
+
+def test_a_started_fix_with_a_derived_cap_says_only_how_it_was_derived() -> None:
+    # token-cap set to start on its own: its reason is the note alone, no leading separator
+    no_cap = _llm(max_tokens_parameter="/llm/chat/max-tokens")
+    auto = TOKEN_CAP.model_copy(
+        update={"approval": TOKEN_CAP.approval.model_copy(update={"default": "auto"})}
+    )
+    budget = _incident("cost", None, kind="budget", alarm="chat-monthly")
+    alarm = _incident().members["fp"].model_copy(update={"fingerprint": "fp2"})  # a symptom to verify by
+    budget = budget.model_copy(update={"members": {**budget.members, "fp2": alarm}})
+    d = decide(budget, no_cap, [auto], RUNBOOKS, [], NOW, automation_enabled=True, live=lambda _: "4096")
+    assert d is not None
+    assert (d.status, d.reason) == (
+        "start",
+        "cap derived: half the live max-tokens 4096 (no llm.token_cap; floor 256)",
+    )
+
+
+def _with_parameter(name: str, template: str, pattern: str) -> tuple[Playbook, dict[str, Runbook]]:
+    runbook = RUNBOOKS["PromptRollback"]
+    spec = Parameter(type="String", allowed_pattern=pattern)
+    runbooks = {
+        "PromptRollback": runbook.model_copy(update={"parameters": {**runbook.parameters, name: spec}})
+    }
+    action = ROLLBACK.action.model_copy(update={"parameters": {**ROLLBACK.action.parameters, name: template}})
+    return ROLLBACK.model_copy(update={"action": action}), runbooks
+
+
+def test_validate_renders_a_sample_incident_with_an_id_and_an_alarm_that_look_real() -> None:
+    # a runbook that takes the incident id, or the first alarm to verify by, validates as it will run
+    from aiops.remediation.decide import check_playbook
+
+    by_id, runbooks = _with_parameter("IncidentId", "{{ incident.id }}", r"^[a-z0-9-]{1,64}$")
+    assert check_playbook(by_id, runbooks, SERVICE) is None
+    by_alarm, runbooks = _with_parameter("FirstAlarm", "{{ verify_alarms[0] }}", r"^[A-Za-z0-9_.-]{1,255}$")
+    assert check_playbook(by_alarm, runbooks, SERVICE) is None

@@ -468,3 +468,44 @@ def test_the_reasons_an_impact_is_not_assessed() -> None:
     assert assess(service.model_copy(update={"slos": ()}), {}, NOW) == Impact(
         status="unknown", reason="service chat has no SLO in the catalog"
     )
+
+
+def test_money_at_risk_keeps_its_cents() -> None:
+    # 7 requests a minute, 1 failing: 1/7 of 1,000 a minute = 142.86 failing; x 60 x $0.01 = $85.72 an hour
+    service, _ = _service()
+    data = {"s0_total_short": _per_minute(lambda m: 7), "s0_bad_short": _per_minute(lambda m: 1)}
+    impact = assess(service, data, NOW)
+    assert (impact.failing_requests_per_minute, impact.revenue_at_risk_usd_per_hour) == (142.86, 85.72)
+
+
+def _two_slos() -> Any:
+    service, _ = _service()
+    quality = service.slos[0].model_copy(update={"name": "quality"})
+    return service.model_copy(update={"slos": (service.slos[0], quality)})
+
+
+@pytest.mark.parametrize(
+    ("first_bad", "second_bad", "first_long", "second_long", "slo"),
+    [
+        (0, 2, None, None, "quality"),  # 0x against 0.4x: the one burning
+        (2, 0, None, None, "availability"),
+        # both at 0.4x: the one with less budget left (90% against 99%)
+        (2, 2, 10.0, 1.0, "availability"),
+        (2, 2, 1.0, 10.0, "quality"),
+        # both at 0.4x, the first with no budget known: counted as untouched (100%), so the second (99%)
+        (2, 2, None, 1.0, "quality"),
+        # ... and against an untouched one (100%) a tie, which the SLO listed first wins
+        (2, 2, None, 0.0, "availability"),
+    ],
+)
+def test_the_service_impact_is_its_fastest_burning_slo_then_the_one_with_least_budget(
+    first_bad: int, second_bad: int, first_long: float | None, second_long: float | None, slo: str
+) -> None:
+    data: dict[str, list[tuple[datetime, float]]] = {}
+    for n, bad, long_bad in ((0, first_bad, first_long), (1, second_bad, second_long)):
+        data[f"s{n}_total_short"] = _per_minute(lambda m: 1000)
+        data[f"s{n}_bad_short"] = _per_minute(lambda m, bad=bad: bad)
+        if long_bad is not None:  # 20,000 in the SLO window, 0.5% allowed: 100; 10 bad -> 90% left
+            data[f"s{n}_total_long"] = [(NOW, 20_000.0)]
+            data[f"s{n}_bad_long"] = [(NOW, long_bad)]
+    assert assess(_two_slos(), data, NOW).slo == slo

@@ -590,3 +590,12 @@ def test_the_page_links_the_thread_and_its_timer_is_scheduled(world: World) -> N
     world.after_change()
     (page,) = world.pager.pages
     assert ("https://slack.example/inc-1", "Slack thread") in page.links
+
+
+def test_a_resolution_settles_at_once_only_when_a_human_resolved_it(world: World) -> None:
+    resolved = _incident().model_copy(update={"status": "resolved", "resolved_at": NOW})
+    world.open(resolved)
+    held = world.remediation.after_change(world.current(), world.update)
+    assert held.settled_at is None and held.timers  # calm for the hold first
+    by_hand = world.remediation.after_change(world.current(), world.update, settle_now=True)
+    assert by_hand.settled_at == NOW
