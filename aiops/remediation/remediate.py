@@ -324,8 +324,7 @@ def _decided(decision: Decision, now: datetime) -> Action:
 
 
 def _describe(action: Action) -> str:
-    if action.status == "running":
-        return f"{action.runbook} started ({action.execution_id})"
+    """A decision that started nothing (a start is announced once started, by :meth:`Remediation.start`)."""
     if action.status == "pending_approval":
         return f"{action.runbook} waits for approval in Slack"
     return f"{action.runbook} {action.status}: {action.reason}"

@@ -149,3 +149,67 @@ def test_received_records_what_a_person_did_in_pagerduty_once() -> None:
     assert received(paged.model_copy(update={"escalations": got}), "acknowledge", "Ada", at) == got
     sns = _incident(escalations=(Escalation(target="sns", action="trigger", at=T0),))
     assert received(sns, "resolve", "Ada", at) == sns.escalations  # not PagerDuty's page: nothing to record
+
+
+# -- the episode and settlement carried through every branch (an incident in its second episode) ---------
+
+EPISODE = T0 + 40 * MIN
+"""The incident came back at T0+40 min after an earlier resolution held: its episode starts there."""
+
+
+def test_a_resolution_a_human_settled_at_once_is_not_settled_again() -> None:
+    # resolved by a person at T0+50 (settle_now: settled at that instant); the next decision leaves it
+    at = T0 + 50 * MIN
+    inc = _incident(status="resolved", resolved_at=at, settled_at=at, episode_at=EPISODE)
+    assert plan(inc, DEFAULT, at + 20 * MIN, why_page=WHY) == Plan(episode_at=EPISODE, settled_at=at)
+
+
+def test_a_second_episodes_resolution_keeps_its_episode_through_the_hold_and_the_settlement() -> None:
+    resolved_at = T0 + 50 * MIN
+    earlier = T0 + 20 * MIN  # the first episode's settlement
+    inc = _incident(
+        status="resolved",
+        resolved_at=resolved_at,
+        settled_at=earlier,
+        episode_at=EPISODE,
+        escalations=(_trigger(EPISODE),),
+    )
+    timer = Timer(
+        name=f"inc-1-settle-{int(resolved_at.timestamp())}", step="settle", at=resolved_at + 10 * MIN
+    )
+    assert plan(inc, DEFAULT, resolved_at + MIN, why_page=WHY) == Plan(
+        timers=(timer,), episode_at=EPISODE, settled_at=earlier
+    )
+    held = resolved_at + 10 * MIN
+    assert plan(inc, DEFAULT, held, why_page=WHY) == Plan(
+        sends=(("resolve", "resolved and calm for 10 min"),), episode_at=EPISODE, settled_at=held, settle=True
+    )
+
+
+def test_a_new_episode_that_needs_no_page_yet_is_still_recorded_as_new() -> None:
+    # back after its resolution held, and a fix is about to be decided (no reason to page yet)
+    inc = _incident(settled_at=T0 + 20 * MIN, reopened_at=EPISODE)
+    assert plan(inc, DEFAULT, EPISODE, why_page="") == Plan(episode_at=EPISODE, new_episode=True)
+
+
+def test_a_running_fix_holds_the_page_whatever_the_reason_to_page() -> None:
+    from aiops.incident.model import Action
+
+    running = Action(
+        runbook="PromptRollback",
+        playbook="prompt-rollback",
+        status="running",
+        decided_at=T0,
+        execution_id="e-1",
+    )
+    inc = _incident(severity="SEV1", actions=(running,))
+    assert plan(inc, DEFAULT, T0 + MIN, why_page=WHY) == Plan(episode_at=T0)
+
+
+def test_a_page_after_a_day_waits_the_whole_day() -> None:
+    policy = DEFAULT.model_copy(update={"SEV3": "24h"})
+    timer = Timer(name=f"inc-1-page-{int(T0.timestamp())}", step="page", at=T0 + timedelta(days=1))
+    assert plan(_incident(), policy, T0 + MIN, why_page=WHY) == Plan(timers=(timer,), episode_at=T0)
+    assert plan(_incident(), policy, T0 + timedelta(days=1), why_page=WHY) == Plan(
+        sends=(("trigger", f"{WHY}; not acknowledged within 24 h"),), episode_at=T0
+    )

@@ -108,6 +108,7 @@ def test_a_body_that_is_not_utf8_is_a_400() -> None:
     event["body"] = base64.b64encode(b"\xff\xfe").decode()
     out = read_request(event)
     assert isinstance(out, dict) and json.loads(out["body"]) == {"error": "body is not base64 of UTF-8"}
+    assert out["statusCode"] == 400  # the caller's fault, not an authentication failure
 
 
 def test_a_body_over_the_limit_is_refused_before_anything_else() -> None:
@@ -124,6 +125,7 @@ def test_a_body_over_the_limit_is_refused_before_anything_else() -> None:
         ("payload=" + urllib.parse.quote('{"type": "block_actions"}'), FORM, None),
         ("payload=" + urllib.parse.quote("not json"), FORM, "payload is not JSON"),
         ("payload=" + urllib.parse.quote("[1]"), FORM, "payload is not a JSON object"),
+        ("payload=", FORM, "payload is not JSON"),  # an empty payload is still a payload
         ("a=1&&=", FORM, "body is not a form"),
         ('{"type": "event_callback"}', "application/json", None),
         ('{"type": "event_callback"}', "application/json; charset=utf-8", None),
@@ -191,3 +193,24 @@ def test_a_stale_request_fails_even_after_a_fresh_read() -> None:
     verifier = Verifier(secrets, refresh_after=0, monotonic=lambda: clock[0], now=lambda: NOW)
     assert not verifier.verify(_signed(ts=NOW - MAX_AGE - 1))
     assert secrets.reads == 2  # read again (refresh_after 0), and still refused: the window holds
+
+
+def test_the_secret_is_read_again_by_default_a_minute_after_a_failure() -> None:
+    clock = [0.0]
+    secrets = Secrets(None, SECRET)
+    verifier = Verifier(secrets, monotonic=lambda: clock[0], now=lambda: NOW)
+    assert not verifier.verify(_signed()) and secrets.reads == 1
+    clock[0] = 60.0
+    assert verifier.verify(_signed()) and secrets.reads == 2
+
+
+def test_a_lazy_half_is_verified_whatever_its_age_also_after_a_fresh_read() -> None:
+    # bolt judges the age of a lazy listener's request itself (aiops/adapters/slack_clicks.py)
+    old = _signed(ts=NOW - 3600)
+    verifier = Verifier(Secrets(SECRET), monotonic=lambda: 0.0, now=lambda: NOW)
+    assert verifier.verify(old, any_age=True) and not verifier.verify(old)
+    clock = [0.0]
+    late = Verifier(Secrets(None, SECRET), monotonic=lambda: clock[0], now=lambda: NOW)
+    assert not late.verify(old, any_age=True)
+    clock[0] = 60.0
+    assert late.verify(old, any_age=True)
