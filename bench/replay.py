@@ -204,6 +204,12 @@ def moto_cost(hours: float) -> dict[str, Any]:
     }
 
 
+def _load() -> str:
+    """The machine's load average: CPU time is inflated when other processes share the cores."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.1f} / {five:.1f} / {fifteen:.1f} (1 / 5 / 15 min)"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -221,7 +227,7 @@ def main() -> int:
     )
     print(
         f"replay benchmark: the {args.storm} storm ({shape}), python {sys.version.split()[0]}, "
-        f"{os.cpu_count()} cores (one used), emulator {args.emulator}"
+        f"{os.cpu_count()} cores (one used), emulator {args.emulator}; {_load()}"
     )
     rows = replay_sizes(args.storm, sizes, args.emulator) if sizes != [0] else []
     if rows:
@@ -250,6 +256,7 @@ def main() -> int:
             f"peak RSS <= {TARGET_RSS_MB} MB: {big.peak_mb:.0f} MB "
             f"({'met' if big.peak_mb <= TARGET_RSS_MB else 'NOT met'})"
         )
+    print(f"\nafter the replays: {_load()}")
     if args.storm == "long" and args.moto_hours > 0:
         cost = moto_cost(args.moto_hours)
         print(

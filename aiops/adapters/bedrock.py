@@ -11,17 +11,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from botocore.config import Config as BotoConfig
 from botocore.exceptions import BotoCoreError, ClientError
-from botocore.parsers import ResponseParserError
 
 from aiops.errors import NarratorError
 from aiops.present.ports import NarratorAnswer
 
-_RETRIES = BotoConfig(
-    retries={"total_max_attempts": 1, "mode": "standard"}, connect_timeout=3, read_timeout=20
-)
-"""One attempt: a throttled narrative is dropped (the caps count it), never retried into a storm."""
+
+def _retries() -> Any:
+    """One attempt: a throttled narrative is dropped (the caps count it), never retried into a storm.
+    (botocore's config and parsers are imported when a narrative is asked for: a tenth of a second of
+    every cold start and replay that never narrates.)"""
+    from botocore.config import Config
+
+    return Config(retries={"total_max_attempts": 1, "mode": "standard"}, connect_timeout=3, read_timeout=20)
 
 
 class BedrockNarrator:
@@ -42,11 +44,13 @@ class BedrockNarrator:
             import boto3
 
             self._client = boto3.client(
-                "bedrock-runtime", endpoint_url=self.endpoint_url, region_name=self.region, config=_RETRIES
+                "bedrock-runtime", endpoint_url=self.endpoint_url, region_name=self.region, config=_retries()
             )
         return self._client
 
     def converse(self, model_id: str, system: str, user_text: str, max_tokens: int) -> NarratorAnswer:
+        from botocore.parsers import ResponseParserError
+
         try:
             resp = self.client.converse(
                 modelId=model_id,

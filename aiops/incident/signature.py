@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import lru_cache
 
 from aiops.incident.model import Incident, Member
 
@@ -32,9 +33,16 @@ _KIND_FAMILY = {"budget": "cost", "cost_anomaly": "cost", "insight": "insight", 
 def metric_family(member: Member) -> str:
     """What kind of symptom a member is: errors, latency, throttles, tokens, guardrail, quality, cost ...
     read from its metric's name (its alarm's name when it has none)."""
-    if member.kind in _KIND_FAMILY:
-        return _KIND_FAMILY[member.kind]
-    name = (member.metric.rsplit("/", 1)[-1] if member.metric else member.resource).lower()
+    return _family(member.kind, member.metric, member.resource)
+
+
+@lru_cache(maxsize=4096)
+def _family(kind: str, metric: str, resource: str) -> str:
+    """Cached: every pass over an incident asks again for each of its members (a storm's forty alarms,
+    on every event), and what a member is made of never changes."""
+    if kind in _KIND_FAMILY:
+        return _KIND_FAMILY[kind]
+    name = (metric.rsplit("/", 1)[-1] if metric else resource).lower()
     return next((family for word, family in _FAMILIES if word in name), "other")
 
 
@@ -48,11 +56,12 @@ class Signature:
 def signature_of(incident: Incident) -> Signature | None:
     """None while the incident has no root cause or no symptom that fired."""
     rc = incident.root_cause
+    family = _family
     families = sorted(
         {
-            metric_family(m)
+            family(m.kind, m.metric, m.resource)
             for m in incident.members.values()
-            if m.role == "symptom" and m.fired_at is not None
+            if m.fired_at is not None and m.role == "symptom"
         }
     )
     if rc is None or not families:

@@ -44,8 +44,20 @@ class SourceError(Exception):
 
 
 def parse(text: str, file: str) -> Source:
-    """The YAML document in ``text``; SourceError (one problem with its line) when it is not YAML."""
-    loader = yaml.SafeLoader(text)
+    """The YAML document in ``text``; SourceError (one problem with its line) when it is not YAML.
+    Read by libyaml's parser when PyYAML has it (every replay and demo lints the runbooks and playbooks
+    before it starts); a document it refuses is read again by the pure-Python parser, whose message
+    is the one reported."""
+    fast = getattr(yaml, "CSafeLoader", None)
+    if fast is not None:
+        try:
+            return _parse(fast(text), file)
+        except SourceError:
+            pass
+    return _parse(yaml.SafeLoader(text), file)
+
+
+def _parse(loader: Any, file: str) -> Source:
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None

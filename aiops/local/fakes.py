@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
 from aiops.escalation.ports import ChangeNote, Delivery, Page
@@ -20,10 +20,19 @@ class Posted:
     ts: str
     message: SlackMessage
     thread_ts: str | None = None
-    edits: list[SlackMessage] = field(default_factory=list)
-    """The edits kept (every one, or only the latest: see ``LocalChat.keep_edits``)."""
+    kept: list[SlackMessage] = field(default_factory=list)
     edit_count: int = 0
     key: MessageKey | None = None
+    draft: Callable[[], SlackMessage] | None = None
+    """The latest edit, not rendered until it is read (``LocalChat.update_later``)."""
+
+    @property
+    def edits(self) -> list[SlackMessage]:
+        """The edits kept (every one, or only the latest: see ``LocalChat.keep_edits``)."""
+        if self.draft is not None:
+            self.kept[:] = [self.draft()]
+            self.draft = None
+        return self.kept
 
 
 class LocalChat:
@@ -72,10 +81,25 @@ class LocalChat:
             if p is None:
                 raise KeyError(ref.ts)
             p.edit_count += 1
+            p.draft = None
             if self.keep_edits:
-                p.edits.append(message)
+                p.kept.append(message)
             else:
-                p.edits[:] = [message]
+                p.kept[:] = [message]
+
+    def update_later(self, ref: MessageRef, render: Callable[[], SlackMessage]) -> None:
+        """An edit rendered only if it is read: when only the latest is kept, a replay renders none of
+        the thousands a storm's root goes through but the last (every one when all are kept)."""
+        if self.keep_edits:
+            self.update(ref, render())
+            return
+        with self._lock:
+            self.calls += 1
+            p = self._by_ts.get((ref.channel, ref.ts))
+            if p is None:
+                raise KeyError(ref.ts)
+            p.edit_count += 1
+            p.draft = render
 
     def current(self, ts: str) -> SlackMessage:
         for p in self.posts:

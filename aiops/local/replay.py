@@ -72,7 +72,7 @@ class Replay:
     def step(self, number: int, line: Line) -> dict[str, Any]:
         """Deliver the event on line ``number``; returns the batch response (its item failures)."""
         self.stats["events"] += 1
-        message_id = str(uuid.UUID(int=self.stats["events"] - 1))  # as sqs_event() numbers them
+        message_id = _message_id(self.stats["events"] - 1)
         if isinstance(line, BadLine):  # not even text
             self.reject(number, "", line.reason)
             return {"batchItemFailures": [{"itemIdentifier": message_id}]}
@@ -116,6 +116,11 @@ class Replay:
         self.warn(f"{self.source}:{number}: {error}")
 
 
+def _message_id(n: int) -> str:
+    """``str(uuid.UUID(int=n))``, as sqs_event() numbers messages, without making a UUID per event."""
+    return f"00000000-0000-0000-0000-{n:012x}" if 0 <= n < 1 << 48 else str(uuid.UUID(int=n))
+
+
 def _as_line_error(exc: EventError) -> str:
     """The parse's error as said of a stream line: the line is the SQS body the handler parses, so a
     body that is not JSON is a line that is not JSON."""
@@ -131,9 +136,11 @@ def not_an_event(line: str) -> str | None:
     JSON object per line. Only what does not start like an object is parsed here, to say what it is."""
     import json
 
+    if line.startswith("{"):
+        return None  # parsed once, by the handler's own parse, which names what is wrong inside it
     text = line.lstrip()
     if text.startswith("{"):
-        return None  # parsed once, by the handler's own parse, which names what is wrong inside it
+        return None
     if text.startswith("["):
         return (
             "a JSON array, not an event: replay reads JSON Lines, one event object per line "

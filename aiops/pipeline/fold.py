@@ -180,6 +180,8 @@ class Folder:
     def _anomalies(self, incident: Incident, routed: list[Routed]) -> Incident:
         """Each insight's anomalies resolved to their own components (a DevOps Guru insight spans a
         stack; its anomalies name functions and tables), with their own start times."""
+        if not any(r.signal.kind == "insight" for r in routed):
+            return incident  # no insight: nothing to resolve (and no copy of every member to compare)
         members = dict(incident.members)
         for r in routed:
             member = members.get(r.fp)

@@ -11,19 +11,39 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from aiops.incident.model import Incident, TimelineEntry
+from aiops.incident.model import Incident, RootCause, TimelineEntry
 from aiops.incident.ports import HistoryIndex
-from aiops.incident.signature import signature_of
+from aiops.incident.signature import Signature, signature_of
 from aiops.incident.similar import SIMILAR_WINDOW_DAYS, Similar
 from aiops.pipeline.update import Updater
+
+MEMO_SIZE = 1024
+"""Incidents whose last signature is kept (a worker sees few at once)."""
 
 
 class Recall:
     def __init__(self, history: HistoryIndex) -> None:
         self.history = history
+        self._memo: dict[str, tuple[int, RootCause | None, Signature | None]] = {}
+
+    def signature(self, incident: Incident) -> Signature | None:
+        """:func:`signature_of`, read again only when its inputs may have moved. A member never leaves
+        an incident, never stops having fired, never changes its kind, metric or role: its fired
+        symptoms only grow, so while their number and the root cause stay, so does the signature (a
+        storm's every event would otherwise classify every member again)."""
+        fired = len([m for m in incident.members.values() if m.fired_at is not None and m.role == "symptom"])
+        rc = incident.root_cause
+        memo = self._memo.get(incident.id)
+        if memo is not None and memo[0] == fired and (memo[1] is rc or memo[1] == rc):
+            return memo[2]
+        signature = signature_of(incident)
+        if len(self._memo) >= MEMO_SIZE:
+            self._memo.clear()
+        self._memo[incident.id] = (fired, rc, signature)
+        return signature
 
     def __call__(self, incident: Incident, update: Updater) -> Incident:
-        signature = signature_of(incident)
+        signature = self.signature(incident)
         if signature is None:
             return incident
         known = incident.similar

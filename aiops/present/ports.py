@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 CLAIM_LEASE = timedelta(seconds=60)
 
@@ -58,6 +58,15 @@ class ChatClient(Protocol):
         """The message posted with ``key`` (in the thread of ``thread_ts``, else among the channel's
         messages), or None; ChatError when Slack cannot be asked now."""
         ...
+
+
+@runtime_checkable
+class DeferredEdits(Protocol):
+    """A chat client that keeps only the latest edit of a message and renders it when it is read (the
+    local stand-in of a replay): it takes an edit as the render that makes it. Slack itself needs every
+    edit rendered; a replay of a storm would render thousands nobody reads."""
+
+    def update_later(self, ref: MessageRef, render: Callable[[], SlackMessage]) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)

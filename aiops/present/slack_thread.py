@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 
 from aiops.errors import DependencyError
 from aiops.incident.links import slack_thread_url
@@ -14,6 +15,7 @@ from aiops.incident.ports import Clock
 from aiops.present.ports import (
     CLAIM_LEASE,
     ChatClient,
+    DeferredEdits,
     MessageKey,
     MessageRecord,
     MessageRef,
@@ -96,17 +98,30 @@ class Notifier:
         self.clock = clock
         self.since = since
         """``IncidentStore.entries_since``: the entries saved after the thread's mark, nothing older."""
-        self.render = self._with_upstream if render is incident_message else render
+        self._render = render
         self.min_interval = min_interval
+        self._later = chat.update_later if isinstance(chat, DeferredEdits) else None
 
-    def _with_upstream(self, incident: Incident) -> SlackMessage:
-        """The root message; when another service's incident is the cause, with a link to its thread."""
+    def render(self, incident: Incident) -> SlackMessage:
+        return self._draft(incident)()
+
+    def _draft(self, incident: Incident) -> Callable[[], SlackMessage]:
+        """The root message, to be rendered: what it reads from the store (when another service's
+        incident is the cause, the link to its thread) is read now; the incident is frozen."""
+        if self._render is not incident_message:
+            return partial(self._render, incident)
         rc = incident.root_cause
         url = None
         if rc is not None and rc.cause == "upstream" and rc.upstream:
             record = self.messages.message_for(rc.upstream)
             url = slack_thread_url(record.channel, record.ts) if record is not None and record.ts else None
-        return incident_message(incident, upstream_url=url)
+        return partial(incident_message, incident, upstream_url=url)
+
+    def _edit(self, ref: MessageRef, incident: Incident) -> None:
+        if self._later is not None:  # a local stand-in keeping the latest edit: rendered when read
+            self._later(ref, self._draft(incident))
+        else:
+            self.chat.update(ref, self.render(incident))
 
     def sync(self, incident: Incident) -> bool:
         """Bring the thread up to date; False when something stays pending (a later sync sends it).
@@ -154,7 +169,7 @@ class Notifier:
             return False  # coalesced: the next event or the scheduled flush sends the newest state
         ref, expected = MessageRef(record.channel, record.ts), record.rendered_version
         for _ in range(EDIT_RACES):
-            self.chat.update(ref, self.render(incident))
+            self._edit(ref, incident)
             shown = max(incident.version, expected)
             if self.messages.store(
                 MessageRecord(incident.id, record.channel, record.ts, shown, updated_at=now),

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from aiops.catalog.model import Tier
 from aiops.errors import AiopsError
 from aiops.incident.model import Severity
+from aiops.remediation.runbooks import safe_load
 from aiops.signals.model import Kind
 
 Mode = Literal["auto", "slack", "never"]
@@ -153,7 +154,7 @@ def read_playbooks(folder: Path) -> tuple[list[Playbook], list[str]]:
     problems: list[str] = []
     for path in sorted(folder.glob("*.yaml")):
         try:
-            docs.append((path.name, yaml.safe_load(path.read_text(encoding="utf-8"))))
+            docs.append((path.name, safe_load(path.read_text(encoding="utf-8"))))
         except (OSError, yaml.YAMLError) as exc:
             problems.append(f"{path.name}: {exc}")
     out, more = _validate(docs)

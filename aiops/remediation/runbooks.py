@@ -281,9 +281,22 @@ def _check(doc: str, name: str, spec: Parameter, value: Any) -> Any:
     return value
 
 
+def safe_load(text: str) -> Any:
+    """``yaml.safe_load``, by libyaml's parser when PyYAML has it (a replay starts by reading every
+    runbook and playbook, twice: ten times faster). A document libyaml refuses is read again by the
+    pure-Python parser, so the error says exactly what it always said."""
+    loader = getattr(yaml, "CSafeLoader", None)
+    if loader is not None:
+        try:
+            return yaml.load(text, Loader=loader)  # noqa: S506 - the C twin of SafeLoader
+        except yaml.YAMLError:
+            pass
+    return yaml.safe_load(text)
+
+
 def load_runbook(path: Path) -> Runbook:
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise RunbookError(f"{path}: {exc}") from None
     try:

@@ -64,3 +64,26 @@ def test_seen_before_reads_as_a_person_would_say_it() -> None:
         == "last on search on Nov 25"
     )
     assert similar_text(Similar(signature="k", label="l")) == ""
+
+
+def test_recall_reads_the_signature_again_whenever_its_inputs_move() -> None:
+    # GIVEN one incident as a storm moves it: members flipping, one joining, one firing first, the
+    # root cause changing; WHEN recall reads its signature after each change (with its memo)
+    from aiops.pipeline.recall import Recall
+
+    recall = Recall(history=None)  # type: ignore[arg-type]
+    lat, err = _member("orch-lat", "AWS/Lambda/Duration"), _member("api-5xx", "AWS/ApiGateway/5XXError")
+    quiet = _member("q", "x/Throttles", fired=False)
+    steps = [_incident(lat)]
+    steps.append(steps[-1].model_copy(update={"members": {**steps[-1].members, "orch-lat": lat.model_copy(
+        update={"status": "resolved"})}}))  # fmt: skip
+    steps.append(steps[-1].model_copy(update={"members": {**steps[-1].members, "q": quiet}}))
+    steps.append(steps[-1].model_copy(update={"members": {**steps[-1].members, "q": quiet.model_copy(
+        update={"fired_at": T0})}}))  # fmt: skip
+    steps.append(steps[-1].model_copy(update={"members": {**steps[-1].members, "api-5xx": err}}))
+    steps.append(_incident(*steps[-1].members.values(), component="model"))
+    steps.append(steps[-1].model_copy(update={"root_cause": None}))
+    # THEN each is what signature_of says of it, and they are not all the same
+    seen = [recall.signature(s) for s in steps]
+    assert seen == [signature_of(s) for s in steps]
+    assert len({s.label if s else None for s in seen}) == 5
