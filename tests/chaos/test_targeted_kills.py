@@ -1,0 +1,85 @@
+"""Issue 28: an invocation killed at the Lambda timeout, at the step the chaos storm found it costly.
+
+Lambda kills an invocation that runs past its timeout: no ``except`` runs, nothing is reported, and SQS
+redelivers the whole batch only after its visibility timeout (3 min). What the killed invocation left
+undone is redone by whoever comes next - the flush within a minute, or the next event - not left for the
+redelivery, by when the symptom may have cleared.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from tests.chaos.bot import Bot, execution_of
+from tests.chaos.storm import alarm, change_event
+
+GUARD = "chat-assistant-guardrail-interventions"
+
+
+class Killed(BaseException):
+    """Lambda killed the invocation at its timeout (a BaseException: no ``except Exception`` stops it)."""
+
+
+def hang(client: Any, operation: str) -> list[str]:
+    """The next call of ``operation`` never answers: the invocation making it is killed there."""
+    service = client.meta.service_model.service_id.hyphenize()
+    hung: list[str] = []
+
+    def before(**_: Any) -> None:
+        if not hung:
+            hung.append(operation)
+            raise Killed(operation)
+
+    client.meta.events.register_first(f"before-call.{service}.{operation}", before)
+    return hung
+
+
+def test_a_kill_during_the_first_assessment_is_assessed_and_remediated_by_the_flush(bot: Bot) -> None:
+    # GIVEN the CloudWatch read of the incident's first assessment never answers: the invocation that
+    # opened the incident is killed between its fold and its assessment
+    assert bot.app.metrics is not None
+    hung = hang(bot.app.metrics.client, "GetMetricData")
+    # WHEN a prompt change and the guardrail symptom it causes arrive
+    batch = (change_event(10), alarm(GUARD, "ALARM", 60))
+    with pytest.raises(Killed):
+        bot.ingest(*batch)
+    assert hung == ["GetMetricData"]
+    # THEN the incident says what opened it, and that its assessment is owed
+    opened = bot.incident("chat-assistant")
+    assert [m.resource for m in opened.firing] == [GUARD]
+    assert opened.assessment_owed and opened.root_cause is None and opened.actions == ()
+    # WHEN the flush runs, half a minute after the killed worker's timeout
+    bot.flush(after=timedelta(seconds=60))
+    # THEN it assesses it (the change is the root cause) and starts PromptRollback - it does not page
+    # "no runbook fits", nor wait three minutes for the redelivery
+    incident = bot.incident("chat-assistant")
+    assert not incident.assessment_owed
+    assert incident.root_cause is not None and incident.root_cause.component == "prompt"
+    assert incident.root_cause.change == "18000000-0000-4000-8000-000000000001"
+    assert [(a.runbook, a.status) for a in incident.actions] == [("PromptRollback", "running")]
+    assert execution_of(bot, "chat-assistant") and bot.pagerduty.events == []
+    # AND the redelivery of the killed batch, minutes later, changes nothing: one execution
+    bot.clock.set(bot.clock.now() + timedelta(minutes=3))
+    assert bot.ingest(*batch) == {"batchItemFailures": []}
+    assert len(bot.automation.executions) == 1
+    assert [(a.runbook, a.status) for a in bot.incident("chat-assistant").actions] == [
+        ("PromptRollback", "running")
+    ]
+
+
+def test_the_flush_leaves_an_unassessed_incident_to_a_worker_that_may_still_be_assessing_it(
+    bot: Bot,
+) -> None:
+    # GIVEN an incident whose opening invocation was killed before its assessment
+    assert bot.app.metrics is not None
+    hang(bot.app.metrics.client, "GetMetricData")
+    with pytest.raises(Killed):
+        bot.ingest(change_event(10), alarm(GUARD, "ALARM", 60))
+    # WHEN the flush runs within the function's timeout of its last event (its worker may be alive)
+    bot.flush(after=timedelta(seconds=10))
+    # THEN it neither assesses nor acts on it: no decision on a record without its cause, no page
+    incident = bot.incident("chat-assistant")
+    assert incident.assessment_owed and incident.actions == () and bot.pagerduty.events == []
