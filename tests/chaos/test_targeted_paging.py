@@ -9,6 +9,8 @@ the page, even if the bot's record of having sent it was lost.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from tests.chaos.bot import Bot, body_has
 from tests.chaos.storm import alarm
 from tests.support.aws_faults import fail
@@ -51,3 +53,43 @@ def test_a_sev3_page_due_while_open_and_never_sent_is_sent_once_it_calmed_then_r
     [alert] = [a for a in bot.pagerduty.alerts if a.dedup_key == incident.id]
     assert alert.status == "resolved"
     assert [r.partition(":")[0] for r in bot.replies(incident.id)] == ["page", "settled"]
+
+
+def test_a_trigger_pagerduty_took_is_recorded_delivered_though_its_first_sent_record_failed(bot: Bot) -> None:
+    # GIVEN doc-search pages, and the first write of "PagerDuty took it" fails (a store fault)
+    failed = fail(bot.dynamodb, "TransactWriteItems", when=body_has("page trigger"))
+    bot.ingest(alarm(RAG, "ALARM", 45), alarm(API, "ALARM", 55))
+    # THEN the fact PagerDuty took it is recorded all the same, in that invocation: the page is not
+    # left pending (to be taken over and sent again a minute later), and the thread says "paged"
+    incident = bot.incident("doc-search")
+    assert failed == ["ThrottlingException"]
+    assert [(e.action, e.pending) for e in incident.escalations] == [("trigger", False)]
+    assert _actions(bot, incident.id) == ["trigger"]
+    assert [r for r in bot.replies(incident.id) if r.startswith("page:")] == ["page:trigger:1"]
+
+
+def test_a_stale_trigger_is_never_sent_again_after_its_resolve_and_a_resolve_never_overtakes_it(
+    bot: Bot,
+) -> None:
+    # GIVEN doc-search paged: PagerDuty took the trigger, and every write of that fact failed, so the
+    # store still has it pending (as if another worker were still sending it)
+    armed = [True]
+    said = body_has("page trigger")
+    fail(bot.dynamodb, "TransactWriteItems", when=lambda body: armed[0] and said(body), times=99)
+    bot.ingest(alarm(RAG, "ALARM", 45), alarm(API, "ALARM", 55))
+    armed[0] = False
+    incident = bot.incident("doc-search")
+    assert [(e.action, e.pending) for e in incident.escalations] == [("trigger", True)]
+    # WHEN the on-call resolves it in Slack within the minute (the trigger's lease still runs)
+    bot.clock.set(bot.clock.now() + timedelta(seconds=20))
+    bot.app.pipeline.resolve_by(incident.id, "U0ONCALL")
+    # THEN the resolve is recorded, and not sent ahead of a trigger that may still be on its way
+    assert _actions(bot, incident.id) == ["trigger"]
+    # WHEN the flush runs once the trigger's lease lapsed, and again later
+    bot.flush()
+    bot.flush()
+    # THEN the stale trigger is not sent again: its resolve followed it. PagerDuty has one alert for the
+    # incident, resolved - no second alert paging the on-call for an incident resolved minutes before
+    assert _actions(bot, incident.id) == ["trigger", "resolve"]
+    assert [a.status for a in bot.pagerduty.alerts if a.dedup_key == incident.id] == ["resolved"]
+    assert not any(e.pending for e in bot.incident("doc-search").escalations)
