@@ -15,6 +15,7 @@ import pytest
 
 from tests.chaos.bot import Bot, execution_of
 from tests.chaos.storm import alarm, change_event
+from tests.support.aws_faults import fail
 
 GUARD = "chat-assistant-guardrail-interventions"
 
@@ -83,3 +84,34 @@ def test_the_flush_leaves_an_unassessed_incident_to_a_worker_that_may_still_be_a
     # THEN it neither assesses nor acts on it: no decision on a record without its cause, no page
     incident = bot.incident("chat-assistant")
     assert incident.assessment_owed and incident.actions == () and bot.pagerduty.events == []
+
+
+def test_a_decision_deferred_by_failures_is_still_made_when_the_flush_to_make_it_was_killed(
+    bot: Bot,
+) -> None:
+    # GIVEN a prompt change and its guardrail symptom, whose decision cannot be made in that invocation
+    # (reading the kill switch fails on every attempt): it is deferred, nobody is paged meanwhile
+    armed = [True]
+    failed = fail(bot.ssm, "GetParameter", when=lambda _: armed[0], times=99)
+    bot.ingest(change_event(10), alarm(GUARD, "ALARM", 60))
+    armed[0] = False
+    assert failed and bot.incident("chat-assistant").actions == () and bot.pagerduty.events == []
+    # WHEN the flush that was to make it is killed at the Lambda timeout (its first store read hangs)
+    hang(bot.dynamodb, "Query")
+    with pytest.raises(Killed):
+        bot.flush()
+    # AND the symptom clears before anything else runs
+    bot.ingest(alarm(GUARD, "OK", 180))
+    # THEN the decision it owed is made all the same, as of when the incident was open: PromptRollback,
+    # verifying the alarm that fired - a symptom clearing first does not cancel a fix for a bad change
+    incident = bot.incident("chat-assistant")
+    [action] = incident.actions
+    assert (action.runbook, action.status) == ("PromptRollback", "running")
+    assert action.parameters["VerifyAlarmNames"] == [GUARD]
+    assert bot.pagerduty.events == []
+    # AND SSM's success ends it resolved, fixed once, nobody paged
+    assert bot.ssm_reports(execution_of(bot, "chat-assistant")) == {"batchItemFailures": []}
+    bot.flush()
+    bot.flush()
+    assert len(bot.automation.executions) == 1 and bot.pagerduty.events == []
+    assert bot.incident("chat-assistant").actions[0].status == "succeeded"
