@@ -180,9 +180,14 @@ class Router:
                 and r.signal.time - current.resolved_at <= window
             ):
                 return [current.id]  # the same alarm again soon after: a flap reopens its incident
-        if r.signal.status != "firing":
-            return []  # an OK or INSUFFICIENT_DATA of something no incident knows opens nothing
         scope = scope_of(self.catalog, r.owner.service, r.signal)
+        if r.signal.status != "firing":
+            current = view.open_for(scope) if r.state is None and r.signal.status == "resolved" else None
+            if current is not None and r.signal.time >= current.opened_at:
+                # the OK of an alarm its service's open incident never saw fire: its ALARM is late (a
+                # batch redelivered minutes after a kill), and finds the incident through this state
+                return [current.id]
+            return []  # an OK or INSUFFICIENT_DATA of something no incident knows opens nothing
         for _ in range(s.max_conflict_retries):
             current = view.open_for(scope)
             if current is not None:

@@ -115,3 +115,23 @@ def test_a_decision_deferred_by_failures_is_still_made_when_the_flush_to_make_it
     bot.flush()
     assert len(bot.automation.executions) == 1 and bot.pagerduty.events == []
     assert bot.incident("chat-assistant").actions[0].status == "succeeded"
+
+
+def test_alarms_a_killed_batch_delivers_after_their_oks_join_their_incident_not_a_second_one(
+    bot: Bot,
+) -> None:
+    # GIVEN doc-search's retriever slows down and its incident opens; the api's ALARM, in a batch killed
+    # at the Lambda timeout before anything of it was recorded, waits for SQS's redelivery (3 min)
+    bot.ingest(alarm("doc-search-rag-latency", "ALARM", 45))
+    # WHEN both alarms' OKs arrive first, and the incident resolves after its quiet period
+    bot.ingest(alarm("doc-search-rag-latency", "OK", 110), alarm("doc-search-api-latency", "OK", 115))
+    bot.flush()
+    bot.flush()
+    # AND the api's ALARM arrives at last, with its redelivered batch
+    bot.ingest(alarm("doc-search-api-latency", "ALARM", 55))
+    # THEN it joins the incident whose OK it preceded: one incident, with every signal, the retriever
+    # (most upstream) its root cause - not a second incident opened for an alarm cleared minutes ago
+    [incident] = [i for i in bot.app.store.all_incidents() if i.service == "doc-search"]
+    assert incident.status == "resolved" and len(incident.members) == 2
+    assert incident.root_cause is not None and incident.root_cause.component == "retriever"
+    assert all(m.status == "resolved" and m.fired_at is not None for m in incident.members.values())
