@@ -50,6 +50,8 @@ class BatchView:
         self.by_id: dict[str, Incident | None] = {}
         self.by_service: dict[str, Incident | None] = {}
         self.created: set[str] = set()
+        self.unsure: dict[str, Exception] = {}
+        """Scopes whose incident creation failed in this cycle (it may have happened), with the failure."""
         self.unfolded: dict[str, Incident] = {}
         """Each incident this batch created, as it was before its opening signal was folded in: the
         batch's fold starts from it (so its entries and its assessment are those of a first fold)."""
@@ -182,6 +184,8 @@ class Router:
                 return [current.id]  # the same alarm again soon after: a flap reopens its incident
         scope = scope_of(self.catalog, r.owner.service, r.signal)
         if r.signal.status != "firing":
+            if r.state is None and scope in view.unsure:  # its incident may be being created: next cycle
+                raise ConflictError(f"service:{scope}") from view.unsure[scope]
             current = view.open_for(scope) if r.state is None and r.signal.status == "resolved" else None
             if current is not None and r.signal.time >= current.opened_at:
                 # the OK of an alarm its service's open incident never saw fire: its ALARM is late (a
@@ -203,6 +207,9 @@ class Router:
             except ConflictError:
                 view.forget(scope)
                 continue  # another writer opened the service's incident first: join it
+            except Exception as exc:  # the store's: the item is retried; its scope's OKs wait for it
+                view.unsure[scope] = exc
+                raise
         raise ConflictError(f"service:{scope}")
 
     def _route_health(self, r: Routed, view: BatchView) -> list[str]:

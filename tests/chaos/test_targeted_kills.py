@@ -13,11 +13,12 @@ from typing import Any
 
 import pytest
 
-from tests.chaos.bot import Bot, execution_of
+from tests.chaos.bot import Bot, body_has, execution_of
 from tests.chaos.storm import alarm, change_event
 from tests.support.aws_faults import fail
 
 GUARD = "chat-assistant-guardrail-interventions"
+RAG, API = "doc-search-rag-latency", "doc-search-api-latency"
 
 
 class Killed(BaseException):
@@ -135,3 +136,24 @@ def test_alarms_a_killed_batch_delivers_after_their_oks_join_their_incident_not_
     assert incident.status == "resolved" and len(incident.members) == 2
     assert incident.root_cause is not None and incident.root_cause.component == "retriever"
     assert all(m.status == "resolved" and m.fired_at is not None for m in incident.members.values())
+
+
+def test_an_ok_in_the_batch_whose_incident_creation_failed_waits_for_the_retry_and_joins_it(
+    bot: Bot,
+) -> None:
+    # GIVEN the write creating doc-search's incident fails once (the cycle is retried within the batch)
+    failed = fail(bot.dynamodb, "TransactWriteItems", when=body_has("active = :false"))
+    # WHEN one batch holds the retriever's ALARM and the OK of the api's alarm, whose ALARM is late
+    rag_alarm, rag_ok = alarm(RAG, "ALARM", 45), alarm(RAG, "OK", 110)
+    assert bot.ingest(rag_alarm, alarm(API, "OK", 115)) == {"batchItemFailures": []}
+    assert failed == ["ThrottlingException"]
+    # THEN the OK waited for the incident's creation and joined it (not left outside as an orphan)
+    assert {m.resource for m in bot.incident("doc-search").members.values()} == {RAG, API}
+    # WHEN the incident resolves, and the api's ALARM arrives at last
+    bot.ingest(rag_ok)
+    bot.flush()
+    bot.flush()
+    bot.ingest(alarm(API, "ALARM", 55))
+    # THEN it joins the same incident: one doc-search incident
+    [incident] = [i for i in bot.app.store.all_incidents() if i.service == "doc-search"]
+    assert incident.status == "resolved" and {m.resource for m in incident.members.values()} == {RAG, API}
