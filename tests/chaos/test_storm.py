@@ -28,11 +28,7 @@ CONCURRENT_RATES = (0.0, 0.05)
 CONCURRENT_SEEDS = range(10)
 """Several Lambda invocations at once (issue 23): what is delivered within 10 s, the redeliveries and
 the flush run side by side, each in its own container; without faults too (the races are the threads')."""
-_SPLIT = "bot: a batch killed at its first call comes after its OKs; store faults split doc-search in two"
 KNOWN_FAILURES: dict[tuple[float, int, int], tuple[set[str], bool, str]] = {
-    (0.05, 15, 1): ({"stuck", "diagnosis", "page", "signal"}, False, f"{_SPLIT} (docs/chaos-kills.md)"),
-    (0.05, 23, 1): ({"stuck", "diagnosis", "page", "signal"}, False, f"{_SPLIT} (docs/chaos-kills.md)"),
-    (0.05, 25, 1): ({"stuck", "diagnosis", "page", "signal"}, False, f"{_SPLIT} (docs/chaos-kills.md)"),
     (0.05, 1, 1): (
         {"page", "replies"},
         False,
