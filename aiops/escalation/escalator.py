@@ -26,6 +26,11 @@ the decision needs kept failing), pages: a failure never leaves an incident sile
 Update = Callable[[str, Callable[[Incident], tuple[Incident, list[TimelineEntry]]]], Incident]
 RETRY_AFTER = timedelta(minutes=1)
 """A page no target took is tried again this much later (a timer), and by the next event."""
+RECORD_ATTEMPTS = 3
+"""Attempts at recording that a target took a page: a page whose "sent" record is lost stays pending
+and is sent again a minute later (a takeover), and its thread does not say "paged" meanwhile."""
+SUPERSEDED = "not sent again: its resolve followed it"
+"""Why a pending trigger or acknowledge is no longer sent (see :meth:`Escalator._carry_out`)."""
 
 
 class Escalator:
@@ -133,10 +138,6 @@ class Escalator:
         def record(inc: Incident) -> tuple[Incident, list[TimelineEntry]]:
             mine.clear()
             escalations = list(inc.escalations)
-            for i, e in enumerate(escalations):  # pending and not tried for a while: taken over
-                if _lapsed(e, now):
-                    escalations[i] = e.model_copy(update={"tried_at": now})
-                    mine.append(i)
             state, kept = page_state(inc), []
             for action, why in sends:  # what the fresh incident already says is not recorded twice
                 target = state.target or "pagerduty"
@@ -148,7 +149,18 @@ class Escalator:
                             target=target, action=action, at=now, reason=why, pending=True, tried_at=now
                         )
                     )
-            mine.extend(range(len(escalations), len(escalations) + len(kept)))
+            resolved = [i for i, e in enumerate([*escalations, *kept]) if e.action == "resolve"]
+            for i, e in enumerate(escalations):  # pending and not tried for a while: taken over
+                if _lapsed(e, now) and e.action != "resolve" and resolved and resolved[-1] > i:
+                    # its resolve followed it: sent again, a stale trigger would open a second alert
+                    escalations[i] = e.model_copy(update={"pending": False, "error": SUPERSEDED})
+                elif _lapsed(e, now):
+                    escalations[i] = e.model_copy(update={"tried_at": now})
+                    mine.append(i)
+            if not any(e.pending and i not in mine for i, e in enumerate(escalations)):
+                # sent now unless an earlier page is still on its way (another worker's lease): an
+                # acknowledge or resolve never overtakes its trigger; it is taken over once that lapsed
+                mine.extend(range(len(escalations), len(escalations) + len(kept)))
             settle = decided.settle and not (
                 inc.settled_at is not None
                 and inc.resolved_at is not None
@@ -227,6 +239,11 @@ class Escalator:
                 timers = (*timers, retry)
             return inc.model_copy(update={"escalations": tuple(escalations), "timers": timers}), entries
 
+        for _ in range(RECORD_ATTEMPTS - 1):  # the target took it: that fact is not dropped for one fault
+            try:
+                return update(incident.id, delivered)
+            except Exception:  # the store's (the core knows no botocore): logged, tried again at once
+                log.warning("page.record_retried", extra={"incident_id": incident.id}, exc_info=True)
         return update(incident.id, delivered)
 
     @staticmethod

@@ -104,15 +104,16 @@ def plan(
             return Plan(episode_at=incident.episode_at, settled_at=settled_at)
         hold = policy.resolve_hold(flapping=incident.flapping)
         due = _ceil(resolved_at + hold)
+        owed = _owed(incident, policy, episode, why_page)
         if settle_now or now >= resolved_at + hold:
-            sends: tuple[tuple[PageAction, str], ...] = ()
-            if state.open:
-                sends = (
+            sends: tuple[tuple[PageAction, str], ...] = owed
+            if state.open or owed:
+                sends += (
                     ("resolve", "resolved" if settle_now else f"resolved and calm for {_minutes(hold)}"),
                 )
             return Plan(sends=sends, episode_at=incident.episode_at, settled_at=now, settle=True)
         timer = Timer(name=f"{incident.id}-settle-{_epoch(resolved_at)}", step="settle", at=due)
-        return Plan(timers=(timer,), episode_at=incident.episode_at, settled_at=settled_at)
+        return Plan(sends=owed, timers=(timer,), episode_at=incident.episode_at, settled_at=settled_at)
 
     new_episode = False
     if settled_at is not None:  # it came back after its resolution held: a new episode
@@ -128,7 +129,10 @@ def plan(
             )
         return base
     if incident.status != "open" or acked:
-        return base  # mitigated (a fix or the signals calmed it), or a human has it
+        # mitigated (a fix or the signals calmed it), or a human has it; a page that fell due while it was
+        # open and was never sent is sent still
+        owed = () if acked else _owed(incident, policy, episode, why_page)
+        return Plan(sends=owed, episode_at=episode, new_episode=new_episode) if owed else base
     delay = policy.page_after(incident.severity)
     if delay is None:
         return base  # stays in Slack
@@ -145,3 +149,23 @@ def plan(
         return Plan(sends=(("trigger", why),), episode_at=episode, new_episode=new_episode)
     timer = Timer(name=f"{incident.id}-page-{_epoch(episode)}", step="page", at=_ceil(episode + delay))
     return Plan(timers=(timer,), episode_at=episode, settled_at=settled_at, new_episode=new_episode)
+
+
+def _owed(
+    incident: Incident, policy: Policy, episode: datetime, why_page: str
+) -> tuple[tuple[PageAction, str], ...]:
+    """The trigger of a page that fell due while the incident was open and was never sent - every attempt
+    failed until its signals calmed (chaos finding 3) - sent late, saying so: the on-call learns that the
+    outage happened, and then, by its resolve, that it is over. Nothing when it was paged in this
+    episode, acknowledged, held by a fix (``why_page`` empty), or calmed before its page was due."""
+    calmed = incident.mitigated_at or incident.resolved_at
+    delay = policy.page_after(incident.severity)
+    if not why_page or incident.acknowledged is not None or delay is None or calmed is None:
+        return ()
+    if calmed - episode < delay or any(
+        e.action == "trigger" and e.at >= episode for e in incident.escalations
+    ):
+        return ()
+    when = calmed.strftime("%H:%M:%SZ")
+    why = why_page if delay == timedelta(0) else f"{why_page}; not acknowledged within {_minutes(delay)}"
+    return (("trigger", f"{why} (it calmed at {when}, before the page could be sent)"),)

@@ -300,6 +300,13 @@ class Incident(_Frozen):
         return self.status != "resolved"
 
     @property
+    def assessment_owed(self) -> bool:
+        """Members recorded and never ranked nor assessed: its opening worker was killed between the
+        two (the opening signal is folded in as the incident is created, the assessment saved after).
+        Whoever comes next (the flush, the next event) assesses it before acting on it."""
+        return bool(self.members) and self.impact_at is None
+
+    @property
     def is_warning(self) -> bool:
         """Opened by forecasts and only forecasts so far: a warning (its own severity row, remediation for
         approval only). A real symptom joining makes it an incident like any other."""

@@ -267,9 +267,8 @@ class Pipeline:
         for incident_id, members in by_incident.items():
             try:
                 before = view.by_id.get(incident_id)
-                after = self.folder.apply(
-                    incident_id, members, new=incident_id in view.created, cached=before
-                )
+                new, unfolded = incident_id in view.created, view.unfolded.get(incident_id)
+                after = self.folder.apply(incident_id, members, new=new, cached=before, unfolded=unfolded)
                 if before is None or after.version != before.version or incident_id in changed:
                     changed[incident_id] = after
                 if incident_id in view.created:
@@ -359,10 +358,12 @@ class Pipeline:
             except self.faults:
                 log.exception("pipeline.tick_failed", extra={"incident_id": incident_id})
                 continue
-            if before is None or not before.members:
-                # not made yet: created, its first fold not saved; the worker that made it acts on it
-                # (a decision on the empty record would page "no runbook fits" for its missing cause)
-                continue
+            try:  # what its opening worker died owing first: unassessed, a decision pages "no runbook fits"
+                before = before and self.folder.owed(before)
+            except Exception:
+                log.exception("pipeline.assess_failed", extra={"incident_id": incident_id})
+            if before is None or not before.members or before.assessment_owed:
+                continue  # not made yet (its worker acts on it), or its assessment failed: the next flush
             try:
                 incident = self.update(incident_id, settle_now, first=before)
             except self.faults:  # the next flush settles it; the rest of the repair goes on

@@ -52,8 +52,16 @@ class Folder:
         """Read for the incidents of the services this one depends on (cross-service ``depends_on``)."""
 
     def apply(
-        self, incident_id: str, routed: list[Routed], *, new: bool, cached: Incident | None
+        self,
+        incident_id: str,
+        routed: list[Routed],
+        *,
+        new: bool,
+        cached: Incident | None,
+        unfolded: Incident | None = None,
     ) -> Incident:
+        """``unfolded``: the incident this batch created, before its opening signal was folded in (see
+        :meth:`Router._opened`): folded from it while the store still holds it as created."""
         evidence = self._open_provider_issues(routed) if new else []
         links = [ref(s) for s in evidence]
         for r in routed:  # state changes of this fingerprint recorded before it had an incident
@@ -62,7 +70,21 @@ class Folder:
                 links += [o for o in r.state.orphans if o.status != "info" and o.time >= since]
         if links:
             self.ledger.link(incident_id, list({ref.id: ref for ref in links}.values()))
-        return self.update(incident_id, lambda inc: self._fold(inc, routed, evidence), first=cached)
+
+        def change(inc: Incident) -> tuple[Incident, list[TimelineEntry]]:
+            start = unfolded if unfolded is not None and inc is cached else inc
+            return self._fold(start, routed, evidence)
+
+        return self.update(incident_id, change, first=cached)
+
+    def owed(self, incident: Incident) -> Incident:
+        """Rank and assess an incident whose opening worker died before it could (its assessment owed),
+        once that worker must be gone (:data:`~aiops.pipeline.settings.Settings.worker_lifetime`); the
+        incident as it is otherwise."""
+        now = self.clock.now()
+        if not incident.assessment_owed or now - incident.last_activity_at < self.settings.worker_lifetime:
+            return incident
+        return self.update(incident.id, lambda inc: self._fold(inc, [], []), first=incident)
 
     def _open_provider_issues(self, routed: list[Routed]) -> list[Signal]:
         """Provider health events still open in the region when an incident opens."""
@@ -94,7 +116,7 @@ class Folder:
             newest = r.state if r.state is not None and r.state.last_time > r.signal.time else None
             fold.apply(r.signal, r.fp, component, is_flapping=len(r.changes) > threshold, newest=newest)
         insight_arrived = any(r.signal.kind == "insight" for r in routed)
-        if not (fold.material or change_arrived or insight_arrived):
+        if not (fold.material or change_arrived or insight_arrived or before.assessment_owed):
             # A repeat of a firing alarm only counts: the incident is not rewritten (nor re-announced)
             # for it, except to move its activity on, at most once a minute (the group window needs it).
             if fold.last_activity_at - before.last_activity_at < ACTIVITY_STEP:

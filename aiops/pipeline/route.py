@@ -18,6 +18,7 @@ from aiops.catalog.topology import scope_key
 from aiops.diagnosis.rootcause import MODEL_COMPONENT
 from aiops.diagnosis.severity import initial_severity
 from aiops.errors import ConflictError
+from aiops.incident.lifecycle import Fold
 from aiops.incident.links import metric_of
 from aiops.incident.model import Incident, SignalRef, SignalState, incident_id_for
 from aiops.incident.ports import ContextStore, IncidentStore
@@ -49,6 +50,11 @@ class BatchView:
         self.by_id: dict[str, Incident | None] = {}
         self.by_service: dict[str, Incident | None] = {}
         self.created: set[str] = set()
+        self.unsure: dict[str, Exception] = {}
+        """Scopes whose incident creation failed in this cycle (it may have happened), with the failure."""
+        self.unfolded: dict[str, Incident] = {}
+        """Each incident this batch created, as it was before its opening signal was folded in: the
+        batch's fold starts from it (so its entries and its assessment are those of a first fold)."""
 
     def prefetch(self, routed: Sequence[Routed], catalog: Catalog) -> None:
         """Two reads for the whole batch instead of two per service: a storm touches many services."""
@@ -81,11 +87,12 @@ class BatchView:
                 self.by_id[found.id] = found
         return self.by_service[service]
 
-    def create(self, incident: Incident, *, replaces: str | None) -> Incident:
+    def create(self, incident: Incident, *, replaces: str | None, unfolded: Incident) -> Incident:
         created = self.store.create(incident, replaces=replaces)
         self.by_service[created.pointer] = created
         self.by_id[created.id] = created
         self.created.add(created.id)
+        self.unfolded[created.id] = unfolded.model_copy(update={"version": created.version})
         return created
 
     def forget(self, service: str) -> None:
@@ -175,9 +182,16 @@ class Router:
                 and r.signal.time - current.resolved_at <= window
             ):
                 return [current.id]  # the same alarm again soon after: a flap reopens its incident
-        if r.signal.status != "firing":
-            return []  # an OK or INSUFFICIENT_DATA of something no incident knows opens nothing
         scope = scope_of(self.catalog, r.owner.service, r.signal)
+        if r.signal.status != "firing":
+            if r.state is None and scope in view.unsure:  # its incident may be being created: next cycle
+                raise ConflictError(f"service:{scope}") from view.unsure[scope]
+            current = view.open_for(scope) if r.state is None and r.signal.status == "resolved" else None
+            if current is not None and r.signal.time >= current.opened_at:
+                # the OK of an alarm its service's open incident never saw fire: its ALARM is late (a
+                # batch redelivered minutes after a kill), and finds the incident through this state
+                return [current.id]
+            return []  # an OK or INSUFFICIENT_DATA of something no incident knows opens nothing
         for _ in range(s.max_conflict_retries):
             current = view.open_for(scope)
             if current is not None:
@@ -187,10 +201,15 @@ class Router:
                 if still_firing or r.signal.time - last <= window:
                     return [current.id]  # while anything fires, however long CloudWatch was quiet
             try:
-                return [view.create(self._new_incident(r), replaces=current.id if current else None).id]
+                bare = self._new_incident(r)
+                replaces = current.id if current else None
+                return [view.create(self._opened(bare, r), replaces=replaces, unfolded=bare).id]
             except ConflictError:
                 view.forget(scope)
                 continue  # another writer opened the service's incident first: join it
+            except Exception as exc:  # the store's: the item is retried; its scope's OKs wait for it
+                view.unsure[scope] = exc
+                raise
         raise ConflictError(f"service:{scope}")
 
     def _route_health(self, r: Routed, view: BatchView) -> list[str]:
@@ -210,6 +229,16 @@ class Router:
             if current is not None and current.region in ("", r.signal.region):
                 out.append(current.id)
         return out
+
+    def _opened(self, bare: Incident, r: Routed) -> Incident:
+        """The new incident with its opening signal folded in, as it is created: a worker killed before
+        its fold is saved leaves an incident whose members say what opened it (its assessment owed,
+        :attr:`Incident.assessment_owed`), not an empty one only the redelivery minutes later fills."""
+        fold = Fold(bare)
+        newest = r.state if r.state is not None and r.state.last_time > r.signal.time else None
+        flapping = len(r.changes) > self.settings.flap_threshold
+        fold.apply(r.signal, r.fp, r.owner.component, is_flapping=flapping, newest=newest)
+        return fold.result()
 
     def _new_incident(self, r: Routed) -> Incident:
         service = self.catalog.service(r.owner.service)

@@ -46,6 +46,9 @@ class Settings:
     """An item whose store call failed is tried this many more times within the invocation."""
     max_act_attempts: int = 2
     """Attempts at remediating, and at escalating, a changed incident within the invocation."""
+    worker_lifetime: timedelta = timedelta(seconds=30)
+    """The ingest function's timeout: after this, a worker that opened an incident and has not assessed
+    it is dead (killed at the timeout), and the flush assesses it instead (:meth:`.fold.Folder.owed`)."""
     max_event_age: timedelta = timedelta(days=30)
     max_event_lead: timedelta = timedelta(days=1)
     """The window around the clock an event's time must fall in (see :mod:`aiops.pipeline.admit`)."""

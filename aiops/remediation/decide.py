@@ -67,6 +67,28 @@ def matches(playbook: Playbook, incident: Incident) -> bool:
     return not (m.min_severity and SEVERITY_RANK[incident.severity] > SEVERITY_RANK[m.min_severity])
 
 
+def as_open(incident: Incident) -> Incident | None:
+    """The incident to decide on: itself while open; as it was while open when its signals calmed it
+    before a decision deferred by failures could be made (no action yet, its resolution not yet held:
+    chaos finding 2), its symptoms that fired this episode firing again; None otherwise (a fix ran, a
+    human resolved it, or it was long over)."""
+    if incident.status == "open":
+        return incident
+    held = incident.settled_at is not None and incident.settled_at >= (
+        incident.resolved_at or incident.settled_at
+    )
+    if incident.actions or incident.mitigated_at is None or held:
+        return None
+    fired = {
+        fp: m.model_copy(update={"status": "firing"})
+        for fp, m in incident.members.items()
+        if m.role == "symptom" and m.fired_at is not None and m.status != "firing"
+    }
+    if not fired:
+        return None
+    return incident.model_copy(update={"status": "open", "members": {**incident.members, **fired}})
+
+
 def verify_alarms(incident: Incident) -> list[str]:
     """The incident's firing alarms the catalog owns (a component matched them), as safe identifiers."""
     names = sorted(

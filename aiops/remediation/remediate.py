@@ -31,7 +31,7 @@ from aiops.escalation.ports import Pager, Scheduler
 from aiops.incident.model import Action, Incident, TimelineEntry
 from aiops.incident.ports import Clock
 from aiops.remediation.approvals import Approvals
-from aiops.remediation.decide import Decision, Run, decide, matches
+from aiops.remediation.decide import Decision, Run, as_open, decide, matches
 from aiops.remediation.executions import Executions
 from aiops.remediation.playbooks import Playbook
 from aiops.remediation.ports import Remediator, RunLedger
@@ -93,7 +93,8 @@ class Remediation:
 
     def fits(self, incident: Incident) -> bool:
         """Whether any playbook fits the incident: escalation asks before it pages "no runbook fits"."""
-        return any(matches(p, incident) for p in self.playbooks)
+        subject = as_open(incident) or incident
+        return any(matches(p, subject) for p in self.playbooks)
 
     # -- after a change ----------------------------------------------------------------------------
 
@@ -127,16 +128,17 @@ class Remediation:
 
     def _decide(self, incident: Incident, update: Update) -> Incident:
         service = self.catalog.service(incident.service)
-        if service is None or self.remediator is None or incident.status != "open":
+        subject = as_open(incident)  # open, or calmed before a decision its failures deferred
+        if service is None or self.remediator is None or subject is None:
             return incident
-        first = next((p for p in self.playbooks if matches(p, incident)), None)
+        first = next((p for p in self.playbooks if matches(p, subject)), None)
         if first is None or any(a.playbook == first.name for a in incident.actions):
             return incident  # nothing to decide: no reads
         now = self._now(incident)
         history = self.runs.runs(service.name, now - timedelta(days=1))
         enabled = self.remediator.automation_enabled()
         decision = decide(
-            incident,
+            subject,
             service,
             self.playbooks,
             self.runbooks,

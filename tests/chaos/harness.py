@@ -74,12 +74,11 @@ HANG_WITHIN = 60
 """A faulty run's one certain fault: one of its first HANG_WITHIN AWS calls (drawn by the seed; counted
 over all workers) is throttled, or, with HANG_IN, hangs until Lambda kills that invocation at its timeout.
 (A fault-free run makes about 300.)"""
-HANG_IN: tuple[str, ...] = ()
+HANG_IN: tuple[str, ...] = ("ingest", "flush")
 """The functions whose invocations the certain hang kills (the first such call at or after the drawn
-one); empty: the certain fault is a throttle of that call instead. Off until two findings are fixed (docs/
-testing.md): a kill in an ingest invocation between an incident's fold and its assessment loses the
-assessment for good (seeds 0-4 at 5%: the flush pages instead of starting PromptRollback); a kill in the
-flush that was to make a deferred decision lets the symptom clear first (2% seed 25: no fix, no page)."""
+one); empty: the certain fault is a throttle of that call instead. On: every faulty seed kills an ingest
+or a flush invocation at the Lambda timeout somewhere in its first calls, and the verdict requires it
+(docs/chaos-kills.md: what such a kill found in the bot, and what it still finds)."""
 SLACK_TOKEN = "xoxb-test-token"
 PAGERDUTY_KEY = "R0UTINGKEY0123456789abcdefABCDEF"
 

@@ -29,15 +29,15 @@ CONCURRENT_SEEDS = range(10)
 """Several Lambda invocations at once (issue 23): what is delivered within 10 s, the redeliveries and
 the flush run side by side, each in its own container; without faults too (the races are the threads')."""
 KNOWN_FAILURES: dict[tuple[float, int, int], tuple[set[str], bool, str]] = {
-    (0.05, 18, 1): (
+    (0.05, 1, 1): (
         {"page", "replies"},
-        True,
-        "bot: a due page lost when the symptom clears before its retry (docs/testing.md, finding 3)",
-    ),
-    (0.05, 2, 8): (
-        {"page"},
         False,
-        "bot: a stale trigger re-sent after its resolve opens a second alert (docs/testing.md, finding 4)",
+        "bot: a trigger PagerDuty never took is superseded by its resolve: never paged (docs/chaos-kills.md)",
+    ),
+    (0.05, 0, 4): (
+        {"replies"},
+        False,
+        "bot: a reply lost under a kill with 4 workers, as the threads interleave (docs/chaos-kills.md)",
     ),
 }
 """(rate, seed, workers) -> (the categories it fails in, whether it always fails, why): findings of the
