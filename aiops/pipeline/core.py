@@ -17,14 +17,12 @@ from __future__ import annotations
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
-from datetime import datetime
 
 from aiops.catalog.model import Catalog
 from aiops.diagnosis.ports import MetricsReader
 from aiops.errors import CORE_FAULTS, ConflictError, Faults
-from aiops.escalation.page_content import PagerNotice
 from aiops.incident.lifecycle import flap_changes, settle
-from aiops.incident.model import Incident, SignalState, TimelineEntry, fingerprint
+from aiops.incident.model import Incident, SignalState, fingerprint
 from aiops.incident.ports import Clock, ContextStore, HistoryIndex, IncidentStore, SignalLedger, SilenceStore
 from aiops.pipeline.admit import admit
 from aiops.pipeline.assess import Assessor
@@ -101,6 +99,9 @@ class Pipeline:
             update=self.update,
             notify=self.notify,
         )
+        # what people do from Slack, and in PagerDuty (its webhook)
+        self.acknowledge, self.resolve_by = self.human.acknowledge, self.human.resolve_by
+        self.silence, self.on_pager = self.human.silence, self.human.on_pager
 
     def admit(self, signals: Sequence[Signal | Deferred]) -> list[Signal | Deferred]:
         """The signals of one record, if their times lie in the window around the clock
@@ -335,45 +336,49 @@ class Pipeline:
 
     def tick(self, incident_ids: Sequence[str], result: BatchResult | None = None) -> list[Incident]:
         """The scheduled flush: settle quiet periods, then repair what an earlier failure left undone -
-        decisions not made, recorded starts not carried out, executions whose end was not recorded (SSM
-        is asked), pages not delivered, escalation due (a timer lost on the way is caught within a
-        minute; an incident the flush resolves resolves its page), Slack roots and replies not posted or
-        not confirmed, updates held back. One incident's fault does not stop the others (a bug does);
-        ``result`` counts the incidents it resolved."""
-        out = []
-
-        def settle_now(inc: Incident) -> tuple[Incident, list[TimelineEntry]]:
-            return settle(
-                inc, self.clock.now(), self.settings.quiet_period(self.catalog.service(inc.service))
-            )
-
+        assessments a killed worker owed, decisions not made, recorded starts not carried out, executions
+        whose end was not recorded (SSM is asked), pages not delivered, escalation due, Slack roots and
+        replies not posted or not confirmed, updates held back. One incident's fault or bug does not stop
+        the others; a bug is raised once they are done (the run fails: seen, not retried as a fault is)."""
         try:  # one batch read for them all
             found, _ = self.incidents.prefetch(list(incident_ids), []) if incident_ids else ({}, {})
         except self.faults:  # one by one, then
             log.exception("pipeline.tick_prefetch_failed")
             found = {}
+        out, bugs = [], []
         for incident_id in incident_ids:
             try:
                 before = found.get(incident_id) or self.incidents.get(incident_id)
-            except self.faults:
+                incident = self._tick_one(incident_id, before)
+            except self.faults:  # the next flush repairs it
                 log.exception("pipeline.tick_failed", extra={"incident_id": incident_id})
                 continue
-            try:  # what its opening worker died owing first: unassessed, a decision pages "no runbook fits"
-                before = before and self.folder.owed(before)
-            except Exception:
-                log.exception("pipeline.assess_failed", extra={"incident_id": incident_id})
-            if before is None or not before.members or before.assessment_owed:
-                continue  # not made yet (its worker acts on it), or its assessment failed: the next flush
-            try:
-                incident = self.update(incident_id, settle_now, first=before)
-            except self.faults:  # the next flush settles it; the rest of the repair goes on
-                log.exception("pipeline.settle_failed", extra={"incident_id": incident_id})
-                incident = before
-            incident = self._act(incident, repair=True)
-            if result is not None:
-                result.saw(before, incident)
-            out.append(incident)
+            except Exception as bug:  # a bug in one incident's repair: the others' repairs go on
+                log.exception("pipeline.tick_bug", extra={"incident_id": incident_id})
+                bugs.append(bug)
+                continue
+            if incident is not None and before is not None:
+                if result is not None:
+                    result.saw(before, incident)
+                out.append(incident)
+        if bugs:
+            raise bugs[0] if len(bugs) == 1 else ExceptionGroup("flush: bugs in several incidents", bugs)
         return out
+
+    def _tick_one(self, incident_id: str, before: Incident | None) -> Incident | None:
+        try:  # what its opening worker died owing first: unassessed, a decision pages "no runbook fits"
+            before = before and self.folder.owed(before)
+        except self.faults:
+            log.exception("pipeline.assess_failed", extra={"incident_id": incident_id})
+        if before is None or not before.members or before.assessment_owed:
+            return None  # not made yet (its worker acts on it), or its assessment failed: the next flush
+        quiet = self.settings.quiet_period(self.catalog.service(before.service))
+        try:
+            incident = self.update(incident_id, lambda i: settle(i, self.clock.now(), quiet), first=before)
+        except self.faults:  # the next flush settles it; the rest of the repair goes on
+            log.exception("pipeline.settle_failed", extra={"incident_id": incident_id})
+            incident = before
+        return self._act(incident, repair=True)
 
     def on_timer(self, incident_id: str, name: str) -> Incident | None:
         """An escalation timer fired (EventBridge Scheduler, or the replay clock): decide again."""
@@ -383,19 +388,3 @@ class Pipeline:
         incident = self.remediation.escalator.fired(incident, name, self.update)
         self.notify(incident)
         return incident
-
-    # -- what people do from Slack -----------------------------------------------------------------
-
-    def acknowledge(self, incident_id: str, by: str) -> Incident:
-        return self.human.acknowledge(incident_id, by)
-
-    def resolve_by(self, incident_id: str, by: str) -> Incident:
-        return self.human.resolve_by(incident_id, by)
-
-    def silence(self, service: str, component: str | None, until: datetime, by: str) -> None:
-        self.human.silence(service, component, until, by)
-
-    # -- what people do in PagerDuty (its webhook) ---------------------------------------------------
-
-    def on_pager(self, notice: PagerNotice) -> Incident | None:
-        return self.human.on_pager(notice)

@@ -75,7 +75,9 @@ def test_a_bug_planted_in_a_stage_is_not_retried_and_fails_the_run(
     with pytest.raises(TypeError, match="NoneType"):
         _run(app, clock, stage)
     assert calls == [1]
-    assert not [r for r in caplog.records if r.getMessage().startswith("pipeline.")]
+    # (the flush names the bug's incident before raising it, once the other incidents are repaired)
+    said = [r.getMessage() for r in caplog.records if r.getMessage().startswith("pipeline.")]
+    assert said == (["pipeline.tick_bug"] if stage == "flush" else [])
 
 
 @pytest.mark.parametrize("stage", STAGES)
@@ -106,3 +108,52 @@ def test_a_fault_in_a_stage_is_retried_and_nothing_is_lost(
     assert [m.resource for m in incident.members.values()] == ["chat-assistant-api-5xx"]
     if stage != "flush":
         assert len(calls) >= 2  # retried in the batch
+
+
+def test_a_bug_in_one_incident_does_not_stop_the_flush_repairing_the_others(
+    make_app: Any, clock: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # GIVEN two services' incidents open, and a bug in the flush's settle of the first one it meets
+    app = make_app()
+    process_sqs_batch(
+        sqs_batch(ALARM, alarm_event("doc-search-api-5xx", "ALARM", "2026-11-25T10:00:00Z")), app.pipeline
+    )
+    incidents = {i.service: i.id for i in app.store.all_incidents()}
+    assert sorted(incidents) == ["chat-assistant", "doc-search"]
+    settled: list[str] = []
+    real = app.pipeline.update
+
+    def planted(incident_id: str, *args: Any, **kwargs: Any) -> Any:
+        if incident_id == incidents["chat-assistant"]:
+            raise TypeError("unsupported operand type(s) for +: 'NoneType' and 'int'")
+        settled.append(incident_id)
+        return real(incident_id, *args, **kwargs)
+
+    monkeypatch.setattr(app.pipeline, "update", planted)
+    caplog.set_level(logging.ERROR, logger="aiops")
+    # WHEN the flush runs over both (the buggy one first)
+    with pytest.raises(TypeError, match="NoneType"):
+        app.pipeline.tick([incidents["chat-assistant"], incidents["doc-search"]])
+    # THEN the other incident was still repaired, and the bug is logged with its incident and raised at
+    # the end (the flush's invocation fails: a Lambda error an alarm sees), not retried as a fault
+    assert settled == [incidents["doc-search"]]
+    [logged] = [r for r in caplog.records if r.getMessage() == "pipeline.tick_bug"]
+    assert getattr(logged, "incident_id", None) == incidents["chat-assistant"]
+
+
+def test_bugs_in_several_incidents_are_raised_together(
+    make_app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = make_app()
+    process_sqs_batch(
+        sqs_batch(ALARM, alarm_event("doc-search-api-5xx", "ALARM", "2026-11-25T10:00:00Z")), app.pipeline
+    )
+    ids = [i.id for i in app.store.all_incidents()]
+
+    def planted(incident_id: str, *args: Any, **kwargs: Any) -> Any:
+        raise KeyError(incident_id)
+
+    monkeypatch.setattr(app.pipeline, "update", planted)
+    with pytest.raises(ExceptionGroup) as raised:
+        app.pipeline.tick(ids)
+    assert sorted(str(e) for e in raised.value.exceptions) == sorted(repr(i) for i in ids)
