@@ -149,10 +149,11 @@ class Escalator:
                             target=target, action=action, at=now, reason=why, pending=True, tried_at=now
                         )
                     )
-            resolved = [i for i, e in enumerate([*escalations, *kept]) if e.action == "resolve"]
+            reached = [i for i, e in enumerate(escalations) if e.action == "resolve" and _may_have_reached(e)]
             for i, e in enumerate(escalations):  # pending and not tried for a while: taken over
-                if _lapsed(e, now) and e.action != "resolve" and resolved and resolved[-1] > i:
-                    # its resolve followed it: sent again, a stale trigger would open a second alert
+                if _lapsed(e, now) and e.action != "resolve" and reached and reached[-1] > i:
+                    # a resolve after it may have reached PagerDuty: sent again, a stale trigger would
+                    # open a second alert. (A resolve held back, never sent, is sent after it instead.)
                     escalations[i] = e.model_copy(update={"pending": False, "error": SUPERSEDED})
                 elif _lapsed(e, now):
                     escalations[i] = e.model_copy(update={"tried_at": now})
@@ -161,6 +162,8 @@ class Escalator:
                 # sent now unless an earlier page is still on its way (another worker's lease): an
                 # acknowledge or resolve never overtakes its trigger; it is taken over once that lapsed
                 mine.extend(range(len(escalations), len(escalations) + len(kept)))
+            else:  # held back: never tried (not sent yet, so it cannot have reached PagerDuty)
+                kept = [k.model_copy(update={"tried_at": None}) for k in kept]
             settle = decided.settle and not (
                 inc.settled_at is not None
                 and inc.resolved_at is not None
@@ -291,6 +294,12 @@ class Escalator:
         for t in wanted:
             if t not in incident.timers:
                 self.scheduler.schedule(t, incident.id)
+
+
+def _may_have_reached(e: Escalation) -> bool:
+    """A page PagerDuty may hold: delivered, or tried (its answer lost, or its sender died). A page
+    recorded and held back behind an earlier one still on its way was never tried (``tried_at`` None)."""
+    return not e.pending or e.tried_at is not None
 
 
 def _lapsed(e: Escalation, now: datetime) -> bool:

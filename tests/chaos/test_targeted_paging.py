@@ -10,6 +10,7 @@ the page, even if the bot's record of having sent it was lost.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from tests.chaos.bot import Bot, body_has
 from tests.chaos.storm import alarm
@@ -88,8 +89,60 @@ def test_a_stale_trigger_is_never_sent_again_after_its_resolve_and_a_resolve_nev
     # WHEN the flush runs once the trigger's lease lapsed, and again later
     bot.flush()
     bot.flush()
-    # THEN the stale trigger is not sent again: its resolve followed it. PagerDuty has one alert for the
-    # incident, resolved - no second alert paging the on-call for an incident resolved minutes before
+    # THEN the trigger (which PagerDuty may or may not hold: the bot cannot know) goes again, BEFORE its
+    # resolve, which was never sent: PagerDuty folds it into the open alert by its dedup key; then the
+    # resolve. One alert for the incident, resolved - never a trigger after its resolve, which would open
+    # a second alert paging the on-call for an incident resolved minutes before
+    assert _actions(bot, incident.id) == ["trigger", "trigger", "resolve"]
+    assert [a.status for a in bot.pagerduty.alerts if a.dedup_key == incident.id] == ["resolved"]
+    assert not any(e.pending for e in bot.incident("doc-search").escalations)
+
+
+def test_a_stale_trigger_is_not_sent_after_a_resolve_that_may_have_reached_pagerduty(bot: Bot) -> None:
+    # GIVEN doc-search paged (PagerDuty took the trigger; every write of that fact failed: pending), and
+    # the resolve was sent when the trigger's lease lapsed - PagerDuty took it, and its record failed too
+    armed = [True]
+    said = body_has("page trigger")
+    fail(bot.dynamodb, "TransactWriteItems", when=lambda body: armed[0] and said(body), times=99)
+    bot.ingest(alarm(RAG, "ALARM", 45), alarm(API, "ALARM", 55))
+    armed[0] = False
+    incident = bot.incident("doc-search")
+    bot.clock.set(bot.clock.now() + timedelta(seconds=20))
+    bot.app.pipeline.resolve_by(incident.id, "U0ONCALL")
+    bot.flush()  # the lease lapsed: trigger then resolve sent (one alert, resolved)
+    assert _actions(bot, incident.id) == ["trigger", "trigger", "resolve"]
+
+    # WHEN, by a lost record, the store again says the trigger is pending and the resolve was tried
+    def lost(inc: Any) -> tuple[Any, list[Any]]:
+        stale = tuple(e.model_copy(update={"pending": True, "tried_at": e.at}) for e in inc.escalations)
+        return inc.model_copy(update={"escalations": stale}), []
+
+    bot.app.pipeline.update(incident.id, lost)
+    bot.flush(after=timedelta(minutes=5))
+    # THEN the stale trigger is not sent after the resolve that may have reached PagerDuty (it is marked
+    # superseded): no second alert
+    assert _actions(bot, incident.id)[-1] != "trigger"
+    assert [a.status for a in bot.pagerduty.alerts if a.dedup_key == incident.id] == ["resolved"]
+
+
+def test_a_trigger_pagerduty_never_took_is_sent_before_its_held_back_resolve(bot: Bot) -> None:
+    # GIVEN doc-search pages (SEV3: at once) and PagerDuty refuses every attempt of that invocation
+    # (5xx for its whole retry budget): the trigger is recorded and stays pending, nobody is paged
+    bot.pagerduty.script = [(500, {})] * 50
+    bot.ingest(alarm(RAG, "ALARM", 45), alarm(API, "ALARM", 55))
+    incident = bot.incident("doc-search")
+    assert [(e.action, e.pending) for e in incident.escalations] == [("trigger", True)]
+    assert _actions(bot, incident.id) == []
+    bot.pagerduty.script = []
+    # WHEN the on-call, who saw the Slack thread, resolves it within the trigger's minute
+    bot.clock.set(bot.clock.now() + timedelta(seconds=20))
+    bot.app.pipeline.resolve_by(incident.id, "U0ONCALL")
+    assert _actions(bot, incident.id) == []  # held back behind the trigger still pending
+    # WHEN the flush takes both over once they lapsed
+    bot.flush()
+    bot.flush()
+    # THEN the trigger PagerDuty never took is sent, then its resolve: PagerDuty's record has the
+    # incident (paged and resolved), instead of a trigger superseded by a resolve that never went out
     assert _actions(bot, incident.id) == ["trigger", "resolve"]
     assert [a.status for a in bot.pagerduty.alerts if a.dedup_key == incident.id] == ["resolved"]
     assert not any(e.pending for e in bot.incident("doc-search").escalations)
