@@ -163,36 +163,53 @@ class Router:
                 f"bedrock:{r.signal.region}", full(r.signal), expires_at=r.signal.time + s.context_ttl
             )
         window = self.group_window(r.owner.service)
-        if r.state is not None and r.state.incident_id is not None:
-            current = view.get(r.state.incident_id)
-            if current is not None and current.is_active:
-                return [current.id]
-            if (
-                current is not None
-                and current.resolved_at is not None
-                and r.signal.time <= current.resolved_at
-            ):
-                # part of its history: a redelivery of a signal it absorbed before its record failed
-                # (the incident moved on meanwhile), or a late one; applying it changes nothing more
-                return [current.id]
-            if (
-                current is not None
-                and r.signal.status == "firing"
-                and current.resolved_at is not None
-                and r.signal.time - current.resolved_at <= window
-            ):
-                return [current.id]  # the same alarm again soon after: a flap reopens its incident
+        known = self._known_incident(r, view, window)
+        if known is not None:
+            return [known]
         scope = scope_of(self.catalog, r.owner.service, r.signal)
         if r.signal.status != "firing":
-            if r.state is None and scope in view.unsure:  # its incident may be being created: next cycle
-                raise ConflictError(f"service:{scope}") from view.unsure[scope]
-            current = view.open_for(scope) if r.state is None and r.signal.status == "resolved" else None
-            if current is not None and r.signal.time >= current.opened_at:
-                # the OK of an alarm its service's open incident never saw fire: its ALARM is late (a
-                # batch redelivered minutes after a kill), and finds the incident through this state
-                return [current.id]
-            return []  # an OK or INSUFFICIENT_DATA of something no incident knows opens nothing
-        for _ in range(s.max_conflict_retries):
+            return self._route_calm(r, view, scope)
+        return self._route_firing(r, pending, view, scope, window)
+
+    @staticmethod
+    def _known_incident(r: Routed, view: BatchView, window: timedelta) -> str | None:
+        """The incident the signal's state names, if the signal still belongs to it."""
+        if r.state is None or r.state.incident_id is None:
+            return None
+        current = view.get(r.state.incident_id)
+        if current is None:
+            return None
+        if current.is_active:
+            return current.id
+        if current.resolved_at is not None and r.signal.time <= current.resolved_at:
+            # part of its history: a redelivery of a signal it absorbed before its record failed
+            # (the incident moved on meanwhile), or a late one; applying it changes nothing more
+            return current.id
+        if (
+            r.signal.status == "firing"
+            and current.resolved_at is not None
+            and r.signal.time - current.resolved_at <= window
+        ):
+            return current.id  # the same alarm again soon after: a flap reopens its incident
+        return None
+
+    @staticmethod
+    def _route_calm(r: Routed, view: BatchView, scope: str) -> list[str]:
+        """An OK or INSUFFICIENT_DATA no incident's state names."""
+        if r.state is None and scope in view.unsure:  # its incident may be being created: next cycle
+            raise ConflictError(f"service:{scope}") from view.unsure[scope]
+        current = view.open_for(scope) if r.state is None and r.signal.status == "resolved" else None
+        if current is not None and r.signal.time >= current.opened_at:
+            # the OK of an alarm its service's open incident never saw fire: its ALARM is late (a
+            # batch redelivered minutes after a kill), and finds the incident through this state
+            return [current.id]
+        return []  # an OK or INSUFFICIENT_DATA of something no incident knows opens nothing
+
+    def _route_firing(
+        self, r: Routed, pending: dict[str, list[Routed]], view: BatchView, scope: str, window: timedelta
+    ) -> list[str]:
+        """A firing symptom: the service's open incident, or a new one."""
+        for _ in range(self.settings.max_conflict_retries):
             current = view.open_for(scope)
             if current is not None:
                 joining = pending.get(current.id, ())
