@@ -9,9 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
-
 from aiops.incident.assessment import CostFacts, Impact
+from aiops.incident.frozen import Frozen as _Frozen
 from aiops.incident.similar import Similar
 from aiops.signals.model import (
     Kind,
@@ -25,10 +24,6 @@ Severity = Literal["SEV1", "SEV2", "SEV3", "SEV4"]
 MemberStatus = Literal["firing", "resolved", "info"]
 Role = Literal["symptom", "evidence"]
 EVIDENCE_KINDS = frozenset({"health"})
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class AnomalyRef(_Frozen):

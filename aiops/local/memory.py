@@ -108,9 +108,9 @@ class MemoryStore(MessageRows, RunRows, HistoryRows, NarrativeRows):
         self.pointers: dict[str, _Pointer] = {}
         self.unsettled: dict[str, str] = {}
         """The sparse index: incident id -> its ``opened`` key, while it is on the index."""
-        self.timelines: dict[str, dict[str, TimelineEntry]] = {}
-        """incident id -> {``<time>#<key>``: entry}, and the same entries in timeline order:"""
-        self.ordered: dict[str, list[TimelineEntry]] = {}
+        self.timelines: dict[str, dict[tuple[datetime, str], TimelineEntry]] = {}
+        """incident id -> {(time, key): entry}; and the same in timeline order, beside their order keys:"""
+        self.ordered: dict[str, tuple[list[TimelineEntry], list[tuple[datetime, int, str]]]] = {}
         self.versioned: dict[str, list[tuple[int, TimelineEntry]]] = {}
         """incident id -> ``VER#<version>#<key>`` rows, appended in version order (saved once each)."""
         self.context: dict[str, dict[str, tuple[Signal, int]]] = {}
@@ -130,8 +130,7 @@ class MemoryStore(MessageRows, RunRows, HistoryRows, NarrativeRows):
 
     def lookup(self, event_ids: Sequence[str], fingerprints: Sequence[str]) -> list[Seen]:
         with self._lock:
-            keys = {("E", e) for e in event_ids} | {("F", f) for f in fingerprints}
-            self._count(batches(len(keys), 100))
+            self._count(batches(len(set(event_ids)) + len(set(fingerprints)), 100))  # distinct keys
             now = epoch(self.now())
             events = self.events
             return [
@@ -332,25 +331,26 @@ class MemoryStore(MessageRows, RunRows, HistoryRows, NarrativeRows):
             self.unsettled.pop(incident.id, None)
 
     def _entry(self, e: TimelineEntry) -> None:
-        """Write a timeline row (the same time and key overwrite it), keeping the timeline in order."""
+        """Write a timeline row (the same time and key overwrite it), keeping it in order (by order key)."""
         rows = self.timelines.setdefault(e.incident_id, {})
-        ordered = self.ordered.setdefault(e.incident_id, [])
-        sk = f"{format_time(e.at)}#{e.key}"
-        old = rows.get(sk)
-        rows[sk] = e
-        if old is not None:
-            at = bisect.bisect_left(ordered, timeline_order(old), key=timeline_order)
-            if timeline_order(old) == timeline_order(e) and ordered[at] is old:
+        ordered, keys = self.ordered.setdefault(e.incident_id, ([], []))
+        old, rows[(e.at, e.key)] = rows.get((e.at, e.key)), e
+        new = timeline_order(e)
+        if old is not None:  # one row per time and key: its order key is unique
+            at = bisect.bisect_left(keys, timeline_order(old))
+            if keys[at] == new:
                 ordered[at] = e  # rewritten in place (a folded entry's count): its place is the same
                 return
-            ordered.remove(old)
-        bisect.insort(ordered, e, key=timeline_order)
+            del ordered[at], keys[at]
+        at = bisect.bisect_right(keys, new)
+        ordered.insert(at, e)
+        keys.insert(at, new)
 
     def timeline(self, incident_id: str) -> list[TimelineEntry]:
         with self._lock:
             self._count()
             horizon = self._horizon()
-            return [e for e in self.ordered.get(incident_id, ()) if epoch(e.at) >= horizon]
+            return [e for e in self.ordered.get(incident_id, ([], []))[0] if epoch(e.at) >= horizon]
 
     def entries_since(self, incident_id: str, after: int, upto: int) -> list[TimelineEntry]:
         with self._lock:

@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 import logging
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 
 from aiops.catalog.model import Catalog
@@ -123,7 +123,7 @@ class Pipeline:
         result.signals = len(pending)
         changed: dict[str, Incident] = {}
         unsure: set[str] = set()
-        failures: Counter[str] = Counter()
+        failures: dict[str, int] = {}  # a plain dict: a Counter per batch costs more than it does
         for _ in range(self.settings.max_conflict_retries):
             if not pending:
                 break
@@ -133,7 +133,7 @@ class Pipeline:
             except self.faults:  # a read every item needs (the ledger, the incidents): all again
                 log.exception("pipeline.cycle_failed")
                 conflicted, failed = [], {item for item, _ in pending}
-            failures.update(failed)
+            failures.update({i: failures.get(i, 0) + 1 for i in failed})
             retry = {i for i in failed if failures[i] <= self.settings.max_failure_retries}
             result.failed.update(failed - retry)
             pending = conflicted + [(i, s) for i, s in pending if i in retry]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Literal, Protocol
 
@@ -247,10 +247,15 @@ def format_time(value: datetime) -> str:
 
     Cached: the same instants (an incident's opening, a folding interval) are formatted on every save
     of a storm; ``isoformat`` writes what the ``strftime`` formats would, in a fraction of the time."""
-    from datetime import UTC
+    if value.utcoffset() != _ZERO:  # already in UTC (the usual case): no conversion to make
+        from datetime import UTC
 
-    v = value.astimezone(UTC).replace(tzinfo=None)
+        value = value.astimezone(UTC)
+    v = value.replace(tzinfo=None)
     return v.isoformat(timespec="microseconds" if v.microsecond else "seconds") + "Z"
+
+
+_ZERO = timedelta(0)
 
 
 @lru_cache(maxsize=8192)

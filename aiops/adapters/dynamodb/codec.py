@@ -5,17 +5,28 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, cast
+from functools import cache
+from typing import TYPE_CHECKING, Any, cast
 
-from boto3.dynamodb.types import TypeSerializer
 from pydantic import TypeAdapter
 
 from aiops.incident.model import SignalState, TimelineEntry
 
+if TYPE_CHECKING:
+    from boto3.dynamodb.types import TypeSerializer
+
 Stored = str | int | bool
 """What the adapter writes: strings, whole numbers, flags (boto3 refuses floats; nothing here has one)."""
 
-_SERIALIZER = TypeSerializer()
+
+@cache
+def _serializer() -> TypeSerializer:
+    """boto3's serializer, imported when a row is first written: importing boto3 costs a local replay
+    on the in-memory store (which never writes a DynamoDB item) a fifth of a second of its start."""
+    from boto3.dynamodb.types import TypeSerializer
+
+    return TypeSerializer()
+
 
 STATE_DOC: TypeAdapter[SignalState] = TypeAdapter(SignalState)
 ENTRY_DOC: TypeAdapter[TimelineEntry] = TypeAdapter(TimelineEntry)
@@ -25,7 +36,7 @@ ENTRY_DOC: TypeAdapter[TimelineEntry] = TypeAdapter(TimelineEntry)
 def av(value: Stored) -> dict[str, Any]:
     """One attribute value as the low-level client takes it: ``{"S": ...}``, ``{"N": ...}`` or
     ``{"BOOL": ...}``."""
-    return cast("dict[str, Any]", _SERIALIZER.serialize(value))
+    return cast("dict[str, Any]", _serializer().serialize(value))
 
 
 def attrs(values: Mapping[str, Stored]) -> dict[str, Any]:
