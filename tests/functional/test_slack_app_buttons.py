@@ -415,3 +415,51 @@ def test_a_group_lookup_without_members_admits_nobody_through_the_group(world: A
     auth = _authorizer(world, fake_slack)
     assert not auth.may_act("U0ONCALL", incident.service)  # a group nobody is in
     assert auth.may_act(APPROVER, incident.service)
+
+
+@pytest.mark.parametrize("posted", ["never", "not-confirmed"])
+def test_a_postmortem_asked_for_before_the_thread_exists_is_refused_and_uploads_nothing(
+    world: Any, fake_slack: Any, monkeypatch: pytest.MonkeyPatch, posted: str
+) -> None:
+    import dataclasses
+
+    # GIVEN the incident's root message not in Slack: never posted, or claimed and not confirmed yet
+    app, bolt, incident, _, _ = world
+    record = app.store.message_for(incident.id)
+    unconfirmed = None if posted == "never" else dataclasses.replace(record, ts=None)
+    monkeypatch.setattr(app.store, "message_for", lambda incident_id: unconfirmed)
+    _press(bolt, fake_slack, "aiops_postmortem", incident.id)
+    assert _thread(fake_slack) == [(f"{APPROVER}@C0INC", "That incident has no thread to post the draft in.")]
+    assert fake_slack.files == []
+
+
+def test_a_postmortem_of_an_incident_gone_from_the_store_is_refused() -> None:
+    from aiops.adapters.slack_app import post_postmortem
+    from aiops.present.ports import MessageRecord
+
+    # GIVEN a thread on record but the incident itself no longer readable
+    class Empty:
+        def get(self, incident_id: str) -> None:
+            return None
+
+        def message_for(self, incident_id: str) -> MessageRecord:
+            return MessageRecord(incident_id, channel="C0INC", ts="1764064800.000001", rendered_version=1)
+
+    class App:
+        store = Empty()
+
+    said = post_postmortem(App(), "inc-gone", client=None, user=APPROVER)  # type: ignore[arg-type]
+    assert said == "That incident has no thread to post the draft in."
+
+
+def test_the_postmortem_draft_is_titled_links_its_thread_and_the_clicker_is_told(
+    world: Any, fake_slack: Any
+) -> None:
+    app, bolt, incident, _, _ = world
+    record = app.store.message_for(incident.id)
+    _press(bolt, fake_slack, "aiops_postmortem", incident.id)
+    assert _thread(fake_slack)[-1] == (f"{APPROVER}@C0INC", "postmortem draft posted in the thread")
+    [shared] = fake_slack.files
+    assert shared["title"] == f"Postmortem draft: {incident.id}"
+    link = f"https://slack.com/archives/{record.channel}/p{record.ts.replace('.', '')}"
+    assert f"- **Slack thread:** <{link}>" in shared["content"].decode().splitlines()
