@@ -463,3 +463,29 @@ def test_the_postmortem_draft_is_titled_links_its_thread_and_the_clicker_is_told
     assert shared["title"] == f"Postmortem draft: {incident.id}"
     link = f"https://slack.com/archives/{record.channel}/p{record.ts.replace('.', '')}"
     assert f"- **Slack thread:** <{link}>" in shared["content"].decode().splitlines()
+
+
+def test_the_first_acknowledge_and_the_first_resolve_are_each_measured_at_once(
+    world: Any, fake_slack: Any, clock: Any
+) -> None:
+    from aiops.adapters.slack import web_client
+    from aiops.adapters.slack_app import build_bolt_app
+    from tests.functional.test_slack_app import SECRET, InlineExecutor
+
+    app, _, incident, _, _ = world
+    seen: list[tuple[str, float]] = []
+    bolt = build_bolt_app(
+        app,
+        token="xoxb-test-token",
+        signing_secret=SECRET,
+        client=web_client("xoxb-test-token", base_url=fake_slack.url),
+        listener_executor=InlineExecutor(),
+        observe=lambda name, seconds: seen.append((name, seconds)),
+    )
+    opened = app.store.get(incident.id).opened_at
+    clock.set(opened + timedelta(minutes=7))
+    _press(bolt, fake_slack, "aiops_ack", incident.id)
+    assert seen == [("TimeToAcknowledge", 420.0)]  # the first click, measured when it lands
+    clock.set(opened + timedelta(minutes=12))
+    _press(bolt, fake_slack, "aiops_resolve", incident.id)
+    assert seen == [("TimeToAcknowledge", 420.0), ("TimeToResolve", 720.0)]
