@@ -379,6 +379,21 @@ def test_without_a_remediator_nothing_is_decided_or_started() -> None:
     assert world.current().actions == ()
 
 
+def test_a_start_asked_of_a_remediation_without_a_remediator_is_refused_naming_the_runbook(
+    world: World,
+) -> None:
+    from aiops.errors import NotConfiguredError
+
+    # GIVEN an action recorded by a remediation that could start it, then one that cannot (no remediator)
+    world.open()
+    world.after_change()
+    action = world.action()
+    bare = World(remediator=False)
+    with pytest.raises(NotConfiguredError) as refused:
+        bare.remediation.start(world.current(), action, bare.update)
+    assert str(refused.value) == "start PromptRollback: this Remediation has no remediator"
+
+
 def test_a_fix_no_playbook_fits_reads_nothing(world: World) -> None:
     incident = _incident("retriever", None)
     assert not world.remediation.fits(incident)
