@@ -489,3 +489,68 @@ def test_the_first_acknowledge_and_the_first_resolve_are_each_measured_at_once(
     clock.set(opened + timedelta(minutes=12))
     _press(bolt, fake_slack, "aiops_resolve", incident.id)
     assert seen == [("TimeToAcknowledge", 420.0), ("TimeToResolve", 720.0)]
+
+
+def test_a_service_gone_from_the_catalog_lets_nobody_act_on_its_open_incident(
+    world: Any, fake_slack: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    import dataclasses
+
+    import yaml
+
+    from aiops.adapters.slack import web_client
+    from aiops.adapters.slack_app import build_bolt_app
+    from aiops.catalog.model import load_catalog
+    from tests.functional.test_slack_app import SCENARIO, SECRET, InlineExecutor
+
+    app, _, incident, remediator, _ = world
+    # GIVEN the catalog changed under a warm container: the incident's service was renamed away
+    doc = yaml.safe_load((SCENARIO / "catalog.yaml").read_text())
+    doc["services"][0]["name"] = "chat-assistant-v2"
+    doc["services"][0]["approvers"] = [APPROVER]
+    current = dataclasses.replace(app, catalog=load_catalog(doc))
+    bolt = build_bolt_app(
+        lambda: current,
+        token="xoxb-test-token",
+        signing_secret=SECRET,
+        client=web_client("xoxb-test-token", base_url=fake_slack.url),
+        listener_executor=InlineExecutor(),
+    )
+    caplog.set_level("INFO", logger="aiops.adapters.slack_app")
+    before = app.store.timeline(incident.id)
+    # WHEN an approver of every service there is presses the incident's buttons
+    for action_id in ("aiops_approve", "aiops_resolve", "aiops_silence"):
+        _press(bolt, fake_slack, action_id, f"{incident.id}|token-cap")
+        # THEN each is refused, said to the clicker: nobody owns the service now, so nobody acts from Slack
+        assert _thread(fake_slack) == [
+            (f"{APPROVER}@C0INC", "Only the approvers of chat-assistant can do that.")
+        ]
+    assert [r.action_id for r in caplog.records if r.getMessage() == "slack_app.click_refused"] == [  # type: ignore[attr-defined]
+        "aiops_approve",
+        "aiops_resolve",
+        "aiops_silence",
+    ]
+    assert app.store.get(incident.id).status == "open" and app.store.timeline(incident.id) == before
+    assert remediator.executor.executions == {}
+
+
+def test_the_app_is_built_for_lambda_and_calls_slack_for_nothing_at_build_time(
+    world: Any, fake_slack: Any
+) -> None:
+    from aiops.adapters.slack import web_client
+    from aiops.adapters.slack_app import build_bolt_app
+    from tests.functional.test_slack_app import SECRET
+
+    app = world[0]
+    fake_slack.calls.clear()
+    bolt = build_bolt_app(
+        app,
+        token="xoxb-test-token",
+        signing_secret=SECRET,
+        client=web_client("xoxb-test-token", base_url=fake_slack.url),
+    )
+    # a Lambda is frozen once it has answered: bolt must finish its work before it responds (bolt's docs:
+    # process_before_response "True if this app runs on Function as a Service")
+    assert bolt.process_before_response is True
+    # and building it asks Slack nothing (no auth.test): a cold start stays inside Slack's 3 seconds
+    assert fake_slack.calls == []

@@ -140,3 +140,18 @@ def test_nothing_is_owed_when_it_was_paged_acknowledged_or_a_fix_holds_the_page(
         assert plan(done, DEFAULT, now, why_page=WHY) == Plan(sends=sends, settled_at=now, settle=True)
     unfixed = _calmed("SEV2", MIN, status="resolved", resolved_at=T0 + 2 * MIN)
     assert plan(unfixed, DEFAULT, now, why_page="") == Plan(settled_at=now, settle=True)
+
+
+def test_a_second_episode_that_calmed_before_its_page_is_paged_late_as_a_new_episode() -> None:
+    # GIVEN a SEV2 paged and resolved in its first episode, settled at 20 min, back at 60 min; every
+    # attempt to page failed until it calmed again at 61 min (the plan never ran while it was open)
+    first = (
+        Escalation(target="pagerduty", action="trigger", at=T0),
+        Escalation(target="pagerduty", action="resolve", at=T0 + 20 * MIN),
+    )
+    back = T0 + 60 * MIN
+    incident = _calmed("SEV2", 61 * MIN, escalations=first, settled_at=T0 + 20 * MIN, reopened_at=back)
+    # THEN it is paged late, as the new episode it is (its start recorded, the old settlement cleared)
+    assert plan(incident, DEFAULT, T0 + 62 * MIN, why_page=WHY) == Plan(
+        sends=(_late(WHY, "11:01:00Z"),), episode_at=back, new_episode=True
+    )
