@@ -59,7 +59,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-# Mutation testing of the guard modules with the fast tests that cover them (docs/mutation.md): about 25
+# Mutation testing of the guard modules with the fast tests that cover them (docs/mutation.md): about 35
 # minutes on 2 busy cores, so a target of its own and a step of .ci/run, not part of `make test`. mutmut
 # keeps its results in mutants/ and runs again only the mutants whose code or tests changed. The last
 # line is the score; it fails when the score falls below tests/mutation-score.txt, or a mutant survives
