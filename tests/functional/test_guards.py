@@ -19,21 +19,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 import yaml
 from slack_bolt.request import BoltRequest
 
-from aiops.adapters.batch import process_sqs_batch
-from aiops.adapters.slack import web_client
-from aiops.adapters.slack_app import build_bolt_app
 from aiops.catalog.model import load_catalog
-from aiops.local.app import provision
 from aiops.local.provision import load_datapoints
-from aiops.local.remediator import LocalRemediator
-from aiops.local.replay import load_lines, replay
-from aiops.remediation.runbooks import load_runbooks
-from tests.functional.test_slack_app import GUARDED, SECRET, InlineExecutor, _click, _signed
+from aiops.local.replay import replay
+from tests.functional.test_slack_app import GUARDED, _click, _signed, scenario_world
 from tests.functional.test_slack_edge import CONTEXT, _command, _event
 from tests.functional.test_slack_edge import edge as edge  # the Slack function after a cold start
 from tests.support.events import alarm_event, sqs_batch
@@ -48,26 +41,9 @@ COST_RUNAWAY = ROOT / "examples" / "scenarios" / "4-cost-runaway"
 @pytest.fixture
 def unowned_world(aws: Any, make_app: Any, fake_slack: Any, clock: Any) -> Any:
     """The cost-runaway scenario (TokenCap waits for approval) on a catalog that names no approvers."""
-    ssm = boto3.client("ssm", region_name="us-east-1")
-    cw = boto3.client("cloudwatch", region_name="us-east-1")
     doc = yaml.safe_load((COST_RUNAWAY / "catalog.yaml").read_text())
     assert "approvers" not in doc["services"][0]  # GIVEN: nobody is named
-    lines = load_lines(COST_RUNAWAY / "events.jsonl")
-    mirror = provision(ssm, cw, load_catalog(doc), lines)
-    remediator = LocalRemediator(load_runbooks(ROOT / "runbooks"), {"ssm": ssm, "cloudwatch": cw}, clock)
-    app = make_app(catalog_doc=doc, remediator=remediator)
-    for n, line in enumerate(lines):
-        mirror.apply(line)
-        process_sqs_batch(sqs_batch(line, start=n), app.pipeline)
-    bolt = build_bolt_app(
-        app,
-        token="xoxb-test-token",
-        signing_secret=SECRET,
-        client=web_client("xoxb-test-token", base_url=fake_slack.url),
-        listener_executor=InlineExecutor(),
-    )
-    [incident] = app.store.all_incidents()
-    return app, bolt, incident, remediator, ssm
+    return scenario_world(doc, make_app, fake_slack, clock)
 
 
 @pytest.mark.parametrize(

@@ -33,28 +33,35 @@ APPROVER, STRANGER = "U0APPROVER", "U0STRANGER"
 
 @pytest.fixture
 def world(aws: Any, make_app: Any, fake_slack: Any, clock: Any) -> Any:
-    ssm = boto3.client("ssm", region_name="us-east-1")
-    cw = boto3.client("cloudwatch", region_name="us-east-1")
     doc = yaml.safe_load((SCENARIO / "catalog.yaml").read_text())
     doc["services"][0]["approvers"] = [APPROVER, "S0ONCALL"]
-    lines = load_lines(SCENARIO / "events.jsonl")
+    return scenario_world(doc, make_app, fake_slack, clock)
+
+
+def scenario_world(doc: dict[str, Any], make_app: Any, fake_slack: Any, clock: Any) -> Any:
+    """The cost-runaway scenario (TokenCap waits for approval) on the catalog ``doc``, replayed through
+    the ingest path on moto; the Slack app over it. (app, bolt, incident, remediator, ssm)"""
     from aiops.catalog.model import load_catalog
 
+    ssm = boto3.client("ssm", region_name="us-east-1")
+    cw = boto3.client("cloudwatch", region_name="us-east-1")
+    lines = load_lines(SCENARIO / "events.jsonl")
     mirror = provision(ssm, cw, load_catalog(doc), lines)
     remediator = LocalRemediator(load_runbooks(ROOT / "runbooks"), {"ssm": ssm, "cloudwatch": cw}, clock)
     app = make_app(catalog_doc=doc, remediator=remediator)
     for n, line in enumerate(lines):
         mirror.apply(line)
         process_sqs_batch(sqs_batch(line, start=n), app.pipeline)
-    bolt = build_bolt_app(
-        app,
-        token="xoxb-test-token",
-        signing_secret=SECRET,
-        client=web_client("xoxb-test-token", base_url=fake_slack.url),
-        listener_executor=InlineExecutor(),  # dispatch returns once the lazy work is done: no waiting
-    )
     [incident] = app.store.all_incidents()
-    return app, bolt, incident, remediator, ssm
+    return app, bolt_for(app, fake_slack), incident, remediator, ssm
+
+
+def bolt_for(app: Any, fake_slack: Any, **kw: Any) -> Any:
+    """The Slack app as the tests drive it: the test token and signing secret, the fake Slack, and the
+    lazy work run inline (dispatch returns once it is done: no waiting). ``kw``: build_bolt_app's others."""
+    kw.setdefault("listener_executor", InlineExecutor())
+    client = web_client("xoxb-test-token", base_url=fake_slack.url)
+    return build_bolt_app(app, token="xoxb-test-token", signing_secret=SECRET, client=client, **kw)
 
 
 class InlineExecutor(Executor):
@@ -328,14 +335,7 @@ def test_acknowledge_and_resolve_report_their_durations(world: Any, fake_slack: 
 
     app, _, incident, _, _ = world
     seen: list[tuple[str, float]] = []
-    bolt = build_bolt_app(
-        app,
-        token="xoxb-test-token",
-        signing_secret=SECRET,
-        client=web_client("xoxb-test-token", base_url=fake_slack.url),
-        listener_executor=InlineExecutor(),
-        observe=lambda name, seconds: seen.append((name, seconds)),
-    )
+    bolt = bolt_for(app, fake_slack, observe=lambda name, seconds: seen.append((name, seconds)))
     opened = app.store.get(incident.id).opened_at
     clock.set(opened + timedelta(minutes=7))
     for action_id in ("aiops_ack", "aiops_ack", "aiops_resolve", "aiops_resolve"):  # second clicks: nothing

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from slack_bolt.request import BoltRequest
 
-from tests.functional.test_slack_app import APPROVER, STRANGER, _click, _signed
+from tests.functional.test_slack_app import APPROVER, STRANGER, _click, _signed, bolt_for
 from tests.functional.test_slack_app import world as world  # the cost-runaway incident, TokenCap pending
 
 
@@ -149,20 +149,9 @@ def test_a_long_list_is_cut_to_20_by_status_and_30_by_incidents_and_an_unknown_c
 def test_anyone_may_list_incidents_in_a_read_channel_and_nowhere_else(
     world: Any, fake_slack: Any, channels: tuple[str, ...], channel_id: str, channel_name: str, allowed: bool
 ) -> None:
-    from aiops.adapters.slack import web_client
-    from aiops.adapters.slack_app import build_bolt_app
-    from tests.functional.test_slack_app import SECRET, InlineExecutor
-
     app, _, _, _, _ = world
     fake_slack.users = {"S0ONCALL": ["U0ONCALL"]}
-    bolt = build_bolt_app(
-        app,
-        token="xoxb-test-token",
-        signing_secret=SECRET,
-        client=web_client("xoxb-test-token", base_url=fake_slack.url),
-        listener_executor=InlineExecutor(),
-        read_channels=channels,
-    )
+    bolt = bolt_for(app, fake_slack, read_channels=channels)
     said = _command(
         bolt, fake_slack, "status", user=STRANGER, channel_id=channel_id, channel_name=channel_name
     )
@@ -468,20 +457,9 @@ def test_the_postmortem_draft_is_titled_links_its_thread_and_the_clicker_is_told
 def test_the_first_acknowledge_and_the_first_resolve_are_each_measured_at_once(
     world: Any, fake_slack: Any, clock: Any
 ) -> None:
-    from aiops.adapters.slack import web_client
-    from aiops.adapters.slack_app import build_bolt_app
-    from tests.functional.test_slack_app import SECRET, InlineExecutor
-
     app, _, incident, _, _ = world
     seen: list[tuple[str, float]] = []
-    bolt = build_bolt_app(
-        app,
-        token="xoxb-test-token",
-        signing_secret=SECRET,
-        client=web_client("xoxb-test-token", base_url=fake_slack.url),
-        listener_executor=InlineExecutor(),
-        observe=lambda name, seconds: seen.append((name, seconds)),
-    )
+    bolt = bolt_for(app, fake_slack, observe=lambda name, seconds: seen.append((name, seconds)))
     opened = app.store.get(incident.id).opened_at
     clock.set(opened + timedelta(minutes=7))
     _press(bolt, fake_slack, "aiops_ack", incident.id)
@@ -498,10 +476,8 @@ def test_a_service_gone_from_the_catalog_lets_nobody_act_on_its_open_incident(
 
     import yaml
 
-    from aiops.adapters.slack import web_client
-    from aiops.adapters.slack_app import build_bolt_app
     from aiops.catalog.model import load_catalog
-    from tests.functional.test_slack_app import SCENARIO, SECRET, InlineExecutor
+    from tests.functional.test_slack_app import SCENARIO
 
     app, _, incident, remediator, _ = world
     # GIVEN the catalog changed under a warm container: the incident's service was renamed away
@@ -509,13 +485,7 @@ def test_a_service_gone_from_the_catalog_lets_nobody_act_on_its_open_incident(
     doc["services"][0]["name"] = "chat-assistant-v2"
     doc["services"][0]["approvers"] = [APPROVER]
     current = dataclasses.replace(app, catalog=load_catalog(doc))
-    bolt = build_bolt_app(
-        lambda: current,
-        token="xoxb-test-token",
-        signing_secret=SECRET,
-        client=web_client("xoxb-test-token", base_url=fake_slack.url),
-        listener_executor=InlineExecutor(),
-    )
+    bolt = bolt_for(lambda: current, fake_slack)
     caplog.set_level("INFO", logger="aiops.adapters.slack_app")
     before = app.store.timeline(incident.id)
     # WHEN an approver of every service there is presses the incident's buttons
@@ -537,18 +507,9 @@ def test_a_service_gone_from_the_catalog_lets_nobody_act_on_its_open_incident(
 def test_the_app_is_built_for_lambda_and_calls_slack_for_nothing_at_build_time(
     world: Any, fake_slack: Any
 ) -> None:
-    from aiops.adapters.slack import web_client
-    from aiops.adapters.slack_app import build_bolt_app
-    from tests.functional.test_slack_app import SECRET
-
     app = world[0]
     fake_slack.calls.clear()
-    bolt = build_bolt_app(
-        app,
-        token="xoxb-test-token",
-        signing_secret=SECRET,
-        client=web_client("xoxb-test-token", base_url=fake_slack.url),
-    )
+    bolt = bolt_for(app, fake_slack)
     # a Lambda is frozen once it has answered: bolt must finish its work before it responds (bolt's docs:
     # process_before_response "True if this app runs on Function as a Service")
     assert bolt.process_before_response is True
