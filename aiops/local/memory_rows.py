@@ -9,6 +9,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from aiops.present.ports import CLAIM_LEASE, MessageRecord
 from aiops.remediation.decide import Run
@@ -22,6 +23,12 @@ def batches(n: int, size: int) -> int:
 
 def _epoch(value: datetime) -> int:
     return int(value.timestamp())
+
+
+@lru_cache(maxsize=256)
+def _from_epoch(seconds: int) -> datetime:
+    """A stored epoch as the time it is (a claim's time is read on every sync of its incident)."""
+    return datetime.fromtimestamp(seconds, tz=UTC)
 
 
 @dataclass(slots=True)
@@ -74,21 +81,22 @@ class MessageRows(RowFamily):
             if row is None:
                 return None
             claimed = row.claimed_at
-            posted, pending = set(row.posted), set()
+            posted: set[str] | tuple[str, ...] = set(row.posted) if row.posted else ()
+            pending: set[str] | tuple[str, ...] = ()
             if entries:
                 rows = self.entries.get(incident_id, {})
                 asked = {k: rows[k] for k in dict.fromkeys(entries) if k in rows}
-                posted |= {k for k, e in asked.items() if e.done}
+                posted = {*posted, *(k for k, e in asked.items() if e.done)}
                 pending = {k for k, e in asked.items() if not e.done} - posted
             return MessageRecord(
                 incident_id=incident_id,
                 channel=row.channel,
                 ts=row.ts,
                 rendered_version=row.rendered_version,
-                posted_entries=tuple(sorted(posted)),
-                claimed_at=datetime.fromtimestamp(claimed, tz=UTC) if claimed is not None else None,
+                posted_entries=tuple(sorted(posted)) if posted else (),
+                claimed_at=_from_epoch(claimed) if claimed is not None else None,
                 updated_at=row.updated_at,
-                pending_entries=tuple(sorted(pending)),
+                pending_entries=tuple(sorted(pending)) if pending else (),
                 thread_version=row.thread_version,
                 thread_settled=row.thread_settled,
             )

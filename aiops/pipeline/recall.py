@@ -10,6 +10,7 @@ incidents each time.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import NamedTuple
 
 from aiops.incident.model import Incident, RootCause, TimelineEntry
 from aiops.incident.ports import HistoryIndex
@@ -21,25 +22,47 @@ MEMO_SIZE = 1024
 """Incidents whose last signature is kept (a worker sees few at once)."""
 
 
+class _Memo(NamedTuple):
+    """What an incident's signature was read from, and the signature."""
+
+    members: int
+    symptoms: int
+    fired: int
+    """Symptoms that have fired (at most ``symptoms``)."""
+    root_cause: RootCause | None
+    signature: Signature | None
+
+
 class Recall:
     def __init__(self, history: HistoryIndex) -> None:
         self.history = history
-        self._memo: dict[str, tuple[int, RootCause | None, Signature | None]] = {}
+        self._memo: dict[str, _Memo] = {}
 
     def signature(self, incident: Incident) -> Signature | None:
         """:func:`signature_of`, read again only when its inputs may have moved. A member never leaves
         an incident, never stops having fired, never changes its kind, metric or role: its fired
         symptoms only grow, so while their number and the root cause stay, so does the signature (a
-        storm's every event would otherwise classify every member again)."""
-        fired = len([m for m in incident.members.values() if m.fired_at is not None and m.role == "symptom"])
+        storm's every event would otherwise classify every member again). Once every symptom has fired,
+        their number stays while the members do: they are not even counted again."""
+        members = incident.members
         rc = incident.root_cause
         memo = self._memo.get(incident.id)
-        if memo is not None and memo[0] == fired and (memo[1] is rc or memo[1] == rc):
-            return memo[2]
+        if memo is not None and memo.members == len(members) and memo.fired == memo.symptoms:
+            fired, symptoms = memo.fired, memo.symptoms  # every symptom fired, none added
+        else:
+            symptoms = fired = 0
+            for m in members.values():
+                if m.role == "symptom":
+                    symptoms += 1
+                    fired += m.fired_at is not None
+        if memo is not None and memo.fired == fired and (memo.root_cause is rc or memo.root_cause == rc):
+            if memo.members != len(members):
+                self._memo[incident.id] = memo._replace(members=len(members), symptoms=symptoms)
+            return memo.signature
         signature = signature_of(incident)
         if len(self._memo) >= MEMO_SIZE:
             self._memo.clear()
-        self._memo[incident.id] = (fired, rc, signature)
+        self._memo[incident.id] = _Memo(len(members), symptoms, fired, rc, signature)
         return signature
 
     def __call__(self, incident: Incident, update: Updater) -> Incident:

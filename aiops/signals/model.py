@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Literal, Protocol
 
@@ -247,12 +247,11 @@ def format_time(value: datetime) -> str:
 
     Cached: the same instants (an incident's opening, a folding interval) are formatted on every save
     of a storm; ``isoformat`` writes what the ``strftime`` formats would, in a fraction of the time."""
-    if value.utcoffset() != _ZERO:  # already in UTC (the usual case): no conversion to make
-        from datetime import UTC
-
+    if value.tzinfo is not UTC and value.utcoffset() != _ZERO:  # in UTC (the usual case): as it is
         value = value.astimezone(UTC)
-    v = value.replace(tzinfo=None)
-    return v.isoformat(timespec="microseconds" if v.microsecond else "seconds") + "Z"
+    if value.microsecond:
+        return value.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+    return value.isoformat()[:19] + "Z"  # YYYY-MM-DDTHH:MM:SS, its offset (UTC's) dropped
 
 
 _ZERO = timedelta(0)
