@@ -12,12 +12,7 @@ from typing import Any, Literal
 from aiops.incident.assessment import CostFacts, Impact
 from aiops.incident.frozen import Frozen as _Frozen
 from aiops.incident.similar import Similar
-from aiops.signals.model import (
-    Kind,
-    Signal,
-    Status,
-    fingerprint_of,
-)
+from aiops.signals.model import Kind, Signal, Status, fingerprint_of
 
 IncidentStatus = Literal["open", "mitigated", "resolved"]
 Severity = Literal["SEV1", "SEV2", "SEV3", "SEV4"]
@@ -269,6 +264,11 @@ class Incident(_Frozen):
     peak: Peak | None = None
     """The worst it was (severity, impact): kept while the incident calms down and resolves."""
     version: int = 0
+    noted_version: int | None = None
+    """The newest version whose save filed an entry its thread may reply to (a ``VER#`` row; 0: none
+    yet): a thread marked at or past it has nothing to read. None: not known (an item saved before this
+    was kept), so the thread sync reads to find out. The store's save carries it on, or sets it to the version
+    it writes when it files one (:func:`next_saved`)."""
 
     @property
     def pointer(self) -> str:

@@ -87,6 +87,19 @@ class SilenceStore(Protocol):
         ...
 
 
+def first_saved(incident: Incident) -> Incident:
+    """The incident as its creation writes it: version 1, no entry filed yet."""
+    return incident.model_copy(update={"version": 1, "noted_version": 0})
+
+
+def next_saved(incident: Incident, *, files_notable: bool) -> Incident:
+    """The incident as a save writes it: its next version, noted when the save files an entry its thread
+    may reply to (see :attr:`Incident.noted_version`)."""
+    version = incident.version + 1
+    update = {"version": version, "noted_version": version} if files_notable else {"version": version}
+    return incident.model_copy(update=update)
+
+
 class IncidentStore(Protocol):
     def get(self, incident_id: str) -> Incident | None: ...
 

@@ -59,7 +59,7 @@ from aiops.incident.model import (
     one_row_each,
     timeline_order,
 )
-from aiops.incident.ports import Clock, Seen, Silence
+from aiops.incident.ports import Clock, Seen, Silence, first_saved, next_saved
 from aiops.local.memory_history import INCIDENT_RETENTION, HistoryRows
 from aiops.local.memory_narrative import NarrativeRows
 from aiops.local.memory_rows import MessageRows, RunRows, batches
@@ -286,7 +286,7 @@ class MemoryStore(MessageRows, RunRows, HistoryRows, NarrativeRows):
             )
             if not guard or incident.id in self.incidents:
                 raise ConflictError(f"service:{incident.pointer}")
-            created = incident.model_copy(update={"version": 1})
+            created = first_saved(incident)
             self.pointers[incident.pointer] = _Pointer(incident.id, True)
             self._put(created)
             return created
@@ -297,8 +297,9 @@ class MemoryStore(MessageRows, RunRows, HistoryRows, NarrativeRows):
             stored = self.incidents.get(incident.id)
             if stored is None or stored.version != incident.version:
                 raise ConflictError(incident.id)
-            saved = incident.model_copy(update={"version": incident.version + 1})
             entries = one_row_each(entries)
+            filed = {e.key: e for e in entries if e.kind != "signal"}
+            saved = next_saved(incident, files_notable=bool(filed))
             pointer = self.pointers.get(incident.pointer)
             mine = pointer is not None and pointer.incident_id == incident.id
             room = TRANSACT_ROOM - 1
@@ -308,11 +309,9 @@ class MemoryStore(MessageRows, RunRows, HistoryRows, NarrativeRows):
                     room -= 1  # the pointer's update rides in the transaction
                 else:
                     self._count()  # the adapter's retry without the pointer it no longer holds
-            filed = [(saved.version, e) for e in {e.key: e for e in entries if e.kind != "signal"}.values()]
             self._count(batches(max(0, len(filed) + len(entries) - room), 25))
             self._put(saved)
-            if filed:
-                self.versioned.setdefault(incident.id, []).extend(filed)
+            self.versioned.setdefault(incident.id, []).extend((saved.version, e) for e in filed.values())
             for e in entries:
                 self._entry(e)
             if saved.is_active and any(e.kind == "reopened" for e in entries):

@@ -92,7 +92,8 @@ class BatchView:
         self.by_service[created.pointer] = created
         self.by_id[created.id] = created
         self.created.add(created.id)
-        self.unfolded[created.id] = unfolded.model_copy(update={"version": created.version})
+        stored = {"version": created.version, "noted_version": created.noted_version}
+        self.unfolded[created.id] = unfolded.model_copy(update=stored)
         return created
 
     def forget(self, service: str) -> None:

@@ -216,6 +216,9 @@ class Notifier:
             return
         if record.thread_version >= incident.version:
             return  # every reply up to this version is in the thread already
+        noted = incident.noted_version
+        if noted is not None and noted <= record.thread_version:
+            return  # no version since the mark filed an entry: nothing to read, the mark stays
         new, settled = replies(
             self.since(incident.id, record.thread_version, incident.version), settled=record.thread_settled
         )

@@ -288,6 +288,25 @@ def test_entries_since_a_version_are_one_range_read_whatever_the_history(world: 
     assert len(store.timeline(inc.id)) == 305  # the timeline itself keeps every entry
 
 
+def test_the_incident_says_which_version_last_filed_an_entry_to_reply_to(world: Any) -> None:
+    store, _, _ = world
+    inc = store.create(_incident())
+    assert inc.noted_version == 0  # nothing filed yet (None is for items saved before it was kept)
+    # WHEN a save files an escalation, then saves file signals alone, then a flapping entry
+    inc = store.save(inc, [_entry(inc.id, "page", T0, "escalated"), _entry(inc.id, "s0", T0)])
+    assert (inc.version, inc.noted_version) == (2, 2)
+    for n in range(1, 4):
+        inc = store.save(inc, [_entry(inc.id, f"s{n}", T0 + timedelta(seconds=n))])
+    # THEN signals alone leave the note where it was, and it is read back as saved
+    assert (inc.version, inc.noted_version) == (5, 2)
+    assert store.get(inc.id) == inc
+    inc = store.save(inc, [_entry(inc.id, "flap", T0 + timedelta(seconds=9), "flapping")])
+    assert (inc.version, inc.noted_version) == (6, 6)
+    # AND what the note promises holds: nothing is filed between it and the version after it
+    assert [e.key for e in store.entries_since(inc.id, 2, 5)] == []
+    assert [e.key for e in store.entries_since(inc.id, 5, 6)] == ["flap"]
+
+
 def test_a_settled_incident_s_detail_expires_after_90_days_its_record_after_400(world: Any) -> None:
     store, clock, _ = world
     # GIVEN an incident with a signal, a timeline and a reply entry, resolved at T0 + 1h

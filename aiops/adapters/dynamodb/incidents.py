@@ -17,6 +17,7 @@ from aiops.adapters.dynamodb.table import (
 )
 from aiops.errors import ConflictError
 from aiops.incident.model import Incident, TimelineEntry, one_row_each, timeline_order
+from aiops.incident.ports import first_saved, next_saved
 from aiops.signals.model import format_time
 
 if TYPE_CHECKING:
@@ -61,7 +62,7 @@ class IncidentRows(Table):
         return by_id, current
 
     def create(self, incident: Incident, *, replaces: str | None = None) -> Incident:
-        created = incident.model_copy(update={"version": 1})
+        created = first_saved(incident)
         guard = conditions.POINTER_FREE
         values: dict[str, Any] = {":false": av(False)}
         if replaces is not None:
@@ -109,8 +110,11 @@ class IncidentRows(Table):
         return sorted((i for i in found if i is not None and i.is_active), key=lambda i: (i.opened_at, i.id))
 
     def save(self, incident: Incident, entries: Sequence[TimelineEntry]) -> Incident:
-        saved = incident.model_copy(update={"version": incident.version + 1})
         entries = one_row_each(entries)
+        # the entries the thread may reply to, filed by this version (in the transaction: a sync that
+        # reads from its mark finds them, and the incident says which version filed last)
+        filed = {e.key: e for e in entries if e.kind != "signal"}  # VER# rows: one per key
+        saved = next_saved(incident, files_notable=bool(filed))
         items: list[TransactWriteItemTypeDef] = [
             {"Put": self._versioned_put(self._incident_item(saved), incident.version)}
         ]
@@ -128,9 +132,6 @@ class IncidentRows(Table):
                     }
                 }
             )
-        # the entries the thread may reply to, filed by this version (in the transaction: a sync that
-        # reads from its mark finds them), then the timeline's rows
-        filed = {e.key: e for e in entries if e.kind != "signal"}  # VER# rows: one per key
         puts = [self._version_put(e, saved.version) for e in filed.values()]
         puts += [self._timeline_put(e) for e in entries]
         room = TRANSACT_MAX_ITEMS - len(items)
