@@ -180,7 +180,8 @@ class Fold:
                     )
                     if is_flapping:  # one counted entry per interval, rewritten in place (same key)
                         start = fold_start(t)
-                        same = member.folded and fold_start(member.last_change) == start
+                        # its last change is in this interval (it is no later than t: ``moved``)
+                        same = member.folded and member.last_change >= start
                         update["folded"] = folded = member.folded + 1 if same else 1
                         self.entries.append(_folded(incident_id, fp, signal, start, folded))
                     else:

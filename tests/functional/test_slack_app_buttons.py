@@ -410,12 +410,11 @@ def test_a_group_lookup_without_members_admits_nobody_through_the_group(world: A
 def test_a_postmortem_asked_for_before_the_thread_exists_is_refused_and_uploads_nothing(
     world: Any, fake_slack: Any, monkeypatch: pytest.MonkeyPatch, posted: str
 ) -> None:
-    import dataclasses
 
     # GIVEN the incident's root message not in Slack: never posted, or claimed and not confirmed yet
     app, bolt, incident, _, _ = world
     record = app.store.message_for(incident.id)
-    unconfirmed = None if posted == "never" else dataclasses.replace(record, ts=None)
+    unconfirmed = None if posted == "never" else record._replace(ts=None)
     monkeypatch.setattr(app.store, "message_for", lambda incident_id: unconfirmed)
     _press(bolt, fake_slack, "aiops_postmortem", incident.id)
     assert _thread(fake_slack) == [(f"{APPROVER}@C0INC", "That incident has no thread to post the draft in.")]
