@@ -10,6 +10,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from aiops.catalog.escalation_policy import Policy
 from aiops.catalog.model import Catalog
 from aiops.errors import NotConfiguredError, PageRejectedError, PagerError
 from aiops.escalation.page_content import ThreadUrl, change_for, page_for
@@ -51,6 +52,7 @@ class Escalator:
         self.clock = clock
         self.scheduler = scheduler
         self.thread_url = thread_url
+        self._policies: dict[str, Policy] = {}
 
     def _now(self, incident: Incident) -> datetime:
         """Never before the newest event seen (as in the pipeline): a lagging clock keeps order."""
@@ -61,7 +63,9 @@ class Escalator:
     def escalate(self, incident: Incident, update: Update, *, settle_now: bool = False) -> Incident:
         """Page, acknowledge or resolve as the policy says now; keep the timers that say it later."""
         now = self._now(incident)
-        policy = self.catalog.escalation_policy(incident.service)
+        policy = self._policies.get(incident.service)
+        if policy is None:  # merged once per service (an incident's service is the catalog's, or unowned)
+            policy = self._policies[incident.service] = self.catalog.escalation_policy(incident.service)
         decided = plan(incident, policy, now, why_page=self._why_page(incident), settle_now=settle_now)
         return self._carry_out(incident, decided, now, update)
 
