@@ -33,8 +33,12 @@ def flap_changes(
         return previous  # a repeat: nothing to add, nothing aged out
     recent = [t for t in previous if signal.time - t <= window]
     if changed and state is not None:
-        recent.append(signal.time)
-    return tuple(sorted(recent)[-keep:])
+        if recent and signal.time < recent[-1]:  # delivered out of order: its place among them
+            recent.append(signal.time)
+            recent.sort()
+        else:
+            recent.append(signal.time)
+    return tuple(recent[-keep:])
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

@@ -92,7 +92,7 @@ class Replay:
         except EventError as exc:
             self.reject(number, line, _as_line_error(exc))
             return {"batchItemFailures": [{"itemIdentifier": message_id}]}
-        when = max((s.time for s in signals), default=self.last)
+        when = signals[0].time if len(signals) == 1 else max((s.time for s in signals), default=self.last)
         if when is not None:
             self.order.check(number, when)
             self.last = when
@@ -229,6 +229,8 @@ def _end_waits(app: App, clock: FixedClock, until: datetime) -> None:
     if not isinstance(remediator, LocalRemediator):
         return
     executor = remediator.executor
+    if not executor.executions:
+        return  # nothing ever started (a storm with no fix): nothing waits
     for _ in range(1000):  # each round ends one wait; a bound against a runbook that waits forever
         waits = [(d, ex_id) for ex_id in list(executor.executions) if (d := executor.due(ex_id)) is not None]
         due = [w for w in waits if w[0] <= until]
