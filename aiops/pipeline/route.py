@@ -223,6 +223,9 @@ class Router:
                 replaces = current.id if current else None
                 return [view.create(self._opened(bare, r), replaces=replaces, unfolded=bare).id]
             except ConflictError:
+                opened = view.get(bare.id)
+                if opened is not None:  # this signal opened it before: its worker died before recording
+                    return [opened.id]  # the signal's state; the fold finds it a member (or its history)
                 view.forget(scope)
                 continue  # another writer opened the service's incident first: join it
             except Exception as exc:  # the store's: the item is retried; its scope's OKs wait for it

@@ -157,3 +157,28 @@ def test_an_ok_in_the_batch_whose_incident_creation_failed_waits_for_the_retry_a
     # THEN it joins the same incident: one doc-search incident
     [incident] = [i for i in bot.app.store.all_incidents() if i.service == "doc-search"]
     assert incident.status == "resolved" and {m.resource for m in incident.members.values()} == {RAG, API}
+
+
+def test_the_signal_that_opened_an_incident_killed_before_its_record_joins_it_when_redelivered(
+    bot: Bot,
+) -> None:
+    # GIVEN the invocation that opens the incident is killed after creating it, before it records the
+    # opening signal's state (the fold's read of the service's changes never answers; chaos finding 7)
+    hung = hang(bot.dynamodb, "Query")
+    opening = alarm(GUARD, "ALARM", 60)
+    with pytest.raises(Killed):
+        bot.ingest(opening)
+    assert hung == ["Query"]
+    opened = bot.incident("chat-assistant")
+    # AND the incident goes on without it: the on-call resolves it from Slack
+    bot.clock.set(bot.clock.now() + timedelta(minutes=2))
+    bot.app.pipeline.resolve_by(opened.id, "U0ONCALL")
+    assert bot.incident("chat-assistant").status == "resolved"
+    # WHEN SQS redelivers the killed batch, minutes later
+    bot.clock.set(bot.clock.now() + timedelta(minutes=3))
+    # THEN the signal joins the incident it opened, as its history: not retried into the dead-letter
+    # queue (opening the incident again conflicts with itself: the id is the opening signal's)
+    assert bot.ingest(opening) == {"batchItemFailures": []}
+    incident = bot.incident("chat-assistant")  # still one incident: the one it opened
+    assert incident.id == opened.id and incident.status == "resolved" and incident.reopens == 0
+    assert bot.ingest(opening) == {"batchItemFailures": []}  # and is a duplicate from then on
