@@ -29,10 +29,11 @@ class Frozen(BaseModel):
             fields.update(update)
         _set(copied, "__dict__", fields)
         _set(copied, "__pydantic_extra__", None)  # extra="forbid": never any
-        _set(
-            copied,
-            "__pydantic_fields_set__",
-            self.__pydantic_fields_set__ | update.keys() if update else set(self.__pydantic_fields_set__),
-        )
+        fields_set = self.__pydantic_fields_set__
+        if update and not update.keys() <= fields_set:
+            fields_set = fields_set | update.keys()
+        # shared between copies when the update sets nothing new: a frozen model never adds to it (its
+        # assignments are refused), and pydantic's own copies copy it
+        _set(copied, "__pydantic_fields_set__", fields_set)
         _set(copied, "__pydantic_private__", None)  # no private attributes
         return copied
