@@ -39,10 +39,13 @@ CATALOG = load_catalog(
 
 
 class World:
-    def __init__(self, store: MemoryStore | None = None) -> None:
+    def __init__(
+        self, store: MemoryStore | None = None, chat: LocalChat | None = None, clock: FixedClock | None = None
+    ) -> None:
+        """``store``, ``chat`` and ``clock`` shared with another world: two workers of one deployment."""
         self.store = store or MemoryStore()
-        self.chat = LocalChat()
-        self.clock = FixedClock(datetime(2026, 11, 25, 10, 0, tzinfo=UTC))
+        self.chat = chat or LocalChat()
+        self.clock = clock or FixedClock(datetime(2026, 11, 25, 10, 0, tzinfo=UTC))
         notifier = Notifier(
             chat=self.chat,
             messages=self.store,

@@ -5,11 +5,14 @@ when every sync reads (as it must for an incident saved before the note was kept
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from aiops.incident.model import Incident, TimelineEntry
+from aiops.local.clock import FixedClock
+from aiops.local.fakes import LocalChat
 from aiops.local.memory import MemoryStore
 from tests.support.events import alarm_event
 from tests.unit.test_pipeline import World
@@ -26,9 +29,11 @@ class Unnoted(MemoryStore):
         return saved
 
 
-def _world(store: MemoryStore) -> tuple[World, list[tuple[int, int]]]:
+def _world(
+    store: MemoryStore, chat: LocalChat | None = None, clock: FixedClock | None = None
+) -> tuple[World, list[tuple[int, int]]]:
     """A world on ``store``, with each read of the entries since a mark recorded (after, upto)."""
-    world = World(store)
+    world = World(store, chat, clock)
     notifier = world.pipeline.notifier
     assert notifier is not None
     reads: list[tuple[int, int]] = []
@@ -41,18 +46,21 @@ def _world(store: MemoryStore) -> tuple[World, list[tuple[int, int]]]:
     return world, reads
 
 
-def _storm(world: World) -> None:
+def _storm(*workers: World) -> None:
     """The API fails and stays failing; the retriever's alarm flaps for an hour, every 2 minutes; a
-    human acknowledges half-way (a notable entry), the API recovers at the end (mitigated)."""
-    world.send(alarm_event("chat-api-5xx", "ALARM", "2026-11-25T10:00:00Z"))
+    human acknowledges half-way (a notable entry), the API recovers at the end (mitigated). With
+    several workers, each batch goes to the next one in turn."""
+    turn = itertools.cycle(workers)
+    next(turn).send(alarm_event("chat-api-5xx", "ALARM", "2026-11-25T10:00:00Z"))
     for n in range(30):
         at = T0 + timedelta(minutes=2 * (n + 1))
         state = "ALARM" if n % 2 == 0 else "OK"
-        world.send(alarm_event("chat-rag-latency", state, at.strftime("%Y-%m-%dT%H:%M:%SZ")))
+        next(turn).send(alarm_event("chat-rag-latency", state, at.strftime("%Y-%m-%dT%H:%M:%SZ")))
         if n == 15:
-            [incident] = world.incidents()
-            world.pipeline.acknowledge(incident.id, "U-ONCALL")
-    world.send(alarm_event("chat-api-5xx", "OK", "2026-11-25T11:05:00Z"))
+            worker = next(turn)
+            [incident] = worker.incidents()
+            worker.pipeline.acknowledge(incident.id, "U-ONCALL")
+    next(turn).send(alarm_event("chat-api-5xx", "OK", "2026-11-25T11:05:00Z"))
 
 
 def _thread(world: World) -> list[Any]:
@@ -76,6 +84,24 @@ def test_a_storm_of_signal_changes_reads_the_thread_entries_only_when_a_save_fil
     assert all(any(after < v <= upto for v in filed) for after, upto in reads)  # no read found nothing
 
 
+def test_workers_taking_turns_leave_the_thread_a_single_worker_leaves() -> None:
+    # GIVEN two workers on one table, one Slack and one clock, each handed the next batch in turn: each
+    # holds the incident as its own last save left it, and the thread's mark as the other may have moved it
+    store, chat, clock = MemoryStore(), LocalChat(), FixedClock(T0)
+    (a, reads_a), (b, reads_b) = _world(store, chat, clock), _world(store, chat, clock)
+    _storm(a, b)
+    alone, _ = _world(Unnoted())
+    _storm(alone)
+    # THEN the thread is the one a worker reading on every sync leaves, reply for reply, posted once each
+    assert _thread(a) == _thread(alone)
+    keys = [p.key for p in chat.posts if p.thread_ts]
+    assert len(keys) >= 2 and len(keys) == len(set(keys))
+    # AND between them the workers read once per version that filed an entry
+    [incident] = a.incidents()
+    filed = {v for v, _ in store.versioned[incident.id]}
+    assert len(reads_a) + len(reads_b) == len(filed) == 3
+
+
 def test_an_incident_saved_before_the_note_was_kept_is_read_from_its_mark() -> None:
     world, reads = _world(MemoryStore())
     world.send(alarm_event("chat-api-5xx", "ALARM", "2026-11-25T10:00:00Z"))
@@ -85,3 +111,21 @@ def test_an_incident_saved_before_the_note_was_kept_is_read_from_its_mark() -> N
     world.pipeline.acknowledge(incident.id, "U-ONCALL")
     # THEN the sync read the entries since its mark, and replied to the acknowledgement
     assert reads and any("acknowledged" in str(p.message) for p in world.chat.posts if p.thread_ts)
+
+
+def test_the_sync_reads_from_the_version_after_its_mark_and_not_at_it() -> None:
+    world, reads = _world(MemoryStore())
+    world.send(alarm_event("chat-api-5xx", "ALARM", "2026-11-25T10:00:00Z"))
+    [incident] = world.incidents()
+    record = world.store.message_for(incident.id)
+    assert record is not None
+    mark = record.thread_version
+    notifier = world.pipeline.notifier
+    assert notifier is not None
+    later = incident.version + 1
+    # WHEN the incident the sync holds says the last filing was at the mark: nothing to read
+    notifier.sync(incident.model_copy(update={"version": later, "noted_version": mark}))
+    assert reads == []
+    # AND when it was the version just after the mark: read from the mark
+    notifier.sync(incident.model_copy(update={"version": later, "noted_version": mark + 1}))
+    assert reads == [(mark, later)]
